@@ -1,0 +1,34 @@
+import { MetaledgerError } from '../errors.js';
+import { redactSecrets } from './redact.js';
+
+interface DatabaseErrorLike {
+  code?: string;
+  message?: string;
+}
+
+const unavailableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '28P01', '28000', '3D000', '57P01', '57P03', '08006', '08001', '08004']);
+
+/** SQLSTATEs after which the same work may succeed if recomputed from fresh state. */
+const conflictCodes = new Set([
+  'ML409', // a stream's version moved (metadata_expect_appended)
+  '40001', // serialization failure
+  '40P01', // deadlock
+  '23505', // a concurrent create of the same item won the unique index
+]);
+
+export function isConflictFailure(error: unknown): boolean {
+  return conflictCodes.has((error as DatabaseErrorLike)?.code ?? '');
+}
+
+/** Turns driver errors into typed ones; messages never carry credentials. */
+export function toMetaledgerError(error: unknown, secrets: (string | undefined)[] = [], timeoutMs?: number): unknown {
+  if (error instanceof MetaledgerError) return error;
+  const { code, message = String(error) } = (error ?? {}) as DatabaseErrorLike;
+  if (code === '57014') {
+    return new MetaledgerError('TIMEOUT', `statement cancelled after ${timeoutMs ?? '?'} ms (transaction.timeout): ${message}`, { cause: error });
+  }
+  if (code && unavailableCodes.has(code)) {
+    return new MetaledgerError('DATASOURCE_UNAVAILABLE', `database unavailable (${code}): ${redactSecrets(message, secrets)}`);
+  }
+  return error;
+}

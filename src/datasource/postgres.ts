@@ -1,0 +1,70 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Datasource } from './datasource.js';
+import { quoteIdentifier } from './identifier.js';
+
+export interface PostgresConnectionOptions {
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  password?: string;
+  ssl?: boolean | Record<string, unknown>;
+  poolMin?: number;
+  poolMax?: number;
+  idleTimeoutMillis?: number;
+  /** Server-side cancel for any statement that runs longer (transaction.timeout). */
+  statementTimeoutMs?: number;
+}
+
+// int8 (counts, positions) as JS numbers: positions stay far below 2^53 in practice.
+pg.types.setTypeParser(20, (value) => Number(value));
+// TIMESTAMP (the protocol's audit columns) is written in UTC; read it as UTC whatever the process TZ.
+pg.types.setTypeParser(1114, (value) => new Date(`${value.replace(' ', 'T')}Z`));
+
+export function openPostgres(options: PostgresConnectionOptions, schema: string): Datasource {
+  const searchPath = quoteIdentifier(schema, 'schema');
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    host: options.host,
+    port: options.port,
+    database: options.database,
+    user: options.user,
+    password: options.password,
+    ssl: options.ssl,
+    min: options.poolMin,
+    max: options.poolMax ?? 10,
+    idleTimeoutMillis: options.idleTimeoutMillis,
+    statement_timeout: options.statementTimeoutMs,
+    // Every connection works in the store's schema, in UTC, so the SQL files need no qualification.
+    options: `-c search_path=${searchPath} -c timezone=UTC`,
+  });
+  // An idle client losing its server must not crash the process; the next query reports the failure.
+  pool.on('error', () => {});
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    schema,
+    db,
+    async withScriptTransaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(async (text) => {
+          const results: unknown = await client.query(text);
+          const last = (Array.isArray(results) ? results.at(-1) : results) as pg.QueryResult | undefined;
+          return last?.rows ?? [];
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,114 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import { inlineProjectionCtes, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { ItemDocument, EventKind } from './document.js';
+import type { PatchOperation } from './patch.js';
+
+/** One event to append: the item's next version and how it got there from the previous one. */
+export interface PendingEvent {
+  itemId: string;
+  type: string;
+  name: string;
+  /** The version this event creates; the stream must currently be at version - 1. */
+  version: number;
+  kind: EventKind;
+  patch: PatchOperation[];
+  inverse: PatchOperation[];
+  snapshot: ItemDocument | null;
+  /** The state after the event; null when the item is deleted. */
+  document: ItemDocument | null;
+  prevHash: string | null;
+}
+
+export interface ChangesetInfo {
+  id: string;
+  actor?: string;
+  reason?: string;
+  correlationId?: string;
+  source: string;
+}
+
+export interface AppendedEvent {
+  position: number;
+  itemId: string;
+  type: string;
+  name: string;
+  version: number;
+  kind: EventKind;
+  hash: string;
+  recordedAt: string;
+}
+
+/**
+ * The append statement: changeset, stream heads (advanced only at the expected version), events with
+ * their hash chain, and the inline projection, all in ONE statement — one round trip, one commit.
+ * If any stream did not advance, metadata_expect_appended raises ML409 and nothing is written.
+ */
+export function buildAppendStatement(projection: FrameworkMetadataTable): string {
+  return `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+    "itemId" uuid, type text, name text, version integer, kind text, patch jsonb, inverse jsonb,
+    snapshot jsonb, document jsonb, "prevHash" text)
+),
+changeset AS (
+  INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count)
+  VALUES ($2::uuid, $3, $4, $5, $6, $7::integer)
+  RETURNING id, created_at
+),
+hashed AS (
+  SELECT i."itemId" AS item_id, i.type, i.name, i.version, i.kind, i.patch, i.inverse, i.snapshot, i.document,
+         i."prevHash" AS prev_hash, c.id AS changeset_id, c.created_at AS recorded_at, env.envelope,
+         metadata_event_hash(i."prevHash", i."itemId", i.type, i.name, i.version, i.kind, i.patch, i.inverse,
+                             i.snapshot, env.envelope, c.id, c.created_at) AS hash
+  FROM input i
+  CROSS JOIN changeset c
+  CROSS JOIN LATERAL (
+    SELECT jsonb_build_object(
+      'namespace', src->>'namespace', 'scope', src->>'scope', 'state', src->>'state',
+      'owner', src->>'owner', 'extends', src->>'extends', 'strategy', src->>'strategy') AS envelope
+    FROM (SELECT coalesce(i.document, i.snapshot) AS src) s
+  ) env
+),
+stream AS (
+  INSERT INTO metadata_streams AS s (item_id, type, name, version, hash, document, updated_at)
+  SELECT item_id, type, name, version, hash, document, recorded_at FROM hashed
+  ON CONFLICT (type, name) DO UPDATE
+    SET version = excluded.version, hash = excluded.hash, document = excluded.document, updated_at = excluded.updated_at
+    WHERE s.version = excluded.version - 1 AND s.item_id = excluded.item_id
+  RETURNING s.type, s.name
+),
+appended AS (
+  INSERT INTO metadata_events (item_id, type, name, version, kind, patch, inverse, snapshot,
+                               namespace, scope, state, owner, extends, strategy,
+                               changeset_id, recorded_at, prev_hash, hash)
+  SELECT h.item_id, h.type, h.name, h.version, h.kind, h.patch, h.inverse, h.snapshot,
+         h.envelope->>'namespace', h.envelope->>'scope', h.envelope->>'state', h.envelope->>'owner',
+         h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash
+  FROM hashed h JOIN stream s ON s.type = h.type AND s.name = h.name
+  RETURNING position, item_id, type, name, version, kind, hash, recorded_at
+),
+${inlineProjectionCtes(projection, '$3')}
+SELECT metadata_expect_appended((SELECT count(*) FROM stream), $7::bigint) AS appended,
+       (SELECT json_agg(json_build_object(
+          'position', position, 'itemId', item_id, 'type', type, 'name', name, 'version', version,
+          'kind', kind, 'hash', hash, 'recordedAt', recorded_at) ORDER BY position) FROM appended) AS events`;
+}
+
+export async function appendEvents(
+  db: Kysely<any>,
+  statement: string,
+  changeset: ChangesetInfo,
+  events: PendingEvent[],
+): Promise<AppendedEvent[]> {
+  const parameters = [
+    JSON.stringify(events),
+    changeset.id,
+    changeset.actor ?? null,
+    changeset.reason ?? null,
+    changeset.correlationId ?? null,
+    changeset.source,
+    events.length,
+  ];
+  const { rows } = await db.executeQuery<{ events: AppendedEvent[] | null }>(CompiledQuery.raw(statement, parameters));
+  return (rows[0]?.events ?? []).map((event) => ({ ...event, position: Number(event.position) }));
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Datasource } from '../datasource/datasource.js';
+import { toMetaledgerError } from '../datasource/database-errors.js';
+import { quoteIdentifier } from '../datasource/identifier.js';
+import { MetaledgerError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
+
+export interface MigrationFile {
+  name: string;
+  checksum: string;
+  sql: string;
+}
+
+export function readMigrationFiles(dir = join(packageRoot(), 'sql')): MigrationFile[] {
+  return readdirSync(dir)
+    .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+/**
+ * Applies each numbered sql/ file once, in order, in the datasource's schema. One transaction under an
+ * advisory lock, so concurrent starters wait instead of racing; a changed applied file stops everything.
+ */
+export async function migrate(datasource: Datasource, files = readMigrationFiles()): Promise<string[]> {
+  const schema = quoteIdentifier(datasource.schema, 'schema');
+  const lockKey = `metaledger:${datasource.schema}`.replace(/'/g, "''");
+  try {
+    return await datasource.withScriptTransaction(async (exec) => {
+      await exec(`SELECT pg_advisory_xact_lock(hashtext('${lockKey}'))`);
+      await exec(
+        `CREATE SCHEMA IF NOT EXISTS ${schema};
+         SET LOCAL search_path TO ${schema};
+         CREATE TABLE IF NOT EXISTS metaledger_migrations (
+           name text PRIMARY KEY,
+           checksum text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         );`,
+      );
+      const applied = new Map(
+        (await exec('SELECT name, checksum FROM metaledger_migrations')).map((row) => [String(row.name), String(row.checksum)]),
+      );
+      for (const [name, checksum] of applied) {
+        const file = files.find((f) => f.name === name);
+        if (file && file.checksum !== checksum) {
+          throw new MetaledgerError(
+            'MIGRATION_FAILED',
+            `migration ${name} was changed after it was applied to schema ${datasource.schema} (checksum ${checksum.slice(0, 12)}… → ${file.checksum.slice(0, 12)}…); refusing to start`,
+          );
+        }
+      }
+      const pending = files.filter((file) => !applied.has(file.name));
+      for (const file of pending) {
+        await exec(file.sql);
+        await exec(`INSERT INTO metaledger_migrations (name, checksum) VALUES ('${file.name}', '${file.checksum}')`);
+      }
+      return pending.map((file) => file.name);
+    });
+  } catch (caught) {
+    const error = toMetaledgerError(caught);
+    if (error instanceof MetaledgerError) throw error;
+    throw new MetaledgerError('MIGRATION_FAILED', `migration of schema ${datasource.schema} failed: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { quoteForMessage, SQL_IDENTIFIER_MAX_LENGTH } from './identifier.js';
+
+export const DATASOURCE_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+
+/** Name of a datasource, and of every reference to one (loader / driver / load / save options). */
+export const DatasourceNameSchema = z
+  .string({ invalid_type_error: 'datasource name must be a string' })
+  .max(SQL_IDENTIFIER_MAX_LENGTH, {
+    message: `must be at most ${SQL_IDENTIFIER_MAX_LENGTH} characters`,
+  })
+  .refine(
+    (value) => DATASOURCE_NAME_PATTERN.test(value),
+    (value) => ({
+      message: `${quoteForMessage(value)} must be a lowercase identifier: lowercase letters, digits, underscore, not starting with a digit`,
+    }),
+  );
+
+/** Only the drivers this library implements; the spec's MySQL / MongoDB mentions are out of scope. */
+export const DATASOURCE_DRIVERS = ['postgres', 'pglite'] as const;
+
+export const DatasourceDriverSchema = z.enum(DATASOURCE_DRIVERS, {
+  errorMap: (issue, ctx) =>
+    issue.code === 'invalid_enum_value'
+      ? {
+          message: `unsupported driver ${JSON.stringify(issue.received)}: metaledger implements only ${DATASOURCE_DRIVERS.map((d) => `'${d}'`).join(' and ')}`,
+        }
+      : { message: ctx.defaultError },
+});
+
+export const SslModeSchema = z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
+
+/** TLS options handed to node-postgres; the doc is silent, so the commonly used ones are listed (strict, to catch typos). */
+export const DatasourceSslOptionsSchema = z
+  .object({
+    rejectUnauthorized: z.boolean().optional(),
+    ca: z.string().optional(),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    passphrase: z.string().optional(),
+    servername: z.string().optional(),
+  })
+  .strict();
+
+export const DatasourceConnectionConfigSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    connectionString: z.string().min(1).optional(),
+    /** pglite only: directory (or 'memory://') holding the embedded database. */
+    dataDir: z.string().min(1).optional(),
+    ssl: z.union([z.boolean(), DatasourceSslOptionsSchema]).optional(),
+    sslMode: SslModeSchema.optional(),
+  })
+  .strict();
+
+export const DatasourcePoolSchema = z
+  .object({
+    // 0 idle connections by default: a metadata store is mostly idle, so holding none is the cheap choice.
+    min: z.number().int().min(0).default(0),
+    max: z.number().int().min(1).default(10),
+    idleTimeoutMillis: z.number().int().min(0).optional(),
+  })
+  .refine((pool) => pool.min <= pool.max, {
+    message: 'pool.min must not be greater than pool.max',
+    path: ['min'],
+  });
+
+export const DatasourceSchema = z.object({
+  name: DatasourceNameSchema,
+  // The doc's "Encryption" example omits the driver; PostgreSQL is the primary backend.
+  driver: DatasourceDriverSchema.default('postgres'),
+  // pglite can run with no settings at all (in-memory), so an absent config means "driver defaults".
+  config: DatasourceConnectionConfigSchema.default({}),
+  // Defaulted so callers always see concrete pool bounds.
+  pool: DatasourcePoolSchema.default({}),
+  active: z.boolean().default(true),
+});
+
+export type DatasourceName = z.infer<typeof DatasourceNameSchema>;
+export type DatasourceDriver = z.infer<typeof DatasourceDriverSchema>;
+export type SslMode = z.infer<typeof SslModeSchema>;
+export type DatasourceSslOptions = z.infer<typeof DatasourceSslOptionsSchema>;
+export type DatasourceConnectionConfig = z.infer<typeof DatasourceConnectionConfigSchema>;
+export type DatasourcePool = z.infer<typeof DatasourcePoolSchema>;
+export type DatasourcePoolInput = z.input<typeof DatasourcePoolSchema>;
+export type Datasource = z.infer<typeof DatasourceSchema>;
+export type DatasourceInput = z.input<typeof DatasourceSchema>;

@@ -1,0 +1,93 @@
+import { describeTable } from '../../projections/framework-metadata.js';
+import { resolveConnectionTarget, type ConnectionChoice, type ConnectionTarget } from '../config.js';
+import type { Datasource } from '../datasource/datasource.js';
+import { toMetaledgerError } from '../datasource/database-errors.js';
+import { quoteIdentifier } from '../datasource/identifier.js';
+import { openPglite } from '../datasource/pglite.js';
+import { openPostgres } from '../datasource/postgres.js';
+import { ValidationError } from '../errors.js';
+import { migrate } from '../migrate/migrator.js';
+import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
+import { MetadataStore } from './metadata-store.js';
+import { parseInput } from './parse-input.js';
+
+export interface CreateMetadataStoreOptions extends ConnectionChoice {
+  /** PostgreSQL schema holding every metaledger table; default `public`. */
+  schema?: string;
+  /** MetadataDriverConfig input: transactions, cache, table schema, migration. */
+  driver?: Partial<MetadataDriverConfigInput>;
+  /** Keep a full snapshot every this many versions of an item (bounds time-travel cost). Default 100. */
+  snapshotEvery?: number;
+  /** Overrides the driver's cache settings (the loader-level MetadataDatasourceConfig.cache). */
+  cache?: { enabled?: boolean; ttlSeconds?: number; invalidateOnWrite?: boolean };
+}
+
+function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> | Datasource {
+  if (target.kind === 'pglite') return openPglite(target.dataDir, schema);
+  const config = target.config ?? {};
+  return openPostgres(
+    {
+      connectionString: target.connectionString,
+      host: config.host as string | undefined,
+      port: config.port as number | undefined,
+      database: config.database as string | undefined,
+      user: config.user as string | undefined,
+      password: config.password as string | undefined,
+      ssl: config.ssl as boolean | undefined,
+      poolMin: target.pool?.min,
+      poolMax: target.pool?.max,
+      idleTimeoutMillis: target.pool?.idleTimeoutMillis,
+      statementTimeoutMs: timeoutMs,
+    },
+    schema,
+  );
+}
+
+function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] {
+  const password = options.datasource?.config?.password as string | undefined;
+  const fromUrl = (url?: string) => {
+    try {
+      return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return [password, fromUrl(options.connectionString), fromUrl(process.env.DATABASE_URL)];
+}
+
+/** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
+export async function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
+  const schema = options.schema ?? 'public';
+  quoteIdentifier(schema, 'schema');
+  if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
+  const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...options.driver }, 'driver config');
+  const snapshotEvery = options.snapshotEvery ?? 100;
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) {
+    throw new ValidationError([{ path: 'snapshotEvery', message: 'must be a positive integer' }]);
+  }
+  const table = driver.tableSchema;
+  if (table.name !== '_framework_metadata' || Object.keys(table.columnMapping ?? {}).length > 0 || (options.driver?.tableSchema?.schema && table.schema !== schema)) {
+    throw new ValidationError([{ path: 'driver.tableSchema', message: 'a custom projection table or column mapping is not supported yet; use the default _framework_metadata' }]);
+  }
+  const secrets = secretsOf(options);
+  const datasource = await openDatasource(resolveConnectionTarget(options), schema, driver.transaction.timeout);
+  try {
+    if (driver.migration.autoMigrate) await migrate(datasource);
+  } catch (error) {
+    await datasource.close().catch(() => {});
+    throw toMetaledgerError(error, secrets);
+  }
+  return new MetadataStore(datasource, {
+    retry: { retryOnConflict: driver.transaction.retryOnConflict, maxRetries: driver.transaction.maxRetries },
+    isolation: driver.transaction.defaultIsolation,
+    timeoutMs: driver.transaction.timeout,
+    cache: {
+      enabled: options.cache?.enabled ?? driver.performance.enableCache,
+      ttlSeconds: options.cache?.ttlSeconds ?? driver.performance.cacheTtlSeconds,
+      invalidateOnWrite: options.cache?.invalidateOnWrite ?? true,
+    },
+    snapshot: { snapshotEvery },
+    table: describeTable(),
+    secrets,
+  });
+}

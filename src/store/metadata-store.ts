@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import { RecordCache } from '../cache/record-cache.js';
+import type { Datasource } from '../datasource/datasource.js';
+import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { appendEvents, buildAppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
+import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
+import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
+import type { MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
+import { parseInput } from './parse-input.js';
+import { checkExpectedVersion, planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
+import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
+import { withConflictRetry, type RetryPolicy } from './retry.js';
+
+export type Isolation = 'read_uncommitted' | 'read_committed' | 'repeatable_read' | 'serializable';
+
+export interface StoreSettings {
+  retry: RetryPolicy;
+  isolation: Isolation;
+  timeoutMs: number;
+  cache: { enabled: boolean; ttlSeconds: number; invalidateOnWrite: boolean };
+  snapshot: SnapshotPolicy;
+  table: FrameworkMetadataTable;
+  /** Never shown: used to scrub error messages. */
+  secrets: (string | undefined)[];
+}
+
+/** Who and why, recorded once per changeset. */
+export interface WriteContext {
+  actor?: string;
+  reason?: string;
+  correlationId?: string;
+  /** api, cli, import, rollback, restore, bulk */
+  source?: string;
+}
+
+export type SaveOptions = MetadataSaveOptionsInput & WriteContext;
+
+export interface SaveResult {
+  success: boolean;
+  version: number;
+  etag: string;
+  created: boolean;
+  skipped: boolean;
+  unchanged: boolean;
+  saveTime: number;
+  /** Conflicts retried before this save went through. */
+  retries: number;
+  position?: number;
+}
+
+export interface LoadResult {
+  data: StoredRecord | null;
+  fromCache: boolean;
+  notModified: boolean;
+  etag?: string;
+  loadTime: number;
+}
+
+const isolationSql: Record<Isolation, 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'> = {
+  read_uncommitted: 'read uncommitted',
+  read_committed: 'read committed',
+  repeatable_read: 'repeatable read',
+  serializable: 'serializable',
+};
+
+export const etagOf = (version: number): string => `"v${version}"`;
+
+function validateKey(type: unknown, name: unknown): void {
+  parseInput(MetadataRecordSchema.pick({ type: true, name: true }), { type, name }, 'item key');
+}
+
+export class MetadataStore {
+  private readonly cache: RecordCache<StoredRecord>;
+  private readonly reader: RecordReader;
+  private readonly appendStatement: string;
+
+  constructor(
+    readonly datasource: Datasource,
+    readonly settings: StoreSettings,
+  ) {
+    this.cache = new RecordCache(settings.cache);
+    this.reader = new RecordReader(settings.table);
+    this.appendStatement = buildAppendStatement(settings.table);
+  }
+
+  get db(): Kysely<any> {
+    return this.datasource.db;
+  }
+
+  async save(type: string, record: MetadataRecordInput | Omit<MetadataRecordInput, 'type'>, options: SaveOptions = {}): Promise<SaveResult> {
+    const started = performance.now();
+    const parsedOptions = parseInput(MetadataSaveOptionsSchema, stripContext(options), 'save options');
+    const parsed = parseInput(MetadataRecordSchema, { ...record, type }, 'record');
+    const intent: SaveIntent = {
+      document: parsed,
+      providedKeys: new Set(Object.keys(record)),
+      onConflict: parsedOptions.onConflict,
+      create: parsedOptions.create,
+      overwrite: parsedOptions.overwrite,
+      expectedVersion: parsedOptions.expectedVersion,
+    };
+    const isolation = parsedOptions.transaction?.enabled === false ? 'read_committed' : parsedOptions.transaction?.isolationLevel ?? this.settings.isolation;
+    return this.write(type, parsed.name, isolation, options, intent.expectedVersion, (head) => planSave(type, parsed.name, head, intent, this.settings.snapshot), started);
+  }
+
+  /**
+   * Read-modify-write with retries: `change` gets the current record and returns the next one; on a
+   * conflict it runs again on the fresh state, so no concurrent update is lost.
+   */
+  async update(
+    type: string,
+    name: string,
+    change: (current: StoredRecord) => Omit<MetadataRecordInput, 'type' | 'name'>,
+    context: WriteContext = {},
+  ): Promise<SaveResult> {
+    validateKey(type, name);
+    const started = performance.now();
+    return this.write(type, name, this.settings.isolation, context, undefined, (head) => {
+      if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
+      const current = { ...head.document, version: head.version } as StoredRecord;
+      const next = parseInput(MetadataRecordSchema, { ...change(structuredClone(current)), type, name }, 'record');
+      const intent: SaveIntent = { document: next, providedKeys: new Set(), onConflict: 'replace', create: false, overwrite: true };
+      return planSave(type, name, head, intent, this.settings.snapshot);
+    }, started);
+  }
+
+  async delete(type: string, name: string, options: WriteContext & { expectedVersion?: number } = {}): Promise<SaveResult> {
+    validateKey(type, name);
+    const started = performance.now();
+    return this.write(type, name, this.settings.isolation, options, options.expectedVersion, (head) => ({
+      action: 'write',
+      event: planDelete(type, name, head, options.expectedVersion, this.settings.snapshot),
+    }), started);
+  }
+
+  /** Moves the item to state `archived` (an `archived` event); it stays loadable. */
+  archive(type: string, name: string, options: WriteContext = {}): Promise<SaveResult> {
+    return this.update(type, name, (current) => ({ ...current, state: 'archived' }), options);
+  }
+
+  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
+    validateKey(type, name);
+    const started = performance.now();
+    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const useCache = parsed.cache !== false && parsed.useCache !== false;
+    let record = useCache ? this.cache.get(type, name) : undefined;
+    const fromCache = record !== undefined;
+    if (!record) {
+      record = (await this.run(() => this.reader.loadOne(this.db, type, name))) ?? undefined;
+      if (record && useCache) this.cache.set(type, name, record);
+    }
+    const visible = record && (!parsed.namespace || record.namespace === parsed.namespace) && (!parsed.scope || record.scope === parsed.scope) ? record : null;
+    const etag = visible ? etagOf(visible.version) : undefined;
+    const notModified = etag !== undefined && parsed.ifNoneMatch === etag;
+    return {
+      data: notModified || !visible ? null : structuredClone(visible),
+      fromCache,
+      notModified,
+      etag,
+      loadTime: performance.now() - started,
+    };
+  }
+
+  async exists(type: string, name: string): Promise<boolean> {
+    return (await this.load(type, name)).data !== null;
+  }
+
+  async list(type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
+    validateKey(type, 'list');
+    return this.run(() => this.reader.list(this.db, type, filters));
+  }
+
+  /** Forgets every cached record (e.g. after another process wrote). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  close(): Promise<void> {
+    return this.datasource.close();
+  }
+
+  private async write(
+    type: string,
+    name: string,
+    isolation: Isolation,
+    context: WriteContext,
+    userExpectedVersion: number | undefined,
+    plan: (head: StreamHead | null) => WritePlan,
+    started: number,
+  ): Promise<SaveResult> {
+    const changesetBase = { actor: context.actor, reason: context.reason, correlationId: context.correlationId, source: context.source ?? 'api' };
+    try {
+      const { value, retries } = await withConflictRetry(this.settings.retry, () =>
+        this.inTransaction(isolation, async (db) => {
+          const head = await readStreamHead(db, type, name);
+          const planned = plan(head);
+          if (planned.action !== 'write') return { planned, position: undefined };
+          const [appended] = await this.appendOrExplain(db, { id: randomUUID(), ...changesetBase }, [planned.event], userExpectedVersion);
+          return { planned, position: appended?.position };
+        }),
+      );
+      const { planned } = value;
+      if (planned.action === 'write' && this.settings.cache.invalidateOnWrite) this.cache.delete(type, name);
+      const version = planned.action === 'write' ? planned.event.version : planned.head.version;
+      return {
+        success: true,
+        version,
+        etag: etagOf(version),
+        created: planned.action === 'write' && planned.event.kind === 'created',
+        skipped: planned.action === 'skipped',
+        unchanged: planned.action === 'unchanged',
+        saveTime: performance.now() - started,
+        retries,
+        position: value.position,
+      };
+    } catch (error) {
+      if (isConflictFailure(error)) {
+        throw new ConflictError(`${type}/${name}: gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
+      }
+      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
+    }
+  }
+
+  /** Appends; when the caller named a version and lost the race, says which version won. */
+  private async appendOrExplain(db: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], userExpectedVersion?: number) {
+    try {
+      return await appendEvents(db, this.appendStatement, changeset, events);
+    } catch (error) {
+      if (userExpectedVersion === undefined || !isConflictFailure(error)) throw error;
+      const [event] = events;
+      checkExpectedVersion(event.type, event.name, await readStreamHead(this.db, event.type, event.name), userExpectedVersion);
+      throw error;
+    }
+  }
+
+  private inTransaction<T>(isolation: Isolation, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
+    // read committed: the append is one self-contained statement, so no explicit transaction is needed
+    if (isolation === 'read_committed') return work(this.db);
+    return this.db.transaction().setIsolationLevel(isolationSql[isolation]).execute(work);
+  }
+
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
+    }
+  }
+}
+
+function stripContext(options: SaveOptions): MetadataSaveOptionsInput {
+  const { source: _source, ...rest } = options;
+  return rest;
+}

@@ -1,0 +1,73 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import { recordColumnsSql, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+
+/** A record as load / list return it: the envelope, the payload, audit columns and version. */
+export interface StoredRecord {
+  id: string;
+  type: string;
+  name: string;
+  namespace: string;
+  scope: 'system' | 'platform' | 'user';
+  metadata: Record<string, unknown>;
+  extends?: string;
+  strategy: 'merge' | 'replace';
+  owner?: string;
+  state: 'draft' | 'active' | 'archived' | 'deprecated';
+  createdBy?: string;
+  createdAt?: string;
+  updatedBy?: string;
+  updatedAt?: string;
+  version: number;
+}
+
+export interface ListFilters {
+  namespace?: string;
+  scope?: string;
+  state?: string;
+  owner?: string;
+  limit?: number;
+  offset?: number;
+}
+
+function toRecord(row: Record<string, unknown>): StoredRecord {
+  const record: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (value === null || value === undefined) continue;
+    record[key] = value instanceof Date ? value.toISOString() : value;
+  }
+  record.version = Number(record.version);
+  return record as unknown as StoredRecord;
+}
+
+/** Prepared SQL text for the projection reads; the table's identifiers are fixed per store. */
+export class RecordReader {
+  private readonly selectOne: string;
+  private readonly selectColumns: string;
+
+  constructor(private readonly table: FrameworkMetadataTable) {
+    this.selectColumns = recordColumnsSql(table);
+    this.selectOne = `SELECT ${this.selectColumns} FROM ${table.qualifiedName} p WHERE p.${table.columns.type} = $1 AND p.${table.columns.name} = $2`;
+  }
+
+  async loadOne(db: Kysely<any>, type: string, name: string): Promise<StoredRecord | null> {
+    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(this.selectOne, [type, name]));
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async list(db: Kysely<any>, type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
+    const c = this.table.columns;
+    const parameters: unknown[] = [type];
+    const conditions = [`p.${c.type} = $1`];
+    for (const field of ['namespace', 'scope', 'state', 'owner'] as const) {
+      const value = filters[field];
+      if (value === undefined) continue;
+      parameters.push(value);
+      conditions.push(`p.${c[field]} = $${parameters.length}`);
+    }
+    parameters.push(filters.limit ?? null, filters.offset ?? 0);
+    const text = `SELECT ${this.selectColumns} FROM ${this.table.qualifiedName} p WHERE ${conditions.join(' AND ')}
+      ORDER BY p.${c.name} LIMIT $${parameters.length - 1} OFFSET $${parameters.length}`;
+    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parameters));
+    return rows.map(toRecord);
+  }
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { CompiledQuery } from 'kysely';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createMetadataStore, type CreateMetadataStoreOptions, type MetadataStore } from '../../src/index.js';
+
+export type TestBackend = 'postgres' | 'pglite';
+
+export const backend: TestBackend = process.env.METALEDGER_TEST_BACKEND === 'pglite' ? 'pglite' : 'postgres';
+
+export function databaseUrl(): string {
+  return inject('databaseUrl');
+}
+
+/** A schema name no other test file uses, so files run in parallel without seeing each other. */
+export function uniqueSchema(tag: string): string {
+  return `t_${tag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Where a test file's stores live: a fresh schema on PostgreSQL, or a fresh in-memory PGlite. */
+export interface TestDatabase {
+  backend: TestBackend;
+  schema: string;
+  /** Opens a store on this test database (several may be opened on PostgreSQL). */
+  open(options?: CreateMetadataStoreOptions): Promise<MetadataStore>;
+  /** Runs raw SQL in the test schema (for tamper tests and assertions on the log). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  dispose(): Promise<void>;
+}
+
+export async function createTestDatabase(tag: string): Promise<TestDatabase> {
+  const schema = uniqueSchema(tag);
+  const opened: MetadataStore[] = [];
+  if (backend === 'pglite') {
+    let store: Promise<MetadataStore> | undefined;
+    return {
+      backend,
+      schema,
+      open(options = {}) {
+        // PGlite is one process-local database: every open shares the first store opened
+        store ??= createMetadataStore({ inMemory: true, schema, ...options });
+        return store;
+      },
+      async query(text, params) {
+        if (!store) throw new Error('open a store first');
+        const result = await (await store).datasource.db.executeQuery(CompiledQuery.raw(text, params ?? []));
+        return result.rows as never;
+      },
+      async dispose() {
+        await (await store)?.close();
+      },
+    };
+  }
+  const url = databaseUrl();
+  const admin = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
+  return {
+    backend,
+    schema,
+    async open(options = {}) {
+      const store = await createMetadataStore({ connectionString: url, schema, ...options });
+      opened.push(store);
+      return store;
+    },
+    async query(text, params) {
+      return (await admin.query(text, params)).rows;
+    },
+    async dispose() {
+      await Promise.all(opened.map((store) => store.close()));
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    },
+  };
+}

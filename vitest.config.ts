@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// One run, three projects: pure unit tests, then every integration test on real PostgreSQL and again
+// on the embedded PGlite. Each integration file owns its own schema (PostgreSQL) or database (PGlite).
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'postgres',
+          include: ['test/integration/**/*.test.ts'],
+          env: { METALEDGER_TEST_BACKEND: 'postgres' },
+          globalSetup: ['test/helpers/postgres-global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'pglite',
+          include: ['test/integration/**/*.test.ts'],
+          env: { METALEDGER_TEST_BACKEND: 'pglite' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
