@@ -13,7 +13,6 @@ const conflictCodes = new Set([
   'ML409', // a stream's version moved (metadata_expect_appended)
   '40001', // serialization failure
   '40P01', // deadlock
-  '23505', // a concurrent create of the same item won the unique index
 ]);
 
 export function isConflictFailure(error: unknown): boolean {
@@ -26,6 +25,11 @@ export function toMetaledgerError(error: unknown, secrets: (string | undefined)[
   const { code, message = String(error) } = (error ?? {}) as DatabaseErrorLike;
   if (code === '57014') {
     return new MetaledgerError('TIMEOUT', `statement cancelled after ${timeoutMs ?? '?'} ms (transaction.timeout): ${message}`, { cause: error });
+  }
+  if (code === '23505') {
+    // streams and events never collide (conditional upserts); what remains is a record id already taken
+    const detail = (error as { detail?: string }).detail ?? message;
+    return new MetaledgerError('CONFLICT', `unique value already used by another item: ${detail}`, { cause: error });
   }
   if (code && unavailableCodes.has(code)) {
     return new MetaledgerError('DATASOURCE_UNAVAILABLE', `database unavailable (${code}): ${redactSecrets(message, secrets)}`);
