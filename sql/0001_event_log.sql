@@ -53,7 +53,6 @@ CREATE TABLE metadata_events (
   CONSTRAINT metadata_events_item_version UNIQUE (item_id, version)
 );
 CREATE INDEX metadata_events_commit_order ON metadata_events (tx_id, position);
-CREATE INDEX metadata_events_type_name ON metadata_events (type, name, version);
 CREATE INDEX metadata_events_changeset ON metadata_events (changeset_id);
 CREATE INDEX metadata_events_recorded_at ON metadata_events (recorded_at);
 

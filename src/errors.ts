@@ -43,7 +43,8 @@ export class MetaledgerError extends Error {
 export class ValidationError extends MetaledgerError {
   constructor(
     readonly issues: ValidationIssue[],
-    context = 'invalid input',
+    /** What was invalid, without the issues (e.g. "invalid record"). */
+    readonly context = 'invalid input',
   ) {
     super('VALIDATION', `${context}: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`);
   }

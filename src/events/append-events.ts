@@ -25,6 +25,8 @@ export interface ChangesetInfo {
   reason?: string;
   correlationId?: string;
   source: string;
+  /** What a rollback / restore aimed at, for the audit trail. */
+  target?: Record<string, unknown>;
 }
 
 export interface AppendedEvent {
@@ -51,8 +53,9 @@ WITH input AS (
     snapshot jsonb, document jsonb, "prevHash" text)
 ),
 changeset AS (
-  INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count)
-  VALUES ($2::uuid, $3, $4, $5, $6, $7::integer)
+  -- millisecond precision: a time read back into a JS Date must select exactly the same events
+  INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, target, created_at)
+  VALUES ($2::uuid, $3, $4, $5, $6, $7::integer, $8::jsonb, date_trunc('milliseconds', now()))
   RETURNING id, created_at
 ),
 hashed AS (
@@ -108,6 +111,7 @@ export async function appendEvents(
     changeset.correlationId ?? null,
     changeset.source,
     events.length,
+    changeset.target ? JSON.stringify(changeset.target) : null,
   ];
   const { rows } = await db.executeQuery<{ events: AppendedEvent[] | null }>(CompiledQuery.raw(statement, parameters));
   return (rows[0]?.events ?? []).map((event) => ({ ...event, position: Number(event.position) }));

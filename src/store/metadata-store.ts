@@ -5,10 +5,22 @@ import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { appendEvents, buildAppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
+import { appendEvents, buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
 import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
 import type { MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
+import { blame, type BlameLine } from '../history/blame.js';
+import { changes, type ChangesOptions, type ChangesPage } from '../history/changes.js';
+import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
+import { getAt, type ItemAt } from '../history/get-at.js';
+import type { ChangeReason, HistoryWriter } from '../history/history-writer.js';
+import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/item-history.js';
+import type { Moment } from '../history/moment.js';
+import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
+import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
+import { rollback, type RollbackResult } from '../history/rollback.js';
+import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
+import { verify, type VerifyReport } from '../history/verify.js';
 import { parseInput } from './parse-input.js';
 import { checkExpectedVersion, planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
@@ -72,7 +84,7 @@ function validateKey(type: unknown, name: unknown): void {
   parseInput(MetadataRecordSchema.pick({ type: true, name: true }), { type, name }, 'item key');
 }
 
-export class MetadataStore {
+export class MetadataStore implements HistoryWriter {
   private readonly cache: RecordCache<StoredRecord>;
   private readonly reader: RecordReader;
   private readonly appendStatement: string;
@@ -173,6 +185,60 @@ export class MetadataStore {
     return this.run(() => this.reader.list(this.db, type, filters));
   }
 
+  // ——— history: audit, time travel, diff, blame, rollback, restore, integrity, retention ———
+
+  /** The item's events, newest first, with who / why / when and a one-line summary each. */
+  history(type: string, name: string, options?: HistoryOptions): Promise<HistoryPage> {
+    return this.run(() => itemHistory(this.db, type, name, options));
+  }
+
+  /** The store-wide audit feed in commit order, paged with a cursor. */
+  changes(options?: ChangesOptions): Promise<ChangesPage> {
+    return this.run(() => changes(this.db, options));
+  }
+
+  /** The item exactly as it was at a version, a timestamp or a log position. */
+  getAt(type: string, name: string, moment: Moment): Promise<ItemAt> {
+    return this.run(() => getAt(this.db, type, name, moment));
+  }
+
+  /** Every item (or a slice) as it was at a moment, streamed. */
+  snapshotAt(options: SnapshotAtOptions) {
+    return snapshotAt(this.db, options);
+  }
+
+  diff(type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
+    return this.run(() => diffItem(this.db, type, name, from, to));
+  }
+
+  blame(type: string, name: string): Promise<BlameLine[]> {
+    return this.run(() => blame(this.db, type, name));
+  }
+
+  rollback(type: string, name: string, toVersion: number, options?: ChangeReason & { expectedVersion?: number }): Promise<RollbackResult> {
+    return rollback(this, type, name, toVersion, options);
+  }
+
+  restore(options: RestoreOptions): Promise<RestorePlan> {
+    return restore(this, options);
+  }
+
+  verify(): Promise<VerifyReport> {
+    return this.run(() => verify(this.db, this.settings.table));
+  }
+
+  prune(options: PruneOptions): Promise<PruneResult> {
+    return this.run(() => prune(this.db, options));
+  }
+
+  get snapshotPolicy(): SnapshotPolicy {
+    return this.settings.snapshot;
+  }
+
+  commitChangeset<P>(context: WriteContext & { source: string; target: Record<string, unknown> }, planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>, userExpectedVersion?: number) {
+    return this.commit(this.settings.isolation, context, planner, userExpectedVersion);
+  }
+
   /** Forgets every cached record (e.g. after another process wrote). */
   clearCache(): void {
     this.cache.clear();
@@ -191,34 +257,51 @@ export class MetadataStore {
     plan: (head: StreamHead | null) => WritePlan,
     started: number,
   ): Promise<SaveResult> {
-    const changesetBase = { actor: context.actor, reason: context.reason, correlationId: context.correlationId, source: context.source ?? 'api' };
+    const { result: planned, appended, retries } = await this.commit(isolation, context, async (db) => {
+      const result = plan(await readStreamHead(db, type, name));
+      return { result, events: result.action === 'write' ? [result.event] : [] };
+    }, userExpectedVersion);
+    const version = planned.action === 'write' ? planned.event.version : planned.head.version;
+    return {
+      success: true,
+      version,
+      etag: etagOf(version),
+      created: planned.action === 'write' && planned.event.kind === 'created',
+      skipped: planned.action === 'skipped',
+      unchanged: planned.action === 'unchanged',
+      saveTime: performance.now() - started,
+      retries,
+      position: appended[0]?.position,
+    };
+  }
+
+  /**
+   * Plans and appends one changeset. On a conflict the planner runs again on fresh state (per the retry
+   * policy), so a changeset is always computed from the state it is appended to. Every touched item
+   * leaves the cache.
+   */
+  async commit<P>(
+    isolation: Isolation,
+    context: WriteContext & { target?: Record<string, unknown> },
+    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
+    userExpectedVersion?: number,
+  ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }> {
+    const changesetBase = { actor: context.actor, reason: context.reason, correlationId: context.correlationId, source: context.source ?? 'api', target: context.target };
     try {
       const { value, retries } = await withConflictRetry(this.settings.retry, () =>
         this.inTransaction(isolation, async (db) => {
-          const head = await readStreamHead(db, type, name);
-          const planned = plan(head);
-          if (planned.action !== 'write') return { planned, position: undefined };
-          const [appended] = await this.appendOrExplain(db, { id: randomUUID(), ...changesetBase }, [planned.event], userExpectedVersion);
-          return { planned, position: appended?.position };
+          const { result, events } = await planner(db);
+          if (events.length === 0) return { result, appended: [] };
+          const changesetId = randomUUID();
+          const appended = await this.appendOrExplain(db, { id: changesetId, ...changesetBase }, events, userExpectedVersion);
+          return { result, appended, changesetId };
         }),
       );
-      const { planned } = value;
-      if (planned.action === 'write' && this.settings.cache.invalidateOnWrite) this.cache.delete(type, name);
-      const version = planned.action === 'write' ? planned.event.version : planned.head.version;
-      return {
-        success: true,
-        version,
-        etag: etagOf(version),
-        created: planned.action === 'write' && planned.event.kind === 'created',
-        skipped: planned.action === 'skipped',
-        unchanged: planned.action === 'unchanged',
-        saveTime: performance.now() - started,
-        retries,
-        position: value.position,
-      };
+      if (this.settings.cache.invalidateOnWrite) for (const event of value.appended) this.cache.delete(event.type, event.name);
+      return { ...value, retries };
     } catch (error) {
       if (isConflictFailure(error)) {
-        throw new ConflictError(`${type}/${name}: gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
+        throw new ConflictError(`gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
       }
       throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
     }

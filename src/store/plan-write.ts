@@ -31,7 +31,6 @@ export interface SnapshotPolicy {
 function kindOf(previous: ItemDocument | null, next: ItemDocument): EventKind {
   if (!previous) return 'created';
   if (next.state === 'archived' && previous.state !== 'archived') return 'archived';
-  if (previous.state === 'archived' && next.state !== 'archived') return 'restored';
   return 'updated';
 }
 
@@ -49,7 +48,7 @@ export function checkExpectedVersion(type: string, name: string, head: StreamHea
   }
 }
 
-function nextEvent(
+export function nextEvent(
   head: StreamHead | null,
   type: string,
   name: string,
@@ -68,8 +67,9 @@ function nextEvent(
     kind,
     patch: diffStates(previous, document),
     inverse: diffStates(document, previous),
-    // a delete keeps the state it removed; creates and every N-th version keep the full state
-    snapshot: kind === 'deleted' ? previous : kind === 'created' || everyN ? document : null,
+    // A delete keeps the state it removed. Any event that (re)creates the item, and every N-th version,
+    // keeps the full state after it, so time travel folds at most N patches from a snapshot.
+    snapshot: kind === 'deleted' ? previous : previous === null || everyN ? document : null,
     document,
     prevHash: head?.hash ?? null,
   };

@@ -1,0 +1,63 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import { ValidationError } from '../errors.js';
+import { auditEventColumns, toAuditEvent, type AuditEvent, type AuditRow } from './item-history.js';
+import { checkPage } from './paging.js';
+
+export interface ChangesOptions {
+  since?: Date | string;
+  until?: Date | string;
+  actor?: string;
+  types?: string[];
+  namespace?: string;
+  changeset?: string;
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  after?: string;
+}
+
+export interface ChangesPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+function parseCursor(cursor: string): [string, number] {
+  const match = /^(\d+):(\d+)$/.exec(cursor);
+  if (!match) throw new ValidationError([{ path: 'after', message: `"${cursor}" is not a cursor from a previous page` }], 'invalid cursor');
+  return [match[1], Number(match[2])];
+}
+
+/**
+ * The store-wide audit feed in commit order. Only events of transactions older than every running
+ * one are read (tx_id below the snapshot's xmin), so a cursor never skips a late-committing write.
+ */
+export async function changes(db: Kysely<any>, options: ChangesOptions = {}): Promise<ChangesPage> {
+  const { limit } = checkPage(options.limit ?? 100);
+  const parameters: unknown[] = [];
+  const conditions = ['e.tx_id < pg_snapshot_xmin(pg_current_snapshot())'];
+  const add = (condition: string, ...values: unknown[]) => {
+    let text = condition;
+    for (const value of values) {
+      parameters.push(value);
+      text = text.replace('?', `$${parameters.length}`);
+    }
+    conditions.push(text);
+  };
+  if (options.since !== undefined) add('e.recorded_at >= ?', new Date(options.since));
+  if (options.until !== undefined) add('e.recorded_at <= ?', new Date(options.until));
+  if (options.actor !== undefined) add('c.actor = ?', options.actor);
+  if (options.types?.length) add('e.type = ANY(?::text[])', options.types);
+  if (options.namespace !== undefined) add('e.namespace = ?', options.namespace);
+  if (options.changeset !== undefined) add('e.changeset_id = ?::uuid', options.changeset);
+  if (options.after !== undefined) add('(e.tx_id, e.position) > (?::text::xid8, ?::bigint)', ...parseCursor(options.after));
+  const { rows } = await db.executeQuery<AuditRow>(
+    CompiledQuery.raw(
+      `SELECT ${auditEventColumns} FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
+       WHERE ${conditions.join(' AND ')} ORDER BY e.tx_id, e.position LIMIT ${limit + 1}`,
+      parameters,
+    ),
+  );
+  const hasMore = rows.length > limit;
+  const events = rows.slice(0, limit).map(toAuditEvent);
+  return { events, hasMore, nextCursor: events.length ? events[events.length - 1].cursor : options.after ?? null };
+}

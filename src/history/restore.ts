@@ -1,0 +1,92 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import { ValidationError } from '../errors.js';
+import type { ItemDocument } from '../events/document.js';
+import type { PendingEvent } from '../events/append-events.js';
+import { diffStates, type PatchOperation } from '../events/patch.js';
+import { readStreamHeads } from '../events/read-stream-head.js';
+import { nextEvent } from '../store/plan-write.js';
+import type { ChangeReason, HistoryWriter } from './history-writer.js';
+import { describeMoment, resolveMoment, type ResolvedMoment } from './moment.js';
+import { statesAt } from './states-at.js';
+
+export interface RestoreOptions extends ChangeReason {
+  asOf?: Date | string;
+  position?: number;
+  namespace?: string;
+  types?: string[];
+  dryRun?: boolean;
+}
+
+export interface RestoreStep {
+  type: string;
+  name: string;
+  action: 'revert' | 'recreate' | 'delete';
+  fromVersion: number;
+  patch: PatchOperation[];
+}
+
+export interface RestorePlan {
+  moment: string;
+  dryRun: boolean;
+  steps: RestoreStep[];
+  /** The changeset holding every restore event (absent on a dry run or when nothing changed). */
+  changesetId?: string;
+}
+
+/** Restore points are changeset boundaries: a position inside a changeset would apply half of it. */
+async function checkChangesetBoundary(db: Kysely<any>, position: number): Promise<void> {
+  const { rows } = await db.executeQuery<{ changeset_id: string; first: number; last: number }>(
+    CompiledQuery.raw(
+      `SELECT e.changeset_id, min(e.position) AS first, max(e.position) AS last FROM metadata_events e
+       WHERE e.changeset_id = (SELECT changeset_id FROM metadata_events WHERE position <= $1 ORDER BY position DESC LIMIT 1)
+       GROUP BY e.changeset_id HAVING max(e.position) > $1`,
+      [position],
+    ),
+  );
+  if (rows[0]) {
+    const { changeset_id, first, last } = rows[0];
+    throw new ValidationError(
+      [{ path: 'position', message: `position ${position} falls inside changeset ${changeset_id} (positions ${first}..${last}); restore to ${Number(first) - 1} or ${last}` }],
+      'invalid restore point',
+    );
+  }
+}
+
+function inSlice(namespace: string | undefined, ...documents: (ItemDocument | null)[]): boolean {
+  return namespace === undefined || documents.some((document) => document?.namespace === namespace);
+}
+
+/** Per item of the slice: the event that brings it back to its state at the moment. */
+async function planRestore(db: Kysely<any>, moment: ResolvedMoment, options: RestoreOptions, writer: HistoryWriter) {
+  const then = await statesAt(db, moment, { types: options.types });
+  const steps: RestoreStep[] = [];
+  const events: PendingEvent[] = [];
+  for (const head of await readStreamHeads(db, { types: options.types })) {
+    const past = then.get(head.itemId)?.document ?? null;
+    if (!inSlice(options.namespace, past, head.document)) continue;
+    const patch = diffStates(head.document, past);
+    if (patch.length === 0) continue;
+    const action = !head.document ? 'recreate' : !past ? 'delete' : 'revert';
+    steps.push({ type: head.type, name: head.name, action, fromVersion: head.version, patch });
+    events.push(nextEvent(head, head.type, head.name, past ? 'restored' : 'deleted', past, writer.snapshotPolicy));
+  }
+  return { steps, events };
+}
+
+/**
+ * Brings the store (or a namespace, or some types) back to a moment in ONE changeset of forward
+ * events: all or nothing. A concurrent write to a restored item makes the append conflict; the plan is
+ * then recomputed on the new state (per the retry policy), so nothing written meanwhile is lost silently.
+ */
+export async function restore(writer: HistoryWriter, options: RestoreOptions): Promise<RestorePlan> {
+  const given = [options.asOf !== undefined, options.position !== undefined].filter(Boolean).length;
+  if (given !== 1) throw new ValidationError([{ path: 'asOf', message: 'give exactly one of asOf or position' }], 'invalid restore point');
+  const moment = resolveMoment(options.asOf !== undefined ? { asOf: options.asOf } : { position: options.position! });
+  const target = { restoreTo: 'asOf' in moment ? { asOf: moment.asOf.toISOString() } : moment, namespace: options.namespace ?? null, types: options.types ?? null };
+  const { result, changesetId } = await writer.commitChangeset({ ...options, source: 'restore', target }, async (db) => {
+    if ('position' in moment) await checkChangesetBoundary(db, moment.position);
+    const { steps, events } = await planRestore(db, moment, options, writer);
+    return { result: steps, events: options.dryRun ? [] : events };
+  });
+  return { moment: describeMoment(moment), dryRun: options.dryRun ?? false, steps: result, changesetId };
+}

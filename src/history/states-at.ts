@@ -1,0 +1,168 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import { MetaledgerError } from '../errors.js';
+import type { EventKind, ItemDocument } from '../events/document.js';
+import { applyPatch, type PatchOperation } from '../events/patch.js';
+import { describeMoment, momentCondition, type ResolvedMoment } from './moment.js';
+
+/** One item as it was at a moment: alive with its document, or deleted (then `document` is null). */
+export interface ItemState {
+  itemId: string;
+  type: string;
+  name: string;
+  version: number;
+  document: ItemDocument | null;
+  recordedAt: string;
+}
+
+export interface FoldRow {
+  item_id: string;
+  type: string;
+  name: string;
+  version: number;
+  kind: EventKind;
+  patch: PatchOperation[];
+  snapshot: ItemDocument | null;
+  recorded_at: Date | string;
+  prune_version: number | null;
+  prune_document: ItemDocument | null;
+  prune_recorded_at: Date | string | null;
+}
+
+export interface StatesAtFilter {
+  itemIds?: string[];
+  types?: string[];
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+/**
+ * Per item: the events from its last full state at or before the moment (a snapshot event, or the
+ * prune point) up to its last event at or before the moment. At most `snapshotEvery` rows per item.
+ */
+function foldQuery(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQuery {
+  const { condition, value } = momentCondition(moment);
+  const parameters: unknown[] = [value];
+  const filters: string[] = [];
+  if (filter.itemIds) {
+    parameters.push(filter.itemIds);
+    filters.push(`e.item_id = ANY($${parameters.length}::uuid[])`);
+  }
+  if (filter.types) {
+    parameters.push(filter.types);
+    filters.push(`e.type = ANY($${parameters.length}::text[])`);
+  }
+  const text = `
+    WITH target AS (
+      SELECT e.item_id, max(e.version) AS v FROM metadata_events e
+      WHERE ${condition.replace('$M', '$1')} ${filters.map((f) => `AND ${f}`).join(' ')}
+      GROUP BY e.item_id
+    ), base AS (
+      SELECT t.item_id, t.v,
+             greatest(
+               coalesce((SELECT max(s.version) FROM metadata_events s
+                         WHERE s.item_id = t.item_id AND s.version <= t.v AND s.snapshot IS NOT NULL), 0),
+               coalesce(p.version + 1, 0)) AS b,
+             p.version AS prune_version, p.document AS prune_document, p.recorded_at AS prune_recorded_at
+      FROM target t LEFT JOIN metadata_prune_points p ON p.item_id = t.item_id
+    )
+    SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at,
+           base.prune_version, base.prune_document, base.prune_recorded_at
+    FROM base JOIN metadata_events e ON e.item_id = base.item_id AND e.version BETWEEN base.b AND base.v
+    ORDER BY e.item_id, e.version`;
+  return CompiledQuery.raw(text, parameters);
+}
+
+/** Replays one item's rows (ascending) onto its starting state. */
+export function foldRows(rows: FoldRow[]): ItemDocument | null {
+  const [first] = rows;
+  const startsFromPrunePoint = first.prune_version !== null && first.version === first.prune_version + 1 && (first.snapshot === null || first.kind === 'deleted');
+  let state: ItemDocument | null = startsFromPrunePoint ? first.prune_document : null;
+  for (const row of rows) {
+    if (row.kind === 'deleted') state = null;
+    else if (row.snapshot && (row === first || state === null)) state = row.snapshot;
+    else state = applyPatch(state, row.patch);
+  }
+  return state;
+}
+
+/** The state of every matching item at the moment (items that did not exist yet are absent). */
+export async function statesAt(db: Kysely<any>, moment: ResolvedMoment, filter: StatesAtFilter = {}): Promise<Map<string, ItemState>> {
+  const { rows } = await db.executeQuery<FoldRow>(foldQuery(moment, filter));
+  const byItem = new Map<string, FoldRow[]>();
+  for (const row of rows) {
+    const list = byItem.get(row.item_id) ?? [];
+    list.push(row);
+    byItem.set(row.item_id, list);
+  }
+  const states = new Map<string, ItemState>();
+  for (const [itemId, itemRows] of byItem) {
+    const last = itemRows[itemRows.length - 1];
+    states.set(itemId, { itemId, type: last.type, name: last.name, version: last.version, document: foldRows(itemRows), recordedAt: iso(last.recorded_at) });
+  }
+  for (const state of await prunedOnlyStates(db, moment, filter, states)) states.set(state.itemId, state);
+  return states;
+}
+
+/**
+ * Items whose every event up to the moment was pruned: the prune point answers when the moment is at
+ * or after it; before it, history is gone and the caller is told where it now starts.
+ */
+async function prunedOnlyStates(db: Kysely<any>, moment: ResolvedMoment, filter: StatesAtFilter, found: Map<string, ItemState>): Promise<ItemState[]> {
+  const parameters: unknown[] = [];
+  const conditions = ['true'];
+  if (filter.itemIds) {
+    parameters.push(filter.itemIds);
+    conditions.push(`p.item_id = ANY($${parameters.length}::uuid[])`);
+  }
+  if (filter.types) {
+    parameters.push(filter.types);
+    conditions.push(`s.type = ANY($${parameters.length}::text[])`);
+  }
+  const { rows } = await db.executeQuery<PrunePointRow>(
+    CompiledQuery.raw(
+      `SELECT p.item_id, s.type, s.name, p.version, p.document, p.recorded_at, p.position, p.first_recorded_at, p.first_position
+       FROM metadata_prune_points p JOIN metadata_streams s ON s.item_id = p.item_id WHERE ${conditions.join(' AND ')}`,
+      parameters,
+    ),
+  );
+  const states: ItemState[] = [];
+  for (const point of rows) {
+    if (found.has(point.item_id)) continue;
+    const reach = reachOf(point, moment);
+    if (reach === 'before-item') continue;
+    if (reach === 'pruned') throw historyPruned(point.type, point.name, point.version, moment);
+    states.push({ itemId: point.item_id, type: point.type, name: point.name, version: point.version, document: point.document, recordedAt: iso(point.recorded_at) });
+  }
+  return states;
+}
+
+interface PrunePointRow {
+  item_id: string;
+  type: string;
+  name: string;
+  version: number;
+  document: ItemDocument | null;
+  recorded_at: Date | string;
+  position: number;
+  first_recorded_at: Date | string;
+  first_position: number;
+}
+
+/** Where a moment falls against a prune point: before the item existed, inside removed history, or at/after the cut. */
+function reachOf(point: PrunePointRow, moment: ResolvedMoment): 'before-item' | 'pruned' | 'at-point' {
+  const [value, first, cut] =
+    'version' in moment
+      ? [moment.version, 1, point.version]
+      : 'position' in moment
+        ? [moment.position, Number(point.first_position), Number(point.position)]
+        : [moment.asOf.getTime(), new Date(point.first_recorded_at).getTime(), new Date(point.recorded_at).getTime()];
+  if (value < first) return 'before-item';
+  return value < cut ? 'pruned' : 'at-point';
+}
+
+export function historyPruned(type: string, name: string, startsAt: number, moment: ResolvedMoment): MetaledgerError {
+  return new MetaledgerError(
+    'HISTORY_PRUNED',
+    `${type}/${name}: history before ${describeMoment(moment)} was pruned; it now starts at version ${startsAt}`,
+  );
+}
