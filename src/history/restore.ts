@@ -4,7 +4,7 @@ import type { ItemDocument } from '../events/document.js';
 import type { PendingEvent } from '../events/append-events.js';
 import { diffStates, type PatchOperation } from '../events/patch.js';
 import { readStreamHeads } from '../events/read-stream-head.js';
-import { nextEvent } from '../store/plan-write.js';
+import { nextEvent } from '../events/next-event.js';
 import type { ChangeReason, HistoryWriter } from './history-writer.js';
 import { describeMoment, resolveMoment, type ResolvedMoment } from './moment.js';
 import { statesAt } from './states-at.js';

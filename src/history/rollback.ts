@@ -1,6 +1,6 @@
 import { toDocument } from '../events/document.js';
 import { diffStates } from '../events/patch.js';
-import { checkExpectedVersion, nextEvent } from '../store/plan-write.js';
+import { checkExpectedVersion, nextEvent } from '../events/next-event.js';
 import { getAt } from './get-at.js';
 import type { ChangeReason, HistoryWriter } from './history-writer.js';
 import { requireStream } from './item-ref.js';

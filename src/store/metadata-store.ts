@@ -22,7 +22,8 @@ import { rollback, type RollbackResult } from '../history/rollback.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
 import { verify, type VerifyReport } from '../history/verify.js';
 import { parseInput } from './parse-input.js';
-import { checkExpectedVersion, planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
+import { checkExpectedVersion } from '../events/next-event.js';
+import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
 import { withConflictRetry, type RetryPolicy } from './retry.js';
 

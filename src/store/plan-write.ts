@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { toDocument, type EventKind, type ItemDocument } from '../events/document.js';
 import type { PendingEvent } from '../events/append-events.js';
-import { diffStates } from '../events/patch.js';
+import { toDocument, type EventKind, type ItemDocument } from '../events/document.js';
+import { checkExpectedVersion, nextEvent, type SnapshotPolicy } from '../events/next-event.js';
 import type { StreamHead } from '../events/read-stream-head.js';
+
+export type { SnapshotPolicy };
 
 export type OnConflict = 'error' | 'skip' | 'update' | 'replace';
 
@@ -23,56 +25,10 @@ export type WritePlan =
   | { action: 'unchanged'; head: StreamHead }
   | { action: 'skipped'; head: StreamHead };
 
-/** Full state every this many versions, so reading any version folds a bounded number of patches. */
-export interface SnapshotPolicy {
-  snapshotEvery: number;
-}
-
 function kindOf(previous: ItemDocument | null, next: ItemDocument): EventKind {
   if (!previous) return 'created';
   if (next.state === 'archived' && previous.state !== 'archived') return 'archived';
   return 'updated';
-}
-
-/** Checks `expectedVersion` against the head; 0 means "must not exist now" (never created, or deleted). */
-export function checkExpectedVersion(type: string, name: string, head: StreamHead | null, expected?: number): void {
-  if (expected === undefined) return;
-  const live = head?.document ? head.version : 0;
-  const matches = expected === 0 ? !head?.document : head?.version === expected;
-  if (!matches) {
-    throw new ConflictError(
-      `${type}/${name}: expected version ${expected} but it is at version ${live}${head && !head.document ? ' (deleted)' : ''}`,
-      expected,
-      live,
-    );
-  }
-}
-
-export function nextEvent(
-  head: StreamHead | null,
-  type: string,
-  name: string,
-  kind: EventKind,
-  document: ItemDocument | null,
-  policy: SnapshotPolicy,
-): PendingEvent {
-  const previous = head?.document ?? null;
-  const version = (head?.version ?? 0) + 1;
-  const everyN = version % policy.snapshotEvery === 0;
-  return {
-    itemId: head?.itemId ?? randomUUID(),
-    type,
-    name,
-    version,
-    kind,
-    patch: diffStates(previous, document),
-    inverse: diffStates(document, previous),
-    // A delete keeps the state it removed. Any event that (re)creates the item, and every N-th version,
-    // keeps the full state after it, so time travel folds at most N patches from a snapshot.
-    snapshot: kind === 'deleted' ? previous : previous === null || everyN ? document : null,
-    document,
-    prevHash: head?.hash ?? null,
-  };
 }
 
 export function planSave(type: string, name: string, head: StreamHead | null, intent: SaveIntent, policy: SnapshotPolicy): WritePlan {
