@@ -9,3 +9,15 @@ export type { SaveOptions, SaveResult, LoadResult, WriteContext, Isolation } fro
 export type { StoredRecord, ListFilters } from './store/read-records.js';
 export type { ItemDocument, EventKind } from './events/document.js';
 export { migrate } from './migrate/migrator.js';
+export type { Moment } from './history/moment.js';
+export type { ItemAt } from './history/get-at.js';
+export type { AuditEvent, HistoryOptions, HistoryPage } from './history/item-history.js';
+export type { ChangesOptions, ChangesPage } from './history/changes.js';
+export type { DiffSide, ItemDiff } from './history/diff.js';
+export type { BlameLine } from './history/blame.js';
+export type { RollbackResult } from './history/rollback.js';
+export type { RestoreOptions, RestorePlan, RestoreStep } from './history/restore.js';
+export type { SnapshotAtOptions } from './history/snapshot-at.js';
+export type { ItemState } from './history/states-at.js';
+export type { VerifyReport, IntegrityProblem, IntegrityProblemKind } from './history/verify.js';
+export type { PruneOptions, PruneResult } from './history/prune.js';
