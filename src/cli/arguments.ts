@@ -1,0 +1,27 @@
+import { UsageError, type CommandArgs } from './command.js';
+
+/** The positionals named by `names`, in order; a usage error names the first one missing. */
+export function requirePositionals(args: CommandArgs, names: string[]): string[] {
+  const missing = names.slice(args.positionals.length);
+  if (missing.length > 0) throw new UsageError(`missing argument <${missing[0]}>`);
+  if (args.positionals.length > names.length) throw new UsageError(`unexpected argument '${args.positionals[names.length]}'`);
+  return args.positionals;
+}
+
+export function stringOption(args: CommandArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function integerOption(args: CommandArgs, name: string, min = 0): number | undefined {
+  const value = stringOption(args, name);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  return Number(value);
+}
+
+export function choiceOption<T extends string>(args: CommandArgs, name: string, choices: readonly T[]): T | undefined {
+  const value = stringOption(args, name);
+  if (value === undefined || (choices as readonly string[]).includes(value)) return value as T | undefined;
+  throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${value}'`);
+}
