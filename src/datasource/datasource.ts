@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 
 /** Runs SQL text that may hold several statements (DDL files); resolves to the rows of the last one. */
 export type ScriptExecutor = (sqlText: string) => Promise<Record<string, unknown>[]>;
@@ -11,5 +12,14 @@ export interface Datasource {
   readonly db: Kysely<any>;
   /** Runs `work` in one transaction on one connection, with a multi-statement executor. */
   withScriptTransaction<T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
+  /** Same database and schema ⇔ same identity: stores in one process use it to share invalidations. */
+  readonly identity: string;
+  /**
+   * LISTENs on `channel` on a dedicated connection. `onLost` is called once if that connection drops
+   * (notifications may have been missed); the caller decides whether to listen again.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onLost: (error: unknown) => void): Promise<() => Promise<void>>;
+  /** Connection settings for helpers that need their own connections (pg-boss); absent for PGlite. */
+  readonly connectionConfig?: pg.ClientConfig;
   close(): Promise<void>;
 }

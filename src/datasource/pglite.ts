@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -15,6 +16,12 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     kind: 'pglite',
     schema,
     db,
+    // one PGlite instance is one database, reachable only through this datasource
+    identity: `pglite:${dataDir ?? `memory:${randomUUID()}`}#${schema}`,
+    async listen(channel, onMessage) {
+      const unsubscribe = await client.listen(channel, onMessage);
+      return unsubscribe;
+    },
     withScriptTransaction: (work) =>
       client.transaction((tx) =>
         work(async (text) => {

@@ -25,7 +25,7 @@ pg.types.setTypeParser(1114, (value) => new Date(`${value.replace(' ', 'T')}Z`))
 
 export function openPostgres(options: PostgresConnectionOptions, schema: string): Datasource {
   const searchPath = quoteIdentifier(schema, 'schema');
-  const pool = new pg.Pool({
+  const clientConfig: pg.ClientConfig = {
     connectionString: options.connectionString,
     host: options.host,
     port: options.port,
@@ -33,20 +33,45 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
     user: options.user,
     password: options.password,
     ssl: options.ssl,
-    min: options.poolMin,
-    max: options.poolMax ?? 10,
-    idleTimeoutMillis: options.idleTimeoutMillis,
     statement_timeout: options.statementTimeoutMs,
     // Every connection works in the store's schema, in UTC, so the SQL files need no qualification.
     options: `-c search_path=${searchPath} -c timezone=UTC`,
+  };
+  const pool = new pg.Pool({
+    ...clientConfig,
+    min: options.poolMin,
+    max: options.poolMax ?? 10,
+    idleTimeoutMillis: options.idleTimeoutMillis,
   });
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => {});
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const identity = `postgres:${options.connectionString ?? `${options.user ?? ''}@${options.host ?? ''}:${options.port ?? 5432}/${options.database ?? ''}`}#${schema}`;
   return {
     kind: 'postgres',
     schema,
     db,
+    identity,
+    connectionConfig: clientConfig,
+    async listen(channel, onMessage, onLost) {
+      const client = new pg.Client(clientConfig);
+      let closing = false;
+      const lost = (error: unknown) => {
+        if (closing) return;
+        closing = true;
+        client.end().catch(() => {});
+        onLost(error);
+      };
+      client.on('notification', (message) => onMessage(message.payload ?? ''));
+      client.on('error', lost);
+      client.on('end', () => lost(new Error('notification connection ended')));
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdentifier(channel, 'channel')}`);
+      return async () => {
+        closing = true;
+        await client.end().catch(() => {});
+      };
+    },
     async withScriptTransaction(work) {
       const client = await pool.connect();
       try {

@@ -40,23 +40,33 @@ export interface AppendedEvent {
   recordedAt: string;
 }
 
+// A changeset written by several statements (a bulk operation in batches) is inserted once up front;
+// each batch joins it and must name the same actor, reason, correlation id, source and target.
+const joinExistingChangeset = `
+  SELECT id, created_at FROM metadata_changesets
+  WHERE id = $2::uuid AND actor IS NOT DISTINCT FROM $3::text AND reason IS NOT DISTINCT FROM $4::text
+    AND correlation_id IS NOT DISTINCT FROM $5::text AND source = $6::text AND target IS NOT DISTINCT FROM $8::jsonb`;
+
 /**
  * The append statement: changeset, stream heads (advanced only at the expected version), events with
  * their hash chain, and the inline projection, all in ONE statement — one round trip, one commit.
  * If any stream did not advance, metadata_expect_appended raises ML409 and nothing is written.
  */
-export function buildAppendStatement(projection: FrameworkMetadataTable): string {
+export function buildAppendStatement(
+  projection: FrameworkMetadataTable,
+  options: { changesetExists?: boolean; inlineProjection?: boolean } = {},
+): string {
   return `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
     "itemId" uuid, type text, name text, version integer, kind text, patch jsonb, inverse jsonb,
     snapshot jsonb, document jsonb, "prevHash" text)
 ),
-changeset AS (
+changeset AS (${options.changesetExists ? joinExistingChangeset : `
   -- millisecond precision: a time read back into a JS Date must select exactly the same events
   INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, target, created_at)
   VALUES ($2::uuid, $3, $4, $5, $6, $7::integer, $8::jsonb, date_trunc('milliseconds', now()))
-  RETURNING id, created_at
+  RETURNING id, created_at`}
 ),
 hashed AS (
   SELECT i."itemId" AS item_id, i.type, i.name, i.version, i.kind, i.patch, i.inverse, i.snapshot, i.document,
@@ -89,12 +99,17 @@ appended AS (
          h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash
   FROM hashed h JOIN stream s ON s.type = h.type AND s.name = h.name
   RETURNING position, item_id, type, name, version, kind, hash, recorded_at
-),
-${inlineProjectionCtes(projection, '$3')}
+)${options.inlineProjection === false ? '' : `,
+${inlineProjectionCtes(projection, '$3')}`}
 SELECT metadata_expect_appended((SELECT count(*) FROM stream), $7::bigint) AS appended,
        (SELECT json_agg(json_build_object(
           'position', position, 'itemId', item_id, 'type', type, 'name', name, 'version', version,
-          'kind', kind, 'hash', hash, 'recordedAt', recorded_at) ORDER BY position) FROM appended) AS events`;
+          'kind', kind, 'hash', hash, 'recordedAt', recorded_at) ORDER BY position) FROM appended) AS events,
+       -- delivered on commit to every listening store (cache invalidation, watchers, projectors);
+       -- a large changeset says "everything" to stay under NOTIFY's 8000-byte payload limit
+       (SELECT pg_notify('metaledger_changes', json_build_object('s', current_schema(), 'k',
+          CASE WHEN count(*) > 100 THEN to_json('*'::text) ELSE json_agg(json_build_array(type, name)) END)::text)
+        FROM appended) AS notified`;
 }
 
 export async function appendEvents(

@@ -36,27 +36,13 @@ export interface StatesAtFilter {
 const iso = (value: Date | string) => new Date(value).toISOString();
 
 /**
- * Per item: the events from its last full state at or before the moment (a snapshot event, or the
- * prune point) up to its last event at or before the moment. At most `snapshotEvery` rows per item.
+ * Per item: the events from its last full state at or before the target version (a snapshot event, or
+ * the prune point) up to that version. At most `snapshotEvery` rows per item. `target` is a query
+ * yielding (item_id, v) using parameters after `parameters`.
  */
-function foldQuery(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQuery {
-  const { condition, value } = momentCondition(moment);
-  const parameters: unknown[] = [value];
-  const filters: string[] = [];
-  if (filter.itemIds) {
-    parameters.push(filter.itemIds);
-    filters.push(`e.item_id = ANY($${parameters.length}::uuid[])`);
-  }
-  if (filter.types) {
-    parameters.push(filter.types);
-    filters.push(`e.type = ANY($${parameters.length}::text[])`);
-  }
+function foldQuery(target: string, parameters: unknown[]): CompiledQuery {
   const text = `
-    WITH target AS (
-      SELECT e.item_id, max(e.version) AS v FROM metadata_events e
-      WHERE ${condition.replace('$M', '$1')} ${filters.map((f) => `AND ${f}`).join(' ')}
-      GROUP BY e.item_id
-    ), base AS (
+    WITH target AS (${target}), base AS (
       SELECT t.item_id, t.v,
              greatest(
                coalesce((SELECT max(s.version) FROM metadata_events s
@@ -70,6 +56,48 @@ function foldQuery(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQuer
     FROM base JOIN metadata_events e ON e.item_id = base.item_id AND e.version BETWEEN base.b AND base.v
     ORDER BY e.item_id, e.version`;
   return CompiledQuery.raw(text, parameters);
+}
+
+/** Targets: each item's last event at or before the moment. */
+function momentTarget(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQuery {
+  const { condition, value } = momentCondition(moment);
+  const parameters: unknown[] = [value];
+  const filters: string[] = [];
+  if (filter.itemIds) {
+    parameters.push(filter.itemIds);
+    filters.push(`e.item_id = ANY($${parameters.length}::uuid[])`);
+  }
+  if (filter.types) {
+    parameters.push(filter.types);
+    filters.push(`e.type = ANY($${parameters.length}::text[])`);
+  }
+  const target = `SELECT e.item_id, max(e.version) AS v FROM metadata_events e
+    WHERE ${condition.replace('$M', '$1')} ${filters.map((f) => `AND ${f}`).join(' ')} GROUP BY e.item_id`;
+  return foldQuery(target, parameters);
+}
+
+async function foldStates(db: Kysely<any>, query: CompiledQuery): Promise<Map<string, ItemState>> {
+  const { rows } = await db.executeQuery<FoldRow>(query);
+  const byItem = new Map<string, FoldRow[]>();
+  for (const row of rows) {
+    const list = byItem.get(row.item_id) ?? [];
+    list.push(row);
+    byItem.set(row.item_id, list);
+  }
+  const states = new Map<string, ItemState>();
+  for (const [itemId, itemRows] of byItem) {
+    const last = itemRows[itemRows.length - 1];
+    states.set(itemId, { itemId, type: last.type, name: last.name, version: last.version, document: foldRows(itemRows), recordedAt: iso(last.recorded_at) });
+  }
+  return states;
+}
+
+/** Each item's state at a version of its own (items at version 0 did not exist yet and are absent). */
+export function statesAtVersions(db: Kysely<any>, targets: { itemId: string; version: number }[]): Promise<Map<string, ItemState>> {
+  const existing = targets.filter((t) => t.version > 0);
+  if (existing.length === 0) return Promise.resolve(new Map());
+  const query = foldQuery('SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(item_id, v)', [existing.map((t) => t.itemId), existing.map((t) => t.version)]);
+  return foldStates(db, query);
 }
 
 /** Replays one item's rows (ascending) onto its starting state. */
@@ -87,18 +115,7 @@ export function foldRows(rows: FoldRow[]): ItemDocument | null {
 
 /** The state of every matching item at the moment (items that did not exist yet are absent). */
 export async function statesAt(db: Kysely<any>, moment: ResolvedMoment, filter: StatesAtFilter = {}): Promise<Map<string, ItemState>> {
-  const { rows } = await db.executeQuery<FoldRow>(foldQuery(moment, filter));
-  const byItem = new Map<string, FoldRow[]>();
-  for (const row of rows) {
-    const list = byItem.get(row.item_id) ?? [];
-    list.push(row);
-    byItem.set(row.item_id, list);
-  }
-  const states = new Map<string, ItemState>();
-  for (const [itemId, itemRows] of byItem) {
-    const last = itemRows[itemRows.length - 1];
-    states.set(itemId, { itemId, type: last.type, name: last.name, version: last.version, document: foldRows(itemRows), recordedAt: iso(last.recorded_at) });
-  }
+  const states = await foldStates(db, momentTarget(moment, filter));
   for (const state of await prunedOnlyStates(db, moment, filter, states)) states.set(state.itemId, state);
   return states;
 }

@@ -6,8 +6,9 @@ import { quoteIdentifier } from '../datasource/identifier.js';
 import { openPglite } from '../datasource/pglite.js';
 import { openPostgres } from '../datasource/postgres.js';
 import { ValidationError } from '../errors.js';
-import { migrate } from '../migrate/migrator.js';
+import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
 import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
+import type { ProjectionSettings } from '../projections/projection-runner.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
@@ -20,6 +21,8 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
   snapshotEvery?: number;
   /** Overrides the driver's cache settings (the loader-level MetadataDatasourceConfig.cache). */
   cache?: { enabled?: boolean; ttlSeconds?: number; invalidateOnWrite?: boolean };
+  /** Extra projections, modes per projection, and pg-boss job settings. */
+  projections?: ProjectionSettings;
 }
 
 function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> | Datasource {
@@ -65,19 +68,17 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) {
     throw new ValidationError([{ path: 'snapshotEvery', message: 'must be a positive integer' }]);
   }
-  const table = driver.tableSchema;
-  if (table.name !== '_framework_metadata' || Object.keys(table.columnMapping ?? {}).length > 0 || (options.driver?.tableSchema?.schema && table.schema !== schema)) {
-    throw new ValidationError([{ path: 'driver.tableSchema', message: 'a custom projection table or column mapping is not supported yet; use the default _framework_metadata' }]);
-  }
+  // the projection lives in the store's schema unless the table schema names another one
+  const table = describeTable({ ...driver.tableSchema, schema: options.driver?.tableSchema?.schema }, schema);
   const secrets = secretsOf(options);
   const datasource = await openDatasource(resolveConnectionTarget(options), schema, driver.transaction.timeout);
   try {
-    if (driver.migration.autoMigrate) await migrate(datasource);
+    if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
   } catch (error) {
     await datasource.close().catch(() => {});
     throw toMetaledgerError(error, secrets);
   }
-  return new MetadataStore(datasource, {
+  const store = new MetadataStore(datasource, {
     retry: { retryOnConflict: driver.transaction.retryOnConflict, maxRetries: driver.transaction.maxRetries },
     isolation: driver.transaction.defaultIsolation,
     timeoutMs: driver.transaction.timeout,
@@ -87,7 +88,15 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
       invalidateOnWrite: options.cache?.invalidateOnWrite ?? true,
     },
     snapshot: { snapshotEvery },
-    table: describeTable(),
+    table,
     secrets,
+    projections: options.projections,
   });
+  try {
+    await store.start();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw toMetaledgerError(error, secrets);
+  }
+  return store;
 }

@@ -21,7 +21,14 @@ import { restore, type RestoreOptions, type RestorePlan } from '../history/resto
 import { rollback, type RollbackResult } from '../history/rollback.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
 import { verify, type VerifyReport } from '../history/verify.js';
+import { frameworkMetadataProjection } from '../../projections/framework-metadata.js';
+import { readCollectionInfo } from '../../projections/collection-info.js';
+import type { WatchEvent, WatchOptions } from '../projections/change-feed.js';
+import { ProjectionRunner, type ProjectionSettings, type ProjectionStatus } from '../projections/projection-runner.js';
+import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
+import type { WatchHandle } from '../projections/watcher.js';
 import { parseInput } from './parse-input.js';
+import { StoreRuntime } from './store-runtime.js';
 import { checkExpectedVersion } from '../events/next-event.js';
 import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
@@ -36,6 +43,7 @@ export interface StoreSettings {
   cache: { enabled: boolean; ttlSeconds: number; invalidateOnWrite: boolean };
   snapshot: SnapshotPolicy;
   table: FrameworkMetadataTable;
+  projections?: ProjectionSettings;
   /** Never shown: used to scrub error messages. */
   secrets: (string | undefined)[];
 }
@@ -89,6 +97,9 @@ export class MetadataStore implements HistoryWriter {
   private readonly cache: RecordCache<StoredRecord>;
   private readonly reader: RecordReader;
   private readonly appendStatement: string;
+  private readonly runtime: StoreRuntime;
+  /** Failures of background work (async projections, watchers); by default they go to stderr. */
+  onBackgroundError: (error: unknown) => void = (error) => console.error('metaledger background error:', error);
 
   constructor(
     readonly datasource: Datasource,
@@ -96,7 +107,45 @@ export class MetadataStore implements HistoryWriter {
   ) {
     this.cache = new RecordCache(settings.cache);
     this.reader = new RecordReader(settings.table);
-    this.appendStatement = buildAppendStatement(settings.table);
+    const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) => this.onBackgroundError(error));
+    this.runtime = new StoreRuntime(datasource, this.cache, projections, (error) => this.onBackgroundError(error));
+    this.appendStatement = buildAppendStatement(settings.table, { inlineProjection: projections.modeOf('framework-metadata') === 'inline' });
+  }
+
+  /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it). */
+  async start(): Promise<void> {
+    await this.runtime.start((options) => this.prune(options));
+  }
+
+  // ——— projections and change feed ———
+
+  get projections(): ProjectionRunner {
+    return this.runtime.projections;
+  }
+
+  /** Per projection: mode, checkpoint, lag in events and seconds, last error. */
+  projectionStatus(): Promise<ProjectionStatus[]> {
+    return this.run(() => this.projections.status());
+  }
+
+  /** Replays the whole log into a fresh copy of a projection's table and swaps it in. */
+  rebuild(projection: string, options?: RebuildOptions): Promise<RebuildResult> {
+    return this.run(() => this.projections.rebuild(projection, options));
+  }
+
+  /** Calls `handler` for every committed change matching the filter, in commit order, resumable. */
+  watch(options: WatchOptions, handler: (event: WatchEvent) => unknown): Promise<WatchHandle> {
+    return this.runtime.watch(options, handler);
+  }
+
+  /** The change feed as an async iterator (`for await … of`; `break` closes it). */
+  changeStream(options: WatchOptions = {}): Promise<AsyncIterableIterator<WatchEvent>> {
+    return this.runtime.watchIterator(options);
+  }
+
+  /** MetadataCollectionInfo per type, from the collection-info projection. */
+  collectionInfo(): Promise<{ type: string; count: number; namespaces: string[] }[]> {
+    return this.run(() => readCollectionInfo(this.db));
   }
 
   get db(): Kysely<any> {
@@ -240,13 +289,19 @@ export class MetadataStore implements HistoryWriter {
     return this.commit(this.settings.isolation, context, planner, userExpectedVersion);
   }
 
+  /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. */
+  primeCache(records: StoredRecord[]): void {
+    for (const record of records) this.cache.set(record.type, record.name, record);
+  }
+
   /** Forgets every cached record (e.g. after another process wrote). */
   clearCache(): void {
     this.cache.clear();
   }
 
-  close(): Promise<void> {
-    return this.datasource.close();
+  async close(): Promise<void> {
+    await this.runtime.close();
+    await this.datasource.close();
   }
 
   private async write(
@@ -293,12 +348,14 @@ export class MetadataStore implements HistoryWriter {
         this.inTransaction(isolation, async (db) => {
           const { result, events } = await planner(db);
           if (events.length === 0) return { result, appended: [] };
-          const changesetId = randomUUID();
-          const appended = await this.appendOrExplain(db, { id: changesetId, ...changesetBase }, events, userExpectedVersion);
-          return { result, appended, changesetId };
+          const changeset = { id: randomUUID(), ...changesetBase };
+          const appended = await this.appendOrExplain(db, changeset, events, userExpectedVersion);
+          await this.runtime.applyInline(db, changeset, events, appended);
+          return { result, appended, changesetId: changeset.id };
         }),
       );
       if (this.settings.cache.invalidateOnWrite) for (const event of value.appended) this.cache.delete(event.type, event.name);
+      this.runtime.committed(value.appended);
       return { ...value, retries };
     } catch (error) {
       if (isConflictFailure(error)) {
@@ -321,8 +378,9 @@ export class MetadataStore implements HistoryWriter {
   }
 
   private inTransaction<T>(isolation: Isolation, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-    // read committed: the append is one self-contained statement, so no explicit transaction is needed
-    if (isolation === 'read_committed') return work(this.db);
+    // read committed: the append is one self-contained statement, so no explicit transaction is needed,
+    // unless inline projections must commit with it
+    if (isolation === 'read_committed' && !this.runtime.needsTransaction) return work(this.db);
     return this.db.transaction().setIsolationLevel(isolationSql[isolation]).execute(work);
   }
 

@@ -29,13 +29,14 @@ export interface ListFilters {
   offset?: number;
 }
 
-function toRecord(row: Record<string, unknown>): StoredRecord {
+/** A projection row (camelCase aliases) as a record: no null fields, ISO timestamps, numeric version. */
+export function toRecord(row: Record<string, unknown>): StoredRecord {
   const record: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     if (value === null || value === undefined) continue;
     record[key] = value instanceof Date ? value.toISOString() : value;
   }
-  record.version = Number(record.version);
+  if (record.version !== undefined) record.version = Number(record.version);
   return record as unknown as StoredRecord;
 }
 
@@ -52,6 +53,12 @@ export class RecordReader {
   async loadOne(db: Kysely<any>, type: string, name: string): Promise<StoredRecord | null> {
     const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(this.selectOne, [type, name]));
     return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Every row of the projection (to warm a cache). */
+  async all(db: Kysely<any>): Promise<StoredRecord[]> {
+    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`SELECT ${this.selectColumns} FROM ${this.table.qualifiedName} p`));
+    return rows.map(toRecord);
   }
 
   async list(db: Kysely<any>, type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {

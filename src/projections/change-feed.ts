@@ -1,0 +1,96 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import { ValidationError } from '../errors.js';
+import type { ProjectedEvent } from './projection.js';
+import { logStart, readLogAfter, withStates, type LogCursor } from './read-log.js';
+
+/** The protocol's MetadataWatchEvent, plus the cursor to resume after it. */
+export interface WatchEvent {
+  type: 'added' | 'changed' | 'deleted';
+  metadataType: string;
+  name: string;
+  /** The item after the change (null once deleted). */
+  data: ProjectedEvent['document'];
+  version: number;
+  timestamp: string;
+  /** Resume point: pass it as `after` to continue right after this event. */
+  position: string;
+}
+
+export interface WatchOptions {
+  types?: string[];
+  namespace?: string;
+  /** A `position` from an earlier event; without it the feed starts at the end of the log. */
+  after?: string;
+  /** 'start' replays the whole log. */
+  from?: 'start' | 'end';
+  /** Polls this often even without a notification (ms). */
+  pollIntervalMs?: number;
+}
+
+export function formatCursor(cursor: LogCursor): string {
+  return `${cursor.txId}:${cursor.position}`;
+}
+
+export function parseCursor(text: string): LogCursor {
+  const match = /^(\d+):(\d+)$/.exec(text);
+  if (!match) throw new ValidationError([{ path: 'after', message: `"${text}" is not a cursor from a watch event` }], 'invalid cursor');
+  return { txId: match[1], position: Number(match[2]) };
+}
+
+function toWatchEvent(event: ProjectedEvent): WatchEvent {
+  return {
+    type: event.document === null ? 'deleted' : event.previous === null ? 'added' : 'changed',
+    metadataType: event.type,
+    name: event.name,
+    data: event.document,
+    version: event.version,
+    timestamp: event.recordedAt,
+    position: formatCursor({ txId: event.txId, position: event.position }),
+  };
+}
+
+/**
+ * Reads the log after a cursor in commit order and turns it into watch events for a filter. The log is
+ * the source, not memory: a consumer that was down resumes from its last position.
+ */
+export class ChangeFeed {
+  private cursor: LogCursor;
+
+  constructor(
+    private readonly db: Kysely<any>,
+    private readonly options: WatchOptions,
+    start: LogCursor,
+  ) {
+    this.cursor = start;
+  }
+
+  static async open(db: Kysely<any>, options: WatchOptions): Promise<ChangeFeed> {
+    if (options.after) return new ChangeFeed(db, options, parseCursor(options.after));
+    if (options.from === 'start') return new ChangeFeed(db, options, logStart);
+    const { rows } = await db.executeQuery<{ tx_id: string | null; position: number | null }>(
+      CompiledQuery.raw(
+        `SELECT tx_id::text AS tx_id, position FROM metadata_events
+         WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+      ),
+    );
+    const last = rows[0];
+    return new ChangeFeed(db, options, last?.tx_id ? { txId: last.tx_id, position: Number(last.position) } : logStart);
+  }
+
+  get position(): string {
+    return formatCursor(this.cursor);
+  }
+
+  /** The next watch events (possibly none), advancing the cursor past everything read. */
+  async next(limit = 500): Promise<WatchEvent[]> {
+    const rows = await readLogAfter(this.db, this.cursor, limit, { types: this.options.types });
+    if (rows.length === 0) return [];
+    const last = rows[rows.length - 1];
+    this.cursor = { txId: last.tx_id, position: Number(last.position) };
+    const events = await withStates(this.db, rows);
+    const namespace = this.options.namespace;
+    return events
+      .filter((event) => namespace === undefined || event.document?.namespace === namespace || event.previous?.namespace === namespace)
+      .map(toWatchEvent);
+  }
+}

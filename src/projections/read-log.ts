@@ -1,0 +1,88 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { EventKind, ItemDocument } from '../events/document.js';
+import { applyPatch, type PatchOperation } from '../events/patch.js';
+import { statesAtVersions } from '../history/states-at.js';
+import type { ProjectedEvent } from './projection.js';
+
+/** A place in the log in commit order. '0' / 0 is "before everything". */
+export interface LogCursor {
+  txId: string;
+  position: number;
+}
+
+export const logStart: LogCursor = { txId: '0', position: 0 };
+
+export interface LogRow {
+  position: number;
+  tx_id: string;
+  item_id: string;
+  type: string;
+  name: string;
+  version: number;
+  kind: EventKind;
+  patch: PatchOperation[];
+  snapshot: ItemDocument | null;
+  recorded_at: Date | string;
+  changeset_id: string;
+  actor: string | null;
+  source: string;
+}
+
+/**
+ * The next events after `cursor` in commit order. Only transactions older than every running one are
+ * read (tx_id below the snapshot's xmin): a transaction still open may yet commit with a smaller tx_id
+ * than events already visible, and reading past it would skip its events for good.
+ */
+export async function readLogAfter(db: Kysely<any>, cursor: LogCursor, limit: number, filter: { types?: string[] } = {}): Promise<LogRow[]> {
+  const { rows } = await db.executeQuery<LogRow>(
+    CompiledQuery.raw(
+      `SELECT e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot,
+              e.recorded_at, e.changeset_id, c.actor, c.source
+       FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
+       WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint)
+         AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND ($3::text[] IS NULL OR e.type = ANY($3::text[]))
+       ORDER BY e.tx_id, e.position LIMIT $4`,
+      [cursor.txId, cursor.position, filter.types ?? null, limit],
+    ),
+  );
+  return rows;
+}
+
+/**
+ * Gives each event the item's state before and after it: one fold query for the state before each
+ * unknown item's first event in the batch, then the batch's own patches in order.
+ */
+export async function withStates(db: Kysely<any>, rows: LogRow[], known: Map<string, ItemDocument | null> = new Map()): Promise<ProjectedEvent[]> {
+  const firstVersion = new Map<string, number>();
+  for (const row of rows) if (!known.has(row.item_id) && !firstVersion.has(row.item_id)) firstVersion.set(row.item_id, row.version);
+  const before = await statesAtVersions(db, [...firstVersion].map(([itemId, version]) => ({ itemId, version: version - 1 })));
+  // `known` carries states across batches when the caller replays the log in order (a rebuild)
+  const current = known;
+  for (const itemId of firstVersion.keys()) current.set(itemId, before.get(itemId)?.document ?? null);
+  return rows.map((row) => {
+    const previous = current.get(row.item_id) ?? null;
+    const document = row.kind === 'deleted' ? null : previous === null && row.snapshot ? row.snapshot : applyPatch(previous, row.patch);
+    current.set(row.item_id, document);
+    return {
+      position: Number(row.position),
+      txId: row.tx_id,
+      itemId: row.item_id,
+      type: row.type,
+      name: row.name,
+      version: row.version,
+      kind: row.kind,
+      patch: row.patch,
+      recordedAt: new Date(row.recorded_at).toISOString(),
+      changesetId: row.changeset_id,
+      actor: row.actor,
+      source: row.source,
+      previous,
+      document,
+    };
+  });
+}
+
+export function cursorOf(event: { txId: string; position: number }): LogCursor {
+  return { txId: event.txId, position: event.position };
+}

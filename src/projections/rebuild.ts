@@ -1,0 +1,93 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { ItemDocument } from '../events/document.js';
+import type { ProjectionDefinition } from './projection.js';
+import { ensureCheckpoint } from './projector.js';
+import { cursorOf, logStart, readLogAfter, withStates, type LogCursor, type LogRow } from './read-log.js';
+
+export interface RebuildProgress {
+  projection: string;
+  applied: number;
+  total: number;
+  phase: 'replay' | 'swap' | 'done';
+}
+
+export interface RebuildOptions {
+  batchSize?: number;
+  onProgress?: (progress: RebuildProgress) => void;
+}
+
+export interface RebuildResult {
+  projection: string;
+  events: number;
+  durationMs: number;
+  eventsPerSecond: number;
+}
+
+/** Everything after `cursor`, without the commit-safety filter: only valid while appends are locked out. */
+async function readRestUnderLock(trx: Kysely<any>, cursor: LogCursor, limit: number): Promise<LogRow[]> {
+  const { rows } = await trx.executeQuery<LogRow>(
+    CompiledQuery.raw(
+      `SELECT e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot,
+              e.recorded_at, e.changeset_id, c.actor, c.source
+       FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
+       WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) ORDER BY e.tx_id, e.position LIMIT $3`,
+      [cursor.txId, cursor.position, limit],
+    ),
+  );
+  return rows;
+}
+
+/**
+ * Replays the whole log into a fresh copy of the projection's table, then swaps it in. Readers see the
+ * old table until the swap. The swap holds a SHARE lock on metadata_streams, which every append takes
+ * first: no append is in flight, so the tail of the log read under that lock is complete and final,
+ * and writers blocked meanwhile write to the new table once it is in place. Nothing is lost.
+ */
+export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition, table: string, options: RebuildOptions = {}): Promise<RebuildResult> {
+  const started = performance.now();
+  const batchSize = options.batchSize ?? 5000;
+  const fresh = table.endsWith('"') ? `${table.slice(0, -1)}_rebuild"` : `${table}_rebuild`;
+  await projection.ensureTable(db, table);
+  await db.executeQuery(CompiledQuery.raw(`DROP TABLE IF EXISTS ${fresh}`));
+  await db.executeQuery(CompiledQuery.raw(`CREATE TABLE ${fresh} (LIKE ${table} INCLUDING ALL)`));
+  const { rows: counted } = await db.executeQuery<{ total: number }>(CompiledQuery.raw('SELECT count(*) AS total FROM metadata_events'));
+  const total = Number(counted[0]?.total ?? 0);
+  const states = new Map<string, ItemDocument | null>();
+  let cursor = logStart;
+  let applied = 0;
+  const replay = async (trx: Kysely<any>, rows: LogRow[]) => {
+    const events = await withStates(trx, rows, states);
+    const relevant = projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
+    if (relevant.length > 0) await projection.apply(trx, relevant, fresh);
+    cursor = cursorOf({ txId: rows[rows.length - 1].tx_id, position: Number(rows[rows.length - 1].position) });
+    applied += rows.length;
+    options.onProgress?.({ projection: projection.name, applied, total, phase: 'replay' });
+  };
+  for (let rows = await readLogAfter(db, cursor, batchSize); rows.length > 0; rows = await readLogAfter(db, cursor, batchSize)) {
+    await replay(db, rows);
+  }
+  await ensureCheckpoint(db, projection.name);
+  await db.transaction().execute(async (trx) => {
+    // the same lock order as appends (streams) and projectors (checkpoint row, then table): no deadlock
+    await trx.executeQuery(CompiledQuery.raw('LOCK TABLE metadata_streams IN SHARE MODE'));
+    await trx.executeQuery(CompiledQuery.raw('SELECT 1 FROM metadata_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]));
+    await trx.executeQuery(CompiledQuery.raw(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`));
+    for (let rows = await readRestUnderLock(trx, cursor, batchSize); rows.length > 0; rows = await readRestUnderLock(trx, cursor, batchSize)) {
+      await replay(trx, rows);
+    }
+    options.onProgress?.({ projection: projection.name, applied, total: Math.max(total, applied), phase: 'swap' });
+    // contents, not names, are swapped: the live table keeps its name, indexes and grants
+    await trx.executeQuery(CompiledQuery.raw(`TRUNCATE ${table}`));
+    await trx.executeQuery(CompiledQuery.raw(`INSERT INTO ${table} SELECT * FROM ${fresh}`));
+    await trx.executeQuery(CompiledQuery.raw(`DROP TABLE ${fresh}`));
+    await trx.executeQuery(
+      CompiledQuery.raw(
+        `UPDATE metadata_checkpoints SET tx_id = $2::text::xid8, position = $3, events_applied = $4, last_error = NULL, updated_at = now() WHERE projection = $1`,
+        [projection.name, cursor.txId, cursor.position, applied],
+      ),
+    );
+  });
+  options.onProgress?.({ projection: projection.name, applied, total: Math.max(total, applied), phase: 'done' });
+  const durationMs = performance.now() - started;
+  return { projection: projection.name, events: applied, durationMs, eventsPerSecond: applied / (durationMs / 1000) };
+}

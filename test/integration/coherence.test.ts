@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectionInfoProjection } from '../../projections/collection-info.js';
+import type { MetadataStore } from '../../src/index.js';
+import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
+
+const run = promisify(execFile);
+
+// Several stores on one PostgreSQL database must behave as one store. (PGlite is one process-local
+// database with one store, so these tests are PostgreSQL only.)
+describe.runIf(backend === 'postgres')('several instances on one database', () => {
+  let database: TestDatabase;
+  let a: MetadataStore;
+  let b: MetadataStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('coherence');
+    const options = { driver: { transaction: { maxRetries: 100 } }, projections: { definitions: [collectionInfoProjection], jobs: {} } };
+    a = await database.open(options);
+    b = await database.open(options);
+  });
+  afterAll(() => database.dispose());
+
+  it('B reads A’s write right after A’s save returns, though B had it cached', async () => {
+    await a.save('object', { name: 'shared', metadata: { v: 0 } });
+    for (let v = 1; v <= 20; v++) {
+      await b.load('object', 'shared');
+      expect((await b.load('object', 'shared')).fromCache).toBe(true);
+      await a.save('object', { name: 'shared', metadata: { v } });
+      const seen = await b.load('object', 'shared');
+      expect(seen.data?.metadata).toEqual({ v });
+    }
+  });
+
+  it('a write from another process reaches this process’s cache through NOTIFY (delay measured)', async () => {
+    await a.save('object', { name: 'remote0', namespace: 'remote', metadata: { i: -1 } });
+    await a.save('counter', { name: 'shared', metadata: { n: 0 } });
+    const script = 'test/helpers/writer-process.ts';
+    const child = run(process.execPath, ['--import', 'tsx', script, databaseUrl(), database.schema, 'remote', '1'], { timeout: 60_000 });
+    // b keeps `remote0` cached and reads through the cache until the other process's write shows
+    let visibleAt = 0;
+    const watching = (async () => {
+      while (!visibleAt) {
+        const { data } = await b.load('object', 'remote0');
+        if (data?.metadata.i === 0) visibleAt = Date.now();
+        else await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    const { stdout } = await child;
+    await Promise.race([watching, new Promise((_, reject) => setTimeout(() => reject(new Error('never became visible')), 5000))]);
+    const { firstSavedAt } = JSON.parse(stdout) as { firstSavedAt: number };
+    console.log(`cross-process cache invalidation: visible ${visibleAt - firstSavedAt} ms after the other process's save returned`);
+    expect(visibleAt).toBeGreaterThan(0);
+  });
+
+  it('when the notification connection drops, the cache is cleared and the listener comes back', async () => {
+    await a.save('object', { name: 'dropped', metadata: { v: 1 } });
+    await b.load('object', 'dropped');
+    expect((await b.load('object', 'dropped')).fromCache).toBe(true);
+    await database.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
+    await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);
+    // reconnected: a change made by a raw writer elsewhere (simulated with NOTIFY) is heard again
+    await waitFor(async () => (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`))[0].n >= 2);
+    await b.load('object', 'dropped');
+    await database.query(`SELECT pg_notify('metaledger_changes', $1)`, [JSON.stringify({ s: database.schema, k: [['object', 'dropped']] })]);
+    await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);
+  });
+
+  it('concurrent writers in this process and two others: nothing lost, projections caught up and equal to a replay', async () => {
+    const script = 'test/helpers/writer-process.ts';
+    const children = ['p1', 'p2'].map((prefix) => run(process.execPath, ['--import', 'tsx', script, databaseUrl(), database.schema, prefix, '30', 'jobs'], { timeout: 120_000 }));
+    const local = Promise.all(
+      [a, b].map(async (store, index) => {
+        for (let i = 0; i < 30; i++) await store.update('counter', 'shared', (current) => ({ ...current, metadata: { n: (current.metadata.n as number) + 1 } }), { actor: `local${index}` });
+      }),
+    );
+    await Promise.all([...children, local]);
+    const counter = (await a.load('counter', 'shared', { cache: false })).data!;
+    expect(counter.metadata.n).toBe(30 * 2 + 30 * 2 + 1);
+    const versions = await database.query<{ version: number }>(`SELECT version FROM metadata_events WHERE type = 'counter' AND name = 'shared' ORDER BY version`);
+    expect(versions.map((r) => r.version)).toEqual(versions.map((_, i) => i + 1));
+    // pg-boss catches collection-info up on one instance or another
+    await waitFor(async () => (await a.projectionStatus()).find((p) => p.name === 'collection-info')!.lagEvents === 0, 30_000);
+    const live = await a.collectionInfo();
+    await a.rebuild('collection-info');
+    expect(await a.collectionInfo()).toEqual(live);
+    expect((await a.verify()).problems).toEqual([]);
+  });
+
+  it('a rebuild can be requested as a job from any instance', async () => {
+    const jobId = await b.projections.requestRebuild('collection-info');
+    expect(jobId).toBeTruthy();
+    const jobs = b.projections.jobRunner!;
+    await waitFor(async () => (await jobs.jobState(jobs.rebuildQueue(), jobId!)) === 'completed', 30_000);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
