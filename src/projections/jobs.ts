@@ -1,6 +1,9 @@
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 
+/** pg-boss keeps its tables in a schema of its own next to the store's. */
+export const jobSchema = (schema: string) => `${schema}_jobs`.slice(0, 63);
+
 export interface RetentionSchedule {
   /** Cron expression (pg-boss, UTC). */
   cron: string;
@@ -14,6 +17,8 @@ export interface JobsOptions {
   retention?: RetentionSchedule;
   /** Seconds after which an active job whose worker stopped answering is handed to another worker. */
   expireInSeconds?: number;
+  /** How often pg-boss looks for expired jobs (default 30 s). */
+  maintenanceIntervalSeconds?: number;
 }
 
 /** What the jobs run; the store supplies it. */
@@ -40,7 +45,9 @@ export class ProjectionJobs {
   }
 
   static async start(connection: pg.ClientConfig, schema: string, projections: string[], handlers: JobHandlers, options: JobsOptions = {}): Promise<ProjectionJobs> {
-    const boss = new PgBoss({ ...(connection as PgBoss.DatabaseOptions), schema: `${schema}_jobs`.slice(0, 63), max: 3, schedule: Boolean(options.retention), supervise: true });
+    const boss = new PgBoss({ ...(connection as PgBoss.DatabaseOptions), schema: jobSchema(schema), max: 3, schedule: Boolean(options.retention), supervise: true,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
+    });
     boss.on('error', () => {});
     await boss.start();
     const jobs = new ProjectionJobs(boss, schema);

@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionInfoProjection } from '../../projections/collection-info.js';
 import type { MetadataStore } from '../../src/index.js';
+import { jobSchema } from '../../src/projections/jobs.js';
+import { countingProjection } from '../helpers/counting-projection.js';
 import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
 
 const run = promisify(execFile);
@@ -93,6 +95,33 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
     expect(jobId).toBeTruthy();
     const jobs = b.projections.jobRunner!;
     await waitFor(async () => (await jobs.jobState(jobs.rebuildQueue(), jobId!)) === 'completed', 30_000);
+  });
+});
+
+describe.runIf(backend === 'postgres')('pg-boss takes over a dead worker’s job', () => {
+  it('a worker killed inside a catch-up: its job expires and another instance completes it', async () => {
+    const database = await createTestDatabase('takeover');
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/stuck-projector-process.ts', databaseUrl(), database.schema], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('stuck') && resolve());
+        child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+      });
+      const queue = `metaledger.${database.schema}.project.takeover`;
+      const [active] = await database.query<{ id: string }>(`SELECT id FROM ${jobSchema(database.schema)}.job WHERE name = $1 AND state = 'active'`, [queue]);
+      expect(active).toBeDefined();
+      child.kill('SIGKILL');
+      const survivor = await database.open({ projections: { definitions: [countingProjection('takeover')], jobs: { expireInSeconds: 2, maintenanceIntervalSeconds: 1 } } });
+      await waitFor(async () => {
+        const [job] = await database.query<{ state: string; retry_count: number }>(`SELECT state, retry_count FROM ${jobSchema(database.schema)}.job WHERE id = $1`, [active.id]);
+        return job?.state === 'completed' && job.retry_count >= 1;
+      }, 60_000);
+      await waitFor(async () => (await survivor.projectionStatus()).find((p) => p.name === 'takeover')!.lagEvents === 0, 30_000);
+      const rows = await database.query<{ n: number }>('SELECT count(*)::int AS n FROM takeover_events');
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await database.dispose();
+    }
   });
 });
 
