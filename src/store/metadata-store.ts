@@ -145,6 +145,7 @@ export class MetadataStore implements HistoryWriter {
 
   /** MetadataCollectionInfo per type, from the collection-info projection. */
   collectionInfo(): Promise<{ type: string; count: number; namespaces: string[] }[]> {
+    this.projections.modeOf('collection-info'); // NOT_FOUND, naming what is registered, when it is not
     return this.run(() => readCollectionInfo(this.db));
   }
 
