@@ -57,7 +57,8 @@ export async function prune(db: Kysely<any>, options: PruneOptions): Promise<Pru
              SELECT $1, $2, $3::jsonb, hash, recorded_at, position, $4, $5 FROM last
              ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, document = excluded.document, hash = excluded.hash,
                recorded_at = excluded.recorded_at, position = excluded.position, pruned_at = now()
-           ), removed AS (DELETE FROM metadata_events WHERE item_id = $1 AND version <= $2 RETURNING 1)
+           ), compacted AS (DELETE FROM metadata_snapshots WHERE item_id = $1 AND version <= $2),
+           removed AS (DELETE FROM metadata_events WHERE item_id = $1 AND version <= $2 RETURNING 1)
            SELECT count(*) AS removed FROM removed`,
           [cut.item_id, cut.cut, JSON.stringify(state.document), cut.first_recorded_at, cut.first_position],
         ),

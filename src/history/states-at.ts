@@ -14,6 +14,12 @@ export interface ItemState {
   recordedAt: string;
 }
 
+/**
+ * Where an item's fold starts: a snapshot event (`event`), a compaction snapshot taken at the first
+ * row's version (`side`: that row is already included), or a prune point just before the first row.
+ */
+export type FoldStart = 'event' | 'side' | 'prune';
+
 export interface FoldRow {
   item_id: string;
   type: string;
@@ -23,9 +29,8 @@ export interface FoldRow {
   patch: PatchOperation[];
   snapshot: ItemDocument | null;
   recorded_at: Date | string;
-  prune_version: number | null;
-  prune_document: ItemDocument | null;
-  prune_recorded_at: Date | string | null;
+  start_kind: FoldStart;
+  start_document: ItemDocument | null;
 }
 
 export interface StatesAtFilter {
@@ -36,24 +41,36 @@ export interface StatesAtFilter {
 const iso = (value: Date | string) => new Date(value).toISOString();
 
 /**
- * Per item: the events from its last full state at or before the target version (a snapshot event, or
- * the prune point) up to that version. At most `snapshotEvery` rows per item. `target` is a query
- * yielding (item_id, v) using parameters after `parameters`.
+ * Per item: the events from its last full state at or before the target version — a snapshot event, a
+ * compaction snapshot (metadata_snapshots) or the prune point, whichever is latest — up to that version,
+ * so at most `snapshotEvery` rows per item. `target` is a query yielding (item_id, v).
  */
-function foldQuery(target: string, parameters: unknown[]): CompiledQuery {
+function foldQuery(target: string, parameters: unknown[], useCompactionSnapshots = true): CompiledQuery {
   const text = `
     WITH target AS (${target}), base AS (
       SELECT t.item_id, t.v,
-             greatest(
-               coalesce((SELECT max(s.version) FROM metadata_events s
-                         WHERE s.item_id = t.item_id AND s.version <= t.v AND s.snapshot IS NOT NULL), 0),
-               coalesce(p.version + 1, 0)) AS b,
-             p.version AS prune_version, p.document AS prune_document, p.recorded_at AS prune_recorded_at
-      FROM target t LEFT JOIN metadata_prune_points p ON p.item_id = t.item_id
+             coalesce((SELECT max(s.version) FROM metadata_events s
+                       WHERE s.item_id = t.item_id AND s.version <= t.v AND s.snapshot IS NOT NULL), 0) AS event_base,
+             coalesce(side.version, 0) AS side_base, side.document AS side_document,
+             coalesce(p.version, 0) AS prune_base, p.document AS prune_document
+      FROM target t
+      LEFT JOIN metadata_prune_points p ON p.item_id = t.item_id
+      LEFT JOIN LATERAL (
+        SELECT m.version, m.document FROM metadata_snapshots m
+        WHERE ${useCompactionSnapshots} AND m.item_id = t.item_id AND m.version <= t.v ORDER BY m.version DESC LIMIT 1
+      ) side ON true
+    ), start AS (
+      SELECT item_id, v,
+             CASE WHEN event_base >= side_base AND event_base > prune_base THEN 'event'
+                  WHEN side_base > prune_base THEN 'side' ELSE 'prune' END AS start_kind,
+             CASE WHEN event_base >= side_base AND event_base > prune_base THEN event_base
+                  WHEN side_base > prune_base THEN side_base ELSE prune_base + 1 END AS from_version,
+             CASE WHEN event_base >= side_base AND event_base > prune_base THEN NULL
+                  WHEN side_base > prune_base THEN side_document ELSE prune_document END AS start_document
+      FROM base
     )
-    SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at,
-           base.prune_version, base.prune_document, base.prune_recorded_at
-    FROM base JOIN metadata_events e ON e.item_id = base.item_id AND e.version BETWEEN base.b AND base.v
+    SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at, start.start_kind, start.start_document
+    FROM start JOIN metadata_events e ON e.item_id = start.item_id AND e.version BETWEEN start.from_version AND start.v
     ORDER BY e.item_id, e.version`;
   return CompiledQuery.raw(text, parameters);
 }
@@ -76,6 +93,19 @@ function momentTarget(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQ
   return foldQuery(target, parameters);
 }
 
+/** Replays one item's rows (ascending) onto its starting state. */
+export function foldRows(rows: FoldRow[]): ItemDocument | null {
+  const [first] = rows;
+  let state = first.start_kind === 'event' ? null : first.start_document;
+  // a compaction snapshot is the state after the first row: that row is already in it
+  for (const row of first.start_kind === 'side' ? rows.slice(1) : rows) {
+    if (row.kind === 'deleted') state = null;
+    else if (row.snapshot && (state === null || (row === first && first.start_kind === 'event'))) state = row.snapshot;
+    else state = applyPatch(state, row.patch);
+  }
+  return state;
+}
+
 async function foldStates(db: Kysely<any>, query: CompiledQuery): Promise<Map<string, ItemState>> {
   const { rows } = await db.executeQuery<FoldRow>(query);
   const byItem = new Map<string, FoldRow[]>();
@@ -92,25 +122,20 @@ async function foldStates(db: Kysely<any>, query: CompiledQuery): Promise<Map<st
   return states;
 }
 
-/** Each item's state at a version of its own (items at version 0 did not exist yet and are absent). */
-export function statesAtVersions(db: Kysely<any>, targets: { itemId: string; version: number }[]): Promise<Map<string, ItemState>> {
+/** Each item's state at a version of its own, one version per item (items at version 0 did not exist yet and are absent). */
+export function statesAtVersions(
+  db: Kysely<any>,
+  targets: { itemId: string; version: number }[],
+  options: { useCompactionSnapshots?: boolean } = {},
+): Promise<Map<string, ItemState>> {
   const existing = targets.filter((t) => t.version > 0);
   if (existing.length === 0) return Promise.resolve(new Map());
-  const query = foldQuery('SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(item_id, v)', [existing.map((t) => t.itemId), existing.map((t) => t.version)]);
+  const query = foldQuery(
+    'SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(item_id, v)',
+    [existing.map((t) => t.itemId), existing.map((t) => t.version)],
+    options.useCompactionSnapshots ?? true,
+  );
   return foldStates(db, query);
-}
-
-/** Replays one item's rows (ascending) onto its starting state. */
-export function foldRows(rows: FoldRow[]): ItemDocument | null {
-  const [first] = rows;
-  const startsFromPrunePoint = first.prune_version !== null && first.version === first.prune_version + 1 && (first.snapshot === null || first.kind === 'deleted');
-  let state: ItemDocument | null = startsFromPrunePoint ? first.prune_document : null;
-  for (const row of rows) {
-    if (row.kind === 'deleted') state = null;
-    else if (row.snapshot && (row === first || state === null)) state = row.snapshot;
-    else state = applyPatch(state, row.patch);
-  }
-  return state;
 }
 
 /** The state of every matching item at the moment (items that did not exist yet are absent). */

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { recordColumnsSql, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { toDocument, type ItemDocument } from '../events/document.js';
-import { foldRows, type FoldRow } from './states-at.js';
+import { foldRows, statesAtVersions, type FoldRow } from './states-at.js';
 
 export type IntegrityProblemKind =
   | 'hash_mismatch' // an event's content no longer matches its hash: edited
@@ -11,7 +11,8 @@ export type IntegrityProblemKind =
   | 'stream_head_mismatch'
   | 'projection_mismatch'
   | 'projection_missing_row'
-  | 'projection_extra_row';
+  | 'projection_extra_row'
+  | 'snapshot_mismatch'; // a compaction snapshot differs from the state the log gives at its version
 
 export interface IntegrityProblem {
   kind: IntegrityProblemKind;
@@ -91,7 +92,7 @@ async function projectionProblems(db: Kysely<any>, table: FrameworkMetadataTable
   const { rows: events } = await db.executeQuery<FoldRow>(
     CompiledQuery.raw(`
       SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at,
-             p.version AS prune_version, p.document AS prune_document, p.recorded_at AS prune_recorded_at
+             CASE WHEN p.item_id IS NULL THEN 'event' ELSE 'prune' END AS start_kind, p.document AS start_document
       FROM metadata_events e LEFT JOIN metadata_prune_points p ON p.item_id = e.item_id
       ORDER BY e.item_id, e.version`),
   );
@@ -129,11 +130,35 @@ async function projectionProblems(db: Kysely<any>, table: FrameworkMetadataTable
   return problems;
 }
 
+/** Every compaction snapshot against the state folded from the log alone at its version. */
+async function compactionSnapshotProblems(db: Kysely<any>): Promise<IntegrityProblem[]> {
+  const { rows } = await db.executeQuery<{ item_id: string; type: string; name: string; version: number; document: ItemDocument | null }>(
+    CompiledQuery.raw('SELECT m.item_id, s.type, s.name, m.version, m.document FROM metadata_snapshots m JOIN metadata_streams s ON s.item_id = m.item_id'),
+  );
+  // statesAtVersions takes one version per item: check an item's k-th snapshot in round k
+  const rounds: (typeof rows)[] = [];
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const round = seen.get(row.item_id) ?? 0;
+    seen.set(row.item_id, round + 1);
+    (rounds[round] ??= []).push(row);
+  }
+  const problems: IntegrityProblem[] = [];
+  for (const round of rounds) {
+    const fromLog = await statesAtVersions(db, round.map((row) => ({ itemId: row.item_id, version: row.version })), { useCompactionSnapshots: false });
+    for (const row of round) {
+      if (isDeepStrictEqual(row.document, fromLog.get(row.item_id)?.document ?? null)) continue;
+      problems.push({ kind: 'snapshot_mismatch', type: row.type, name: row.name, version: row.version, detail: 'compaction snapshot differs from the log' });
+    }
+  }
+  return problems;
+}
+
 /** Checks hash chains, version continuity, stream heads, and that replaying the log gives the projection. */
 export async function verify(db: Kysely<any>, table: FrameworkMetadataTable): Promise<VerifyReport> {
   const { rows } = await db.executeQuery<ChainRow>(CompiledQuery.raw(chainQuery));
   const problems = rows.flatMap(chainProblems);
-  problems.push(...(await streamHeadProblems(db)), ...(await projectionProblems(db, table)));
+  problems.push(...(await streamHeadProblems(db)), ...(await projectionProblems(db, table)), ...(await compactionSnapshotProblems(db)));
   const items = new Set(rows.map((row) => row.item_id)).size;
   return { ok: problems.length === 0, events: rows.length, items, problems };
 }

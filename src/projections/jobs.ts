@@ -13,8 +13,16 @@ export interface RetentionSchedule {
   keepVersions?: number;
 }
 
+export interface CompactionSchedule {
+  /** Cron expression (pg-boss, UTC). */
+  cron: string;
+  /** Snapshot interval to restore; default the store's `snapshotEvery`. */
+  every?: number;
+}
+
 export interface JobsOptions {
   retention?: RetentionSchedule;
+  compaction?: CompactionSchedule;
   /** Seconds after which an active job whose worker stopped answering is handed to another worker. */
   expireInSeconds?: number;
   /** How often pg-boss looks for expired jobs (default 30 s). */
@@ -26,6 +34,7 @@ export interface JobHandlers {
   catchUp(projection: string): Promise<unknown>;
   rebuild(projection: string): Promise<unknown>;
   prune(options: { before: Date; keepVersions?: number }): Promise<unknown>;
+  compact(every?: number): Promise<unknown>;
 }
 
 /**
@@ -45,7 +54,7 @@ export class ProjectionJobs {
   }
 
   static async start(connection: pg.ClientConfig, schema: string, projections: string[], handlers: JobHandlers, options: JobsOptions = {}): Promise<ProjectionJobs> {
-    const boss = new PgBoss({ ...(connection as PgBoss.DatabaseOptions), schema: jobSchema(schema), max: 3, schedule: Boolean(options.retention), supervise: true,
+    const boss = new PgBoss({ ...(connection as PgBoss.DatabaseOptions), schema: jobSchema(schema), max: 3, schedule: Boolean(options.retention || options.compaction), supervise: true,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
     });
     boss.on('error', () => {});
@@ -69,6 +78,10 @@ export class ProjectionJobs {
       const { cron, olderThanDays, keepVersions } = options.retention;
       await boss.schedule(retentionQueue, cron, { olderThanDays, keepVersions });
     }
+    const compactionQueue = jobs.compactionQueue();
+    await boss.createQueue(compactionQueue, { name: compactionQueue, policy: 'singleton' });
+    await boss.work<{ every?: number }>(compactionQueue, { pollingIntervalSeconds: 0.5 }, async ([job]) => handlers.compact(job.data.every));
+    if (options.compaction) await boss.schedule(compactionQueue, options.compaction.cron, { every: options.compaction.every });
     return jobs;
   }
 
@@ -82,6 +95,14 @@ export class ProjectionJobs {
 
   retentionQueue(): string {
     return `${this.queuePrefix}.retention`;
+  }
+
+  compactionQueue(): string {
+    return `${this.queuePrefix}.compaction`;
+  }
+
+  async requestCompaction(every?: number): Promise<string | null> {
+    return this.boss.send(this.compactionQueue(), { every });
   }
 
   /** Asks for a catch-up; a no-op when one is already waiting. */

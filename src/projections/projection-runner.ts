@@ -79,17 +79,18 @@ export class ProjectionRunner {
   }
 
   /** Creates the tables, and starts the pg-boss jobs when async projections run on PostgreSQL. */
-  async start(prune: JobHandlers['prune']): Promise<void> {
+  async start(maintenance: Pick<JobHandlers, 'prune' | 'compact'>): Promise<void> {
     for (const definition of this.definitions.values()) {
       await definition.ensureTable(this.db, this.tableOf(definition));
       if (this.modes.get(definition.name) === 'async') await ensureCheckpoint(this.db, definition.name);
     }
     const connection = this.datasource.connectionConfig;
-    if (this.settings.jobs !== false && connection && this.asyncProjections.length > 0) {
+    const wantsJobs = this.asyncProjections.length > 0 || Boolean(this.settings.jobs && (this.settings.jobs.retention || this.settings.jobs.compaction));
+    if (this.settings.jobs !== false && connection && wantsJobs) {
       this.jobs = await ProjectionJobs.start(connection, this.datasource.schema, this.asyncProjections.map((d) => d.name), {
         catchUp: (name) => this.catchUp(name),
         rebuild: (name) => this.rebuild(name),
-        prune,
+        ...maintenance,
       }, this.settings.jobs || {});
     }
     this.changed();

@@ -11,6 +11,7 @@ import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSch
 import type { MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
 import { blame, type BlameLine } from '../history/blame.js';
 import { changes, type ChangesOptions, type ChangesPage } from '../history/changes.js';
+import { compactSnapshots, type CompactResult } from '../history/compact.js';
 import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
 import { getAt, type ItemAt } from '../history/get-at.js';
 import type { ChangeReason, HistoryWriter } from '../history/history-writer.js';
@@ -114,7 +115,7 @@ export class MetadataStore implements HistoryWriter {
 
   /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it). */
   async start(): Promise<void> {
-    await this.runtime.start((options) => this.prune(options));
+    await this.runtime.start({ prune: (options) => this.prune(options), compact: (every) => this.compactSnapshots({ every }) });
   }
 
   // ——— projections and change feed ———
@@ -280,6 +281,11 @@ export class MetadataStore implements HistoryWriter {
 
   prune(options: PruneOptions): Promise<PruneResult> {
     return this.run(() => prune(this.db, options));
+  }
+
+  /** Adds full-state snapshots wherever an item's history runs longer than `every` versions without one. */
+  compactSnapshots(options: { every?: number } = {}): Promise<CompactResult> {
+    return this.run(() => compactSnapshots(this.db, options.every ?? this.settings.snapshot.snapshotEvery));
   }
 
   get snapshotPolicy(): SnapshotPolicy {

@@ -35,9 +35,9 @@ export class StoreRuntime {
     );
   }
 
-  async start(prune: JobHandlers['prune']): Promise<void> {
+  async start(maintenance: Pick<JobHandlers, 'prune' | 'compact'>): Promise<void> {
     await this.notifications.start();
-    await this.projections.start(prune);
+    await this.projections.start(maintenance);
   }
 
   /** Another store (here or in another process) committed: forget those items, wake the readers. */

@@ -98,6 +98,36 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
   });
 });
 
+describe.runIf(backend === 'postgres')('scheduled maintenance jobs', () => {
+  it('retention and snapshot compaction are scheduled when configured, and run as jobs', async () => {
+    const database = await createTestDatabase('maintenance');
+    try {
+      const store = await database.open({
+        snapshotEvery: 1000,
+        projections: { jobs: { retention: { cron: '0 3 * * *', olderThanDays: 0, keepVersions: 2 }, compaction: { cron: '30 3 * * *', every: 3 } } },
+      });
+      for (let i = 1; i <= 10; i++) await store.save('object', { name: 'aging', metadata: { i } });
+      const jobs = store.projections.jobRunner!;
+      const schedules = await jobs.schedules();
+      expect(schedules.map((s) => [s.name, s.cron]).sort()).toEqual([
+        [jobs.compactionQueue(), '30 3 * * *'],
+        [jobs.retentionQueue(), '0 3 * * *'],
+      ]);
+      const compaction = await jobs.requestCompaction(3);
+      await waitFor(async () => (await jobs.jobState(jobs.compactionQueue(), compaction!)) === 'completed', 30_000);
+      expect((await database.query<{ version: number }>('SELECT version FROM metadata_snapshots ORDER BY version')).map((r) => r.version)).toEqual([4, 7, 10]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const retention = await jobs.requestRetention(0, 2);
+      await waitFor(async () => (await jobs.jobState(jobs.retentionQueue(), retention!)) === 'completed', 30_000);
+      expect((await database.query<{ version: number }>('SELECT version FROM metadata_events ORDER BY version')).map((r) => r.version)).toEqual([9, 10]);
+      expect((await store.getAt('object', 'aging', { version: 8 })).document?.metadata).toEqual({ i: 8 });
+      expect((await store.verify()).problems).toEqual([]);
+    } finally {
+      await database.dispose();
+    }
+  });
+});
+
 describe.runIf(backend === 'postgres')('pg-boss takes over a dead worker’s job', () => {
   it('a worker killed inside a catch-up: its job expires and another instance completes it', async () => {
     const database = await createTestDatabase('takeover');

@@ -258,6 +258,29 @@ describe('integrity', () => {
   });
 });
 
+describe('snapshot compaction', () => {
+  it('adds full states into long stretches without one, and every version still reads the same', async () => {
+    const sparse = store; // snapshots every 5 versions
+    for (let i = 1; i <= 23; i++) await sparse.save('compact', { name: 'long_chain', metadata: { i, text: `v${i}` } });
+    const before = [];
+    for (let version = 1; version <= 23; version++) before.push(await sparse.getAt('compact', 'long_chain', { version }));
+    const result = await sparse.compactSnapshots({ every: 3 });
+    expect(result.snapshots).toBeGreaterThanOrEqual(5);
+    const taken = await database.query<{ version: number }>(
+      `SELECT m.version FROM metadata_snapshots m JOIN metadata_streams s ON s.item_id = m.item_id WHERE s.name = 'long_chain' ORDER BY m.version`,
+    );
+    // events 1, 5, 10, 15, 20 carry snapshots; compaction fills every stretch of 3 or more
+    expect(taken.map((r) => r.version)).toEqual([4, 8, 13, 18, 23]);
+    for (let version = 1; version <= 23; version++) expect(await sparse.getAt('compact', 'long_chain', { version })).toEqual(before[version - 1]);
+    expect((await sparse.compactSnapshots({ every: 3 })).snapshots).toBe(0);
+    expect((await sparse.verify()).problems).toEqual([]);
+    await database.query(`UPDATE metadata_snapshots m SET document = '{"forged": true}' FROM metadata_streams s WHERE s.item_id = m.item_id AND s.name = 'long_chain' AND m.version = 13`);
+    const report = await sparse.verify();
+    expect(report.problems.map((p) => `${p.kind}:${p.name}:${p.version}`)).toEqual(['snapshot_mismatch:long_chain:13']);
+    await database.query(`DELETE FROM metadata_snapshots`);
+  });
+});
+
 describe('retention', () => {
   it('prunes old events but keeps every later version readable and the chain verifiable', async () => {
     for (let i = 1; i <= 8; i++) await store.save('old', { name: 'long', metadata: { i } });
