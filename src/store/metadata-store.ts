@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
-import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import { appendEvents, buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
+import { toMetaledgerError } from '../datasource/database-errors.js';
+import { NotFoundError } from '../errors.js';
+import { buildAppendStatement, type PendingEvent } from '../events/append-events.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
 import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
 import type { MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
@@ -29,13 +28,11 @@ import { ProjectionRunner, type ProjectionSettings, type ProjectionStatus } from
 import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
 import type { WatchHandle } from '../projections/watcher.js';
 import { parseInput } from './parse-input.js';
+import { ChangesetCommitter, type Isolation, type WriteContext } from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
-import { checkExpectedVersion } from '../events/next-event.js';
 import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
-import { withConflictRetry, type RetryPolicy } from './retry.js';
-
-export type Isolation = 'read_uncommitted' | 'read_committed' | 'repeatable_read' | 'serializable';
+import type { RetryPolicy } from './retry.js';
 
 export interface StoreSettings {
   retry: RetryPolicy;
@@ -49,14 +46,6 @@ export interface StoreSettings {
   secrets: (string | undefined)[];
 }
 
-/** Who and why, recorded once per changeset. */
-export interface WriteContext {
-  actor?: string;
-  reason?: string;
-  correlationId?: string;
-  /** api, cli, import, rollback, restore, bulk */
-  source?: string;
-}
 
 export type SaveOptions = MetadataSaveOptionsInput & WriteContext;
 
@@ -81,12 +70,6 @@ export interface LoadResult {
   loadTime: number;
 }
 
-const isolationSql: Record<Isolation, 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'> = {
-  read_uncommitted: 'read uncommitted',
-  read_committed: 'read committed',
-  repeatable_read: 'repeatable read',
-  serializable: 'serializable',
-};
 
 export const etagOf = (version: number): string => `"v${version}"`;
 
@@ -94,11 +77,13 @@ function validateKey(type: unknown, name: unknown): void {
   parseInput(MetadataRecordSchema.pick({ type: true, name: true }), { type, name }, 'item key');
 }
 
+export type { Isolation, WriteContext };
+
 export class MetadataStore implements HistoryWriter {
   private readonly cache: RecordCache<StoredRecord>;
   private readonly reader: RecordReader;
-  private readonly appendStatement: string;
   private readonly runtime: StoreRuntime;
+  private readonly committer: ChangesetCommitter;
   /** Failures of background work (async projections, watchers); by default they go to stderr. */
   onBackgroundError: (error: unknown) => void = (error) => console.error('metaledger background error:', error);
 
@@ -110,7 +95,13 @@ export class MetadataStore implements HistoryWriter {
     this.reader = new RecordReader(settings.table);
     const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) => this.onBackgroundError(error));
     this.runtime = new StoreRuntime(datasource, this.cache, projections, (error) => this.onBackgroundError(error));
-    this.appendStatement = buildAppendStatement(settings.table, { inlineProjection: projections.modeOf('framework-metadata') === 'inline' });
+    const appendStatement = buildAppendStatement(settings.table, { inlineProjection: projections.modeOf('framework-metadata') === 'inline' });
+    this.committer = new ChangesetCommitter(datasource.db, appendStatement, this.runtime, (type, name) => this.cache.delete(type, name), {
+      retry: settings.retry,
+      invalidateOnWrite: settings.cache.invalidateOnWrite,
+      timeoutMs: settings.timeoutMs,
+      secrets: settings.secrets,
+    });
   }
 
   /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it). */
@@ -293,7 +284,7 @@ export class MetadataStore implements HistoryWriter {
   }
 
   commitChangeset<P>(context: WriteContext & { source: string; target: Record<string, unknown> }, planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>, userExpectedVersion?: number) {
-    return this.commit(this.settings.isolation, context, planner, userExpectedVersion);
+    return this.committer.commit(this.settings.isolation, context, planner, userExpectedVersion);
   }
 
   /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. */
@@ -320,7 +311,7 @@ export class MetadataStore implements HistoryWriter {
     plan: (head: StreamHead | null) => WritePlan,
     started: number,
   ): Promise<SaveResult> {
-    const { result: planned, appended, retries } = await this.commit(isolation, context, async (db) => {
+    const { result: planned, appended, retries } = await this.committer.commit(isolation, context, async (db) => {
       const result = plan(await readStreamHead(db, type, name));
       return { result, events: result.action === 'write' ? [result.event] : [] };
     }, userExpectedVersion);
@@ -336,59 +327,6 @@ export class MetadataStore implements HistoryWriter {
       retries,
       position: appended[0]?.position,
     };
-  }
-
-  /**
-   * Plans and appends one changeset. On a conflict the planner runs again on fresh state (per the retry
-   * policy), so a changeset is always computed from the state it is appended to. Every touched item
-   * leaves the cache.
-   */
-  async commit<P>(
-    isolation: Isolation,
-    context: WriteContext & { target?: Record<string, unknown> },
-    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
-    userExpectedVersion?: number,
-  ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }> {
-    const changesetBase = { actor: context.actor, reason: context.reason, correlationId: context.correlationId, source: context.source ?? 'api', target: context.target };
-    try {
-      const { value, retries } = await withConflictRetry(this.settings.retry, () =>
-        this.inTransaction(isolation, async (db) => {
-          const { result, events } = await planner(db);
-          if (events.length === 0) return { result, appended: [] };
-          const changeset = { id: randomUUID(), ...changesetBase };
-          const appended = await this.appendOrExplain(db, changeset, events, userExpectedVersion);
-          await this.runtime.applyInline(db, changeset, events, appended);
-          return { result, appended, changesetId: changeset.id };
-        }),
-      );
-      if (this.settings.cache.invalidateOnWrite) for (const event of value.appended) this.cache.delete(event.type, event.name);
-      this.runtime.committed(value.appended);
-      return { ...value, retries };
-    } catch (error) {
-      if (isConflictFailure(error)) {
-        throw new ConflictError(`gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
-      }
-      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
-    }
-  }
-
-  /** Appends; when the caller named a version and lost the race, says which version won. */
-  private async appendOrExplain(db: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], userExpectedVersion?: number) {
-    try {
-      return await appendEvents(db, this.appendStatement, changeset, events);
-    } catch (error) {
-      if (userExpectedVersion === undefined || !isConflictFailure(error)) throw error;
-      const [event] = events;
-      checkExpectedVersion(event.type, event.name, await readStreamHead(this.db, event.type, event.name), userExpectedVersion);
-      throw error;
-    }
-  }
-
-  private inTransaction<T>(isolation: Isolation, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-    // read committed: the append is one self-contained statement, so no explicit transaction is needed,
-    // unless inline projections must commit with it
-    if (isolation === 'read_committed' && !this.runtime.needsTransaction) return work(this.db);
-    return this.db.transaction().setIsolationLevel(isolationSql[isolation]).execute(work);
   }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {
