@@ -1,40 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CompiledQuery } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetadataStore } from '../../src/index.js';
-import { backend, databaseUrl, uniqueSchema } from '../helpers/test-store.js';
-
-const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-// an absolute loader URL: the CLI runs in a temp dir where a bare 'tsx' would not resolve
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', tsxLoader, mainScript, ...args],
-      { cwd: options.cwd, env: options.env ?? { ...process.env, METALEDGER_ACTOR: 'cli-test' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error); // killed, not an exit code
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(options.stdin ?? '');
-  });
-}
+import { createCliTarget, runCli, type CliRun, type CliTarget } from '../helpers/cli.js';
 
 interface LoggedEvent {
   name: string;
@@ -48,58 +17,31 @@ interface LoggedEvent {
 const logQuery = `SELECT e.name, e.version, e.kind, c.actor, c.reason, c.source
   FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id ORDER BY e.position`;
 
-let workDir: string;
-let schema: string;
 /** Where this file's CLI runs keep their data: a PGlite directory, or a schema on PostgreSQL. */
-let targetArgs: string[];
+let target: CliTarget;
 
 function cli(args: string[], stdin?: string): Promise<CliRun> {
-  return runCli([...targetArgs, ...args], { cwd: workDir, stdin });
+  return target.cli(args, stdin);
 }
 
 const normalize = (rows: LoggedEvent[]) => rows.map((row) => ({ ...row, version: Number(row.version) }));
 
 /** The whole event log with who/why, read directly from the database the CLI wrote to. */
 async function readLog(): Promise<LoggedEvent[]> {
-  if (backend === 'pglite') {
-    // the CLI has exited, so its data directory is free to open here
-    const store = await createMetadataStore({ dataDir: join(workDir, 'db') });
-    try {
-      return normalize((await store.db.executeQuery<LoggedEvent>(CompiledQuery.raw(logQuery))).rows);
-    } finally {
-      await store.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: databaseUrl(), options: `-c search_path=${schema}` });
-  await client.connect();
-  try {
-    return normalize((await client.query<LoggedEvent>(logQuery)).rows);
-  } finally {
-    await client.end();
-  }
+  return normalize(await target.query<LoggedEvent>(logQuery));
 }
 
 async function writeJson(fileName: string, text: string): Promise<string> {
-  const path = join(workDir, fileName);
+  const path = join(target.workDir, fileName);
   await writeFile(path, text);
   return path;
 }
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'metaledger-cli-'));
-  schema = uniqueSchema('cli');
-  targetArgs = backend === 'pglite' ? ['--data-dir', join(workDir, 'db')] : ['--db', databaseUrl(), '--schema', schema];
+  target = await createCliTarget('cli');
 });
 
-afterAll(async () => {
-  if (backend === 'postgres') {
-    const client = new pg.Client({ connectionString: databaseUrl() });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  }
-  await rm(workDir, { recursive: true, force: true });
-});
+afterAll(() => target.dispose());
 
 describe('metaledger CLI', () => {
   it('saves a whole record from a file and prints it back, human and --json', async () => {

@@ -6,7 +6,7 @@ import { formatFields } from '../output.js';
 
 const byWhom = (at?: string, by?: string): string | undefined => (at && by ? `${at} by ${by}` : at);
 
-function describeRecord(record: StoredRecord): string {
+export function describeRecord(record: StoredRecord): string {
   const envelope = formatFields([
     ['namespace', record.namespace],
     ['scope', record.scope],

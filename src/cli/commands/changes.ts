@@ -1,0 +1,38 @@
+import { integerOption, requirePositionals, stringOption } from '../arguments.js';
+import type { Command } from '../command.js';
+import { formatAuditTable, listOption, timestampOption } from '../history-format.js';
+
+export const changesCommand: Command = {
+  name: 'changes',
+  summary: 'the store-wide audit feed in commit order, paged with a cursor',
+  usage: '[--since ISO] [--until ISO] [--actor a] [--types a,b] [--namespace ns] [--changeset id] [--limit n] [--after cursor]',
+  options: {
+    since: { type: 'string' },
+    until: { type: 'string' },
+    actor: { type: 'string' },
+    types: { type: 'string' },
+    namespace: { type: 'string' },
+    changeset: { type: 'string' },
+    limit: { type: 'string' },
+    after: { type: 'string' },
+  },
+  async run(context, args) {
+    requirePositionals(args, []);
+    const page = await (await context.store()).changes({
+      since: timestampOption(args, 'since'),
+      until: timestampOption(args, 'until'),
+      actor: stringOption(args, 'actor'),
+      types: listOption(args, 'types'),
+      namespace: stringOption(args, 'namespace'),
+      changeset: stringOption(args, 'changeset'),
+      limit: integerOption(args, 'limit', 1),
+      after: stringOption(args, 'after'),
+    });
+    context.report(page, () => {
+      const table = page.events.length === 0 ? 'no changes' : formatAuditTable(page.events, { withItem: true });
+      if (page.nextCursor === null) return table;
+      // the cursor is worth printing even at the end: it is where the next poll resumes
+      return `${table}\nnext cursor: ${page.nextCursor} (${page.hasMore ? 'more changes follow' : 'up to date'})`;
+    });
+  },
+};

@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CompiledQuery } from 'kysely';
+import pg from 'pg';
+import { createMetadataStore, type MetadataStore } from '../../src/index.js';
+import { backend, databaseUrl, uniqueSchema } from './test-store.js';
+
+const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+// an absolute loader URL: the CLI runs in a temp dir where a bare 'tsx' would not resolve
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source in a subprocess, as a user would. */
+export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', tsxLoader, mainScript, ...args],
+      { cwd: options.cwd, env: options.env ?? { ...process.env, METALEDGER_ACTOR: 'cli-test' }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return reject(error); // killed, not an exit code
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
+
+/**
+ * Where a test file's CLI runs keep their data: a PGlite directory, or a schema on PostgreSQL. The
+ * test reads and seeds the same database in-process, but on PGlite only between CLI runs: the data
+ * directory admits one process at a time.
+ */
+export interface CliTarget {
+  workDir: string;
+  /** The global options that point a CLI run at this target (for runs the test spawns itself). */
+  targetArgs: string[];
+  cli(args: string[], stdin?: string): Promise<CliRun>;
+  /** Runs raw SQL there (assertions on the log, tampering). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Opens a store there for `work`, then closes it. */
+  withStore<T>(work: (store: MetadataStore) => Promise<T>): Promise<T>;
+  dispose(): Promise<void>;
+}
+
+export async function createCliTarget(tag: string): Promise<CliTarget> {
+  const workDir = await mkdtemp(join(tmpdir(), `metaledger-${tag}-`));
+  const schema = uniqueSchema(tag);
+  const dataDir = join(workDir, 'db');
+  const targetArgs = backend === 'pglite' ? ['--data-dir', dataDir] : ['--db', databaseUrl(), '--schema', schema];
+
+  async function withStore<T>(work: (store: MetadataStore) => Promise<T>): Promise<T> {
+    const store = await createMetadataStore(backend === 'pglite' ? { dataDir } : { connectionString: databaseUrl(), schema });
+    try {
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  async function onPostgres<T>(work: (client: pg.Client) => Promise<T>, searchPath?: string): Promise<T> {
+    const client = new pg.Client({ connectionString: databaseUrl(), options: searchPath && `-c search_path=${searchPath}` });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  return {
+    workDir,
+    targetArgs,
+    cli: (args, stdin) => runCli([...targetArgs, ...args], { cwd: workDir, stdin }),
+    async query<T>(text: string, params: unknown[] = []) {
+      if (backend === 'pglite') return withStore(async (store) => (await store.db.executeQuery<T>(CompiledQuery.raw(text, params))).rows);
+      return onPostgres(async (client) => (await client.query(text, params)).rows as T[], schema);
+    },
+    withStore,
+    async dispose() {
+      if (backend === 'postgres') await onPostgres((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
