@@ -15,7 +15,9 @@ export interface ItemDocument {
   state: 'draft' | 'active' | 'archived' | 'deprecated';
 }
 
-export type EventKind = 'created' | 'updated' | 'deleted' | 'archived' | 'restored' | 'rolled_back';
+export const eventKinds = ['created', 'updated', 'deleted', 'archived', 'restored', 'rolled_back'] as const;
+
+export type EventKind = (typeof eventKinds)[number];
 
 /** The envelope keys a caller may set on a record, in the order documents are written. */
 export const documentKeys = ['id', 'type', 'name', 'namespace', 'scope', 'metadata', 'extends', 'strategy', 'owner', 'state'] as const;

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { EventKind } from '../events/document.js';
+import { ValidationError } from '../errors.js';
+import { eventKinds, type EventKind } from '../events/document.js';
 import type { PatchOperation } from '../events/patch.js';
 import { requireStream } from './item-ref.js';
 import { checkPage } from './paging.js';
@@ -95,6 +96,10 @@ export async function itemHistory(db: Kysely<any>, type: string, name: string, o
   if (options.since !== undefined) add('e.recorded_at >= ?', new Date(options.since));
   if (options.until !== undefined) add('e.recorded_at <= ?', new Date(options.until));
   if (options.actor !== undefined) add('c.actor = ?', options.actor);
+  const unknownKinds = (options.kinds ?? []).filter((kind) => !(eventKinds as readonly string[]).includes(kind));
+  if (unknownKinds.length) {
+    throw new ValidationError([{ path: 'kinds', message: `unknown event kind ${unknownKinds.join(', ')} (kinds: ${eventKinds.join(', ')})` }], 'invalid history options');
+  }
   if (options.kinds?.length) add('e.kind = ANY(?::text[])', options.kinds);
   const { limit, offset } = checkPage(options.limit ?? 50, options.offset ?? 0);
   const { rows } = await db.executeQuery<AuditRow & { total: number }>(

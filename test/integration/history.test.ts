@@ -39,6 +39,7 @@ describe('audit trail', () => {
     expect((await store.history('object', 'audited', { kinds: ['created'] })).events.map((e) => e.version)).toEqual([1]);
     await expect(store.history('object', 'never')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(store.history('object', 'audited', { limit: 0 })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(store.history('object', 'audited', { kinds: ['update' as never] })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('unknown event kind update') });
   });
 
   it('the store-wide feed pages in commit order with a cursor and filters by actor and type', async () => {
