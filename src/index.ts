@@ -30,3 +30,42 @@ export type { JobsOptions, RetentionSchedule } from './projections/jobs.js';
 export type { RebuildOptions, RebuildProgress, RebuildResult } from './projections/rebuild.js';
 export type { WatchEvent, WatchOptions } from './projections/change-feed.js';
 export type { WatchHandle } from './projections/watcher.js';
+export { DatabaseLoader } from './loaders/database/database-loader.js';
+export { openDatabaseLoader } from './loaders/database/open-database-loader.js';
+export { FileLoader } from './loaders/file/file-loader.js';
+export type { FileLoaderOptions, ScannedItem } from './loaders/file/file-loader.js';
+export { HttpLoader } from './loaders/http/http-loader.js';
+export type { HttpLoaderOptions } from './loaders/http/http-loader.js';
+export type {
+  MetadataLoader,
+  LoaderLoadResult,
+  LoaderSaveOptions,
+  LoaderSaveResult,
+  LoaderDeleteOptions,
+  ExpectedEtag,
+  WatchOptions as LoaderWatchOptions,
+  WatchHandle as LoaderWatchHandle,
+  WatchHandler as LoaderWatchHandler,
+} from './loaders/loader.js';
+export { terminalProgress, silentProgress } from './loaders/progress.js';
+export type { ProgressReporter } from './loaders/progress.js';
+export type { FileIssue, RecordFormat } from './loaders/record-file.js';
+export { MetadataService } from './service/metadata-service.js';
+export type { LoaderRoute, MetadataServiceOptions, CallOptions, GetOptions, ListOptions, RegisterOptions, UnregisterOptions, ServiceRecord } from './service/metadata-service.js';
+export { createMetadataService } from './service/create-service.js';
+export type { HybridServiceOptions } from './service/create-service.js';
+export { anonymous, parsePrincipal } from './service/principal.js';
+export type { Principal } from './service/principal.js';
+export { refusalReason, ForbiddenError } from './service/access-policy.js';
+export type { Operation as AccessOperation, ProtectedItem, AccessFlags } from './service/access-policy.js';
+export { databaseRefusalLog } from './service/refusal-log.js';
+export type { AccessRefusal, RecordedRefusal, RefusalLog, RefusalQuery } from './service/refusal-log.js';
+export type { OverlayLayer } from './service/resolve-overlays.js';
+export { mergePatch } from './service/merge-patch.js';
+export { exportMetadata } from './service/export/export-metadata.js';
+export type { ExportOptions, ExportReport } from './service/export/export-metadata.js';
+export { importMetadata } from './service/import/import-metadata.js';
+export type { ImportOptions, ImportReport } from './service/import/import-metadata.js';
+export type { ImportChange, ImportAction } from './service/import/plan-import.js';
+export { createMetadataServer, listenMetadataServer } from './server/create-server.js';
+export type { MetadataServerOptions } from './server/create-server.js';

@@ -1,8 +1,37 @@
 import type { Command } from '../command.js';
+import { blameCommand } from './blame.js';
+import { changesCommand } from './changes.js';
 import { deleteCommand } from './delete.js';
+import { diffCommand } from './diff.js';
+import { exportCommand } from './export.js';
 import { getCommand } from './get.js';
+import { historyCommand } from './history.js';
+import { importCommand } from './import.js';
 import { listCommand } from './list.js';
+import { pruneCommand } from './prune.js';
+import { restoreCommand } from './restore.js';
+import { rollbackCommand } from './rollback.js';
 import { saveCommand } from './save.js';
+import { serveCommand } from './serve.js';
+import { showCommand } from './show.js';
+import { verifyCommand } from './verify.js';
 
 /** Every CLI command, in the order `metaledger --help` lists them. */
-export const commands: Command[] = [saveCommand, getCommand, listCommand, deleteCommand];
+export const commands: Command[] = [
+  saveCommand,
+  getCommand,
+  listCommand,
+  deleteCommand,
+  historyCommand,
+  showCommand,
+  diffCommand,
+  blameCommand,
+  rollbackCommand,
+  restoreCommand,
+  changesCommand,
+  verifyCommand,
+  pruneCommand,
+  exportCommand,
+  importCommand,
+  serveCommand,
+];

@@ -1,0 +1,34 @@
+import { terminalProgress } from '../../loaders/progress.js';
+import { exportMetadata } from '../../service/export/export-metadata.js';
+import { choiceOption, stringOption } from '../arguments.js';
+import { UsageError, type Command } from '../command.js';
+import { count, listOption } from '../history-format.js';
+import { principalOption, principalOptionHelp } from '../principal-option.js';
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write every item (or some types / namespaces) to a JSON or YAML file, or to a directory of <type>/<name> files',
+  usage: `--output <file.json|file.yaml|dir> [--format json|yaml] [--types a,b] [--namespaces a,b] [--history] [${principalOptionHelp}]`,
+  options: {
+    output: { type: 'string' },
+    format: { type: 'string' },
+    types: { type: 'string' },
+    namespaces: { type: 'string' },
+    history: { type: 'boolean' },
+    as: { type: 'string' },
+  },
+  async run(context, args) {
+    const output = stringOption(args, 'output');
+    if (output === undefined) throw new UsageError('missing option --output <file|dir>');
+    const report = await exportMetadata(await context.store(), {
+      output,
+      format: choiceOption(args, 'format', ['json', 'yaml'] as const),
+      types: listOption(args, 'types'),
+      namespaces: listOption(args, 'namespaces'),
+      includeHistory: args.values.history === true,
+      principal: principalOption(args),
+      progress: terminalProgress(),
+    });
+    context.report(report, () => `exported ${count(report.items, 'item')}${report.includeHistory ? ' with history' : ''} to ${report.output} (${report.format} ${report.kind}, log position ${report.position ?? 0})`);
+  },
+};

@@ -1,0 +1,33 @@
+import { MetaledgerError, ValidationError } from '../../errors.js';
+import { DatasourceSchema, MetadataLoaderContractSchema, type DatasourceInput, type MetadataLoaderContractInput } from '../../protocol/index.js';
+import { createMetadataStore } from '../../store/create-store.js';
+import { parseInput } from '../../store/parse-input.js';
+import { DatabaseLoader } from './database-loader.js';
+
+/**
+ * Opens a `database:` loader from its contract: `datasourceConfig.datasource` names one of `datasources`;
+ * its schema, auto-migration and cache settings configure the store the loader opens (and closes).
+ */
+export async function openDatabaseLoader(contractInput: MetadataLoaderContractInput, datasources: DatasourceInput[]): Promise<DatabaseLoader> {
+  const contract = parseInput(MetadataLoaderContractSchema, contractInput, 'loader contract');
+  const config = contract.datasourceConfig;
+  if (!config) throw new ValidationError([{ path: 'datasourceConfig', message: 'a database loader needs a datasourceConfig' }], 'invalid loader contract');
+  const found = datasources.find((candidate) => candidate.name === config.datasource);
+  if (!found) {
+    throw new ValidationError([{ path: 'datasourceConfig.datasource', message: `no datasource named '${config.datasource}' (known: ${datasources.map((d) => d.name).join(', ') || 'none'})` }], 'invalid loader contract');
+  }
+  const datasource = parseInput(DatasourceSchema, found, 'datasource');
+  if (!datasource.active) throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active`);
+  const store = await createMetadataStore({
+    datasource: { driver: datasource.driver, config: datasource.config, pool: datasource.pool },
+    schema: config.schema,
+    driver: { migration: { autoMigrate: config.autoMigrate } },
+    cache: config.cache,
+  });
+  try {
+    return new DatabaseLoader(store, contractInput, true);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

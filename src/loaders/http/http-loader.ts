@@ -1,0 +1,139 @@
+import { MetaledgerError, ValidationError } from '../../errors.js';
+import {
+  MetadataLoadOptionsSchema,
+  MetadataLoaderContractSchema,
+  type MetadataLoadOptionsInput,
+  type MetadataLoaderCapabilities,
+  type MetadataLoaderContract,
+  type MetadataRecord,
+} from '../../protocol/index.js';
+import { parseInput } from '../../store/parse-input.js';
+import { requireCapability, type LoaderDeleteOptions, type LoaderLoadResult, type LoaderSaveOptions, type LoaderSaveResult, type MetadataLoader, type WatchHandle } from '../loader.js';
+import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
+import { fromErrorBody } from './error-body.js';
+
+export interface HttpLoaderOptions {
+  /** Where `metaledger serve` (or createMetadataServer) listens, e.g. http://127.0.0.1:7070. */
+  baseUrl: string;
+  name?: string;
+  /** Writing is off unless allowed here (the server still decides what the caller may change). */
+  capabilities?: Partial<Omit<MetadataLoaderCapabilities, 'watch'>>;
+  /** Sent with every request, e.g. an Authorization header for a proxy in front of the server. */
+  headers?: Record<string, string>;
+}
+
+interface Cached {
+  record: MetadataRecord;
+  etag: string;
+}
+
+/** `http:` — a remote metaledger: read and list (write when allowed), revalidating its cache with etags. */
+export class HttpLoader implements MetadataLoader {
+  readonly contract: MetadataLoaderContract;
+  private readonly baseUrl: string;
+  private readonly cache = new Map<string, Cached>();
+
+  constructor(private readonly options: HttpLoaderOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.contract = parseInput(
+      MetadataLoaderContractSchema,
+      { name: options.name ?? 'http', protocol: 'http:', capabilities: { read: true, list: true, write: false, ...options.capabilities, watch: false } },
+      'loader contract',
+    );
+  }
+
+  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
+    requireCapability(this.contract, 'read');
+    const started = performance.now();
+    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const key = `${type}\u0000${name}`;
+    const cached = parsed.cache !== false && parsed.useCache !== false ? this.cache.get(key) : undefined;
+    const ifNoneMatch = parsed.ifNoneMatch ?? cached?.etag;
+    const response = await this.request('GET', `${itemPath(type, name)}?raw=true`, { headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {} });
+    const loadTime = () => performance.now() - started;
+    if (response.status === 404) {
+      this.cache.delete(key);
+      return { data: null, fromCache: false, notModified: false, loadTime: loadTime() };
+    }
+    if (response.status === 304) {
+      if (parsed.ifNoneMatch !== undefined) return { data: null, fromCache: false, notModified: true, etag: parsed.ifNoneMatch, loadTime: loadTime() };
+      return this.visible(cached!.record, cached!.etag, parsed, true, loadTime);
+    }
+    const body = await this.readBody(response, `GET ${type}/${name}`);
+    const etag = response.headers.get('etag') ?? '';
+    const record = body as MetadataRecord;
+    this.cache.set(key, { record, etag });
+    return this.visible(record, etag, parsed, false, loadTime);
+  }
+
+  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
+    requireCapability(this.contract, 'list');
+    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const query = new URLSearchParams();
+    for (const [field, value] of Object.entries({ namespace: parsed.namespace, scope: parsed.scope, owner: parsed.filters?.owner })) {
+      if (value !== undefined) query.set(field, value);
+    }
+    const response = await this.request('GET', `/metadata/${encodeURIComponent(type)}?${query}`);
+    const body = (await this.readBody(response, `GET ${type}`)) as { items: MetadataRecord[] };
+    return shapeRecords(body.items, parsed);
+  }
+
+  async save(type: string, record: Parameters<MetadataLoader['save']>[1], options: LoaderSaveOptions = {}): Promise<LoaderSaveResult> {
+    requireCapability(this.contract, 'write');
+    const { expectedEtag, onConflict } = options;
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...preconditions(expectedEtag) };
+    const query = onConflict ? `?onConflict=${onConflict}` : '';
+    const response = await this.request('PUT', `${itemPath(type, record.name)}${query}`, { headers, body: JSON.stringify(record) });
+    this.cache.delete(`${type}\u0000${record.name}`);
+    return (await this.readBody(response, `PUT ${type}/${record.name}`)) as LoaderSaveResult;
+  }
+
+  async delete(type: string, name: string, options: LoaderDeleteOptions = {}): Promise<{ success: boolean }> {
+    requireCapability(this.contract, 'write');
+    const response = await this.request('DELETE', itemPath(type, name), { headers: preconditions(options.expectedEtag) });
+    this.cache.delete(`${type}\u0000${name}`);
+    return (await this.readBody(response, `DELETE ${type}/${name}`)) as { success: boolean };
+  }
+
+  /** capabilities.watch is always false here: poll with load, whose etag revalidation is cheap. */
+  watch(): WatchHandle {
+    throw new ValidationError([{ path: 'capabilities.watch', message: 'is false' }], `loader '${this.contract.name}' (http:) cannot watch`);
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+  }
+
+  private visible(record: MetadataRecord, etag: string, options: ReturnType<typeof MetadataLoadOptionsSchema.parse>, fromCache: boolean, loadTime: () => number): LoaderLoadResult {
+    const shown = matchesLoadOptions(record, options);
+    return { data: shown ? structuredClone(record) : null, fromCache, notModified: false, ...(shown ? { etag } : {}), loadTime: loadTime() };
+  }
+
+  private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${path}`, { method, body: init.body, headers: { accept: 'application/json', ...this.options.headers, ...init.headers } });
+    } catch (error) {
+      throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `cannot reach ${this.baseUrl}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private async readBody(response: Response, what: string): Promise<unknown> {
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok) throw fromErrorBody(response.status, body, `${this.baseUrl} ${what}`);
+    return body;
+  }
+}
+
+const itemPath = (type: string, name: string) => `/metadata/${encodeURIComponent(type)}/${encodeURIComponent(name)}`;
+
+/** The etag a write expects, as HTTP preconditions: If-Match, or If-None-Match: * for "must not exist". */
+function preconditions(expectedEtag: string | null | undefined): Record<string, string> {
+  if (expectedEtag === undefined) return {};
+  return expectedEtag === null ? { 'if-none-match': '*' } : { 'if-match': expectedEtag };
+}

@@ -1,0 +1,46 @@
+import { MetaledgerError } from '../errors.js';
+import type { MetadataScope } from '../protocol/index.js';
+import { isAdmin, type Principal } from './principal.js';
+
+export type Operation = 'read' | 'create' | 'update' | 'delete';
+
+/** The fields of an item that decide who may touch it. */
+export interface ProtectedItem {
+  type: string;
+  name: string;
+  scope: MetadataScope;
+  owner?: string;
+}
+
+export interface AccessFlags {
+  /** A deploy or import that may change system items (they are read-only otherwise). */
+  allowSystem?: boolean;
+}
+
+/**
+ * The protocol's access control by scope: system items are read-only at runtime, platform items are
+ * changed by admins, user items are seen and changed by their owner (and admins). Returns why the call
+ * is refused, or undefined when it is allowed. No principal means trusted code (a migration script, the
+ * operator's CLI): only the system rule holds for it.
+ */
+export function refusalReason(principal: Principal | undefined, operation: Operation, item: ProtectedItem, flags: AccessFlags = {}): string | undefined {
+  const admin = principal === undefined || isAdmin(principal);
+  const owns = principal === undefined || (item.owner !== undefined && item.owner === principal.id);
+  if (operation === 'read') return item.scope !== 'user' || owns || admin ? undefined : 'user items are visible only to their owner';
+  if (item.scope === 'system') {
+    if (!flags.allowSystem) return 'system items are read-only at runtime; only a deploy or an import with allowSystem may change them';
+    return admin ? undefined : 'changing system items needs the admin role';
+  }
+  if (item.scope === 'platform') return admin ? undefined : 'platform items need the admin role to change';
+  return owns || admin ? undefined : 'user items can be changed only by their owner';
+}
+
+export class ForbiddenError extends MetaledgerError {
+  constructor(
+    message: string,
+    readonly operation: Operation,
+    readonly reason: string,
+  ) {
+    super('FORBIDDEN', message);
+  }
+}

@@ -1,0 +1,82 @@
+import { join, resolve } from 'node:path';
+import { sql } from 'kysely';
+import { ValidationError, type ValidationIssue } from '../../errors.js';
+import { MetadataExportOptionsSchema, type MetadataExportOptionsInput } from '../../protocol/index.js';
+import type { Principal } from '../principal.js';
+import type { MetadataStore } from '../../store/metadata-store.js';
+import { parseInput } from '../../store/parse-input.js';
+import { writeFileAtomic } from '../../loaders/file/atomic-write.js';
+import { checkSegment, extensionOf } from '../../loaders/file/item-path.js';
+import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
+import { orderRecord, serializeRecord, serializeValue } from '../../loaders/record-file.js';
+import { exportTarget } from './export-target.js';
+import { readExportItems, type ExportItem } from './read-export-items.js';
+
+export interface ExportOptions extends MetadataExportOptionsInput {
+  /** Export only what this principal may read (default: everything). */
+  principal?: Principal;
+  progress?: ProgressReporter;
+}
+
+export interface ExportReport {
+  output: string;
+  kind: 'file' | 'directory';
+  format: 'json' | 'yaml';
+  items: number;
+  includeHistory: boolean;
+  /** The log position the export reflects (null: the log is empty). */
+  position: number | null;
+}
+
+/** The bundle format: `{ format, version, exportedAt, position, items }`; import also takes a bare array. */
+export const bundleFormat = 'metaledger-export';
+
+function directoryIssues(items: ExportItem[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const { record } of items) {
+    for (const part of ['type', 'name'] as const) {
+      try {
+        checkSegment(record[part], part);
+      } catch (error) {
+        issues.push({ path: `${record.type}/${record.name}`, message: (error as ValidationError).issues[0].message });
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * Writes every item (or some types / namespaces) with its envelope, and optionally its history, to one
+ * JSON / YAML bundle or a directory of `<type>/<name>` files. The items come from one consistent
+ * snapshot of the store, whatever is written meanwhile.
+ */
+export async function exportMetadata(store: MetadataStore, options: ExportOptions): Promise<ExportReport> {
+  const { principal, progress = silentProgress, format: requestedFormat, ...rest } = options;
+  const parsed = parseInput(MetadataExportOptionsSchema, { ...rest, format: requestedFormat }, 'export options');
+  const target = exportTarget(parsed.output, requestedFormat);
+  const output = resolve(parsed.output);
+  progress.start('reading items');
+  const { items, position } = await store.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
+      const selection = { types: parsed.types, namespaces: parsed.namespaces, includeHistory: parsed.includeHistory, principal };
+      return { items: await readExportItems(trx, selection, () => progress.tick()), position: rows[0]?.position === null ? null : Number(rows[0].position) };
+    });
+  progress.done();
+  if (target.kind === 'file') {
+    const bundle = { format: bundleFormat, version: 1, exportedAt: new Date().toISOString(), position, items: items.map(({ record, history }) => orderRecord(record, history ? { history } : {})) };
+    await writeFileAtomic(output, serializeValue(bundle, target.format));
+  } else {
+    const issues = directoryIssues(items);
+    if (issues.length > 0) throw new ValidationError(issues, 'items that cannot be files (export to a single file instead)');
+    progress.start('writing files', items.length);
+    for (const { record, history } of items) {
+      await writeFileAtomic(join(output, record.type, `${record.name}${extensionOf(target.format)}`), serializeRecord(record, target.format, history ? { history } : {}));
+      progress.tick();
+    }
+    progress.done();
+  }
+  return { output, kind: target.kind, format: target.format, items: items.length, includeHistory: parsed.includeHistory, position };
+}

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import { readStreamHeads } from '../../events/read-stream-head.js';
+import { itemHistory, type AuditEvent } from '../../history/item-history.js';
+import type { MetadataRecord } from '../../protocol/index.js';
+import { refusalReason } from '../access-policy.js';
+import type { Principal } from '../principal.js';
+
+export interface ExportItem {
+  record: Partial<MetadataRecord> & { type: string; name: string };
+  history?: ExportedEvent[];
+}
+
+/** One event of an item's history as an export keeps it: what changed, who, why, when. */
+export type ExportedEvent = Pick<AuditEvent, 'version' | 'kind' | 'actor' | 'reason' | 'source' | 'recordedAt' | 'changesetId' | 'patch'>;
+
+export interface ExportSelection {
+  types?: string[];
+  namespaces?: string[];
+  includeHistory: boolean;
+  principal?: Principal;
+}
+
+const pageSize = 500;
+
+async function historyOf(db: Kysely<any>, type: string, name: string): Promise<ExportedEvent[]> {
+  const events: ExportedEvent[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await itemHistory(db, type, name, { limit: 1000, offset });
+    events.push(...page.events.map(({ version, kind, actor, reason, source, recordedAt, changesetId, patch }) => ({ version, kind, actor, reason, source, recordedAt, changesetId, patch })));
+    if (!page.hasMore) return events.reverse();
+  }
+}
+
+/**
+ * The live items of the selection, sorted by type and name, read from the stream heads (the log's own
+ * current states). An id the store generated (the item's stream id) is left out: it means nothing
+ * outside this database, and leaving it out lets files round-trip unchanged.
+ */
+export async function readExportItems(db: Kysely<any>, selection: ExportSelection, onItem: () => void): Promise<ExportItem[]> {
+  const items: ExportItem[] = [];
+  for (let afterItemId: string | undefined; ; ) {
+    const heads = await readStreamHeads(db, { types: selection.types, afterItemId, limit: pageSize });
+    if (heads.length === 0) break;
+    afterItemId = heads[heads.length - 1].itemId;
+    for (const head of heads) {
+      const document = head.document;
+      if (!document) continue;
+      if (selection.namespaces && !selection.namespaces.includes(document.namespace)) continue;
+      if (refusalReason(selection.principal, 'read', document) !== undefined) continue;
+      const { id, ...rest } = document;
+      const record = id === head.itemId ? rest : document;
+      items.push({ record, ...(selection.includeHistory ? { history: await historyOf(db, head.type, head.name) } : {}) });
+      onItem();
+    }
+  }
+  return items.sort((a, b) => (a.record.type === b.record.type ? (a.record.name < b.record.name ? -1 : 1) : a.record.type < b.record.type ? -1 : 1));
+}

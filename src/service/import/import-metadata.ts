@@ -1,0 +1,84 @@
+import { readHeadsOf } from '../../driver/bulk/read-heads.js';
+import { ValidationError } from '../../errors.js';
+import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
+import type { FileIssue } from '../../loaders/record-file.js';
+import { MetadataImportOptionsSchema, type MetadataImportOptionsInput } from '../../protocol/index.js';
+import type { MetadataStore, WriteContext } from '../../store/metadata-store.js';
+import { parseInput } from '../../store/parse-input.js';
+import { ForbiddenError } from '../access-policy.js';
+import type { Principal } from '../principal.js';
+import { databaseRefusalLog } from '../refusal-log.js';
+import { planImport, type ImportAction, type ImportChange } from './plan-import.js';
+import { readImportSource } from './read-import-source.js';
+
+export interface ImportOptions extends MetadataImportOptionsInput, Omit<WriteContext, 'source'> {
+  /** Check every write against the scope access rules as this principal (default: trusted code). */
+  principal?: Principal;
+  /** A deploy: may create and change system items (refused otherwise). */
+  allowSystem?: boolean;
+  progress?: ProgressReporter;
+}
+
+export interface ImportReport {
+  source: string;
+  strategy: 'merge' | 'replace' | 'skip';
+  dryRun: boolean;
+  counts: Record<ImportAction, number>;
+  /** Per item read, in source order. */
+  changes: ImportChange[];
+  /** Problems of items left out (validate: false only; with validate, any problem stops the import). */
+  issues: FileIssue[];
+  /** The one changeset holding every write (absent on a dry run or when nothing changed). */
+  changesetId?: string;
+  /** `store.restore({ position: restorePoint })` undoes the import (and anything written after it). */
+  restorePoint?: number;
+}
+
+function countActions(changes: ImportChange[]): Record<ImportAction, number> {
+  const counts: Record<ImportAction, number> = { create: 0, update: 0, unchanged: 0, skip: 0, invalid: 0 };
+  for (const change of changes) counts[change.action]++;
+  return counts;
+}
+
+/**
+ * Imports a bundle file or a directory of record files as ONE changeset (source 'import'): all or
+ * nothing, undone as one by a restore. With `validate` (the default) any problem in any file stops the
+ * import before anything is written and every problem is reported with its file and path; without it,
+ * invalid items are left out and reported. A dry run reports what each item would become.
+ */
+export async function importMetadata(store: MetadataStore, options: ImportOptions): Promise<ImportReport> {
+  const { principal, allowSystem = false, progress = silentProgress, actor, reason, correlationId, ...rest } = options;
+  const parsed = parseInput(MetadataImportOptionsSchema, rest, 'import options');
+  const source = await readImportSource(parsed.source, progress);
+  if (parsed.validate && source.issues.length > 0) throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
+  const rules = { strategy: parsed.strategy, snapshot: store.snapshotPolicy, principal, allowSystem };
+  const target = { import: { source: parsed.source, strategy: parsed.strategy } };
+  const { result: plan, appended, changesetId } = await store.commitChangeset({ actor: actor ?? principal?.id, reason, correlationId, source: 'import', target }, async (db) => {
+    const plan = planImport(source.items, await readHeadsOf(db, source.items.map((item) => item.record)), rules);
+    const blocked = parsed.dryRun || plan.refusals.length > 0 || (parsed.validate && plan.issues.length > 0);
+    return { result: plan, events: blocked ? [] : plan.events };
+  });
+  if (plan.refusals.length > 0) {
+    const log = databaseRefusalLog(store.db);
+    for (const refusal of plan.refusals) {
+      await log.record({ principal: principal?.id, roles: principal?.roles ?? [], operation: refusal.operation, ...refusal.item, reason: refusal.reason, source: 'import', correlationId });
+    }
+    const shown = plan.refusals.slice(0, 5).map((refusal) => `${refusal.file}: ${refusal.reason}`);
+    if (plan.refusals.length > shown.length) shown.push(`… and ${plan.refusals.length - shown.length} more`);
+    const [first] = plan.refusals;
+    throw new ForbiddenError(`import refused, nothing was imported: ${shown.join('; ')}`, first.operation, first.reason);
+  }
+  if (parsed.validate && plan.issues.length > 0) throw new ValidationError(plan.issues, `invalid import source ${parsed.source}; nothing was imported`);
+  const counts = countActions(plan.changes);
+  // records that could not even be read have no change entry: count them by file
+  counts.invalid += new Set(source.issues.map((issue) => issue.file)).size;
+  return {
+    source: parsed.source,
+    strategy: parsed.strategy,
+    dryRun: parsed.dryRun,
+    counts,
+    changes: plan.changes,
+    issues: [...source.issues, ...plan.issues],
+    ...(changesetId ? { changesetId, restorePoint: appended[0].position - 1 } : {}),
+  };
+}

@@ -1,0 +1,204 @@
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { LoaderSaveOptions, LoaderSaveResult, MetadataLoader } from '../loaders/loader.js';
+import { shapeRecords } from '../loaders/shape-records.js';
+import { MetadataLoadOptionsSchema, MetadataRecordSchema, type MetadataLoadOptionsInput, type MetadataRecord, type MetadataRecordInput, type MetadataScope } from '../protocol/index.js';
+import { parseInput } from '../store/parse-input.js';
+import { ForbiddenError, refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
+import { anonymous, isAdmin, type Principal } from './principal.js';
+import type { RecordedRefusal, RefusalLog, RefusalQuery } from './refusal-log.js';
+import { describeLayer, effectiveRecord, layersEtag, resolveLayers, type FoundItem, type OverlayLayer } from './resolve-overlays.js';
+
+/** A loader and the scopes it stores: a new item goes to the first loader listing its scope. */
+export interface LoaderRoute {
+  loader: MetadataLoader;
+  scopes: MetadataScope[];
+}
+
+export interface MetadataServiceOptions {
+  /** The loader chain, searched in order on reads (the first loader holding a name wins). */
+  routes: LoaderRoute[];
+  refusals: RefusalLog;
+  /** The principal of calls that name none; default anonymous (reads shared items, changes nothing). */
+  principal?: Principal;
+  /** Recorded with refusals and changes: api, http, cli. */
+  source?: string;
+}
+
+export interface CallOptions {
+  principal?: Principal;
+  correlationId?: string;
+  reason?: string;
+}
+
+export type GetOptions = MetadataLoadOptionsInput &
+  CallOptions & {
+    /** Whose user overlays to apply; default the principal. */
+    owner?: string;
+    /** Add `layers`: where each part of the effective item came from. */
+    explain?: boolean;
+  };
+
+export type ListOptions = MetadataLoadOptionsInput & CallOptions;
+export type RegisterOptions = Omit<LoaderSaveOptions, 'actor' | 'source'> & CallOptions & AccessFlags;
+export type UnregisterOptions = CallOptions & AccessFlags & { expectedEtag?: string; loader?: string };
+
+/** What get returns: the effective record, its etag, and (with explain) its layers. */
+export type ServiceRecord = MetadataRecord & { etag: string; layers?: OverlayLayer[] };
+
+const liveStates = new Set(['active', 'deprecated']);
+
+/**
+ * IMetadataService: register / get / list / unregister over a chain of loaders, with overlays resolved
+ * by `extends` + `strategy` and every call checked against the scope access rules.
+ */
+export class MetadataService {
+  private readonly principal: Principal;
+  private readonly source: string;
+
+  constructor(private readonly options: MetadataServiceOptions) {
+    if (options.routes.length === 0) throw new ValidationError([{ path: 'routes', message: 'give at least one loader' }], 'invalid service options');
+    this.principal = options.principal ?? anonymous;
+    this.source = options.source ?? 'api';
+  }
+
+  get loaders(): MetadataLoader[] {
+    return this.options.routes.map((route) => route.loader);
+  }
+
+  async get(type: string, name: string, options: GetOptions = {}): Promise<ServiceRecord | null> {
+    // ifNoneMatch is the caller's business (compared with the effective etag), never a loader's
+    const { principal = this.principal, owner, explain, correlationId, reason: _reason, ifNoneMatch: _ifNoneMatch, ...loadOptions } = options;
+    const loaders = this.pick(loadOptions);
+    const found = await this.find(loaders, type, name, loadOptions);
+    if (!found) return null;
+    await this.authorize(principal, 'read', found.record, {}, correlationId);
+    if (loadOptions.raw) return { ...found.record, etag: found.etag, ...(explain ? { layers: [describeLayer(found)] } : {}) };
+    const overlayOwner = owner ?? principal.id;
+    if (overlayOwner !== principal.id) await this.authorize(principal, 'read', { type, name, scope: 'user', owner: overlayOwner }, {}, correlationId);
+    // shared items read through the loaders' caches; scope and namespace filters pick the requested item only
+    const shared = { cache: loadOptions.cache, useCache: loadOptions.useCache, validate: loadOptions.validate };
+    const layers = await resolveLayers(found, {
+      find: (parentName) => this.find(loaders, type, parentName, shared),
+      overlaysOf: (names, scope, overlayOwnerId) => this.overlaysOf(loaders, type, names, scope, overlayOwnerId, shared),
+    }, overlayOwner);
+    for (const layer of layers) await this.authorize(principal, 'read', layer.record, {}, correlationId);
+    return { ...effectiveRecord(found.record, layers), etag: layersEtag(layers), ...(explain ? { layers: layers.map(describeLayer) } : {}) };
+  }
+
+  async list(type: string, options: ListOptions = {}): Promise<MetadataRecord[]> {
+    const { principal = this.principal, correlationId, reason: _reason, ...loadOptions } = options;
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptions, 'load options');
+    const owner = parsed.filters?.owner;
+    if (owner !== undefined && owner !== principal.id && !isAdmin(principal)) {
+      await this.authorize(principal, 'read', { type, name: '*', scope: 'user', owner }, {}, correlationId);
+    }
+    const byName = new Map<string, MetadataRecord>();
+    for (const loader of this.pick(loadOptions)) {
+      if (!loader.contract.capabilities.list) continue;
+      for (const record of await loader.list(type, { ...loadOptions, limit: undefined })) if (!byName.has(record.name)) byName.set(record.name, record);
+    }
+    const visible = [...byName.values()].filter((record) => refusalReason(principal, 'read', record) === undefined);
+    return shapeRecords(visible, parsed);
+  }
+
+  async register(type: string, record: Omit<MetadataRecordInput, 'type'>, options: RegisterOptions = {}): Promise<LoaderSaveResult> {
+    const { principal = this.principal, allowSystem, correlationId, reason, loader: loaderName, expectedEtag, ...saveOptions } = options;
+    // every problem of the record at once, before access rules read its scope and owner
+    parseInput(MetadataRecordSchema, { ...record, type }, 'record');
+    const existing = await this.find(this.loaders, type, record.name, { cache: false });
+    // what is checked is what is written: scope and owner default to the current item's, then to the caller's
+    const scope = record.scope ?? existing?.record.scope ?? 'platform';
+    const owner = record.owner ?? existing?.record.owner ?? (scope === 'user' ? principal.id : undefined);
+    const next = { ...record, scope, ...(owner !== undefined ? { owner } : {}) };
+    const target = this.writerFor(scope, loaderName);
+    if (existing && existing.loader !== target.contract.name) {
+      throw new ConflictError(`${type}/${record.name} already exists in loader '${existing.loader}'; give the new item another name and point its extends at '${record.name}'`);
+    }
+    if (existing) await this.authorize(principal, 'update', existing.record, { allowSystem }, correlationId);
+    await this.authorize(principal, existing ? 'update' : 'create', { type, name: record.name, scope, owner }, { allowSystem }, correlationId);
+    return target.save(type, next, {
+      ...saveOptions,
+      actor: principal.id,
+      reason,
+      correlationId,
+      source: this.source,
+      // the item checked above is the item changed: a concurrent change in between makes this a conflict
+      expectedEtag: expectedEtag !== undefined ? expectedEtag : existing ? existing.etag : null,
+    });
+  }
+
+  async unregister(type: string, name: string, options: UnregisterOptions = {}): Promise<{ success: boolean }> {
+    const { principal = this.principal, allowSystem, correlationId, reason, loader: loaderName, expectedEtag } = options;
+    const existing = await this.find(this.pick({ loader: loaderName }), type, name, { cache: false });
+    if (!existing) throw new NotFoundError(`${type}/${name} does not exist`);
+    await this.authorize(principal, 'delete', existing.record, { allowSystem }, correlationId);
+    const loader = this.loaders.find((candidate) => candidate.contract.name === existing.loader)!;
+    return loader.delete(type, name, { actor: principal.id, reason, correlationId, source: this.source, expectedEtag: expectedEtag ?? existing.etag });
+  }
+
+  /** The refused calls, oldest first. */
+  refusals(query?: RefusalQuery): Promise<RecordedRefusal[]> {
+    return this.options.refusals.list(query);
+  }
+
+  async close(): Promise<void> {
+    for (const loader of this.loaders) await loader.close();
+  }
+
+  /** `loader` names one loader; `datasource` picks the database loaders of that datasource. */
+  private pick(options: { loader?: string; datasource?: string }): MetadataLoader[] {
+    const picked = this.loaders.filter(
+      (loader) =>
+        (options.loader === undefined || loader.contract.name === options.loader) &&
+        (options.datasource === undefined || loader.contract.datasourceConfig?.datasource === options.datasource),
+    );
+    if (picked.length === 0) {
+      const [path, value] = options.loader !== undefined ? ['loader', options.loader] : ['datasource', options.datasource];
+      throw new ValidationError([{ path, message: `no loader matches '${value}' (loaders: ${this.loaders.map((loader) => loader.contract.name).join(', ')})` }], 'invalid load options');
+    }
+    return picked;
+  }
+
+  private writerFor(scope: MetadataScope, loaderName?: string): MetadataLoader {
+    const route = this.options.routes.find((candidate) => (loaderName === undefined ? candidate.scopes.includes(scope) : candidate.loader.contract.name === loaderName));
+    if (!route) throw new ValidationError([{ path: loaderName ? 'loader' : 'scope', message: loaderName ? `no loader named '${loaderName}'` : `no loader stores ${scope} items` }], 'cannot register');
+    return route.loader;
+  }
+
+  private async find(loaders: MetadataLoader[], type: string, name: string, options: MetadataLoadOptionsInput): Promise<FoundItem | undefined> {
+    for (const loader of loaders) {
+      if (!loader.contract.capabilities.read) continue;
+      const { data, etag } = await loader.load(type, name, options);
+      if (data && etag) return { record: data, etag, loader: loader.contract.name };
+    }
+    return undefined;
+  }
+
+  private async overlaysOf(loaders: MetadataLoader[], type: string, names: string[], scope: MetadataScope, owner: string | undefined, options: MetadataLoadOptionsInput): Promise<FoundItem[]> {
+    const found = new Map<string, FoundItem>();
+    for (const loader of loaders) {
+      if (!loader.contract.capabilities.list) continue;
+      const candidates = await loader.list(type, { ...options, filters: { scope, ...(owner !== undefined ? { owner } : {}) } });
+      for (const record of candidates) {
+        if (!record.extends || !names.includes(record.extends) || !liveStates.has(record.state) || found.has(record.name)) continue;
+        // the etag comes from a load, so it is the same etag a get of that item shows
+        const item = await this.find([loader], type, record.name, options);
+        if (item) found.set(record.name, item);
+      }
+    }
+    return [...found.values()].sort((a, b) => (a.record.name < b.record.name ? -1 : 1));
+  }
+
+  /** Throws FORBIDDEN (after recording the refusal) unless the principal may do this. */
+  private async authorize(principal: Principal, operation: Operation, item: ProtectedItem, flags: AccessFlags, correlationId?: string): Promise<void> {
+    const reason = refusalReason(principal, operation, item, flags);
+    if (reason === undefined) return;
+    const message = `${principal.id} may not ${operation} ${item.scope} item ${item.type}/${item.name}: ${reason}`;
+    try {
+      await this.options.refusals.record({ principal: principal.id, roles: principal.roles, operation, type: item.type, name: item.name, scope: item.scope, owner: item.owner, reason, source: this.source, correlationId });
+    } catch (error) {
+      throw new ForbiddenError(`${message} (and the refusal could not be recorded: ${(error as Error).message})`, operation, reason);
+    }
+    throw new ForbiddenError(message, operation, reason);
+  }
+}
