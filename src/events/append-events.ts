@@ -82,14 +82,22 @@ hashed AS (
     FROM (SELECT coalesce(i.document, i.snapshot) AS src) s
   ) env
 ),
-stream AS (
-  INSERT INTO metadata_streams AS s (item_id, type, name, version, hash, document, updated_at)
-  SELECT item_id, type, name, version, hash, document, recorded_at FROM hashed
-  ON CONFLICT (type, name) DO UPDATE
-    SET version = excluded.version, hash = excluded.hash, document = excluded.document, updated_at = excluded.updated_at
-    WHERE s.version = excluded.version - 1 AND s.item_id = excluded.item_id
+-- a known stream advances only from the expected version; a new one is created only if no stream
+-- has its (type, name) or id: any other outcome leaves a stream out, and the statement fails below
+advanced AS (
+  UPDATE metadata_streams s
+  SET version = h.version, hash = h.hash, document = h.document, updated_at = h.recorded_at
+  FROM hashed h
+  WHERE h.version > 1 AND s.item_id = h.item_id AND s.version = h.version - 1
   RETURNING s.type, s.name
 ),
+started AS (
+  INSERT INTO metadata_streams (item_id, type, name, version, hash, document, updated_at)
+  SELECT item_id, type, name, version, hash, document, recorded_at FROM hashed WHERE version = 1
+  ON CONFLICT DO NOTHING
+  RETURNING type, name
+),
+stream AS (SELECT * FROM advanced UNION ALL SELECT * FROM started),
 appended AS (
   INSERT INTO metadata_events (item_id, type, name, version, kind, patch, inverse, snapshot,
                                namespace, scope, state, owner, extends, strategy,
