@@ -69,3 +69,13 @@ export type { ImportOptions, ImportReport } from './service/import/import-metada
 export type { ImportChange, ImportAction } from './service/import/plan-import.js';
 export { createMetadataServer, listenMetadataServer } from './server/create-server.js';
 export type { MetadataServerOptions } from './server/create-server.js';
+export { MetadataDriver } from './driver/metadata-driver.js';
+export { createMetadataDriver } from './driver/create-driver.js';
+export { fromDatasourceConfig } from './driver/datasource-config.js';
+export type { DriverConfigInput } from './driver/driver-config.js';
+export { BulkOperationError } from './driver/bulk/bulk-result.js';
+export type { BulkOperationResult, BulkRecordResult, BulkTotals, BulkAction, BulkErrorCode } from './driver/bulk/bulk-result.js';
+export type { BulkContext } from './driver/bulk/run-bulk.js';
+export type { QueryResult, QueriedRecord } from './driver/query/run-query.js';
+export type { MigrationResult, MigrationContext } from './driver/migrate/run-migration.js';
+export type { MigrationRecord, MigrationOutcome } from './driver/migrate/migration-log.js';

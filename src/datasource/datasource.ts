@@ -12,6 +12,11 @@ export interface Datasource {
   readonly db: Kysely<any>;
   /** Runs `work` in one transaction on one connection, with a multi-statement executor. */
   withScriptTransaction<T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Runs one statement as a named prepared statement on PostgreSQL (parsed and planned once per
+   * connection: the hot paths send the same long text again and again); a plain query on PGlite.
+   */
+  prepared<R = Record<string, unknown>>(text: string, parameters: unknown[]): Promise<R[]>;
   /** Same database and schema ⇔ same identity: stores in one process use it to share invalidations. */
   readonly identity: string;
   /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely } from 'kysely';
+import { CompiledQuery, Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Datasource } from './datasource.js';
 import { quoteIdentifier } from './identifier.js';
@@ -18,6 +18,9 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     db,
     // one PGlite instance is one database, reachable only through this datasource
     identity: `pglite:${dataDir ?? `memory:${randomUUID()}`}#${schema}`,
+    async prepared<R>(text: string, parameters: unknown[]) {
+      return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
+    },
     async listen(channel, onMessage) {
       const unsubscribe = await client.listen(channel, onMessage);
       return unsubscribe;

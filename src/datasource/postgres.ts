@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Datasource } from './datasource.js';
@@ -47,11 +48,20 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
   pool.on('error', () => {});
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   const identity = `postgres:${options.connectionString ?? `${options.user ?? ''}@${options.host ?? ''}:${options.port ?? 5432}/${options.database ?? ''}`}#${schema}`;
+  const statementNames = new Map<string, string>();
   return {
     kind: 'postgres',
     schema,
     db,
     identity,
+    async prepared<R>(text: string, parameters: unknown[]) {
+      let name = statementNames.get(text);
+      if (!name) {
+        name = `ml_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+        statementNames.set(text, name);
+      }
+      return (await pool.query({ name, text, values: parameters })).rows as R[];
+    },
     connectionConfig: clientConfig,
     async listen(channel, onMessage, onLost) {
       const client = new pg.Client(clientConfig);

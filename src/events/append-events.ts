@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { SqlRunner } from '../datasource/sql-runner.js';
 import { inlineProjectionCtes, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import type { ItemDocument, EventKind } from './document.js';
 import type { PatchOperation } from './patch.js';
@@ -120,12 +120,7 @@ SELECT metadata_expect_appended((SELECT count(*) FROM stream), $7::bigint) AS ap
         FROM appended) AS notified`;
 }
 
-export async function appendEvents(
-  db: Kysely<any>,
-  statement: string,
-  changeset: ChangesetInfo,
-  events: PendingEvent[],
-): Promise<AppendedEvent[]> {
+export async function appendEvents(run: SqlRunner, statement: string, changeset: ChangesetInfo, events: PendingEvent[]): Promise<AppendedEvent[]> {
   const parameters = [
     JSON.stringify(events),
     changeset.id,
@@ -136,6 +131,6 @@ export async function appendEvents(
     events.length,
     changeset.target ? JSON.stringify(changeset.target) : null,
   ];
-  const { rows } = await db.executeQuery<{ events: AppendedEvent[] | null }>(CompiledQuery.raw(statement, parameters));
-  return (rows[0]?.events ?? []).map((event) => ({ ...event, position: Number(event.position) }));
+  const [row] = await run<{ events: AppendedEvent[] | null }>(statement, parameters);
+  return (row?.events ?? []).map((event) => ({ ...event, position: Number(event.position) }));
 }

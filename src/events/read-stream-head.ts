@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from './document.js';
 
 /** Where an item's stream stands: what the next event must build on. */
@@ -10,11 +11,13 @@ export interface StreamHead {
   document: ItemDocument | null;
 }
 
-export async function readStreamHead(db: Kysely<any>, type: string, name: string): Promise<StreamHead | null> {
-  const { rows } = await sql<StreamHead>`
-    SELECT item_id AS "itemId", version, hash, document
-    FROM metadata_streams WHERE type = ${type} AND name = ${name}`.execute(db);
-  return rows[0] ?? null;
+const headQuery = `SELECT item_id AS "itemId", version, hash, document FROM metadata_streams WHERE type = $1 AND name = $2`;
+
+/** The item's head; `lock` holds the stream row until the transaction ends (writers queue instead of retrying). */
+export async function readStreamHead(db: Kysely<any> | SqlRunner, type: string, name: string, options: { lock?: boolean } = {}): Promise<StreamHead | null> {
+  const run = typeof db === 'function' ? db : kyselyRunner(db);
+  const [head] = await run<StreamHead>(options.lock ? `${headQuery} FOR UPDATE` : headQuery, [type, name]);
+  return head ?? null;
 }
 
 /** Heads of every stream (optionally of some types) in item order, a page at a time. */

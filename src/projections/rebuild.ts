@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
 import type { ProjectionDefinition } from './projection.js';
@@ -46,7 +47,9 @@ async function readRestUnderLock(trx: Kysely<any>, cursor: LogCursor, limit: num
 export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition, table: string, options: RebuildOptions = {}): Promise<RebuildResult> {
   const started = performance.now();
   const batchSize = options.batchSize ?? 5000;
-  const fresh = table.endsWith('"') ? `${table.slice(0, -1)}_rebuild"` : `${table}_rebuild`;
+  // a name of its own: two rebuilds of one projection may run at once (their swaps take turns)
+  const suffix = `_rebuild_${randomBytes(4).toString('hex')}`;
+  const fresh = table.endsWith('"') ? `${table.slice(0, -1)}${suffix}"` : `${table}${suffix}`;
   await projection.ensureTable(db, table);
   await db.executeQuery(CompiledQuery.raw(`DROP TABLE IF EXISTS ${fresh}`));
   await db.executeQuery(CompiledQuery.raw(`CREATE TABLE ${fresh} (LIKE ${table} INCLUDING ALL)`));

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Datasource } from '../datasource/datasource.js';
+import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
 import { ConflictError } from '../errors.js';
 import { appendEvents, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
@@ -33,10 +35,26 @@ export interface CommitSettings {
   secrets: (string | undefined)[];
 }
 
+/** What a planner works with: the handle to read through, and whether it must lock what it reads. */
+export interface PlanningContext {
+  db: Kysely<any>;
+  run: SqlRunner;
+  /** Read stream heads FOR UPDATE: this attempt follows a conflict and queues behind the winner. */
+  lock: boolean;
+  attempt: number;
+}
+
+export interface CommitOptions {
+  /** The caller named a version: a lost race is reported with the version that won. */
+  userExpectedVersion?: number;
+  /** After a conflict, lock the heads read instead of retrying optimistically (one hot item). */
+  lockAfterConflict?: boolean;
+}
+
 /** Every write of the store goes through here: plan on fresh state, append in one statement, retry. */
 export class ChangesetCommitter {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly datasource: Datasource,
     private readonly appendStatement: string,
     private readonly runtime: StoreRuntime,
     private readonly forget: (type: string, name: string) => void,
@@ -51,21 +69,22 @@ export class ChangesetCommitter {
   async commit<P>(
     isolation: Isolation,
     context: WriteContext & { target?: Record<string, unknown> },
-    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
-    userExpectedVersion?: number,
+    planner: (planning: PlanningContext) => Promise<{ result: P; events: PendingEvent[] }>,
+    options: CommitOptions = {},
   ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }> {
     const changesetBase = { actor: context.actor, reason: context.reason, correlationId: context.correlationId, source: context.source ?? 'api', target: context.target };
     try {
-      const { value, retries } = await withConflictRetry(this.settings.retry, () =>
-        this.inTransaction(isolation, async (db) => {
-          const { result, events } = await planner(db);
+      const { value, retries } = await withConflictRetry(this.settings.retry, (attempt) => {
+        const lock = Boolean(options.lockAfterConflict) && attempt > 0;
+        return this.inTransaction(isolation, lock, async (db, run) => {
+          const { result, events } = await planner({ db, run, lock, attempt });
           if (events.length === 0) return { result, appended: [] };
           const changeset = { id: randomUUID(), ...changesetBase };
-          const appended = await this.appendOrExplain(db, changeset, events, userExpectedVersion);
+          const appended = await this.appendOrExplain(run, changeset, events, options.userExpectedVersion);
           await this.runtime.applyInline(db, changeset, events, appended);
           return { result, appended, changesetId: changeset.id };
-        }),
-      );
+        });
+      });
       if (this.settings.invalidateOnWrite) for (const event of value.appended) this.forget(event.type, event.name);
       this.runtime.committed(value.appended);
       return { ...value, retries };
@@ -78,21 +97,27 @@ export class ChangesetCommitter {
   }
 
   /** Appends; when the caller named a version and lost the race, says which version won. */
-  private async appendOrExplain(db: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], userExpectedVersion?: number) {
+  private async appendOrExplain(run: SqlRunner, changeset: ChangesetInfo, events: PendingEvent[], userExpectedVersion?: number) {
     try {
-      return await appendEvents(db, this.appendStatement, changeset, events);
+      return await appendEvents(run, this.appendStatement, changeset, events);
     } catch (error) {
       if (userExpectedVersion === undefined || !isConflictFailure(error)) throw error;
       const [event] = events;
-      checkExpectedVersion(event.type, event.name, await readStreamHead(this.db, event.type, event.name), userExpectedVersion);
+      checkExpectedVersion(event.type, event.name, await readStreamHead(this.datasource.db, event.type, event.name), userExpectedVersion);
       throw error;
     }
   }
 
-  private inTransaction<T>(isolation: Isolation, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
-    // read committed: the append is one self-contained statement, so no explicit transaction is needed,
-    // unless inline projections must commit with it
-    if (isolation === 'read_committed' && !this.runtime.needsTransaction) return work(this.db);
-    return this.db.transaction().setIsolationLevel(isolationSql[isolation]).execute(work);
+  /**
+   * At read committed the append is one self-contained statement: no explicit transaction, and the
+   * statement is a prepared one. A transaction is opened for other isolation levels, for inline
+   * projections that must commit with the append, and for locked (queued) attempts.
+   */
+  private inTransaction<T>(isolation: Isolation, lock: boolean, work: (db: Kysely<any>, run: SqlRunner) => Promise<T>): Promise<T> {
+    const { db } = this.datasource;
+    if (isolation === 'read_committed' && !lock && !this.runtime.needsTransaction) {
+      return work(db, (text, parameters) => this.datasource.prepared(text, parameters));
+    }
+    return db.transaction().setIsolationLevel(isolationSql[isolation]).execute((trx) => work(trx, kyselyRunner(trx)));
   }
 }

@@ -1,4 +1,4 @@
-import { describeTable } from '../../projections/framework-metadata.js';
+import { describeTable } from '../../projections/framework-metadata-table.js';
 import { resolveConnectionTarget, type ConnectionChoice, type ConnectionTarget } from '../config.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';

@@ -3,11 +3,11 @@ import type { FrameworkMetadataTable } from '../../projections/framework-metadat
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
-import { NotFoundError } from '../errors.js';
+import { isMetaledgerError, NotFoundError } from '../errors.js';
 import { buildAppendStatement, type PendingEvent } from '../events/append-events.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
 import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
-import type { MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
+import type { MetadataLoadOptions, MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
 import { blame, type BlameLine } from '../history/blame.js';
 import { changes, type ChangesOptions, type ChangesPage } from '../history/changes.js';
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
@@ -28,7 +28,7 @@ import { ProjectionRunner, type ProjectionSettings, type ProjectionStatus } from
 import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
 import type { WatchHandle } from '../projections/watcher.js';
 import { parseInput } from './parse-input.js';
-import { ChangesetCommitter, type Isolation, type WriteContext } from './changeset-committer.js';
+import { ChangesetCommitter, type CommitOptions, type Isolation, type WriteContext } from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
 import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
@@ -73,14 +73,27 @@ export interface LoadResult {
 
 export const etagOf = (version: number): string => `"v${version}"`;
 
+const itemKeySchema = MetadataRecordSchema.pick({ type: true, name: true });
+
 function validateKey(type: unknown, name: unknown): void {
-  parseInput(MetadataRecordSchema.pick({ type: true, name: true }), { type, name }, 'item key');
+  parseInput(itemKeySchema, { type, name }, 'item key');
+}
+
+/** Records handed out are frozen: the cache can give the same object to every caller without copying. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 export type { Isolation, WriteContext };
 
 export class MetadataStore implements HistoryWriter {
   private readonly cache: RecordCache<StoredRecord>;
+  /** Stream heads this store last wrote or read: a save can skip reading the head (a wrong guess conflicts). */
+  private readonly heads: RecordCache<StreamHead>;
   private readonly reader: RecordReader;
   private readonly runtime: StoreRuntime;
   private readonly committer: ChangesetCommitter;
@@ -92,11 +105,20 @@ export class MetadataStore implements HistoryWriter {
     readonly settings: StoreSettings,
   ) {
     this.cache = new RecordCache(settings.cache);
+    this.heads = new RecordCache({ enabled: true, ttlSeconds: settings.cache.ttlSeconds });
     this.reader = new RecordReader(settings.table);
     const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) => this.onBackgroundError(error));
-    this.runtime = new StoreRuntime(datasource, this.cache, projections, (error) => this.onBackgroundError(error));
+    const forget = (type: string, name: string) => {
+      this.cache.delete(type, name);
+      this.heads.delete(type, name);
+    };
+    const forgetAll = () => {
+      this.cache.clear();
+      this.heads.clear();
+    };
+    this.runtime = new StoreRuntime(datasource, { delete: forget, clear: forgetAll }, projections, (error) => this.onBackgroundError(error));
     const appendStatement = buildAppendStatement(settings.table, { inlineProjection: projections.modeOf('framework-metadata') === 'inline' });
-    this.committer = new ChangesetCommitter(datasource.db, appendStatement, this.runtime, (type, name) => this.cache.delete(type, name), {
+    this.committer = new ChangesetCommitter(datasource, appendStatement, this.runtime, forget, {
       retry: settings.retry,
       invalidateOnWrite: settings.cache.invalidateOnWrite,
       timeoutMs: settings.timeoutMs,
@@ -158,7 +180,7 @@ export class MetadataStore implements HistoryWriter {
       expectedVersion: parsedOptions.expectedVersion,
     };
     const isolation = parsedOptions.transaction?.enabled === false ? 'read_committed' : parsedOptions.transaction?.isolationLevel ?? this.settings.isolation;
-    return this.write(type, parsed.name, isolation, options, intent.expectedVersion, (head) => planSave(type, parsed.name, head, intent, this.settings.snapshot), started);
+    return this.write(type, parsed.name, isolation, options, { userExpectedVersion: intent.expectedVersion }, (head) => planSave(type, parsed.name, head, intent, this.settings.snapshot), started);
   }
 
   /**
@@ -173,7 +195,7 @@ export class MetadataStore implements HistoryWriter {
   ): Promise<SaveResult> {
     validateKey(type, name);
     const started = performance.now();
-    return this.write(type, name, this.settings.isolation, context, undefined, (head) => {
+    return this.write(type, name, this.settings.isolation, context, { lockAfterConflict: true }, (head) => {
       if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
       const current = { ...head.document, version: head.version } as StoredRecord;
       const next = parseInput(MetadataRecordSchema, { ...change(structuredClone(current)), type, name }, 'record');
@@ -185,7 +207,7 @@ export class MetadataStore implements HistoryWriter {
   async delete(type: string, name: string, options: WriteContext & { expectedVersion?: number } = {}): Promise<SaveResult> {
     validateKey(type, name);
     const started = performance.now();
-    return this.write(type, name, this.settings.isolation, options, options.expectedVersion, (head) => ({
+    return this.write(type, name, this.settings.isolation, options, { userExpectedVersion: options.expectedVersion }, (head) => ({
       action: 'write',
       event: planDelete(type, name, head, options.expectedVersion, this.settings.snapshot),
     }), started);
@@ -197,26 +219,22 @@ export class MetadataStore implements HistoryWriter {
   }
 
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
-    validateKey(type, name);
     const started = performance.now();
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    // the common call has no options: skip parsing them (a cached load is a map lookup)
+    const parsed: Partial<MetadataLoadOptions> = Object.keys(options).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, options, 'load options');
     const useCache = parsed.cache !== false && parsed.useCache !== false;
     let record = useCache ? this.cache.get(type, name) : undefined;
     const fromCache = record !== undefined;
     if (!record) {
-      record = (await this.run(() => this.reader.loadOne(this.db, type, name))) ?? undefined;
+      validateKey(type, name);
+      record = (await this.run(() => this.reader.loadOne((text, parameters) => this.datasource.prepared(text, parameters), type, name))) ?? undefined;
+      if (record) deepFreeze(record);
       if (record && useCache) this.cache.set(type, name, record);
     }
     const visible = record && (!parsed.namespace || record.namespace === parsed.namespace) && (!parsed.scope || record.scope === parsed.scope) ? record : null;
     const etag = visible ? etagOf(visible.version) : undefined;
     const notModified = etag !== undefined && parsed.ifNoneMatch === etag;
-    return {
-      data: notModified || !visible ? null : structuredClone(visible),
-      fromCache,
-      notModified,
-      etag,
-      loadTime: performance.now() - started,
-    };
+    return { data: notModified ? null : visible, fromCache, notModified, etag, loadTime: performance.now() - started };
   }
 
   async exists(type: string, name: string): Promise<boolean> {
@@ -284,7 +302,7 @@ export class MetadataStore implements HistoryWriter {
   }
 
   commitChangeset<P>(context: WriteContext & { source: string; target: Record<string, unknown> }, planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>, userExpectedVersion?: number) {
-    return this.committer.commit(this.settings.isolation, context, planner, userExpectedVersion);
+    return this.committer.commit(this.settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
   }
 
   /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. */
@@ -302,19 +320,42 @@ export class MetadataStore implements HistoryWriter {
     await this.datasource.close();
   }
 
+  /**
+   * One item's write. The head comes from this store's head cache when it has it (and a create with
+   * expectedVersion 0 assumes there is none), saving a round trip; a wrong guess only makes the append
+   * conflict, and the retry reads the head from the database.
+   */
   private async write(
     type: string,
     name: string,
     isolation: Isolation,
     context: WriteContext,
-    userExpectedVersion: number | undefined,
+    options: CommitOptions,
     plan: (head: StreamHead | null) => WritePlan,
     started: number,
   ): Promise<SaveResult> {
-    const { result: planned, appended, retries } = await this.committer.commit(isolation, context, async (db) => {
-      const result = plan(await readStreamHead(db, type, name));
-      return { result, events: result.action === 'write' ? [result.event] : [] };
-    }, userExpectedVersion);
+    let guessed = false;
+    const commit = (guess: boolean) =>
+      this.committer.commit(isolation, context, async ({ run, lock, attempt }) => {
+        const known = guess && attempt === 0 && !lock ? this.guessHead(type, name, options.userExpectedVersion) : undefined;
+        guessed ||= known !== undefined;
+        const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
+        return { result, events: result.action === 'write' ? [result.event] : [] };
+      }, options);
+    let committed;
+    try {
+      committed = await commit(true);
+    } catch (error) {
+      // a wrong guess must not surface as a conflict: forget it and decide on the database's head
+      if (!guessed || !isMetaledgerError(error, 'CONFLICT')) throw error;
+      this.heads.delete(type, name);
+      committed = await commit(false);
+    }
+    const { result: planned, appended, retries } = committed;
+    if (planned.action === 'write') {
+      const { itemId, version, document } = planned.event;
+      this.heads.set(type, name, { itemId, version, hash: appended[0].hash, document });
+    }
     const version = planned.action === 'write' ? planned.event.version : planned.head.version;
     return {
       success: true,
@@ -327,6 +368,13 @@ export class MetadataStore implements HistoryWriter {
       retries,
       position: appended[0]?.position,
     };
+  }
+
+  /** A head known without a query: the last one this store saw, or "none yet" for a create at version 0. */
+  private guessHead(type: string, name: string, expectedVersion?: number): StreamHead | null | undefined {
+    const cached = this.heads.get(type, name);
+    if (cached) return cached;
+    return expectedVersion === 0 ? null : undefined;
   }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {

@@ -1,5 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import { recordColumnsSql, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { SqlRunner } from '../datasource/sql-runner.js';
+import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
+import { recordColumnsSql } from '../../projections/framework-metadata.js';
 
 /** A record as load / list return it: the envelope, the payload, audit columns and version. */
 export interface StoredRecord {
@@ -50,9 +52,10 @@ export class RecordReader {
     this.selectOne = `SELECT ${this.selectColumns} FROM ${table.qualifiedName} p WHERE p.${table.columns.type} = $1 AND p.${table.columns.name} = $2`;
   }
 
-  async loadOne(db: Kysely<any>, type: string, name: string): Promise<StoredRecord | null> {
-    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(this.selectOne, [type, name]));
-    return rows[0] ? toRecord(rows[0]) : null;
+  /** One record by (type, name): the uncached load, run as a prepared statement where it can be. */
+  async loadOne(run: SqlRunner, type: string, name: string): Promise<StoredRecord | null> {
+    const [row] = await run<Record<string, unknown>>(this.selectOne, [type, name]);
+    return row ? toRecord(row) : null;
   }
 
   /** Every row of the projection (to warm a cache). */

@@ -1,0 +1,9 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+
+/** Runs one SQL statement with bound parameters; the hot paths take one so they can use a prepared one. */
+export type SqlRunner = <R = Record<string, unknown>>(text: string, parameters: unknown[]) => Promise<R[]>;
+
+/** A runner on a Kysely handle (a transaction, say), unprepared. */
+export function kyselyRunner(db: Kysely<any>): SqlRunner {
+  return async <R>(text: string, parameters: unknown[]) => (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { isConflictFailure } from '../../datasource/database-errors.js';
+import { kyselyRunner } from '../../datasource/sql-runner.js';
+import { ConflictError } from '../../errors.js';
+import { appendEvents, type ChangesetInfo } from '../../events/append-events.js';
+import { MetadataBulkOperationSchema, type MetadataBulkOperationInput } from '../../protocol/index.js';
+import type { Isolation, WriteContext } from '../../store/metadata-store.js';
+import { parseInput } from '../../store/parse-input.js';
+import type { SnapshotPolicy } from '../../store/plan-write.js';
+import { withConflictRetry, type RetryPolicy } from '../../store/retry.js';
+import { BulkOperationError, totalsOf, type BulkOperationResult, type BulkRecordResult } from './bulk-result.js';
+import { bulkEntries, planRecord, rejectDuplicates, type BulkEntry, type PlannedRecord } from './plan-bulk.js';
+import { keyOf, readHeadsOf } from './read-heads.js';
+
+export interface BulkSettings {
+  /** performance.batchSize: records per append statement when the call does not say. */
+  defaultBatchSize: number;
+  retry: RetryPolicy;
+  isolation: Isolation;
+  snapshot: SnapshotPolicy;
+  /** The append statement that joins an existing changeset. */
+  appendStatement: string;
+}
+
+export type BulkContext = Omit<WriteContext, 'source'>;
+
+const toLevel = (isolation: Isolation) => isolation.replace('_', ' ') as 'read committed' | 'read uncommitted' | 'repeatable read' | 'serializable';
+
+/** Thrown inside the transaction to roll it back once a record has failed. */
+class RollBack extends Error {}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+function aborted(entry: BulkEntry, why: string): BulkRecordResult {
+  return { index: entry.index, type: entry.type, name: entry.name, ok: false, error: { code: 'ABORTED', message: why } };
+}
+
+function succeeded(planned: PlannedRecord & { ok: true }): BulkRecordResult {
+  const { entry, action, version } = planned;
+  return { index: entry.index, type: entry.type, name: entry.name, ok: true, action, version };
+}
+
+/**
+ * Writes every record of a bulk operation as events of ONE changeset, `batch.size` records per append
+ * statement (stream heads of a batch read in one query). Transactional: all batches in one transaction,
+ * retried whole on a conflict, nothing written if any record fails. Otherwise each batch commits on its
+ * own (concurrently with `batch.parallel`) and is retried on its own.
+ */
+export async function runBulk(db: Kysely<any>, settings: BulkSettings, input: MetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
+  const operation = parseInput(MetadataBulkOperationSchema, input, 'bulk operation');
+  rejectDuplicates(operation.records);
+  const size = input.batch?.size ?? settings.defaultBatchSize;
+  const { continueOnError, parallel } = operation.batch;
+  // one lock order for every call: concurrent bulk writes over the same items wait instead of deadlocking
+  const entries = bulkEntries(operation, input.records, settings.snapshot).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const batches = chunk(entries, size);
+  const changeset: ChangesetInfo = { id: randomUUID(), ...context, source: 'bulk' };
+  const results = new Map<number, BulkRecordResult>();
+  const failed = () => [...results.values()].some((r) => r.error && r.error.code !== 'ABORTED');
+
+  /**
+   * Plans a batch and appends its events. A batch with a failing record is appended only when the call
+   * continues on errors outside a transaction (inside one, the failure rolls everything back anyway).
+   */
+  const writeBatch = async (conn: Kysely<any>, batch: BulkEntry[], append: boolean) => {
+    const heads = await readHeadsOf(conn, batch);
+    const planned = batch.map((entry) => planRecord(entry, heads.get(keyOf(entry)) ?? null));
+    const batchFailed = planned.some((p) => !p.ok);
+    const written = append && (!batchFailed || (continueOnError && !operation.transactional));
+    const events = planned.flatMap((p) => (p.ok && p.event ? [p.event] : []));
+    if (written && events.length > 0) await appendEvents(kyselyRunner(conn), settings.appendStatement, changeset, events);
+    return planned.map((p) => (!p.ok ? p.result : written ? succeeded(p) : aborted(p.entry, 'not written: another record failed')));
+  };
+
+  let retries = 0;
+  let written: boolean;
+  let rolledBack = false;
+  if (operation.transactional) {
+    const outcome = await runTransactional(db, settings, async (trx) => {
+      results.clear();
+      await insertChangeset(trx, changeset);
+      for (const batch of batches) {
+        for (const result of await writeBatch(trx, batch, !failed())) results.set(result.index, result);
+        if (failed() && !continueOnError) break;
+      }
+      if (failed()) throw new RollBack();
+      return settleChangeset(trx, changeset.id);
+    }, (n) => (retries = n));
+    rolledBack = outcome === 'rolled back';
+    written = outcome === true;
+  } else {
+    await insertChangeset(db, changeset);
+    const runBatch = async (batch: BulkEntry[]) => {
+      if (failed() && !continueOnError) {
+        for (const entry of batch) results.set(entry.index, aborted(entry, 'not attempted: the operation stopped at an earlier failure'));
+        return;
+      }
+      for (const result of await writeBatchWithRetry(db, settings, batch, writeBatch, (n) => (retries += n))) results.set(result.index, result);
+    };
+    // every batch has finished (or failed) before the changeset is settled
+    const outcomes = parallel ? await Promise.allSettled(batches.map(runBatch)) : await runInOrder(batches, runBatch);
+    written = await settleChangeset(db, changeset.id);
+    const broken = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (broken) throw (broken as PromiseRejectedResult).reason;
+  }
+  const ordered = entries
+    .map((entry) => {
+      const result = results.get(entry.index);
+      return !result || (rolledBack && result.ok) ? aborted(entry, 'rolled back: another record failed') : result;
+    })
+    .sort((a, b) => a.index - b.index);
+  if (failed() && (operation.transactional || !continueOnError)) throw new BulkOperationError(ordered, written);
+  return {
+    success: !failed(),
+    operation: operation.operation,
+    changesetId: written ? changeset.id : undefined,
+    results: ordered,
+    totals: totalsOf(ordered),
+    batches: batches.length,
+    retries,
+  };
+}
+
+async function runInOrder<T>(items: T[], run: (item: T) => Promise<void>): Promise<PromiseSettledResult<void>[]> {
+  for (const item of items) {
+    try {
+      await run(item);
+    } catch (reason) {
+      return [{ status: 'rejected', reason }];
+    }
+  }
+  return [];
+}
+
+/** All batches in one transaction at the driver's isolation; a conflict retries the whole transaction. Resolves to whether events were committed. */
+async function runTransactional(db: Kysely<any>, settings: BulkSettings, work: (trx: Kysely<any>) => Promise<boolean>, onRetries: (n: number) => void): Promise<boolean | 'rolled back'> {
+  try {
+    const { value, retries } = await withConflictRetry(settings.retry, () => db.transaction().setIsolationLevel(toLevel(settings.isolation)).execute(work));
+    onRetries(retries);
+    return value;
+  } catch (error) {
+    if (error instanceof RollBack) return 'rolled back';
+    if (isConflictFailure(error)) throw new ConflictError(`bulk operation: ${gaveUp(settings.retry)}; nothing was written`);
+    throw error;
+  }
+}
+
+type WriteBatch = (conn: Kysely<any>, batch: BulkEntry[], append: boolean) => Promise<BulkRecordResult[]>;
+
+/** One batch on its own: its own transaction when the isolation asks for one, retried on conflicts. */
+async function writeBatchWithRetry(db: Kysely<any>, settings: BulkSettings, batch: BulkEntry[], writeBatch: WriteBatch, onRetries: (n: number) => void): Promise<BulkRecordResult[]> {
+  try {
+    const { value, retries } = await withConflictRetry(settings.retry, () =>
+      settings.isolation === 'read_committed'
+        ? writeBatch(db, batch, true)
+        : db.transaction().setIsolationLevel(toLevel(settings.isolation)).execute((trx) => writeBatch(trx, batch, true)),
+    );
+    onRetries(retries);
+    return value;
+  } catch (error) {
+    if (!isConflictFailure(error)) throw error;
+    const message = gaveUp(settings.retry);
+    return batch.map((entry) => ({ index: entry.index, type: entry.type, name: entry.name, ok: false, error: { code: 'CONFLICT', message } }));
+  }
+}
+
+function gaveUp(retry: RetryPolicy): string {
+  return retry.retryOnConflict
+    ? `gave up after ${retry.maxRetries} retries on conflicting concurrent writes`
+    : 'a concurrent write changed an item first (transaction.retryOnConflict is off)';
+}
+
+async function insertChangeset(db: Kysely<any>, changeset: ChangesetInfo): Promise<void> {
+  await sql`
+    INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, created_at)
+    VALUES (${changeset.id}::uuid, ${changeset.actor ?? null}, ${changeset.reason ?? null}, ${changeset.correlationId ?? null}, ${changeset.source}, 0, date_trunc('milliseconds', now()))`.execute(db);
+}
+
+/** Records how many events joined the changeset, or removes it when none did. Resolves to whether any did. */
+async function settleChangeset(db: Kysely<any>, id: string): Promise<boolean> {
+  const { rows } = await sql<{ events: number }>`
+    WITH counted AS (SELECT count(*)::int AS events FROM metadata_events WHERE changeset_id = ${id}::uuid),
+    settled AS (UPDATE metadata_changesets SET event_count = (SELECT events FROM counted) WHERE id = ${id}::uuid AND (SELECT events FROM counted) > 0),
+    emptied AS (DELETE FROM metadata_changesets WHERE id = ${id}::uuid AND (SELECT events FROM counted) = 0)
+    SELECT events FROM counted`.execute(db);
+  return rows[0].events > 0;
+}

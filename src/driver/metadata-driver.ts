@@ -1,0 +1,192 @@
+import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
+import { toMetaledgerError } from '../datasource/database-errors.js';
+import { ValidationError } from '../errors.js';
+import { buildAppendStatement } from '../events/append-events.js';
+import {
+  MetadataLoadOptionsSchema,
+  MetadataQueryOptionsSchema,
+  type MetadataBulkOperationInput,
+  type MetadataDriverConfig,
+  type MetadataLoadOptions,
+  type MetadataLoadOptionsInput,
+  type MetadataMigrationOperationInput,
+  type MetadataQueryOptionsInput,
+} from '../protocol/index.js';
+import { etagOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
+import { parseInput } from '../store/parse-input.js';
+import { RecordReader, type StoredRecord } from '../store/read-records.js';
+import type { BulkOperationResult } from './bulk/bulk-result.js';
+import { runBulk, type BulkContext, type BulkSettings } from './bulk/run-bulk.js';
+import { resolveDriverConfig, type DriverConfigInput } from './driver-config.js';
+import { existingBackups, listMigrations, type MigrationRecord } from './migrate/migration-log.js';
+import { prepareDatabase } from './migrate/prepare-projection.js';
+import { rollbackMigration, runMigration, type MigrationContext, type MigrationEnv, type MigrationResult } from './migrate/run-migration.js';
+import { narrowFilters } from './query/narrow-filters.js';
+import { explainQuery, runQuery, type QueryResult, type QuerySettings } from './query/run-query.js';
+
+/**
+ * The Metadata Driver: queries, bulk operations and schema migrations over a store's projection, as
+ * MetadataDriverConfig sets them up. Reads and writes of single items stay on the store (`driver.store`).
+ */
+export class MetadataDriver {
+  readonly config: MetadataDriverConfig;
+  /** autoMigrate runs when a store opens; a driver built over an open store migrates in init() only when told to explicitly. */
+  private readonly migrateOnInit: boolean;
+  private readonly reader: RecordReader;
+  private readonly bulkSettings: BulkSettings;
+  private readonly querySettings: QuerySettings;
+
+  constructor(
+    readonly store: MetadataStore,
+    config: DriverConfigInput = {},
+  ) {
+    this.config = resolveDriverConfig(store.settings, store.datasource.schema, config);
+    this.migrateOnInit = config.migration?.autoMigrate === true;
+    this.reader = new RecordReader(this.table);
+    this.querySettings = { ...this.config.query };
+    this.bulkSettings = {
+      defaultBatchSize: this.config.performance.batchSize,
+      retry: store.settings.retry,
+      isolation: store.settings.isolation,
+      snapshot: store.settings.snapshot,
+      // the store's own writes decide whether the projection is written inline; bulk writes do the same
+      appendStatement: buildAppendStatement(this.table, { changesetExists: true, inlineProjection: store.projections.modeOf('framework-metadata') === 'inline' }),
+    };
+  }
+
+  get table(): FrameworkMetadataTable {
+    return this.store.settings.table;
+  }
+
+  /**
+   * An explicit migration.autoMigrate: true (schema and projection table; idempotent), then
+   * performance.prefetchOnInit. createMetadataDriver calls it.
+   */
+  async init(): Promise<this> {
+    const { migration, performance } = this.config;
+    if (this.migrateOnInit) await this.run(() => prepareDatabase(this.store.datasource, this.table, migration, this.store.settings.secrets));
+    if (performance.prefetchOnInit) await this.prefetch();
+    return this;
+  }
+
+  /** Loads every row of the projection into the store's cache; resolves to how many. */
+  async prefetch(): Promise<number> {
+    const records = await this.run(() => this.reader.all(this.store.db));
+    this.store.primeCache(records);
+    return records.length;
+  }
+
+  async query(options: MetadataQueryOptionsInput = {}): Promise<QueryResult> {
+    const parsed = parseInput(MetadataQueryOptionsSchema, options, 'query options');
+    return this.run(() => runQuery(this.store.db, this.table, parsed, this.querySettings));
+  }
+
+  /** The plan PostgreSQL would use for `query(options)`, one line per node. */
+  async explain(options: MetadataQueryOptionsInput = {}): Promise<string[]> {
+    const parsed = parseInput(MetadataQueryOptionsSchema, options, 'query options');
+    return this.run(() => explainQuery(this.store.db, this.table, parsed, this.querySettings));
+  }
+
+  /**
+   * One item. Without `filters` this is the store's (cached) load; with them, the item is returned only
+   * if it matches them too.
+   */
+  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
+    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    if (!parsed.filters || Object.keys(parsed.filters).length === 0) return this.store.load(type, name, options);
+    const started = performance.now();
+    const filters = narrowFilters(parsed.filters, { type, name, namespace: parsed.namespace, scope: parsed.scope });
+    const found = filters ? await this.query({ filters, includeArchived: true, limit: 1 }) : undefined;
+    const record = (found?.records[0] as StoredRecord | undefined) ?? null;
+    const etag = record ? etagOf(record.version) : undefined;
+    const notModified = etag !== undefined && parsed.ifNoneMatch === etag;
+    return { data: notModified ? null : record, fromCache: false, notModified, etag, loadTime: performance.now() - started };
+  }
+
+  /**
+   * The items of one type matching `filters`, `namespace` and `scope`, in `sort` order, at most `limit`;
+   * archived items only when the state filter names them (as in query). Without a limit, more than
+   * query.maxResultSize matching items is an error rather than a silent cut.
+   */
+  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
+    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    return this.listParsed(type, parsed);
+  }
+
+  /** Lists several types: concurrently with performance.parallelLoad, else one after another. */
+  async loadTypes(types: string[], options: MetadataLoadOptionsInput = {}): Promise<Record<string, StoredRecord[]>> {
+    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const load = (type: string) => this.listParsed(type, parsed).then((records) => [type, records] as const);
+    if (this.config.performance.parallelLoad) return Object.fromEntries(await Promise.all(types.map(load)));
+    const loaded: Record<string, StoredRecord[]> = {};
+    for (const type of types) loaded[type] = (await load(type))[1];
+    return loaded;
+  }
+
+  async bulkOperation(operation: MetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
+    try {
+      return await this.run(() => runBulk(this.store.db, this.bulkSettings, operation, context));
+    } finally {
+      // written items must not be served stale, whatever the outcome; async projections have news
+      if (this.store.settings.cache.invalidateOnWrite) this.store.clearCache();
+      this.store.projections.changed();
+    }
+  }
+
+  async migrate(operation: MetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
+    try {
+      return await runMigration(this.migrationEnv(), operation, context);
+    } finally {
+      this.store.clearCache();
+    }
+  }
+
+  /** Runs the rollbackScript of migration `id` (from `migrations()`), on request. */
+  async rollbackMigration(id: number, context: MigrationContext = {}): Promise<MigrationResult> {
+    try {
+      return await rollbackMigration(this.migrationEnv(), id, context);
+    } finally {
+      this.store.clearCache();
+    }
+  }
+
+  /** The projection's entries in the migration log, newest first. */
+  migrations(limit?: number): Promise<MigrationRecord[]> {
+    return this.run(() => listMigrations(this.store.db, this.table, limit));
+  }
+
+  /** Backups of the projection that can be restored, newest first. */
+  backups(): Promise<string[]> {
+    return this.run(() => existingBackups(this.store.db, this.table));
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  private async listParsed(type: string, options: MetadataLoadOptions): Promise<StoredRecord[]> {
+    const filters = narrowFilters(options.filters ?? {}, { type, namespace: options.namespace, scope: options.scope });
+    if (!filters) return [];
+    const { maxResultSize } = this.config.query;
+    const sort = options.sort === undefined ? undefined : [options.sort].flat();
+    const result = await this.query({ filters, sort, limit: options.limit ?? maxResultSize });
+    if (options.limit === undefined && result.hasMore) {
+      throw new ValidationError([{ path: 'limit', message: `${result.total} ${type} items match, more than query.maxResultSize (${maxResultSize}); pass a limit or page with query()` }], 'result too large');
+    }
+    return result.records as StoredRecord[];
+  }
+
+  private migrationEnv(): MigrationEnv {
+    const { settings, datasource } = this.store;
+    const { dropOnMigrate, backupBeforeMigrate } = this.config.migration;
+    return { datasource, table: this.table, dropOnMigrate, backupBeforeMigrate, secrets: settings.secrets, timeoutMs: settings.timeoutMs };
+  }
+
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw toMetaledgerError(error, this.store.settings.secrets, this.store.settings.timeoutMs);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
+import type { Datasource } from '../../datasource/datasource.js';
+
+/** A migration's view of its transaction: statements that change something are reported, lookups are not. */
+export interface MigrationTx {
+  run(sqlText: string): Promise<void>;
+  rows<T = Record<string, unknown>>(sqlText: string): Promise<T[]>;
+}
+
+/** Carries a dry run's outcome out of the transaction it rolls back. */
+class DryRunDone<T> extends Error {
+  constructor(readonly value: T) {
+    super('dry run');
+  }
+}
+
+/**
+ * Runs a migration in one transaction under a per-projection advisory lock (concurrent openers and
+ * migrators queue). A dry run does all the work, then rolls it back: it proves what would happen and
+ * changes nothing.
+ */
+export async function inMigrationTransaction<T>(
+  datasource: Datasource,
+  table: FrameworkMetadataTable,
+  options: { dryRun: boolean; /** Collects every changing statement, also when the work fails. */ executed: string[] },
+  work: (tx: MigrationTx) => Promise<T>,
+): Promise<T> {
+  const { executed } = options;
+  try {
+    const value = await datasource.withScriptTransaction(async (exec) => {
+      // the key is built from validated identifiers only
+      await exec(`SELECT pg_advisory_xact_lock(hashtext('metaledger:projection:${table.schema}.${table.name}'))`);
+      const tx: MigrationTx = {
+        run: async (sqlText) => {
+          executed.push(sqlText.trim());
+          await exec(sqlText);
+        },
+        rows: (sqlText) => exec(sqlText) as Promise<never[]>,
+      };
+      const result = await work(tx);
+      if (options.dryRun) throw new DryRunDone(result);
+      return result;
+    });
+    return value;
+  } catch (error) {
+    if (error instanceof DryRunDone) return error.value as T;
+    throw error;
+  }
+}
