@@ -8,14 +8,17 @@ export type ChangedItems = { type: string; name: string }[] | 'all';
 
 export interface ChangePayload {
   schema: string;
+  /** The store instance that wrote, when it said. */
+  origin?: string;
   items: ChangedItems;
 }
 
 export function parseChangePayload(payload: string): ChangePayload | null {
   try {
-    const parsed = JSON.parse(payload) as { s?: string; k?: [string, string][] | '*' };
+    const parsed = JSON.parse(payload) as { s?: string; o?: string | null; k?: [string, string][] | '*' };
     if (typeof parsed.s !== 'string') return null;
-    return { schema: parsed.s, items: parsed.k === '*' || !Array.isArray(parsed.k) ? 'all' : parsed.k.map(([type, name]) => ({ type, name })) };
+    const items: ChangedItems = parsed.k === '*' || !Array.isArray(parsed.k) ? 'all' : parsed.k.map(([type, name]) => ({ type, name }));
+    return { schema: parsed.s, origin: parsed.o ?? undefined, items };
   } catch {
     return null;
   }
@@ -43,6 +46,8 @@ export class ChangeNotifications {
 
   constructor(
     private readonly datasource: Datasource,
+    /** This store's instance id: its own writes come back as notifications too, and are skipped. */
+    private readonly origin: string,
     private readonly onChange: Listener,
     private readonly onLost: () => void,
   ) {}
@@ -65,7 +70,7 @@ export class ChangeNotifications {
         changeChannel,
         (payload) => {
           const change = parseChangePayload(payload);
-          if (change?.schema === this.datasource.schema) this.onChange(change.items);
+          if (change?.schema === this.datasource.schema && change.origin !== this.origin) this.onChange(change.items);
         },
         () => this.reconnectAfterLoss(),
       );

@@ -51,6 +51,7 @@ export class MetadataDriver {
       snapshot: store.settings.snapshot,
       // the store's own writes decide whether the projection is written inline; bulk writes do the same
       appendStatement: buildAppendStatement(this.table, { changesetExists: true, inlineProjection: store.projections.modeOf('framework-metadata') === 'inline' }),
+      inline: store.inlineProjections,
     };
   }
 
@@ -127,9 +128,8 @@ export class MetadataDriver {
     try {
       return await this.run(() => runBulk(this.store.db, this.bulkSettings, operation, context));
     } finally {
-      // written items must not be served stale, whatever the outcome; async projections have news
-      if (this.store.settings.cache.invalidateOnWrite) this.store.clearCache();
-      this.store.projections.changed();
+      // written items must not be served stale, whatever the outcome; watchers and projections have news
+      this.store.announceChanges((operation.records ?? []).map(({ type, name }) => ({ type, name })));
     }
   }
 

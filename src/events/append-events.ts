@@ -27,6 +27,8 @@ export interface ChangesetInfo {
   source: string;
   /** What a rollback / restore aimed at, for the audit trail. */
   target?: Record<string, unknown>;
+  /** The writing store instance, named in the change notification so it can ignore its own. */
+  origin?: string;
 }
 
 export interface AppendedEvent {
@@ -115,7 +117,7 @@ SELECT metadata_expect_appended((SELECT count(*) FROM stream), $7::bigint) AS ap
           'kind', kind, 'hash', hash, 'recordedAt', recorded_at) ORDER BY position) FROM appended) AS events,
        -- delivered on commit to every listening store (cache invalidation, watchers, projectors);
        -- a large changeset says "everything" to stay under NOTIFY's 8000-byte payload limit
-       (SELECT pg_notify('metaledger_changes', json_build_object('s', current_schema(), 'k',
+       (SELECT pg_notify('metaledger_changes', json_build_object('s', current_schema(), 'o', $9::text, 'k',
           CASE WHEN count(*) > 100 THEN to_json('*'::text) ELSE json_agg(json_build_array(type, name)) END)::text)
         FROM appended) AS notified`;
 }
@@ -130,6 +132,7 @@ export async function appendEvents(run: SqlRunner, statement: string, changeset:
     changeset.source,
     events.length,
     changeset.target ? JSON.stringify(changeset.target) : null,
+    changeset.origin ?? null,
   ];
   const [row] = await run<{ events: AppendedEvent[] | null }>(statement, parameters);
   return (row?.events ?? []).map((event) => ({ ...event, position: Number(event.position) }));

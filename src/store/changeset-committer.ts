@@ -30,7 +30,6 @@ export interface WriteContext {
 
 export interface CommitSettings {
   retry: RetryPolicy;
-  invalidateOnWrite: boolean;
   timeoutMs: number;
   secrets: (string | undefined)[];
 }
@@ -59,6 +58,7 @@ export class ChangesetCommitter {
     private readonly runtime: StoreRuntime,
     private readonly forget: (type: string, name: string) => void,
     private readonly settings: CommitSettings,
+    private readonly origin: string,
   ) {}
 
   /**
@@ -79,13 +79,13 @@ export class ChangesetCommitter {
         return this.inTransaction(isolation, lock, async (db, run) => {
           const { result, events } = await planner({ db, run, lock, attempt });
           if (events.length === 0) return { result, appended: [] };
-          const changeset = { id: randomUUID(), ...changesetBase };
+          const changeset = { id: randomUUID(), origin: this.origin, ...changesetBase };
           const appended = await this.appendOrExplain(run, changeset, events, options.userExpectedVersion);
           await this.runtime.applyInline(db, changeset, events, appended);
           return { result, appended, changesetId: changeset.id };
         });
       });
-      if (this.settings.invalidateOnWrite) for (const event of value.appended) this.forget(event.type, event.name);
+      for (const event of value.appended) this.forget(event.type, event.name);
       this.runtime.committed(value.appended);
       return { ...value, retries };
     } catch (error) {

@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { isMetaledgerError, NotFoundError } from '../errors.js';
-import { buildAppendStatement, type PendingEvent } from '../events/append-events.js';
+import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
+import type { ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
 import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
 import type { MetadataLoadOptions, MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
@@ -90,6 +92,12 @@ function deepFreeze<T>(value: T): T {
 
 export type { Isolation, WriteContext };
 
+/** Inline projections as a writer beside the store's own paths runs them (see `inlineProjections`). */
+export interface InlineProjections {
+  needsTransaction: boolean;
+  apply(trx: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
+}
+
 export class MetadataStore implements HistoryWriter {
   private readonly cache: RecordCache<StoredRecord>;
   /** Stream heads this store last wrote or read: a save can skip reading the head (a wrong guess conflicts). */
@@ -97,6 +105,8 @@ export class MetadataStore implements HistoryWriter {
   private readonly reader: RecordReader;
   private readonly runtime: StoreRuntime;
   private readonly committer: ChangesetCommitter;
+  /** Names this store in change notifications, so it skips its own. */
+  readonly instanceId = randomUUID();
   /** Failures of background work (async projections, watchers); by default they go to stderr. */
   onBackgroundError: (error: unknown) => void = (error) => console.error('metaledger background error:', error);
 
@@ -108,22 +118,14 @@ export class MetadataStore implements HistoryWriter {
     this.heads = new RecordCache({ enabled: true, ttlSeconds: settings.cache.ttlSeconds });
     this.reader = new RecordReader(settings.table);
     const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) => this.onBackgroundError(error));
-    const forget = (type: string, name: string) => {
-      this.cache.delete(type, name);
-      this.heads.delete(type, name);
-    };
-    const forgetAll = () => {
-      this.cache.clear();
-      this.heads.clear();
-    };
-    this.runtime = new StoreRuntime(datasource, { delete: forget, clear: forgetAll }, projections, (error) => this.onBackgroundError(error));
+    const forget = (type: string, name: string) => this.forget(type, name);
+    this.runtime = new StoreRuntime(datasource, this.instanceId, { delete: forget, clear: () => this.forgetAll() }, projections, (error) => this.onBackgroundError(error));
     const appendStatement = buildAppendStatement(settings.table, { inlineProjection: projections.modeOf('framework-metadata') === 'inline' });
     this.committer = new ChangesetCommitter(datasource, appendStatement, this.runtime, forget, {
       retry: settings.retry,
-      invalidateOnWrite: settings.cache.invalidateOnWrite,
       timeoutMs: settings.timeoutMs,
       secrets: settings.secrets,
-    });
+    }, this.instanceId);
   }
 
   /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it). */
@@ -305,14 +307,41 @@ export class MetadataStore implements HistoryWriter {
     return this.committer.commit(this.settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
   }
 
+  /** For writers beside the store's own paths (bulk): the inline projections to run in their transaction. */
+  get inlineProjections(): InlineProjections {
+    return {
+      needsTransaction: this.runtime.needsTransaction,
+      apply: (trx, changeset, events, appended) => this.runtime.applyInline(trx, changeset, events, appended),
+    };
+  }
+
+  /** Items were written beside the store's own paths: forget them here and tell watchers, projections and this process's stores. */
+  announceChanges(items: ChangedItems): void {
+    if (items === 'all') this.forgetAll();
+    else for (const { type, name } of items) this.forget(type, name);
+    this.runtime.committed(items);
+  }
+
   /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. */
   primeCache(records: StoredRecord[]): void {
     for (const record of records) this.cache.set(record.type, record.name, record);
   }
 
-  /** Forgets every cached record (e.g. after another process wrote). */
+  /** Forgets every cached record and head. */
   clearCache(): void {
     this.cache.clear();
+    this.heads.clear();
+  }
+
+  /** An item changed: its head is stale; its cached record too, unless the cache is told to ride out its TTL. */
+  private forget(type: string, name: string): void {
+    if (this.settings.cache.invalidateOnWrite) this.cache.delete(type, name);
+    this.heads.delete(type, name);
+  }
+
+  private forgetAll(): void {
+    if (this.settings.cache.invalidateOnWrite) this.cache.clear();
+    this.heads.clear();
   }
 
   async close(): Promise<void> {

@@ -20,12 +20,14 @@ export class StoreRuntime {
 
   constructor(
     private readonly datasource: Datasource,
+    origin: string,
     private readonly cache: Pick<RecordCache<object>, 'clear' | 'delete'>,
     readonly projections: ProjectionRunner,
     private readonly onBackgroundError: (error: unknown) => void,
   ) {
     this.notifications = new ChangeNotifications(
       datasource,
+      origin,
       (items) => this.heard(items),
       () => {
         // notifications may have been missed while disconnected: nothing cached can be trusted
@@ -49,9 +51,9 @@ export class StoreRuntime {
   }
 
   /** This store committed: tell the other stores of this process at once (others hear the NOTIFY). */
-  committed(appended: AppendedEvent[]): void {
-    if (appended.length === 0) return;
-    this.notifications.published(appended.map(({ type, name }) => ({ type, name })));
+  committed(items: ChangedItems): void {
+    if (items !== 'all' && items.length === 0) return;
+    this.notifications.published(items === 'all' ? 'all' : items.map(({ type, name }) => ({ type, name })));
     this.wakeAll();
     this.projections.changed();
   }

@@ -98,3 +98,26 @@ export async function measureInterleaved(sides: Side[], shape: RunShape): Promis
 
 /** Indices a side will be called with: warm-up, timed rounds and the profile pass. */
 export const indicesUsed = (shape: RunShape): number => shape.warmup + shape.ops + shape.profileOps;
+
+/**
+ * Stats of a side whose every operation handles `unitsPerOp` items (records of a bulk call): ops and
+ * ops/s count items; latencies and round trips stay per operation.
+ */
+export function perUnit(stats: Stats, unitsPerOp: number): Stats {
+  const ops = stats.ops * unitsPerOp;
+  return { ...stats, ops, opsPerSec: Math.round(ops / stats.seconds) };
+}
+
+/**
+ * Times one run of work too large to repeat (a rebuild of a million events) that handles `units` items,
+ * counting its SQL statements as it goes. One run has no latency distribution: p50 and p99 are left out.
+ */
+export async function measureOnce(name: string, units: number, work: () => Promise<unknown>): Promise<Stats> {
+  let seconds = 0;
+  const roundTrips = await countStatements(1, async () => {
+    const started = performance.now();
+    await work();
+    seconds = (performance.now() - started) / 1000;
+  });
+  return { name, ops: units, seconds: round3(seconds), opsPerSec: Math.round(units / seconds), p50Ms: Number.NaN, p99Ms: Number.NaN, roundTrips };
+}

@@ -20,6 +20,18 @@ export interface BenchSizes {
   rounds: number;
   /** Untimed operations per side whose SQL statements are counted (round trips per operation). */
   profileOps: number;
+  /** Records per bulk call (and per raw multi-row insert run) in the bulk case. */
+  bulkRecords: number;
+  /** Timed bulk calls per side, per phase and batch size. */
+  bulkCalls: number;
+  /** Items the query case seeds before paging through them. */
+  queryItems: number;
+  /** Timed reads per side in the query and time-travel cases. */
+  readOps: number;
+  /** Versions of the one item the time-travel case reads back. */
+  versions: number;
+  /** Events in the log the rebuild case replays (items × 10 rounds of upserts). */
+  rebuildEvents: number;
 }
 
 export interface BenchOptions {
@@ -41,6 +53,12 @@ const fullSizes: BenchSizes = {
   warmup: 200,
   rounds: 6,
   profileOps: 50,
+  bulkRecords: 10_000,
+  bulkCalls: 3,
+  queryItems: 100_000,
+  readOps: 500,
+  versions: 10_000,
+  rebuildEvents: 1_000_000,
 };
 
 const quickSizes: BenchSizes = {
@@ -53,6 +71,12 @@ const quickSizes: BenchSizes = {
   warmup: 30,
   rounds: 2,
   profileOps: 16,
+  bulkRecords: 2_000,
+  bulkCalls: 1,
+  queryItems: 10_000,
+  readOps: 100,
+  versions: 2_000,
+  rebuildEvents: 50_000,
 };
 
 const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/test';

@@ -5,7 +5,7 @@ import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
 import { appendEvents, type ChangesetInfo } from '../../events/append-events.js';
 import { MetadataBulkOperationSchema, type MetadataBulkOperationInput } from '../../protocol/index.js';
-import type { Isolation, WriteContext } from '../../store/metadata-store.js';
+import type { InlineProjections, Isolation, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import type { SnapshotPolicy } from '../../store/plan-write.js';
 import { withConflictRetry, type RetryPolicy } from '../../store/retry.js';
@@ -21,6 +21,8 @@ export interface BulkSettings {
   snapshot: SnapshotPolicy;
   /** The append statement that joins an existing changeset. */
   appendStatement: string;
+  /** The store's inline projections: they commit with each batch's append. */
+  inline: InlineProjections;
 }
 
 export type BulkContext = Omit<WriteContext, 'source'>;
@@ -71,7 +73,10 @@ export async function runBulk(db: Kysely<any>, settings: BulkSettings, input: Me
     const batchFailed = planned.some((p) => !p.ok);
     const written = append && (!batchFailed || (continueOnError && !operation.transactional));
     const events = planned.flatMap((p) => (p.ok && p.event ? [p.event] : []));
-    if (written && events.length > 0) await appendEvents(kyselyRunner(conn), settings.appendStatement, changeset, events);
+    if (written && events.length > 0) {
+      const appended = await appendEvents(kyselyRunner(conn), settings.appendStatement, changeset, events);
+      await settings.inline.apply(conn, changeset, events, appended);
+    }
     return planned.map((p) => (!p.ok ? p.result : written ? succeeded(p) : aborted(p.entry, 'not written: another record failed')));
   };
 
@@ -154,7 +159,7 @@ type WriteBatch = (conn: Kysely<any>, batch: BulkEntry[], append: boolean) => Pr
 async function writeBatchWithRetry(db: Kysely<any>, settings: BulkSettings, batch: BulkEntry[], writeBatch: WriteBatch, onRetries: (n: number) => void): Promise<BulkRecordResult[]> {
   try {
     const { value, retries } = await withConflictRetry(settings.retry, () =>
-      settings.isolation === 'read_committed'
+      settings.isolation === 'read_committed' && !settings.inline.needsTransaction
         ? writeBatch(db, batch, true)
         : db.transaction().setIsolationLevel(toLevel(settings.isolation)).execute((trx) => writeBatch(trx, batch, true)),
     );
