@@ -1,7 +1,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { MetaledgerError } from '../errors.js';
-import type { EventKind, ItemDocument } from '../events/document.js';
-import { applyPatch, type PatchOperation } from '../events/patch.js';
+import type { ItemDocument } from '../events/document.js';
+import type { EventRow } from '../events/event-row.js';
+import { applyPatch } from '../events/patch.js';
 import { describeMoment, momentCondition, type ResolvedMoment } from './moment.js';
 
 /** One item as it was at a moment: alive with its document, or deleted (then `document` is null). */
@@ -20,15 +21,7 @@ export interface ItemState {
  */
 export type FoldStart = 'event' | 'side' | 'prune';
 
-export interface FoldRow {
-  item_id: string;
-  type: string;
-  name: string;
-  version: number;
-  kind: EventKind;
-  patch: PatchOperation[];
-  snapshot: ItemDocument | null;
-  recorded_at: Date | string;
+export interface FoldRow extends EventRow {
   start_kind: FoldStart;
   start_document: ItemDocument | null;
 }
@@ -75,19 +68,25 @@ function foldQuery(target: string, parameters: unknown[], useCompactionSnapshots
   return CompiledQuery.raw(text, parameters);
 }
 
+/** SQL conditions for the filter, binding its values as the next parameters. */
+function filterConditions(filter: StatesAtFilter, parameters: unknown[], itemColumn: string, typeColumn: string): string[] {
+  const conditions: string[] = [];
+  if (filter.itemIds) {
+    parameters.push(filter.itemIds);
+    conditions.push(`${itemColumn} = ANY($${parameters.length}::uuid[])`);
+  }
+  if (filter.types) {
+    parameters.push(filter.types);
+    conditions.push(`${typeColumn} = ANY($${parameters.length}::text[])`);
+  }
+  return conditions;
+}
+
 /** Targets: each item's last event at or before the moment. */
 function momentTarget(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQuery {
   const { condition, value } = momentCondition(moment);
   const parameters: unknown[] = [value];
-  const filters: string[] = [];
-  if (filter.itemIds) {
-    parameters.push(filter.itemIds);
-    filters.push(`e.item_id = ANY($${parameters.length}::uuid[])`);
-  }
-  if (filter.types) {
-    parameters.push(filter.types);
-    filters.push(`e.type = ANY($${parameters.length}::text[])`);
-  }
+  const filters = filterConditions(filter, parameters, 'e.item_id', 'e.type');
   const target = `SELECT e.item_id, max(e.version) AS v FROM metadata_events e
     WHERE ${condition.replace('$M', '$1')} ${filters.map((f) => `AND ${f}`).join(' ')} GROUP BY e.item_id`;
   return foldQuery(target, parameters);
@@ -151,15 +150,7 @@ export async function statesAt(db: Kysely<any>, moment: ResolvedMoment, filter: 
  */
 async function prunedOnlyStates(db: Kysely<any>, moment: ResolvedMoment, filter: StatesAtFilter, found: Map<string, ItemState>): Promise<ItemState[]> {
   const parameters: unknown[] = [];
-  const conditions = ['true'];
-  if (filter.itemIds) {
-    parameters.push(filter.itemIds);
-    conditions.push(`p.item_id = ANY($${parameters.length}::uuid[])`);
-  }
-  if (filter.types) {
-    parameters.push(filter.types);
-    conditions.push(`s.type = ANY($${parameters.length}::text[])`);
-  }
+  const conditions = ['true', ...filterConditions(filter, parameters, 'p.item_id', 's.type')];
   const { rows } = await db.executeQuery<PrunePointRow>(
     CompiledQuery.raw(
       `SELECT p.item_id, s.type, s.name, p.version, p.document, p.recorded_at, p.position, p.first_recorded_at, p.first_position

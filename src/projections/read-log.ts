@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { EventKind, ItemDocument } from '../events/document.js';
-import { applyPatch, type PatchOperation } from '../events/patch.js';
+import type { ItemDocument } from '../events/document.js';
+import type { EventRow } from '../events/event-row.js';
+import { applyPatch } from '../events/patch.js';
 import { statesAtVersions } from '../history/states-at.js';
 import type { ProjectedEvent } from './projection.js';
 
@@ -12,17 +13,9 @@ export interface LogCursor {
 
 export const logStart: LogCursor = { txId: '0', position: 0 };
 
-export interface LogRow {
+export interface LogRow extends EventRow {
   position: number;
   tx_id: string;
-  item_id: string;
-  type: string;
-  name: string;
-  version: number;
-  kind: EventKind;
-  patch: PatchOperation[];
-  snapshot: ItemDocument | null;
-  recorded_at: Date | string;
   changeset_id: string;
   actor: string | null;
   source: string;

@@ -1,20 +1,11 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { SqlRunner } from '../datasource/sql-runner.js';
+import type { ItemDocument } from '../events/document.js';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
 import { recordColumnsSql } from '../../projections/framework-metadata.js';
 
 /** A record as load / list return it: the envelope, the payload, audit columns and version. */
-export interface StoredRecord {
-  id: string;
-  type: string;
-  name: string;
-  namespace: string;
-  scope: 'system' | 'platform' | 'user';
-  metadata: Record<string, unknown>;
-  extends?: string;
-  strategy: 'merge' | 'replace';
-  owner?: string;
-  state: 'draft' | 'active' | 'archived' | 'deprecated';
+export interface StoredRecord extends ItemDocument {
   createdBy?: string;
   createdAt?: string;
   updatedBy?: string;
