@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import { requireStream } from './item-ref.js';
-import { resolveMoment, type Moment } from './moment.js';
-import { statesAt } from './states-at.js';
+import { resolveMoment, type Moment, type ResolvedMoment } from './moment.js';
+import { statesAt, statesAtVersions } from './states-at.js';
 
 /** An item at a moment; the three outcomes are told apart, never a bare null. */
 export type ItemAt =
@@ -17,10 +17,27 @@ export async function getAt(db: Kysely<any>, type: string, name: string, moment:
   if ('version' in resolved && resolved.version > head.version) {
     throw new ValidationError([{ path: 'version', message: `${type}/${name} has no version ${resolved.version} (latest is ${head.version})` }], 'invalid moment');
   }
-  const state = (await statesAt(db, resolved, { itemIds: [head.itemId] })).get(head.itemId);
+  // one item: find its version at the moment through an index, then fold from the nearest full state,
+  // so the cost does not grow with the item's history; anything unusual (pruned, not yet created)
+  // takes the general path
+  const atMoment = await versionAt(db, head.itemId, resolved);
+  const direct = atMoment ? (await statesAtVersions(db, [{ itemId: head.itemId, version: atMoment }])).get(head.itemId) : undefined;
+  const state = direct ?? (await statesAt(db, resolved, { itemIds: [head.itemId] })).get(head.itemId);
   if (!state) return { status: 'not_yet_created', type, name, version: 0, document: null };
   const { version, recordedAt } = state;
   return state.document
     ? { status: 'exists', type, name, version, recordedAt, document: state.document }
     : { status: 'deleted', type, name, version, recordedAt, document: null };
+}
+
+/** The item's last retained version at or before the moment (its index answers without a scan). */
+async function versionAt(db: Kysely<any>, itemId: string, moment: ResolvedMoment): Promise<number | undefined> {
+  if ('version' in moment) return moment.version;
+  // an item's positions grow with its versions: walk its (item_id, version) index down to the moment
+  const [condition, order, bound] =
+    'position' in moment ? ['position <= $2', 'version DESC', moment.position] : ['recorded_at <= $2', 'recorded_at DESC, version DESC', moment.asOf];
+  const { rows } = await db.executeQuery<{ version: number }>(
+    CompiledQuery.raw(`SELECT version FROM metadata_events WHERE item_id = $1 AND ${condition} ORDER BY ${order} LIMIT 1`, [itemId, bound]),
+  );
+  return rows[0]?.version;
 }
