@@ -52,7 +52,7 @@ function foldQuery(target: string, parameters: unknown[], useCompactionSnapshots
         SELECT m.version, m.document FROM metadata_snapshots m
         WHERE ${useCompactionSnapshots} AND m.item_id = t.item_id AND m.version <= t.v ORDER BY m.version DESC LIMIT 1
       ) side ON true
-    ), start AS (
+    ), start AS MATERIALIZED ( -- keeps the planner's estimate small: an inlined CTE looked costly enough to JIT-compile every time
       SELECT item_id, v,
              CASE WHEN event_base >= side_base AND event_base > prune_base THEN 'event'
                   WHEN side_base > prune_base THEN 'side' ELSE 'prune' END AS start_kind,

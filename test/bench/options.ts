@@ -26,8 +26,10 @@ export interface BenchSizes {
   bulkCalls: number;
   /** Items the query case seeds before paging through them. */
   queryItems: number;
-  /** Timed reads per side in the query and time-travel cases. */
-  readOps: number;
+  /** Timed queries per side in the query case. */
+  queryOps: number;
+  /** Timed getAt reads per side in the time-travel case. */
+  travelOps: number;
   /** Versions of the one item the time-travel case reads back. */
   versions: number;
   /** Events in the log the rebuild case replays (items × 10 rounds of upserts). */
@@ -56,7 +58,8 @@ const fullSizes: BenchSizes = {
   bulkRecords: 10_000,
   bulkCalls: 3,
   queryItems: 100_000,
-  readOps: 500,
+  queryOps: 1000,
+  travelOps: 200,
   versions: 10_000,
   rebuildEvents: 1_000_000,
 };
@@ -74,7 +77,8 @@ const quickSizes: BenchSizes = {
   bulkRecords: 2_000,
   bulkCalls: 1,
   queryItems: 10_000,
-  readOps: 100,
+  queryOps: 200,
+  travelOps: 50,
   versions: 2_000,
   rebuildEvents: 50_000,
 };

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import type { BenchCase, BenchRow } from './bench-case.js';
 import { inFreshSchema } from './bench-context.js';
 import { describeMachine } from './machine.js';
@@ -46,8 +47,10 @@ async function main(): Promise<void> {
     }
     console.log(`  ${bench.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  console.log(`\n${formatTable(rows)}\n`);
-  writeJson(options.outFile, { startedAt, finishedAt: new Date().toISOString(), quick: options.quick, sizes: options.sizes, machine, rows });
+  // other work on a shared machine moves absolute figures: say how busy it was at both ends
+  const loadAverageAtEnd = loadavg().map((load) => Math.round(load * 100) / 100);
+  console.log(`\n${formatTable(rows)}\n\nload average (1, 5, 15 min): ${machine.loadAverageAtStart.join(', ')} at start, ${loadAverageAtEnd.join(', ')} at end`);
+  writeJson(options.outFile, { startedAt, finishedAt: new Date().toISOString(), quick: options.quick, sizes: options.sizes, machine: { ...machine, loadAverageAtEnd }, rows });
   console.log(`written to ${options.outFile}`);
   // a missed target is a result; a case that crashed is a broken benchmark
   if (crashed > 0) process.exitCode = 1;
