@@ -41,6 +41,9 @@ export function publishInProcess(identity: string, items: ChangedItems, except: 
  */
 export class ChangeNotifications {
   private stopListening?: () => Promise<void>;
+  private outgoing: ChangedItems = [];
+  /** The notification being assembled this tick, if any. */
+  private sending?: Promise<void>;
   private closed = false;
   private retryTimer?: NodeJS.Timeout;
 
@@ -50,6 +53,7 @@ export class ChangeNotifications {
     private readonly origin: string,
     private readonly onChange: Listener,
     private readonly onLost: () => void,
+    private readonly onSendError: (error: unknown) => void,
   ) {}
 
   async start(): Promise<void> {
@@ -59,9 +63,28 @@ export class ChangeNotifications {
     await this.connect();
   }
 
-  /** Tells the other stores of this process what a write just committed. */
+  /**
+   * Tells the other stores what a write just committed: this process's at once, other processes by a
+   * NOTIFY sent after the commit. Sent outside the writing transaction on purpose: PostgreSQL makes
+   * every transaction that notified commit one at a time, which would serialise all writers. Changes of
+   * one tick go out as one notification. (The price: if this process dies between a commit and the
+   * send, other processes' caches keep the old record until their TTL.)
+   */
   published(items: ChangedItems): void {
     publishInProcess(this.datasource.identity, items, this.onChange);
+    if (this.outgoing === 'all' || items === 'all') this.outgoing = 'all';
+    else this.outgoing.push(...items);
+    this.sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    const items = this.outgoing;
+    this.outgoing = [];
+    this.sending = undefined;
+    // NOTIFY payloads are limited to 8000 bytes: a large burst says "everything"
+    const listed = items === 'all' || items.length > 100 ? '*' : items.map(({ type, name }) => [type, name]);
+    const payload = JSON.stringify({ s: this.datasource.schema, o: this.origin, k: listed });
+    await this.datasource.prepared('SELECT pg_notify($1, $2)', [changeChannel, payload]).catch(this.onSendError);
   }
 
   private async connect(attempt = 0): Promise<void> {
@@ -97,6 +120,7 @@ export class ChangeNotifications {
   }
 
   async close(): Promise<void> {
+    await this.sending;
     this.closed = true;
     clearTimeout(this.retryTimer);
     inProcess.get(this.datasource.identity)?.delete(this.onChange);

@@ -27,8 +27,6 @@ export interface ChangesetInfo {
   source: string;
   /** What a rollback / restore aimed at, for the audit trail. */
   target?: Record<string, unknown>;
-  /** The writing store instance, named in the change notification so it can ignore its own. */
-  origin?: string;
 }
 
 export interface AppendedEvent {
@@ -114,12 +112,7 @@ ${inlineProjectionCtes(projection, '$3')}`}
 SELECT metadata_expect_appended((SELECT count(*) FROM stream), $7::bigint) AS appended,
        (SELECT json_agg(json_build_object(
           'position', position, 'itemId', item_id, 'type', type, 'name', name, 'version', version,
-          'kind', kind, 'hash', hash, 'recordedAt', recorded_at) ORDER BY position) FROM appended) AS events,
-       -- delivered on commit to every listening store (cache invalidation, watchers, projectors);
-       -- a large changeset says "everything" to stay under NOTIFY's 8000-byte payload limit
-       (SELECT pg_notify('metaledger_changes', json_build_object('s', current_schema(), 'o', $9::text, 'k',
-          CASE WHEN count(*) > 100 THEN to_json('*'::text) ELSE json_agg(json_build_array(type, name)) END)::text)
-        FROM appended) AS notified`;
+          'kind', kind, 'hash', hash, 'recordedAt', recorded_at) ORDER BY position) FROM appended) AS events`;
 }
 
 export async function appendEvents(run: SqlRunner, statement: string, changeset: ChangesetInfo, events: PendingEvent[]): Promise<AppendedEvent[]> {
@@ -132,7 +125,6 @@ export async function appendEvents(run: SqlRunner, statement: string, changeset:
     changeset.source,
     events.length,
     changeset.target ? JSON.stringify(changeset.target) : null,
-    changeset.origin ?? null,
   ];
   const [row] = await run<{ events: AppendedEvent[] | null }>(statement, parameters);
   return (row?.events ?? []).map((event) => ({ ...event, position: Number(event.position) }));

@@ -58,7 +58,6 @@ export class ChangesetCommitter {
     private readonly runtime: StoreRuntime,
     private readonly forget: (type: string, name: string) => void,
     private readonly settings: CommitSettings,
-    private readonly origin: string,
   ) {}
 
   /**
@@ -79,7 +78,7 @@ export class ChangesetCommitter {
         return this.inTransaction(isolation, lock, async (db, run) => {
           const { result, events } = await planner({ db, run, lock, attempt });
           if (events.length === 0) return { result, appended: [] };
-          const changeset = { id: randomUUID(), origin: this.origin, ...changesetBase };
+          const changeset = { id: randomUUID(), ...changesetBase };
           const appended = await this.appendOrExplain(run, changeset, events, options.userExpectedVersion);
           await this.runtime.applyInline(db, changeset, events, appended);
           return { result, appended, changesetId: changeset.id };

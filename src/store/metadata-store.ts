@@ -125,7 +125,7 @@ export class MetadataStore implements HistoryWriter {
       retry: settings.retry,
       timeoutMs: settings.timeoutMs,
       secrets: settings.secrets,
-    }, this.instanceId);
+    });
   }
 
   /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it). */

@@ -34,6 +34,7 @@ export class StoreRuntime {
         this.cache.clear();
         this.wakeAll();
       },
+      onBackgroundError,
     );
   }
 
