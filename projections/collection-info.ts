@@ -10,6 +10,7 @@ export const collectionInfoProjection: ProjectionDefinition = {
   version: 1,
   kinds: 'all',
   defaultMode: 'async',
+  stateOnly: true,
   table: 'metadata_collection_info',
   async ensureTable(db, table) {
     await db.executeQuery(

@@ -117,6 +117,7 @@ export function frameworkMetadataProjection(table: FrameworkMetadataTable): Proj
     version: 1,
     kinds: 'all',
     defaultMode: 'inline',
+    stateOnly: true,
     table: table.qualifiedName,
     // Nothing to do: autoMigrate (prepareProjection) or migrate({ type: 'create' }) creates this table with
     // its configured indexes and fills it from the log; with autoMigrate off the caller owns the schema.

@@ -33,6 +33,11 @@ export interface ProjectionDefinition {
   /** Event kinds it reacts to; others are skipped but still advance its checkpoint. */
   kinds: EventKind[] | 'all';
   defaultMode: ProjectionMode;
+  /**
+   * Its table depends only on each item's final state (and who created it), not on every event: a
+   * rebuild may then apply one condensed pair of events per item instead of the whole history.
+   */
+  stateOnly?: boolean;
   /** The live table's name (unquoted, in the store's schema). */
   table: string;
   ensureTable(db: Kysely<any>, table: string): Promise<void>;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
-import type { ProjectionDefinition } from './projection.js';
+import type { ProjectedEvent, ProjectionDefinition } from './projection.js';
 import { ensureCheckpoint } from './projector.js';
 import { cursorOf, logStart, readLogAfter, withStates, type LogCursor, type LogRow } from './read-log.js';
 
@@ -22,6 +22,21 @@ export interface RebuildResult {
   events: number;
   durationMs: number;
   eventsPerSecond: number;
+}
+
+/**
+ * Writes each item once: its latest creation (who created it, when) followed by its last event, as if
+ * its whole history had been applied — exact for a projection that depends only on final states.
+ */
+async function applyCondensed(db: Kysely<any>, projection: ProjectionDefinition, table: string, items: { creation?: ProjectedEvent; last: ProjectedEvent }[], batchSize: number): Promise<void> {
+  for (let start = 0; start < items.length; start += batchSize) {
+    const events = items.slice(start, start + batchSize).flatMap(({ creation, last }) => {
+      if (last.document === null) return []; // gone at the end: nothing to write
+      if (!creation) return [{ ...last, previous: null }]; // its creation was pruned away
+      return creation === last ? [last] : [creation, { ...last, previous: creation.document }];
+    });
+    if (events.length > 0) await projection.apply(db, events, table);
+  }
 }
 
 /**
@@ -75,10 +90,17 @@ export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition,
   const states = new Map<string, ItemDocument | null>();
   let cursor = logStart;
   let applied = 0;
-  const replay = async (trx: Kysely<any>, rows: LogRow[]) => {
+  // a projection of final states needs, per item, only its latest creation and its last event
+  const condensed = projection.stateOnly ? new Map<string, { creation?: ProjectedEvent; last: ProjectedEvent }>() : undefined;
+  const replay = async (trx: Kysely<any>, rows: LogRow[], collapse = false) => {
     const events = await withStates(trx, rows, states);
     const relevant = projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
-    if (relevant.length > 0) await projection.apply(trx, relevant, fresh);
+    if (collapse && condensed) {
+      for (const event of relevant) {
+        const creation = event.previous === null && event.document !== null ? event : condensed.get(event.itemId)?.creation;
+        condensed.set(event.itemId, { creation: event.document === null ? undefined : creation, last: event });
+      }
+    } else if (relevant.length > 0) await projection.apply(trx, relevant, fresh);
     cursor = cursorOf({ txId: rows[rows.length - 1].tx_id, position: Number(rows[rows.length - 1].position) });
     applied += rows.length;
     options.onProgress?.({ projection: projection.name, applied, total, phase: 'replay' });
@@ -87,9 +109,10 @@ export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition,
   const readAfter = (rows: LogRow[]) => readLogAfter(db, cursorOf({ txId: rows[rows.length - 1].tx_id, position: Number(rows[rows.length - 1].position) }), batchSize);
   for (let rows = await readLogAfter(db, cursor, batchSize); rows.length > 0; ) {
     const next = readAfter(rows);
-    await replay(db, rows);
+    await replay(db, rows, true);
     rows = await next;
   }
+  if (condensed) await applyCondensed(db, projection, fresh, [...condensed.values()], batchSize);
   await ensureCheckpoint(db, projection.name);
   await db.transaction().execute(async (trx) => {
     // the same lock order as appends (streams) and projectors (checkpoint row, then table): no deadlock
