@@ -10,5 +10,13 @@ export function diffStates(from: object | null, to: object | null): PatchOperati
 
 /** Applies a patch to a copy of `state` (the input is never mutated). */
 export function applyPatch<T extends object>(state: T | null, patch: PatchOperation[]): T {
-  return fastJsonPatch.applyPatch(structuredClone(state ?? {}), patch, false, false).newDocument as T;
+  return applyPatchInPlace(structuredClone(state ?? {}) as T, patch);
+}
+
+/**
+ * Applies a patch by changing `state` itself (the result may still be a new object when the patch
+ * replaces the root). For folds that own their state: a copy per event is most of a long replay's cost.
+ */
+export function applyPatchInPlace<T extends object>(state: T | null, patch: PatchOperation[]): T {
+  return fastJsonPatch.applyPatch(state ?? {}, patch, false, true).newDocument as T;
 }

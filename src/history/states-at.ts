@@ -2,7 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { MetaledgerError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import type { EventRow } from '../events/event-row.js';
-import { applyPatch } from '../events/patch.js';
+import { applyPatchInPlace } from '../events/patch.js';
 import { describeMoment, momentCondition, type ResolvedMoment } from './moment.js';
 
 /** One item as it was at a moment: alive with its document, or deleted (then `document` is null). */
@@ -92,7 +92,7 @@ function momentTarget(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQ
   return foldQuery(target, parameters);
 }
 
-/** Replays one item's rows (ascending) onto its starting state. */
+/** Replays one item's rows (ascending) onto its starting state; the rows' documents are used up. */
 export function foldRows(rows: FoldRow[]): ItemDocument | null {
   const [first] = rows;
   let state = first.start_kind === 'event' ? null : first.start_document;
@@ -100,7 +100,7 @@ export function foldRows(rows: FoldRow[]): ItemDocument | null {
   for (const row of first.start_kind === 'side' ? rows.slice(1) : rows) {
     if (row.kind === 'deleted') state = null;
     else if (row.snapshot && (state === null || (row === first && first.start_kind === 'event'))) state = row.snapshot;
-    else state = applyPatch(state, row.patch);
+    else state = applyPatchInPlace(state, row.patch);
   }
   return state;
 }

@@ -35,7 +35,8 @@ export interface ProjectionDefinition {
   defaultMode: ProjectionMode;
   /**
    * Its table depends only on each item's final state (and who created it), not on every event: a
-   * rebuild may then apply one condensed pair of events per item instead of the whole history.
+   * rebuild may then apply one condensed pair of events per item instead of the whole history (when its
+   * kinds are 'all': a final state depends on every kind).
    */
   stateOnly?: boolean;
   /** The live table's name (unquoted, in the store's schema). */

@@ -43,36 +43,54 @@ export async function readLogAfter(db: Kysely<any>, cursor: LogCursor, limit: nu
 }
 
 /**
- * Gives each event the item's state before and after it: one fold query for the state before each
- * unknown item's first event in the batch, then the batch's own patches in order.
+ * Loads into `known` the state before the first event in `rows` of each item it does not hold yet: one
+ * fold query for all of them.
  */
-export async function withStates(db: Kysely<any>, rows: LogRow[], known: Map<string, ItemDocument | null> = new Map()): Promise<ProjectedEvent[]> {
+export async function loadStatesBefore(db: Kysely<any>, rows: LogRow[], known: Map<string, ItemDocument | null>): Promise<void> {
   const firstVersion = new Map<string, number>();
   for (const row of rows) if (!known.has(row.item_id) && !firstVersion.has(row.item_id)) firstVersion.set(row.item_id, row.version);
+  if (firstVersion.size === 0) return;
   const before = await statesAtVersions(db, [...firstVersion].map(([itemId, version]) => ({ itemId, version: version - 1 })));
+  for (const itemId of firstVersion.keys()) known.set(itemId, before.get(itemId)?.document ?? null);
+}
+
+/** The item's state after `row`, given the state before it; `apply` decides whether that state is copied. */
+export function stateAfter(row: LogRow, previous: ItemDocument | null, apply: typeof applyPatch = applyPatch): ItemDocument | null {
+  if (row.kind === 'deleted') return null;
+  return previous === null && row.snapshot ? row.snapshot : apply(previous, row.patch);
+}
+
+export function projectedEvent(row: LogRow, previous: ItemDocument | null, document: ItemDocument | null): ProjectedEvent {
+  return {
+    position: Number(row.position),
+    txId: row.tx_id,
+    itemId: row.item_id,
+    type: row.type,
+    name: row.name,
+    version: row.version,
+    kind: row.kind,
+    patch: row.patch,
+    recordedAt: new Date(row.recorded_at).toISOString(),
+    changesetId: row.changeset_id,
+    actor: row.actor,
+    source: row.source,
+    previous,
+    document,
+  };
+}
+
+/**
+ * Gives each event the item's state before and after it: the states before the batch from `known` or
+ * one fold query, then the batch's own patches in order.
+ */
+export async function withStates(db: Kysely<any>, rows: LogRow[], known: Map<string, ItemDocument | null> = new Map()): Promise<ProjectedEvent[]> {
   // `known` carries states across batches when the caller replays the log in order (a rebuild)
-  const current = known;
-  for (const itemId of firstVersion.keys()) current.set(itemId, before.get(itemId)?.document ?? null);
+  await loadStatesBefore(db, rows, known);
   return rows.map((row) => {
-    const previous = current.get(row.item_id) ?? null;
-    const document = row.kind === 'deleted' ? null : previous === null && row.snapshot ? row.snapshot : applyPatch(previous, row.patch);
-    current.set(row.item_id, document);
-    return {
-      position: Number(row.position),
-      txId: row.tx_id,
-      itemId: row.item_id,
-      type: row.type,
-      name: row.name,
-      version: row.version,
-      kind: row.kind,
-      patch: row.patch,
-      recordedAt: new Date(row.recorded_at).toISOString(),
-      changesetId: row.changeset_id,
-      actor: row.actor,
-      source: row.source,
-      previous,
-      document,
-    };
+    const previous = known.get(row.item_id) ?? null;
+    const document = stateAfter(row, previous);
+    known.set(row.item_id, document);
+    return projectedEvent(row, previous, document);
   });
 }
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
+import { applyPatchInPlace } from '../events/patch.js';
 import type { ProjectedEvent, ProjectionDefinition } from './projection.js';
 import { ensureCheckpoint } from './projector.js';
-import { cursorOf, logStart, readLogAfter, withStates, type LogCursor, type LogRow } from './read-log.js';
+import { cursorOf, loadStatesBefore, logStart, projectedEvent, readLogAfter, stateAfter, withStates, type LogCursor, type LogRow } from './read-log.js';
 
 export interface RebuildProgress {
   projection: string;
@@ -24,16 +25,40 @@ export interface RebuildResult {
   eventsPerSecond: number;
 }
 
+/** What a state-only projection needs of one item: its latest creation and its last event. */
+interface CondensedItem {
+  creation?: ProjectedEvent;
+  last: ProjectedEvent;
+}
+
+/**
+ * Folds a batch into `condensed` without building every intermediate state: each item's state is
+ * patched in place (a copy per event is most of a long replay's cost); only a creation keeps a copy.
+ */
+async function condense(db: Kysely<any>, rows: LogRow[], states: Map<string, ItemDocument | null>, condensed: Map<string, CondensedItem>): Promise<void> {
+  await loadStatesBefore(db, rows, states);
+  for (const row of rows) {
+    const previous = states.get(row.item_id) ?? null;
+    const document = stateAfter(row, previous, applyPatchInPlace);
+    states.set(row.item_id, document);
+    if (document === null) condensed.set(row.item_id, { last: projectedEvent(row, previous, null) });
+    else if (previous === null) {
+      const creation = projectedEvent(row, null, structuredClone(document));
+      condensed.set(row.item_id, { creation, last: { ...creation, document } });
+    } else condensed.set(row.item_id, { creation: condensed.get(row.item_id)?.creation, last: projectedEvent(row, null, document) });
+  }
+}
+
 /**
  * Writes each item once: its latest creation (who created it, when) followed by its last event, as if
  * its whole history had been applied — exact for a projection that depends only on final states.
  */
-async function applyCondensed(db: Kysely<any>, projection: ProjectionDefinition, table: string, items: { creation?: ProjectedEvent; last: ProjectedEvent }[], batchSize: number): Promise<void> {
+async function applyCondensed(db: Kysely<any>, projection: ProjectionDefinition, table: string, items: CondensedItem[], batchSize: number): Promise<void> {
   for (let start = 0; start < items.length; start += batchSize) {
     const events = items.slice(start, start + batchSize).flatMap(({ creation, last }) => {
       if (last.document === null) return []; // gone at the end: nothing to write
       if (!creation) return [{ ...last, previous: null }]; // its creation was pruned away
-      return creation === last ? [last] : [creation, { ...last, previous: creation.document }];
+      return creation.version === last.version ? [last] : [creation, { ...last, previous: creation.document }];
     });
     if (events.length > 0) await projection.apply(db, events, table);
   }
@@ -91,25 +116,28 @@ export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition,
   let cursor = logStart;
   let applied = 0;
   // a projection of final states needs, per item, only its latest creation and its last event
-  const condensed = projection.stateOnly ? new Map<string, { creation?: ProjectedEvent; last: ProjectedEvent }>() : undefined;
-  const replay = async (trx: Kysely<any>, rows: LogRow[], collapse = false) => {
-    const events = await withStates(trx, rows, states);
-    const relevant = projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
-    if (collapse && condensed) {
-      for (const event of relevant) {
-        const creation = event.previous === null && event.document !== null ? event : condensed.get(event.itemId)?.creation;
-        condensed.set(event.itemId, { creation: event.document === null ? undefined : creation, last: event });
-      }
-    } else if (relevant.length > 0) await projection.apply(trx, relevant, fresh);
+  const condensed = projection.stateOnly && projection.kinds === 'all' ? new Map<string, CondensedItem>() : undefined;
+  const advance = (rows: LogRow[]) => {
     cursor = cursorOf({ txId: rows[rows.length - 1].tx_id, position: Number(rows[rows.length - 1].position) });
     applied += rows.length;
     options.onProgress?.({ projection: projection.name, applied, total, phase: 'replay' });
+  };
+  const replay = async (trx: Kysely<any>, rows: LogRow[]) => {
+    const events = await withStates(trx, rows, states);
+    const relevant = projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
+    if (relevant.length > 0) await projection.apply(trx, relevant, fresh);
+    advance(rows);
+  };
+  const replayOrCondense = async (rows: LogRow[]) => {
+    if (!condensed) return replay(db, rows);
+    await condense(db, rows, states, condensed);
+    advance(rows);
   };
   // the next batch is read while the current one is applied
   const readAfter = (rows: LogRow[]) => readLogAfter(db, cursorOf({ txId: rows[rows.length - 1].tx_id, position: Number(rows[rows.length - 1].position) }), batchSize);
   for (let rows = await readLogAfter(db, cursor, batchSize); rows.length > 0; ) {
     const next = readAfter(rows);
-    await replay(db, rows, true);
+    await replayOrCondense(rows);
     rows = await next;
   }
   if (condensed) await applyCondensed(db, projection, fresh, [...condensed.values()], batchSize);
