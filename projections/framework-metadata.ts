@@ -31,8 +31,8 @@ WHERE s.document IS NOT NULL;`;
 
 /**
  * The inline projection as CTEs of the append statement, so a save stays one round trip. They read the
- * `hashed` CTE (one row per event with its next `document`, `version`, `recorded_at`) joined to the
- * streams that advanced, and the actor as parameter `actorParam`.
+ * `hashed` CTE (one row per event with its next `document`, `version`, `recorded_at`), write only when
+ * the `complete` CTE says every stream advanced, and take the actor as parameter `actorParam`.
  */
 const upsertColumns = (c: FrameworkMetadataColumns) => [c.id, c.name, c.type, c.namespace, c.scope, c.metadata, c.extends, c.strategy, c.owner, c.state, c.createdBy, c.createdAt, c.updatedBy, c.updatedAt, c.version];
 
@@ -48,14 +48,14 @@ projected AS (
   SELECT h.document->>'id', h.name, h.type, h.document->>'namespace', h.document->>'scope', h.document->'metadata',
          h.document->>'extends', h.document->>'strategy', h.document->>'owner', h.document->>'state',
          ${actorParam}, h.recorded_at, ${actorParam}, h.recorded_at, h.version
-  FROM hashed h JOIN stream s ON s.type = h.type AND s.name = h.name
-  WHERE h.document IS NOT NULL
+  FROM hashed h
+  WHERE h.document IS NOT NULL AND (SELECT ok FROM complete)
   ${onConflictUpdate(c)}
 ),
 unprojected AS (
   DELETE FROM ${table.qualifiedName} p
-  USING hashed h JOIN stream s ON s.type = h.type AND s.name = h.name
-  WHERE h.document IS NULL AND p.${c.type} = h.type AND p.${c.name} = h.name
+  USING hashed h
+  WHERE h.document IS NULL AND (SELECT ok FROM complete) AND p.${c.type} = h.type AND p.${c.name} = h.name
 )`;
 }
 

@@ -1,4 +1,4 @@
-import type { Datasource } from '../datasource/datasource.js';
+import type { Datasource, NotificationChannel } from '../datasource/datasource.js';
 
 /** The channel every append notifies on; the payload names the schema, so stores filter their own. */
 export const changeChannel = 'metaledger_changes';
@@ -40,9 +40,9 @@ export function publishInProcess(identity: string, items: ChangedItems, except: 
  * listener reconnects with backoff.
  */
 export class ChangeNotifications {
-  private stopListening?: () => Promise<void>;
+  private listening?: NotificationChannel;
   private outgoing: ChangedItems = [];
-  /** The notification being assembled this tick, if any. */
+  /** Sends what is outgoing until nothing is, one notification at a time; absent when idle. */
   private sending?: Promise<void>;
   private closed = false;
   private retryTimer?: NodeJS.Timeout;
@@ -65,31 +65,36 @@ export class ChangeNotifications {
 
   /**
    * Tells the other stores what a write just committed: this process's at once, other processes by a
-   * NOTIFY sent after the commit. Sent outside the writing transaction on purpose: PostgreSQL makes
-   * every transaction that notified commit one at a time, which would serialise all writers. Changes of
-   * one tick go out as one notification. (The price: if this process dies between a commit and the
-   * send, other processes' caches keep the old record until their TTL.)
+   * NOTIFY sent after the commit, on the listening connection (a pooled one only while that is down).
+   * Sent outside the writing transaction on purpose: PostgreSQL makes every transaction that notified
+   * commit one at a time, which would serialise all writers. One notification is in flight at a time;
+   * everything committed meanwhile goes out in the next. (The price: if this process dies between a
+   * commit and the send, other processes' caches keep the old record until their TTL.)
    */
   published(items: ChangedItems): void {
     publishInProcess(this.datasource.identity, items, this.onChange);
     if (this.outgoing === 'all' || items === 'all') this.outgoing = 'all';
     else this.outgoing.push(...items);
-    this.sending ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    this.sending ??= this.sendOutgoing();
   }
 
-  private async flush(): Promise<void> {
-    const items = this.outgoing;
-    this.outgoing = [];
+  private async sendOutgoing(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve)); // what one tick commits goes out together
+    while (this.outgoing === 'all' || this.outgoing.length > 0) {
+      const items = this.outgoing;
+      this.outgoing = [];
+      // NOTIFY payloads are limited to 8000 bytes: a large burst says "everything"
+      const listed = items === 'all' || items.length > 100 ? '*' : items.map(({ type, name }) => [type, name]);
+      const payload = JSON.stringify({ s: this.datasource.schema, o: this.origin, k: listed });
+      const send = this.listening ? this.listening.notify(payload) : this.datasource.prepared('SELECT pg_notify($1, $2)', [changeChannel, payload]);
+      await send.catch(this.onSendError);
+    }
     this.sending = undefined;
-    // NOTIFY payloads are limited to 8000 bytes: a large burst says "everything"
-    const listed = items === 'all' || items.length > 100 ? '*' : items.map(({ type, name }) => [type, name]);
-    const payload = JSON.stringify({ s: this.datasource.schema, o: this.origin, k: listed });
-    await this.datasource.prepared('SELECT pg_notify($1, $2)', [changeChannel, payload]).catch(this.onSendError);
   }
 
   private async connect(attempt = 0): Promise<void> {
     try {
-      this.stopListening = await this.datasource.listen(
+      this.listening = await this.datasource.listen(
         changeChannel,
         (payload) => {
           const change = parseChangePayload(payload);
@@ -105,7 +110,7 @@ export class ChangeNotifications {
 
   private reconnectAfterLoss(): void {
     if (this.closed) return;
-    this.stopListening = undefined;
+    this.listening = undefined;
     this.onLost();
     this.scheduleReconnect(1);
   }
@@ -114,7 +119,7 @@ export class ChangeNotifications {
     if (this.closed) return;
     const delay = Math.min(5000, 50 * 2 ** attempt);
     this.retryTimer = setTimeout(() => {
-      void this.connect(attempt + 1).then(() => this.stopListening && this.onLost());
+      void this.connect(attempt + 1).then(() => this.listening && this.onLost());
     }, delay);
     this.retryTimer.unref();
   }
@@ -124,6 +129,6 @@ export class ChangeNotifications {
     this.closed = true;
     clearTimeout(this.retryTimer);
     inProcess.get(this.datasource.identity)?.delete(this.onChange);
-    await this.stopListening?.();
+    await this.listening?.stop();
   }
 }

@@ -4,6 +4,12 @@ import type pg from 'pg';
 /** Runs SQL text that may hold several statements (DDL files); resolves to the rows of the last one. */
 export type ScriptExecutor = (sqlText: string) => Promise<Record<string, unknown>[]>;
 
+/** A LISTENing connection, which also sends: its NOTIFYs never wait for (or hold) a pooled connection. */
+export interface NotificationChannel {
+  notify(payload: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /** The one handle every layer above uses: a Kysely plus the few things Kysely cannot express. */
 export interface Datasource {
   readonly kind: 'postgres' | 'pglite';
@@ -23,7 +29,7 @@ export interface Datasource {
    * LISTENs on `channel` on a dedicated connection. `onLost` is called once if that connection drops
    * (notifications may have been missed); the caller decides whether to listen again.
    */
-  listen(channel: string, onMessage: (payload: string) => void, onLost: (error: unknown) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onMessage: (payload: string) => void, onLost: (error: unknown) => void): Promise<NotificationChannel>;
   /** Connection settings for helpers that need their own connections (pg-boss); absent for PGlite. */
   readonly connectionConfig?: pg.ClientConfig;
   close(): Promise<void>;

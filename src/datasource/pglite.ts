@@ -22,8 +22,12 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
     },
     async listen(channel, onMessage) {
-      const unsubscribe = await client.listen(channel, onMessage);
-      return unsubscribe;
+      return {
+        stop: await client.listen(channel, onMessage),
+        notify: async (payload) => {
+          await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+        },
+      };
     },
     withScriptTransaction: (work) =>
       client.transaction((tx) =>

@@ -24,6 +24,11 @@ pg.types.setTypeParser(20, (value) => Number(value));
 // TIMESTAMP (the protocol's audit columns) is written in UTC; read it as UTC whatever the process TZ.
 pg.types.setTypeParser(1114, (value) => new Date(`${value.replace(' ', 'T')}Z`));
 
+/** The application_name of a store's listening connection (PostgreSQL keeps its first 63 bytes). */
+export function listenerName(schema: string): string {
+  return `metaledger listener ${schema}`.slice(0, 63);
+}
+
 export function openPostgres(options: PostgresConnectionOptions, schema: string): Datasource {
   const searchPath = quoteIdentifier(schema, 'schema');
   const clientConfig: pg.ClientConfig = {
@@ -64,7 +69,8 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
     },
     connectionConfig: clientConfig,
     async listen(channel, onMessage, onLost) {
-      const client = new pg.Client(clientConfig);
+      // named, so an operator (or a test) can tell this store's listening connection in pg_stat_activity
+      const client = new pg.Client({ ...clientConfig, application_name: listenerName(schema) });
       let closing = false;
       const lost = (error: unknown) => {
         if (closing) return;
@@ -77,9 +83,14 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
       client.on('end', () => lost(new Error('notification connection ended')));
       await client.connect();
       await client.query(`LISTEN ${quoteIdentifier(channel, 'channel')}`);
-      return async () => {
-        closing = true;
-        await client.end().catch(() => {});
+      return {
+        notify: async (payload) => {
+          await client.query({ name: 'ml_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, payload] });
+        },
+        stop: async () => {
+          closing = true;
+          await client.end().catch(() => {});
+        },
       };
     },
     async withScriptTransaction(work) {

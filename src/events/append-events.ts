@@ -57,11 +57,7 @@ export function buildAppendStatement(
   options: { changesetExists?: boolean; inlineProjection?: boolean } = {},
 ): string {
   return `
-WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
-    "itemId" uuid, type text, name text, version integer, kind text, patch jsonb, inverse jsonb,
-    snapshot jsonb, document jsonb, "prevHash" text)
-),
+WITH input AS (SELECT * FROM metadata_append_input($1::jsonb)),
 changeset AS (${options.changesetExists ? joinExistingChangeset : `
   -- millisecond precision: a time read back into a JS Date must select exactly the same events
   INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, target, created_at)
@@ -98,6 +94,9 @@ started AS (
   RETURNING type, name
 ),
 stream AS (SELECT * FROM advanced UNION ALL SELECT * FROM started),
+-- events and projection rows are written only when every stream advanced (else the statement fails
+-- below anyway): one check, not a join per row, which the one-row input estimate would make quadratic
+complete AS (SELECT count(*) = $7::bigint AS ok FROM stream),
 appended AS (
   INSERT INTO metadata_events (item_id, type, name, version, kind, patch, inverse, snapshot,
                                namespace, scope, state, owner, extends, strategy,
@@ -105,7 +104,7 @@ appended AS (
   SELECT h.item_id, h.type, h.name, h.version, h.kind, h.patch, h.inverse, h.snapshot,
          h.envelope->>'namespace', h.envelope->>'scope', h.envelope->>'state', h.envelope->>'owner',
          h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash
-  FROM hashed h JOIN stream s ON s.type = h.type AND s.name = h.name
+  FROM hashed h WHERE (SELECT ok FROM complete)
   RETURNING position, item_id, type, name, version, kind, hash, recorded_at
 )${options.inlineProjection === false ? '' : `,
 ${inlineProjectionCtes(projection, '$3')}`}

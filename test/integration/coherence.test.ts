@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionInfoProjection } from '../../projections/collection-info.js';
 import { createMetadataStore, type MetadataStore } from '../../src/index.js';
+import { listenerName } from '../../src/datasource/postgres.js';
 import { jobSchema } from '../../src/projections/jobs.js';
 import { countingProjection } from '../helpers/counting-projection.js';
 import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
@@ -81,10 +82,11 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
     await a.save('object', { name: 'dropped', metadata: { v: 1 } });
     await b.load('object', 'dropped');
     expect((await b.load('object', 'dropped')).fromCache).toBe(true);
-    await database.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`);
+    const listeners = `SELECT pid FROM pg_stat_activity WHERE application_name = $1`;
+    await database.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`, [listenerName(database.schema)]);
     await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);
     // reconnected: a change made by a raw writer elsewhere (simulated with NOTIFY) is heard again
-    await waitFor(async () => (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`))[0].n >= 2);
+    await waitFor(async () => (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${listeners}) l`, [listenerName(database.schema)]))[0].n >= 2);
     await b.load('object', 'dropped');
     await database.query(`SELECT pg_notify('metaledger_changes', $1)`, [JSON.stringify({ s: database.schema, k: [['object', 'dropped']] })]);
     await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);

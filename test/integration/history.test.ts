@@ -284,7 +284,11 @@ describe('snapshot compaction', () => {
 
 describe('retention', () => {
   it('prunes old events but keeps every later version readable and the chain verifiable', async () => {
-    for (let i = 1; i <= 8; i++) await store.save('old', { name: 'long', metadata: { i } });
+    // events are timed to the millisecond: apart, so "before version 6's time" excludes version 6 only
+    for (let i = 1; i <= 8; i++) {
+      await store.save('old', { name: 'long', metadata: { i } });
+      await sleep(2);
+    }
     const [cut] = await database.query<{ recorded_at: Date }>(`SELECT recorded_at FROM metadata_events WHERE name = 'long' AND version = 6`);
     const result = await store.prune({ before: cut.recorded_at, keepVersions: 1 });
     expect(result.eventsRemoved).toBeGreaterThanOrEqual(5);
