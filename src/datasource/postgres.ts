@@ -24,9 +24,12 @@ pg.types.setTypeParser(20, (value) => Number(value));
 // TIMESTAMP (the protocol's audit columns) is written in UTC; read it as UTC whatever the process TZ.
 pg.types.setTypeParser(1114, (value) => new Date(`${value.replace(' ', 'T')}Z`));
 
-/** The application_name of a store's listening connection (PostgreSQL keeps its first 63 bytes). */
-export function listenerName(schema: string): string {
-  return `metaledger listener ${schema}`.slice(0, 63);
+/**
+ * The application_name of a store's connections, so operators (and tests) can tell them apart in
+ * pg_stat_activity. PostgreSQL keeps the first 63 bytes.
+ */
+export function applicationName(schema: string, role: 'pool' | 'listener'): string {
+  return `metaledger ${role} ${schema}`.slice(0, 63);
 }
 
 export function openPostgres(options: PostgresConnectionOptions, schema: string): Datasource {
@@ -45,6 +48,7 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
   };
   const pool = new pg.Pool({
     ...clientConfig,
+    application_name: applicationName(schema, 'pool'),
     min: options.poolMin,
     max: options.poolMax ?? 10,
     idleTimeoutMillis: options.idleTimeoutMillis,
@@ -69,8 +73,7 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
     },
     connectionConfig: clientConfig,
     async listen(channel, onMessage, onLost) {
-      // named, so an operator (or a test) can tell this store's listening connection in pg_stat_activity
-      const client = new pg.Client({ ...clientConfig, application_name: listenerName(schema) });
+      const client = new pg.Client({ ...clientConfig, application_name: applicationName(schema, 'listener') });
       let closing = false;
       const lost = (error: unknown) => {
         if (closing) return;
@@ -111,6 +114,11 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
         client.release();
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      // Kysely ends the pool only if it ever ran a query itself; prepared statements and scripts use
+      // the pool directly, and an idle connection left open keeps the process alive
+      if (!pool.ending) await pool.end();
+    },
   };
 }

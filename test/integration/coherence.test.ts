@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionInfoProjection } from '../../projections/collection-info.js';
 import { createMetadataStore, type MetadataStore } from '../../src/index.js';
-import { listenerName } from '../../src/datasource/postgres.js';
+import { applicationName } from '../../src/datasource/postgres.js';
 import { jobSchema } from '../../src/projections/jobs.js';
 import { countingProjection } from '../helpers/counting-projection.js';
 import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
@@ -83,13 +83,27 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
     await b.load('object', 'dropped');
     expect((await b.load('object', 'dropped')).fromCache).toBe(true);
     const listeners = `SELECT pid FROM pg_stat_activity WHERE application_name = $1`;
-    await database.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`, [listenerName(database.schema)]);
+    await database.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`, [applicationName(database.schema, 'listener')]);
     await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);
     // reconnected: a change made by a raw writer elsewhere (simulated with NOTIFY) is heard again
-    await waitFor(async () => (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${listeners}) l`, [listenerName(database.schema)]))[0].n >= 2);
+    await waitFor(async () => (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${listeners}) l`, [applicationName(database.schema, 'listener')]))[0].n >= 2);
     await b.load('object', 'dropped');
     await database.query(`SELECT pg_notify('metaledger_changes', $1)`, [JSON.stringify({ s: database.schema, k: [['object', 'dropped']] })]);
     await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);
+  });
+
+  it('close() ends every connection the store opened, so the process can exit', async () => {
+    const schema = `${database.schema}_closing`;
+    const store = await createMetadataStore({ connectionString: databaseUrl(), schema });
+    // a save alone never runs a query through Kysely (prepared statements use the pool directly)
+    await store.save('object', { name: 'closing', metadata: {} });
+    const open = async () =>
+      (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name IN ($1, $2)`, [applicationName(schema, 'pool'), applicationName(schema, 'listener')]))[0].n;
+    expect(await open()).toBeGreaterThanOrEqual(2);
+    await store.close();
+    // an idle pooled connection left behind would linger for the pool's 10 s idle timeout
+    await waitFor(async () => (await open()) === 0, 5_000);
+    await database.query(`DROP SCHEMA "${schema}" CASCADE`);
   });
 
   it('concurrent writers in this process and two others: nothing lost, projections caught up and equal to a replay', async () => {
