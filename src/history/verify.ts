@@ -43,7 +43,7 @@ interface ChainRow {
   prune_hash: string | null;
 }
 
-/** Every event re-hashed in SQL (the same function that wrote it) next to its predecessor. */
+/** The events of items `$1`..`$2` re-hashed in SQL (the same function that wrote them), each next to its predecessor. */
 const chainQuery = `
   SELECT e.item_id, e.type, e.name, e.version, e.hash, e.prev_hash,
          metadata_event_hash(e.prev_hash, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.inverse, e.snapshot,
@@ -53,6 +53,7 @@ const chainQuery = `
          lag(e.hash) OVER w AS previous_hash, lag(e.version) OVER w AS previous_version,
          p.version AS prune_version, p.hash AS prune_hash
   FROM metadata_events e LEFT JOIN metadata_prune_points p ON p.item_id = e.item_id
+  WHERE e.item_id BETWEEN $1::uuid AND $2::uuid
   WINDOW w AS (PARTITION BY e.item_id ORDER BY e.version)
   ORDER BY e.item_id, e.version`;
 
@@ -87,16 +88,39 @@ async function streamHeadProblems(db: Kysely<any>): Promise<IntegrityProblem[]> 
   }));
 }
 
-/** Replays every item's whole retained log and compares the result with the projection table. */
-async function projectionProblems(db: Kysely<any>, table: FrameworkMetadataTable): Promise<IntegrityProblem[]> {
-  const { rows: events } = await db.executeQuery<FoldRow>(
-    CompiledQuery.raw(`
-      SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at,
-             CASE WHEN p.item_id IS NULL THEN 'event' ELSE 'prune' END AS start_kind, p.document AS start_document
-      FROM metadata_events e LEFT JOIN metadata_prune_points p ON p.item_id = e.item_id
-      ORDER BY e.item_id, e.version`),
+/** A round of items, by id: the verification holds one round's events in memory, not the whole log. */
+interface ItemRange {
+  from: string;
+  to: string;
+  count: number;
+}
+
+async function nextItemRange(db: Kysely<any>, after: string | null, limit: number): Promise<ItemRange | undefined> {
+  const { rows } = await db.executeQuery<{ item_id: string }>(
+    CompiledQuery.raw(
+      `SELECT DISTINCT item_id FROM metadata_events WHERE $1::uuid IS NULL OR item_id > $1::uuid ORDER BY item_id LIMIT $2`,
+      [after, limit],
+    ),
   );
-  const replayed = new Map<string, { type: string; name: string; version: number; document: ItemDocument | null }>();
+  if (rows.length === 0) return undefined;
+  return { from: rows[0].item_id, to: rows[rows.length - 1].item_id, count: rows.length };
+}
+
+type Replayed = Map<string, { type: string; name: string; version: number; document: ItemDocument | null }>;
+
+/** Replays the retained log of the range's items, keyed by (type, name) as the projection is. */
+async function replayRange(db: Kysely<any>, range: ItemRange): Promise<Replayed> {
+  const { rows: events } = await db.executeQuery<FoldRow>(
+    CompiledQuery.raw(
+      `SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at,
+              CASE WHEN p.item_id IS NULL THEN 'event' ELSE 'prune' END AS start_kind, p.document AS start_document
+       FROM metadata_events e LEFT JOIN metadata_prune_points p ON p.item_id = e.item_id
+       WHERE e.item_id BETWEEN $1::uuid AND $2::uuid
+       ORDER BY e.item_id, e.version`,
+      [range.from, range.to],
+    ),
+  );
+  const replayed: Replayed = new Map();
   let start = 0;
   for (let i = 1; i <= events.length; i++) {
     if (i < events.length && events[i].item_id === events[start].item_id) continue;
@@ -105,7 +129,20 @@ async function projectionProblems(db: Kysely<any>, table: FrameworkMetadataTable
     replayed.set(`${last.type}\u0000${last.name}`, { type: last.type, name: last.name, version: last.version, document: foldRows(rows) });
     start = i;
   }
-  const { rows: projected } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`SELECT ${recordColumnsSql(table)} FROM ${table.qualifiedName} p`));
+  return replayed;
+}
+
+/** Compares the projection rows of the replayed items with their replayed states. */
+async function projectionProblems(db: Kysely<any>, table: FrameworkMetadataTable, replayed: Replayed): Promise<IntegrityProblem[]> {
+  const items = [...replayed.values()];
+  const c = table.columns;
+  const { rows: projected } = await db.executeQuery<Record<string, unknown>>(
+    CompiledQuery.raw(
+      `SELECT ${recordColumnsSql(table)} FROM ${table.qualifiedName} p
+       JOIN unnest($1::text[], $2::text[]) AS k(type, name) ON p.${c.type} = k.type AND p.${c.name} = k.name`,
+      [items.map((item) => item.type), items.map((item) => item.name)],
+    ),
+  );
   const problems: IntegrityProblem[] = [];
   const seen = new Set<string>();
   for (const row of projected) {
@@ -128,6 +165,20 @@ async function projectionProblems(db: Kysely<any>, table: FrameworkMetadataTable
     }
   }
   return problems;
+}
+
+/** Projection rows of items the log has no event for at all. */
+async function orphanRowProblems(db: Kysely<any>, table: FrameworkMetadataTable): Promise<IntegrityProblem[]> {
+  const c = table.columns;
+  const { rows } = await db.executeQuery<{ type: string; name: string }>(
+    CompiledQuery.raw(
+      `SELECT p.${c.type} AS type, p.${c.name} AS name FROM ${table.qualifiedName} p
+       WHERE NOT EXISTS (
+         SELECT 1 FROM metadata_streams s WHERE s.type = p.${c.type} AND s.name = p.${c.name}
+           AND EXISTS (SELECT 1 FROM metadata_events e WHERE e.item_id = s.item_id))`,
+    ),
+  );
+  return rows.map((row) => ({ kind: 'projection_extra_row' as const, type: row.type, name: row.name, detail: 'row exists but the log says the item does not' }));
 }
 
 /** Every compaction snapshot against the state folded from the log alone at its version. */
@@ -154,11 +205,26 @@ async function compactionSnapshotProblems(db: Kysely<any>): Promise<IntegrityPro
   return problems;
 }
 
+export interface VerifyOptions {
+  /** Items checked per round (default 1,000): memory holds one round's events, not the whole log. */
+  itemsPerRound?: number;
+}
+
 /** Checks hash chains, version continuity, stream heads, and that replaying the log gives the projection. */
-export async function verify(db: Kysely<any>, table: FrameworkMetadataTable): Promise<VerifyReport> {
-  const { rows } = await db.executeQuery<ChainRow>(CompiledQuery.raw(chainQuery));
-  const problems = rows.flatMap(chainProblems);
-  problems.push(...(await streamHeadProblems(db)), ...(await projectionProblems(db, table)), ...(await compactionSnapshotProblems(db)));
-  const items = new Set(rows.map((row) => row.item_id)).size;
-  return { ok: problems.length === 0, events: rows.length, items, problems };
+export async function verify(db: Kysely<any>, table: FrameworkMetadataTable, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const itemsPerRound = options.itemsPerRound ?? 1000;
+  const chain: IntegrityProblem[] = [];
+  const projection: IntegrityProblem[] = [];
+  let events = 0;
+  let items = 0;
+  for (let range = await nextItemRange(db, null, itemsPerRound); range; range = await nextItemRange(db, range.to, itemsPerRound)) {
+    const { rows } = await db.executeQuery<ChainRow>(CompiledQuery.raw(chainQuery, [range.from, range.to]));
+    chain.push(...rows.flatMap(chainProblems));
+    projection.push(...(await projectionProblems(db, table, await replayRange(db, range))));
+    events += rows.length;
+    items += range.count;
+  }
+  projection.push(...(await orphanRowProblems(db, table)));
+  const problems = [...chain, ...(await streamHeadProblems(db)), ...projection, ...(await compactionSnapshotProblems(db))];
+  return { ok: problems.length === 0, events, items, problems };
 }

@@ -4,7 +4,7 @@ import type { FrameworkMetadataTable } from '../../projections/framework-metadat
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
-import { isMetaledgerError, NotFoundError } from '../errors.js';
+import { isMetaledgerError, NotFoundError, ValidationError } from '../errors.js';
 import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import type { ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
@@ -22,7 +22,7 @@ import { prune, type PruneOptions, type PruneResult } from '../history/prune.js'
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
 import { rollback, type RollbackResult } from '../history/rollback.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
-import { verify, type VerifyReport } from '../history/verify.js';
+import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
 import { frameworkMetadataProjection } from '../../projections/framework-metadata.js';
 import { readCollectionInfo } from '../../projections/collection-info.js';
 import type { WatchEvent, WatchOptions } from '../projections/change-feed.js';
@@ -286,8 +286,12 @@ export class MetadataStore implements HistoryWriter {
     return restore(this, options);
   }
 
-  verify(): Promise<VerifyReport> {
-    return this.run(() => verify(this.db, this.settings.table));
+  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    const { itemsPerRound } = options;
+    if (itemsPerRound !== undefined && (!Number.isInteger(itemsPerRound) || itemsPerRound < 1)) {
+      return Promise.reject(new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }]));
+    }
+    return this.run(() => verify(this.db, this.settings.table, options));
   }
 
   prune(options: PruneOptions): Promise<PruneResult> {

@@ -244,6 +244,7 @@ describe('integrity', () => {
       await database.query(`UPDATE metadata_events SET version = $2 WHERE name = 'swapped' AND version = $1`, [from, to]);
     }
     await database.query(`UPDATE _framework_metadata SET metadata = '{"i": 42}' WHERE name = 'edited'`);
+    await database.query(`INSERT INTO _framework_metadata (id, name, type, metadata) VALUES ('orphan-id', 'orphan', 'tamper', '{}')`);
     const report = await store.verify();
     expect(report.ok).toBe(false);
     const found = report.problems.map((p) => `${p.kind}:${p.name}:${p.version ?? ''}`);
@@ -252,6 +253,15 @@ describe('integrity', () => {
     expect(found).toContain('hash_mismatch:swapped:2');
     expect(found).toContain('hash_mismatch:swapped:3');
     expect(found).toContain('projection_mismatch:edited:4');
+    expect(found).toContain('projection_extra_row:orphan:');
+    // checked a few items per round (memory holds one round's events), the findings are the same
+    const sorted = (problems: typeof report.problems) => problems.map((p) => JSON.stringify(p)).sort();
+    for (const itemsPerRound of [1, 2]) {
+      const inRounds = await store.verify({ itemsPerRound });
+      expect(sorted(inRounds.problems)).toEqual(sorted(report.problems));
+      expect(inRounds).toMatchObject({ ok: false, events: report.events, items: report.items });
+    }
+    await expect(store.verify({ itemsPerRound: 0 })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('itemsPerRound') });
     // repair for the following tests
     await database.query(`DELETE FROM metadata_events WHERE type = 'tamper'`);
     await database.query(`DELETE FROM metadata_streams WHERE type = 'tamper'`);
