@@ -24,8 +24,10 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     async listen(channel, onMessage) {
       return {
         stop: await client.listen(channel, onMessage),
+        // through Kysely, which queues it behind an open transaction (PGlite is one session: sent
+        // directly, it would run inside that transaction)
         notify: async (payload) => {
-          await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+          await db.executeQuery(CompiledQuery.raw('SELECT pg_notify($1, $2)', [channel, payload]));
         },
       };
     },
