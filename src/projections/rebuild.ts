@@ -25,6 +25,12 @@ export interface RebuildResult {
   eventsPerSecond: number;
 }
 
+/** The place in the log right after a (non-empty) batch. */
+function cursorAfter(rows: LogRow[]): LogCursor {
+  const last = rows[rows.length - 1];
+  return cursorOf({ txId: last.tx_id, position: Number(last.position) });
+}
+
 /** What a state-only projection needs of one item: its latest creation and its last event. */
 interface CondensedItem {
   creation?: ProjectedEvent;
@@ -118,7 +124,7 @@ export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition,
   // a projection of final states needs, per item, only its latest creation and its last event
   const condensed = projection.stateOnly && projection.kinds === 'all' ? new Map<string, CondensedItem>() : undefined;
   const advance = (rows: LogRow[]) => {
-    cursor = cursorOf({ txId: rows[rows.length - 1].tx_id, position: Number(rows[rows.length - 1].position) });
+    cursor = cursorAfter(rows);
     applied += rows.length;
     options.onProgress?.({ projection: projection.name, applied, total, phase: 'replay' });
   };
@@ -134,7 +140,7 @@ export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition,
     advance(rows);
   };
   // the next batch is read while the current one is applied
-  const readAfter = (rows: LogRow[]) => readLogAfter(db, cursorOf({ txId: rows[rows.length - 1].tx_id, position: Number(rows[rows.length - 1].position) }), batchSize);
+  const readAfter = (rows: LogRow[]) => readLogAfter(db, cursorAfter(rows), batchSize);
   for (let rows = await readLogAfter(db, cursor, batchSize); rows.length > 0; ) {
     const next = readAfter(rows);
     await replayOrCondense(rows);
