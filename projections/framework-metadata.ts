@@ -32,7 +32,7 @@ WHERE s.document IS NOT NULL;`;
 /**
  * The inline projection as CTEs of the append statement, so a save stays one round trip. They read the
  * `hashed` CTE (one row per event with its next `document`, `version`, `recorded_at`), write only when
- * the `complete` CTE says every stream advanced, and take the actor as parameter `actorParam`.
+ * the `complete` CTE says every stream advanced, and take the actor of each event's changeset from it.
  */
 const upsertColumns = (c: FrameworkMetadataColumns) => [c.id, c.name, c.type, c.namespace, c.scope, c.metadata, c.extends, c.strategy, c.owner, c.state, c.createdBy, c.createdAt, c.updatedBy, c.updatedAt, c.version];
 
@@ -40,14 +40,14 @@ const upsertColumns = (c: FrameworkMetadataColumns) => [c.id, c.name, c.type, c.
 const onConflictUpdate = (c: FrameworkMetadataColumns) =>
   `ON CONFLICT (${c.type}, ${c.name}) DO UPDATE SET ${[c.id, c.namespace, c.scope, c.metadata, c.extends, c.strategy, c.owner, c.state, c.updatedBy, c.updatedAt, c.version].map((col) => `${col} = excluded.${col}`).join(', ')}`;
 
-export function inlineProjectionCtes(table: FrameworkMetadataTable, actorParam: string): string {
+export function inlineProjectionCtes(table: FrameworkMetadataTable): string {
   const c = table.columns;
   return `
 projected AS (
   INSERT INTO ${table.qualifiedName} AS p (${upsertColumns(c).join(', ')})
   SELECT h.document->>'id', h.name, h.type, h.document->>'namespace', h.document->>'scope', h.document->'metadata',
          h.document->>'extends', h.document->>'strategy', h.document->>'owner', h.document->>'state',
-         ${actorParam}, h.recorded_at, ${actorParam}, h.recorded_at, h.version
+         h.actor, h.recorded_at, h.actor, h.recorded_at, h.version
   FROM hashed h
   WHERE h.document IS NOT NULL AND (SELECT ok FROM complete)
   ${onConflictUpdate(c)}

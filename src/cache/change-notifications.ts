@@ -13,6 +13,26 @@ export interface ChangePayload {
   items: ChangedItems;
 }
 
+/** Who a change notification says wrote: the store's schema and instance. */
+export interface ChangeNotice {
+  schema: string;
+  origin: string;
+}
+
+/** NOTIFY payloads are limited to 8000 bytes: a notice of more items than this says "everything". */
+const maxListedItems = 100;
+
+/**
+ * The SQL expression that sends the change notice of the rows of `items` (with type and name columns),
+ * taking the schema and origin from parameters. NOTIFY is transactional: it goes out when the writing
+ * transaction commits, and never if it does not.
+ */
+export function changeNoticeSql(items: string, schemaParam: string, originParam: string): string {
+  return `(SELECT pg_notify('${changeChannel}', json_build_object('s', ${schemaParam}::text, 'o', ${originParam}::text,
+     'k', CASE WHEN count(*) > ${maxListedItems} THEN to_json('*'::text) ELSE json_agg(json_build_array(type, name)) END)::text)
+   FROM ${items})`;
+}
+
 export function parseChangePayload(payload: string): ChangePayload | null {
   try {
     const parsed = JSON.parse(payload) as { s?: string; o?: string | null; k?: [string, string][] | '*' };
@@ -41,9 +61,6 @@ export function publishInProcess(identity: string, items: ChangedItems, except: 
  */
 export class ChangeNotifications {
   private listening?: NotificationChannel;
-  private outgoing: ChangedItems = [];
-  /** Sends what is outgoing until nothing is, one notification at a time; absent when idle. */
-  private sending?: Promise<void>;
   private closed = false;
   private retryTimer?: NodeJS.Timeout;
 
@@ -53,7 +70,6 @@ export class ChangeNotifications {
     private readonly origin: string,
     private readonly onChange: Listener,
     private readonly onLost: () => void,
-    private readonly onSendError: (error: unknown) => void,
   ) {}
 
   async start(): Promise<void> {
@@ -64,32 +80,11 @@ export class ChangeNotifications {
   }
 
   /**
-   * Tells the other stores what a write just committed: this process's at once, other processes by a
-   * NOTIFY sent after the commit, on the listening connection (a pooled one only while that is down).
-   * Sent outside the writing transaction on purpose: PostgreSQL makes every transaction that notified
-   * commit one at a time, which would serialise all writers. One notification is in flight at a time;
-   * everything committed meanwhile goes out in the next. (The price: if this process dies between a
-   * commit and the send, other processes' caches keep the old record until their TTL.)
+   * Tells the other stores of this process what a write just committed (other processes hear the
+   * NOTIFY the append statement sent as it committed).
    */
   published(items: ChangedItems): void {
     publishInProcess(this.datasource.identity, items, this.onChange);
-    if (this.outgoing === 'all' || items === 'all') this.outgoing = 'all';
-    else this.outgoing.push(...items);
-    this.sending ??= this.sendOutgoing();
-  }
-
-  private async sendOutgoing(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve)); // what one tick commits goes out together
-    while (this.outgoing === 'all' || this.outgoing.length > 0) {
-      const items = this.outgoing;
-      this.outgoing = [];
-      // NOTIFY payloads are limited to 8000 bytes: a large burst says "everything"
-      const listed = items === 'all' || items.length > 100 ? '*' : items.map(({ type, name }) => [type, name]);
-      const payload = JSON.stringify({ s: this.datasource.schema, o: this.origin, k: listed });
-      const send = this.listening ? this.listening.notify(payload) : this.datasource.prepared('SELECT pg_notify($1, $2)', [changeChannel, payload]);
-      await send.catch(this.onSendError);
-    }
-    this.sending = undefined;
   }
 
   private async connect(attempt = 0): Promise<void> {
@@ -125,7 +120,6 @@ export class ChangeNotifications {
   }
 
   async close(): Promise<void> {
-    await this.sending;
     this.closed = true;
     clearTimeout(this.retryTimer);
     inProcess.get(this.datasource.identity)?.delete(this.onChange);

@@ -8,9 +8,12 @@ interface DatabaseErrorLike {
 
 const unavailableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '28P01', '28000', '3D000', '57P01', '57P03', '08006', '08001', '08004']);
 
+/** The SQLSTATE metadata_expect_appended raises when a stream's version moved. */
+export const versionConflictCode = 'ML409';
+
 /** SQLSTATEs after which the same work may succeed if recomputed from fresh state. */
 const conflictCodes = new Set([
-  'ML409', // a stream's version moved (metadata_expect_appended)
+  versionConflictCode,
   '40001', // serialization failure
   '40P01', // deadlock
 ]);

@@ -4,9 +4,8 @@ import type pg from 'pg';
 /** Runs SQL text that may hold several statements (DDL files); resolves to the rows of the last one. */
 export type ScriptExecutor = (sqlText: string) => Promise<Record<string, unknown>[]>;
 
-/** A LISTENing connection, which also sends: its NOTIFYs never wait for (or hold) a pooled connection. */
+/** A LISTENing connection. */
 export interface NotificationChannel {
-  notify(payload: string): Promise<void>;
   stop(): Promise<void>;
 }
 

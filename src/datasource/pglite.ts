@@ -22,14 +22,7 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
     },
     async listen(channel, onMessage) {
-      return {
-        stop: await client.listen(channel, onMessage),
-        // through Kysely, which queues it behind an open transaction (PGlite is one session: sent
-        // directly, it would run inside that transaction)
-        notify: async (payload) => {
-          await db.executeQuery(CompiledQuery.raw('SELECT pg_notify($1, $2)', [channel, payload]));
-        },
-      };
+      return { stop: await client.listen(channel, onMessage) };
     },
     withScriptTransaction: (work) =>
       client.transaction((tx) =>

@@ -87,9 +87,6 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
       await client.connect();
       await client.query(`LISTEN ${quoteIdentifier(channel, 'channel')}`);
       return {
-        notify: async (payload) => {
-          await client.query({ name: 'ml_notify', text: 'SELECT pg_notify($1, $2)', values: [channel, payload] });
-        },
         stop: async () => {
           closing = true;
           await client.end().catch(() => {});

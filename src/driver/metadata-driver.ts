@@ -50,7 +50,11 @@ export class MetadataDriver {
       isolation: store.settings.isolation,
       snapshot: store.settings.snapshot,
       // the store's own writes decide whether the projection is written inline; bulk writes do the same
-      appendStatement: buildAppendStatement(this.table, { changesetExists: true, inlineProjection: store.projections.modeOf('framework-metadata') === 'inline' }),
+      appendStatement: buildAppendStatement(this.table, {
+        notice: { schema: store.datasource.schema, origin: store.instanceId },
+        changesetExists: true,
+        inlineProjection: store.projections.modeOf('framework-metadata') === 'inline',
+      }),
       inline: store.inlineProjections,
     };
   }

@@ -1,3 +1,4 @@
+import { changeNoticeSql, type ChangeNotice } from '../cache/change-notifications.js';
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import { inlineProjectionCtes, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import type { ItemDocument, EventKind } from './document.js';
@@ -40,43 +41,57 @@ export interface AppendedEvent {
   recordedAt: string;
 }
 
+/** The columns of the changesets parameter: one object per changeset of the statement. */
+const changesetInput = `jsonb_to_recordset($2::jsonb) AS c(id uuid, actor text, reason text, "correlationId" text, source text, "eventCount" integer, target jsonb)`;
+
 // A changeset written by several statements (a bulk operation in batches) is inserted once up front;
 // each batch joins it and must name the same actor, reason, correlation id, source and target.
 const joinExistingChangeset = `
-  SELECT id, created_at FROM metadata_changesets
-  WHERE id = $2::uuid AND actor IS NOT DISTINCT FROM $3::text AND reason IS NOT DISTINCT FROM $4::text
-    AND correlation_id IS NOT DISTINCT FROM $5::text AND source = $6::text AND target IS NOT DISTINCT FROM $8::jsonb`;
+  SELECT m.id, m.actor, m.created_at FROM metadata_changesets m JOIN ${changesetInput}
+    ON m.id = c.id AND m.actor IS NOT DISTINCT FROM c.actor AND m.reason IS NOT DISTINCT FROM c.reason
+    AND m.correlation_id IS NOT DISTINCT FROM c."correlationId" AND m.source = c.source AND m.target IS NOT DISTINCT FROM c.target`;
+
+/** The append statement's text, and the change notice it sends when it commits ($4 and $5). */
+export interface AppendStatement {
+  text: string;
+  notice: ChangeNotice;
+}
 
 /**
- * The append statement: changeset, stream heads (advanced only at the expected version), events with
- * their hash chain, and the inline projection, all in ONE statement — one round trip, one commit.
- * If any stream did not advance, metadata_expect_appended raises ML409 and nothing is written.
+ * The append statement: changesets, stream heads (advanced only at the expected version), events with
+ * their hash chain, the inline projection and the change notification to other processes, all in ONE
+ * statement — one round trip, one commit. Parameters: $1 the events (each naming its changeset), $2 the
+ * changesets, $3 how many events, $4 and $5 the notice's schema and origin.
+ * If any stream did not advance, metadata_expect_appended raises ML409 and nothing is written or sent.
  */
 export function buildAppendStatement(
   projection: FrameworkMetadataTable,
-  options: { changesetExists?: boolean; inlineProjection?: boolean } = {},
-): string {
-  return `
-WITH input AS (SELECT * FROM metadata_append_input($1::jsonb)),
+  options: { notice: ChangeNotice; changesetExists?: boolean; inlineProjection?: boolean },
+): AppendStatement {
+  const text = `
+WITH input AS (SELECT * FROM metadata_append_input($1::jsonb) WITH ORDINALITY),
 changeset AS (${options.changesetExists ? joinExistingChangeset : `
   -- millisecond precision: a time read back into a JS Date must select exactly the same events
   INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, target, created_at)
-  VALUES ($2::uuid, $3, $4, $5, $6, $7::integer, $8::jsonb, date_trunc('milliseconds', now()))
-  RETURNING id, created_at`}
+  SELECT c.id, c.actor, c.reason, c."correlationId", c.source, c."eventCount", c.target, date_trunc('milliseconds', now())
+  FROM ${changesetInput}
+  RETURNING id, actor, created_at`}
 ),
 hashed AS (
   SELECT i."itemId" AS item_id, i.type, i.name, i.version, i.kind, i.patch, i.inverse, i.snapshot, i.document,
-         i."prevHash" AS prev_hash, c.id AS changeset_id, c.created_at AS recorded_at, env.envelope,
+         i."prevHash" AS prev_hash, c.id AS changeset_id, c.actor, c.created_at AS recorded_at, env.envelope,
          metadata_event_hash(i."prevHash", i."itemId", i.type, i.name, i.version, i.kind, i.patch, i.inverse,
                              i.snapshot, env.envelope, c.id, c.created_at) AS hash
   FROM input i
-  CROSS JOIN changeset c
+  JOIN changeset c ON c.id = i."changesetId"
   CROSS JOIN LATERAL (
     SELECT jsonb_build_object(
       'namespace', src->>'namespace', 'scope', src->>'scope', 'state', src->>'state',
       'owner', src->>'owner', 'extends', src->>'extends', 'strategy', src->>'strategy') AS envelope
     FROM (SELECT coalesce(i.document, i.snapshot) AS src) s
   ) env
+  -- streams are locked in the order given: callers order them so concurrent writers wait, not deadlock
+  ORDER BY i.ordinality
 ),
 -- a known stream advances only from the expected version; a new one is created only if no stream
 -- has its (type, name) or id: any other outcome leaves a stream out, and the statement fails below
@@ -96,7 +111,7 @@ started AS (
 stream AS (SELECT * FROM advanced UNION ALL SELECT * FROM started),
 -- events and projection rows are written only when every stream advanced (else the statement fails
 -- below anyway): one check, not a join per row, which the one-row input estimate would make quadratic
-complete AS (SELECT count(*) = $7::bigint AS ok FROM stream),
+complete AS (SELECT count(*) = $3::bigint AS ok FROM stream),
 appended AS (
   INSERT INTO metadata_events (item_id, type, name, version, kind, patch, inverse, snapshot,
                                namespace, scope, state, owner, extends, strategy,
@@ -105,26 +120,53 @@ appended AS (
          h.envelope->>'namespace', h.envelope->>'scope', h.envelope->>'state', h.envelope->>'owner',
          h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash
   FROM hashed h WHERE (SELECT ok FROM complete)
-  RETURNING position, item_id, type, name, version, kind, hash, recorded_at
+  RETURNING position, item_id, type, name, version, kind, hash, recorded_at, changeset_id
 )${options.inlineProjection === false ? '' : `,
-${inlineProjectionCtes(projection, '$3')}`}
-SELECT metadata_expect_appended((SELECT count(*) FROM stream), $7::bigint) AS appended,
+${inlineProjectionCtes(projection)}`}
+SELECT metadata_expect_appended((SELECT count(*) FROM stream), $3::bigint) AS appended,
        (SELECT json_agg(json_build_object(
           'position', position, 'itemId', item_id, 'type', type, 'name', name, 'version', version,
-          'kind', kind, 'hash', hash, 'recordedAt', recorded_at) ORDER BY position) FROM appended) AS events`;
+          'kind', kind, 'hash', hash, 'recordedAt', recorded_at, 'changesetId', changeset_id) ORDER BY position) FROM appended) AS events,
+       ${changeNoticeSql('appended', '$4', '$5')} AS notified`;
+  return { text, notice: options.notice };
 }
 
-export async function appendEvents(run: SqlRunner, statement: string, changeset: ChangesetInfo, events: PendingEvent[]): Promise<AppendedEvent[]> {
+/** One changeset and its events, as one append statement carries it (possibly beside others). */
+export interface ChangesetEvents {
+  changeset: ChangesetInfo;
+  events: PendingEvent[];
+}
+
+/**
+ * Appends the events of one or more changesets in one statement (all or nothing) and returns, per
+ * changeset in the order given, the events appended.
+ */
+export async function appendChangesets(run: SqlRunner, statement: AppendStatement, changesets: ChangesetEvents[]): Promise<AppendedEvent[][]> {
+  const events = changesets.flatMap(({ changeset, events }) => events.map((event) => ({ ...event, changesetId: changeset.id })));
   const parameters = [
     JSON.stringify(events),
-    changeset.id,
-    changeset.actor ?? null,
-    changeset.reason ?? null,
-    changeset.correlationId ?? null,
-    changeset.source,
+    JSON.stringify(
+      changesets.map(({ changeset, events }) => ({
+        id: changeset.id,
+        actor: changeset.actor ?? null,
+        reason: changeset.reason ?? null,
+        correlationId: changeset.correlationId ?? null,
+        source: changeset.source,
+        eventCount: events.length,
+        target: changeset.target ?? null,
+      })),
+    ),
     events.length,
-    changeset.target ? JSON.stringify(changeset.target) : null,
+    statement.notice.schema,
+    statement.notice.origin,
   ];
-  const [row] = await run<{ events: AppendedEvent[] | null }>(statement, parameters);
-  return (row?.events ?? []).map((event) => ({ ...event, position: Number(event.position) }));
+  const [row] = await run<{ events: (AppendedEvent & { changesetId: string })[] | null }>(statement.text, parameters);
+  const byChangeset = new Map(changesets.map(({ changeset }) => [changeset.id, [] as AppendedEvent[]]));
+  for (const { changesetId, ...event } of row?.events ?? []) byChangeset.get(changesetId)?.push({ ...event, position: Number(event.position) });
+  return [...byChangeset.values()];
+}
+
+export async function appendEvents(run: SqlRunner, statement: AppendStatement, changeset: ChangesetInfo, events: PendingEvent[]): Promise<AppendedEvent[]> {
+  const [appended] = await appendChangesets(run, statement, [{ changeset, events }]);
+  return appended;
 }

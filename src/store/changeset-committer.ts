@@ -4,7 +4,8 @@ import type { Datasource } from '../datasource/datasource.js';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
 import { ConflictError } from '../errors.js';
-import { appendEvents, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
+import { appendEvents, type AppendedEvent, type AppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
+import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
 import { checkExpectedVersion } from '../events/next-event.js';
 import { readStreamHead } from '../events/read-stream-head.js';
 import { withConflictRetry, type RetryPolicy } from './retry.js';
@@ -30,6 +31,7 @@ export interface WriteContext {
 
 export interface CommitSettings {
   retry: RetryPolicy;
+  groupCommit: GroupCommitLimits;
   timeoutMs: number;
   secrets: (string | undefined)[];
 }
@@ -50,15 +52,22 @@ export interface CommitOptions {
   lockAfterConflict?: boolean;
 }
 
+type Append = (changeset: ChangesetInfo, events: PendingEvent[]) => Promise<AppendedEvent[]>;
+
 /** Every write of the store goes through here: plan on fresh state, append in one statement, retry. */
 export class ChangesetCommitter {
+  /** Self-contained appends of concurrent writes share statements (group commit). */
+  private readonly batcher: AppendBatcher;
+
   constructor(
     private readonly datasource: Datasource,
-    private readonly appendStatement: string,
+    private readonly appendStatement: AppendStatement,
     private readonly runtime: StoreRuntime,
     private readonly forget: (type: string, name: string) => void,
     private readonly settings: CommitSettings,
-  ) {}
+  ) {
+    this.batcher = new AppendBatcher((text, parameters) => datasource.prepared(text, parameters), appendStatement, settings.groupCommit);
+  }
 
   /**
    * Plans and appends one changeset. On a conflict the planner runs again on fresh state (per the retry
@@ -75,11 +84,11 @@ export class ChangesetCommitter {
     try {
       const { value, retries } = await withConflictRetry(this.settings.retry, (attempt) => {
         const lock = Boolean(options.lockAfterConflict) && attempt > 0;
-        return this.inTransaction(isolation, lock, async (db, run) => {
+        return this.inTransaction(isolation, lock, async (db, run, append) => {
           const { result, events } = await planner({ db, run, lock, attempt });
           if (events.length === 0) return { result, appended: [] };
           const changeset = { id: randomUUID(), ...changesetBase };
-          const appended = await this.appendOrExplain(run, changeset, events, options.userExpectedVersion);
+          const appended = await this.appendOrExplain(append, changeset, events, options.userExpectedVersion);
           await this.runtime.applyInline(db, changeset, events, appended);
           return { result, appended, changesetId: changeset.id };
         });
@@ -96,9 +105,9 @@ export class ChangesetCommitter {
   }
 
   /** Appends; when the caller named a version and lost the race, says which version won. */
-  private async appendOrExplain(run: SqlRunner, changeset: ChangesetInfo, events: PendingEvent[], userExpectedVersion?: number) {
+  private async appendOrExplain(append: Append, changeset: ChangesetInfo, events: PendingEvent[], userExpectedVersion?: number) {
     try {
-      return await appendEvents(run, this.appendStatement, changeset, events);
+      return await append(changeset, events);
     } catch (error) {
       if (userExpectedVersion === undefined || !isConflictFailure(error)) throw error;
       const [event] = events;
@@ -109,14 +118,18 @@ export class ChangesetCommitter {
 
   /**
    * At read committed the append is one self-contained statement: no explicit transaction, and the
-   * statement is a prepared one. A transaction is opened for other isolation levels, for inline
-   * projections that must commit with the append, and for locked (queued) attempts.
+   * statement is a prepared one, shared with concurrent writes. A transaction is opened for other
+   * isolation levels, for inline projections that must commit with the append, and for locked (queued)
+   * attempts.
    */
-  private inTransaction<T>(isolation: Isolation, lock: boolean, work: (db: Kysely<any>, run: SqlRunner) => Promise<T>): Promise<T> {
+  private inTransaction<T>(isolation: Isolation, lock: boolean, work: (db: Kysely<any>, run: SqlRunner, append: Append) => Promise<T>): Promise<T> {
     const { db } = this.datasource;
     if (isolation === 'read_committed' && !lock && !this.runtime.needsTransaction) {
-      return work(db, (text, parameters) => this.datasource.prepared(text, parameters));
+      return work(db, (text, parameters) => this.datasource.prepared(text, parameters), (changeset, events) => this.batcher.append(changeset, events));
     }
-    return db.transaction().setIsolationLevel(isolationSql[isolation]).execute((trx) => work(trx, kyselyRunner(trx)));
+    return db.transaction().setIsolationLevel(isolationSql[isolation]).execute((trx) => {
+      const run = kyselyRunner(trx);
+      return work(trx, run, (changeset, events) => appendEvents(run, this.appendStatement, changeset, events));
+    });
   }
 }

@@ -9,6 +9,7 @@ import { ValidationError } from '../errors.js';
 import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
 import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
+import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
@@ -23,6 +24,11 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
   cache?: { enabled?: boolean; ttlSeconds?: number; invalidateOnWrite?: boolean };
   /** Extra projections, modes per projection, and pg-boss job settings. */
   projections?: ProjectionSettings;
+  /**
+   * Group commit of concurrent saves: how many append statements run at once (default 2) and how many
+   * events one carries at most (default: the driver's performance.batchSize).
+   */
+  groupCommit?: Partial<GroupCommitLimits>;
 }
 
 function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> | Datasource {
@@ -65,8 +71,17 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
   if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
   const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...options.driver }, 'driver config');
   const snapshotEvery = options.snapshotEvery ?? 100;
-  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 1) {
-    throw new ValidationError([{ path: 'snapshotEvery', message: 'must be a positive integer' }]);
+  const groupCommit = {
+    statementsInFlight: options.groupCommit?.statementsInFlight ?? 2,
+    eventsPerStatement: options.groupCommit?.eventsPerStatement ?? driver.performance.batchSize,
+  };
+  const notPositive = [
+    ['snapshotEvery', snapshotEvery],
+    ['groupCommit.statementsInFlight', groupCommit.statementsInFlight],
+    ['groupCommit.eventsPerStatement', groupCommit.eventsPerStatement],
+  ].filter(([, value]) => !Number.isInteger(value) || (value as number) < 1);
+  if (notPositive.length > 0) {
+    throw new ValidationError(notPositive.map(([path]) => ({ path: path as string, message: 'must be a positive integer' })));
   }
   // the projection lives in the store's schema unless the table schema names another one
   const table = describeTable({ ...driver.tableSchema, schema: options.driver?.tableSchema?.schema }, schema);
@@ -91,6 +106,7 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
     table,
     secrets,
     projections: options.projections,
+    groupCommit,
   });
   try {
     await store.start();

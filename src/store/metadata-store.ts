@@ -30,6 +30,7 @@ import { ProjectionRunner, type ProjectionSettings, type ProjectionStatus } from
 import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
 import type { WatchHandle } from '../projections/watcher.js';
 import { parseInput } from './parse-input.js';
+import type { GroupCommitLimits } from './append-batcher.js';
 import { ChangesetCommitter, type CommitOptions, type Isolation, type WriteContext } from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
 import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
@@ -44,6 +45,7 @@ export interface StoreSettings {
   snapshot: SnapshotPolicy;
   table: FrameworkMetadataTable;
   projections?: ProjectionSettings;
+  groupCommit: GroupCommitLimits;
   /** Never shown: used to scrub error messages. */
   secrets: (string | undefined)[];
 }
@@ -120,9 +122,13 @@ export class MetadataStore implements HistoryWriter {
     const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) => this.onBackgroundError(error));
     const forget = (type: string, name: string) => this.forget(type, name);
     this.runtime = new StoreRuntime(datasource, this.instanceId, { delete: forget, clear: () => this.forgetAll() }, projections, (error) => this.onBackgroundError(error));
-    const appendStatement = buildAppendStatement(settings.table, { inlineProjection: projections.modeOf('framework-metadata') === 'inline' });
+    const appendStatement = buildAppendStatement(settings.table, {
+      notice: { schema: datasource.schema, origin: this.instanceId },
+      inlineProjection: projections.modeOf('framework-metadata') === 'inline',
+    });
     this.committer = new ChangesetCommitter(datasource, appendStatement, this.runtime, forget, {
       retry: settings.retry,
+      groupCommit: settings.groupCommit,
       timeoutMs: settings.timeoutMs,
       secrets: settings.secrets,
     });

@@ -34,7 +34,6 @@ export class StoreRuntime {
         this.cache.clear();
         this.wakeAll();
       },
-      onBackgroundError,
     );
   }
 
@@ -51,7 +50,7 @@ export class StoreRuntime {
     this.projections.changed();
   }
 
-  /** This store committed: tell the other stores of this process at once (others hear the NOTIFY). */
+  /** This store committed: tell the other stores of this process at once (others hear the append's NOTIFY). */
   committed(items: ChangedItems): void {
     if (items !== 'all' && items.length === 0) return;
     this.notifications.published(items === 'all' ? 'all' : items.map(({ type, name }) => ({ type, name })));

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionInfoProjection } from '../../projections/collection-info.js';
-import { createMetadataStore, type MetadataStore } from '../../src/index.js';
+import { createMetadataStore, MetadataDriver, type MetadataStore } from '../../src/index.js';
 import { applicationName } from '../../src/datasource/postgres.js';
 import { jobSchema } from '../../src/projections/jobs.js';
 import { countingProjection } from '../helpers/counting-projection.js';
@@ -75,6 +75,22 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
       await expect(first.save('object', { name: 'pingpong', metadata: { n: -1 } }, { expectedVersion: 5 })).rejects.toMatchObject({ code: 'CONFLICT', actualVersion: 31 });
     } finally {
       await second.close();
+    }
+  });
+
+  it('bulk writes reach a store that hears them only through NOTIFY', async () => {
+    // another spelling of the same database: not linked by the in-process bus, as another process would be
+    const url = new URL(databaseUrl());
+    url.hostname = url.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1';
+    const elsewhere = await createMetadataStore({ connectionString: url.toString(), schema: database.schema });
+    try {
+      await a.save('object', { name: 'bulk0', metadata: { v: 0 } });
+      await elsewhere.load('object', 'bulk0');
+      expect((await elsewhere.load('object', 'bulk0')).fromCache).toBe(true);
+      await new MetadataDriver(a).bulkOperation({ operation: 'upsert', records: [{ type: 'object', name: 'bulk0', metadata: { v: 1 } }] });
+      await waitFor(async () => (await elsewhere.load('object', 'bulk0')).data?.metadata.v === 1);
+    } finally {
+      await elsewhere.close();
     }
   });
 

@@ -8,6 +8,9 @@ export interface ItemKey {
 
 export const keyOf = (item: ItemKey): string => `${item.type}\u0000${item.name}`;
 
+/** One order of items for every writer that locks several streams: concurrent writers wait instead of deadlocking. */
+export const byKey = (a: ItemKey, b: ItemKey): number => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
+
 /** The stream heads of a batch of items in one query; items never written have no entry. */
 export async function readHeadsOf(db: Kysely<any>, items: ItemKey[]): Promise<Map<string, StreamHead>> {
   const keys = JSON.stringify(items.map(({ type, name }) => ({ type, name })));

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { isConflictFailure } from '../../datasource/database-errors.js';
 import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
-import { appendEvents, type ChangesetInfo } from '../../events/append-events.js';
+import { appendEvents, type AppendStatement, type ChangesetInfo } from '../../events/append-events.js';
 import { MetadataBulkOperationSchema, type MetadataBulkOperationInput } from '../../protocol/index.js';
 import type { InlineProjections, Isolation, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
@@ -11,7 +11,7 @@ import type { SnapshotPolicy } from '../../store/plan-write.js';
 import { withConflictRetry, type RetryPolicy } from '../../store/retry.js';
 import { BulkOperationError, totalsOf, type BulkOperationResult, type BulkRecordResult } from './bulk-result.js';
 import { bulkEntries, planRecord, rejectDuplicates, type BulkEntry, type PlannedRecord } from './plan-bulk.js';
-import { keyOf, readHeadsOf } from './read-heads.js';
+import { byKey, keyOf, readHeadsOf } from './read-heads.js';
 
 export interface BulkSettings {
   /** performance.batchSize: records per append statement when the call does not say. */
@@ -20,7 +20,7 @@ export interface BulkSettings {
   isolation: Isolation;
   snapshot: SnapshotPolicy;
   /** The append statement that joins an existing changeset. */
-  appendStatement: string;
+  appendStatement: AppendStatement;
   /** The store's inline projections: they commit with each batch's append. */
   inline: InlineProjections;
 }
@@ -57,7 +57,7 @@ export async function runBulk(db: Kysely<any>, settings: BulkSettings, input: Me
   const size = input.batch?.size ?? settings.defaultBatchSize;
   const { continueOnError, parallel } = operation.batch;
   // one lock order for every call: concurrent bulk writes over the same items wait instead of deadlocking
-  const entries = bulkEntries(operation, input.records, settings.snapshot).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const entries = bulkEntries(operation, input.records, settings.snapshot).sort(byKey);
   const batches = chunk(entries, size);
   const changeset: ChangesetInfo = { id: randomUUID(), ...context, source: 'bulk' };
   const results = new Map<number, BulkRecordResult>();
