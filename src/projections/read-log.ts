@@ -19,7 +19,13 @@ export interface LogRow extends EventRow {
   changeset_id: string;
   actor: string | null;
   source: string;
+  /** ISO 8601 with milliseconds, as the server formats it: a replay parses no dates. */
+  recorded_at: string;
 }
+
+/** The columns of a log row, from `metadata_events e JOIN metadata_changesets c`. */
+export const logRowColumns = `e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot,
+       to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, e.changeset_id, c.actor, c.source`;
 
 /**
  * The next events after `cursor` in commit order. Only transactions older than every running one are
@@ -29,8 +35,7 @@ export interface LogRow extends EventRow {
 export async function readLogAfter(db: Kysely<any>, cursor: LogCursor, limit: number, filter: { types?: string[] } = {}): Promise<LogRow[]> {
   const { rows } = await db.executeQuery<LogRow>(
     CompiledQuery.raw(
-      `SELECT e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot,
-              e.recorded_at, e.changeset_id, c.actor, c.source
+      `SELECT ${logRowColumns}
        FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
        WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint)
          AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -70,7 +75,7 @@ export function projectedEvent(row: LogRow, previous: ItemDocument | null, docum
     version: row.version,
     kind: row.kind,
     patch: row.patch,
-    recordedAt: new Date(row.recorded_at).toISOString(),
+    recordedAt: row.recorded_at,
     changesetId: row.changeset_id,
     actor: row.actor,
     source: row.source,

@@ -4,7 +4,7 @@ import type { ItemDocument } from '../events/document.js';
 import { applyPatchInPlace } from '../events/patch.js';
 import type { ProjectedEvent, ProjectionDefinition } from './projection.js';
 import { ensureCheckpoint } from './projector.js';
-import { cursorOf, loadStatesBefore, logStart, projectedEvent, readLogAfter, stateAfter, withStates, type LogCursor, type LogRow } from './read-log.js';
+import { cursorOf, loadStatesBefore, logRowColumns, logStart, projectedEvent, readLogAfter, stateAfter, withStates, type LogCursor, type LogRow } from './read-log.js';
 
 export interface RebuildProgress {
   projection: string;
@@ -31,15 +31,18 @@ function cursorAfter(rows: LogRow[]): LogCursor {
   return cursorOf({ txId: last.tx_id, position: Number(last.position) });
 }
 
-/** What a state-only projection needs of one item: its latest creation and its last event. */
+/** What a state-only projection needs of one item: its latest creation, its last event and its state now. */
 interface CondensedItem {
   creation?: ProjectedEvent;
-  last: ProjectedEvent;
+  last: LogRow;
+  /** Null once deleted; otherwise the working copy every later patch of the item is applied to. */
+  document: ItemDocument | null;
 }
 
 /**
- * Folds a batch into `condensed` without building every intermediate state: each item's state is
- * patched in place (a copy per event is most of a long replay's cost); only a creation keeps a copy.
+ * Folds a batch into `condensed` without building every intermediate state or event: each item's state
+ * is patched in place and its entry updated in place (copies and per-event objects are most of a long
+ * replay's cost); only a creation keeps a copy of its state.
  */
 async function condense(db: Kysely<any>, rows: LogRow[], states: Map<string, ItemDocument | null>, condensed: Map<string, CondensedItem>): Promise<void> {
   await loadStatesBefore(db, rows, states);
@@ -47,11 +50,14 @@ async function condense(db: Kysely<any>, rows: LogRow[], states: Map<string, Ite
     const previous = states.get(row.item_id) ?? null;
     const document = stateAfter(row, previous, applyPatchInPlace);
     states.set(row.item_id, document);
-    if (document === null) condensed.set(row.item_id, { last: projectedEvent(row, previous, null) });
-    else if (previous === null) {
-      const creation = projectedEvent(row, null, structuredClone(document));
-      condensed.set(row.item_id, { creation, last: { ...creation, document } });
-    } else condensed.set(row.item_id, { creation: condensed.get(row.item_id)?.creation, last: projectedEvent(row, null, document) });
+    const item = condensed.get(row.item_id);
+    const creation = document === null ? undefined : previous === null ? projectedEvent(row, null, structuredClone(document)) : item?.creation;
+    if (!item) condensed.set(row.item_id, { creation, last: row, document });
+    else {
+      item.creation = creation;
+      item.last = row;
+      item.document = document;
+    }
   }
 }
 
@@ -61,10 +67,10 @@ async function condense(db: Kysely<any>, rows: LogRow[], states: Map<string, Ite
  */
 async function applyCondensed(db: Kysely<any>, projection: ProjectionDefinition, table: string, items: CondensedItem[], batchSize: number): Promise<void> {
   for (let start = 0; start < items.length; start += batchSize) {
-    const events = items.slice(start, start + batchSize).flatMap(({ creation, last }) => {
-      if (last.document === null) return []; // gone at the end: nothing to write
-      if (!creation) return [{ ...last, previous: null }]; // its creation was pruned away
-      return creation.version === last.version ? [last] : [creation, { ...last, previous: creation.document }];
+    const events = items.slice(start, start + batchSize).flatMap(({ creation, last, document }) => {
+      if (document === null) return []; // gone at the end: nothing to write
+      if (!creation) return [projectedEvent(last, null, document)]; // its creation was pruned away
+      return creation.version === last.version ? [{ ...creation, document }] : [creation, projectedEvent(last, creation.document, document)];
     });
     if (events.length > 0) await projection.apply(db, events, table);
   }
@@ -90,8 +96,7 @@ async function dropSecondaryIndexes(db: Kysely<any>, table: string): Promise<voi
 async function readRestUnderLock(trx: Kysely<any>, cursor: LogCursor, limit: number): Promise<LogRow[]> {
   const { rows } = await trx.executeQuery<LogRow>(
     CompiledQuery.raw(
-      `SELECT e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot,
-              e.recorded_at, e.changeset_id, c.actor, c.source
+      `SELECT ${logRowColumns}
        FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
        WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) ORDER BY e.tx_id, e.position LIMIT $3`,
       [cursor.txId, cursor.position, limit],

@@ -3,6 +3,7 @@ import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createMetadataStore, type CreateMetadataStoreOptions, type MetadataStore } from '../../src/index.js';
+import { jobSchema } from '../../src/projections/jobs.js';
 
 export type TestBackend = 'postgres' | 'pglite';
 
@@ -66,7 +67,8 @@ export async function createTestDatabase(tag: string): Promise<TestDatabase> {
     },
     async dispose() {
       await Promise.all(opened.map((store) => store.close()));
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      // and the schema pg-boss made for the stores' jobs, if any ran
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; DROP SCHEMA IF EXISTS "${jobSchema(schema)}" CASCADE`);
       await admin.end();
     },
   };

@@ -53,6 +53,12 @@ describe('bad input is a VALIDATION error listing each problem with its path, an
     await expect(createMetadataStore({ inMemory: true, schema: 'x; DROP TABLE metadata_events' })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('must be a SQL identifier') });
     await expect(createMetadataStore({ inMemory: true, driver: { tableSchema: { name: 'metadata; drop table x' } } })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
+
+  it('rejects store settings that are not positive integers, naming each, before connecting', async () => {
+    const error = await createMetadataStore({ inMemory: true, snapshotEvery: 0, groupCommit: { statementsInFlight: 0, eventsPerStatement: 1.5 } }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'VALIDATION' });
+    expect(error.issues.map((issue: { path: string }) => issue.path)).toEqual(['snapshotEvery', 'groupCommit.statementsInFlight', 'groupCommit.eventsPerStatement']);
+  });
 });
 
 describe('a save that fails mid-way leaves log and projection unchanged', () => {
