@@ -5,9 +5,9 @@ import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
 import { ConflictError } from '../errors.js';
 import { appendEvents, type AppendedEvent, type AppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
-import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
 import { checkExpectedVersion } from '../events/next-event.js';
 import { readStreamHead } from '../events/read-stream-head.js';
+import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
 import { withConflictRetry, type RetryPolicy } from './retry.js';
 import type { StoreRuntime } from './store-runtime.js';
 
