@@ -51,7 +51,7 @@ export class MetadataDriver {
       snapshot: store.settings.snapshot,
       // the store's own writes decide whether the projection is written inline; bulk writes do the same
       appendStatement: buildAppendStatement(this.table, {
-        notice: { schema: store.datasource.schema, origin: store.instanceId },
+        notice: store.changeNotice,
         changesetExists: true,
         inlineProjection: store.projections.modeOf('framework-metadata') === 'inline',
       }),

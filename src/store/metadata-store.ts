@@ -6,7 +6,7 @@ import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { isMetaledgerError, NotFoundError, ValidationError } from '../errors.js';
 import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
-import type { ChangedItems } from '../cache/change-notifications.js';
+import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
 import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
 import type { MetadataLoadOptions, MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
@@ -123,7 +123,7 @@ export class MetadataStore implements HistoryWriter {
     const forget = (type: string, name: string) => this.forget(type, name);
     this.runtime = new StoreRuntime(datasource, this.instanceId, { delete: forget, clear: () => this.forgetAll() }, projections, (error) => this.onBackgroundError(error));
     const appendStatement = buildAppendStatement(settings.table, {
-      notice: { schema: datasource.schema, origin: this.instanceId },
+      notice: this.changeNotice,
       inlineProjection: projections.modeOf('framework-metadata') === 'inline',
     });
     this.committer = new ChangesetCommitter(datasource, appendStatement, this.runtime, forget, {
@@ -315,6 +315,11 @@ export class MetadataStore implements HistoryWriter {
 
   commitChangeset<P>(context: WriteContext & { source: string; target: Record<string, unknown> }, planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>, userExpectedVersion?: number) {
     return this.committer.commit(this.settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
+  }
+
+  /** What this store's append statements say in their change notifications: its schema and instance. */
+  get changeNotice(): ChangeNotice {
+    return { schema: this.datasource.schema, origin: this.instanceId };
   }
 
   /** For writers beside the store's own paths (bulk): the inline projections to run in their transaction. */
