@@ -53,10 +53,9 @@ export class AppendBatcher {
 
   private dispatch(): void {
     while (this.running < this.limits.statementsInFlight) {
-      const group = this.takeGroup();
+      const { group, items } = this.takeGroup();
       if (group.length === 0) return;
       this.running++;
-      const items = group.flatMap(({ events }) => events.map(keyOf));
       for (const item of items) this.writing.add(item);
       void this.send(group).finally(() => {
         this.running--;
@@ -66,8 +65,8 @@ export class AppendBatcher {
     }
   }
 
-  /** The queued changesets, in arrival order, that can share the next statement. */
-  private takeGroup(): Queued[] {
+  /** The queued changesets, in arrival order, that can share the next statement, and the items they write. */
+  private takeGroup(): { group: Queued[]; items: Set<string> } {
     const group: Queued[] = [];
     const waiting: Queued[] = [];
     const items = new Set<string>();
@@ -86,7 +85,7 @@ export class AppendBatcher {
     }
     this.queue = waiting;
     // the statement locks streams in this order, the order bulk writes lock theirs in
-    return group.sort((a, b) => byKey(a.events[0], b.events[0]));
+    return { group: group.sort((a, b) => byKey(a.events[0], b.events[0])), items };
   }
 
   private async send(group: Queued[]): Promise<void> {
