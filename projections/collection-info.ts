@@ -49,10 +49,14 @@ export const collectionInfoProjection: ProjectionDefinition = {
 };
 
 /** Reads the projection as the protocol's MetadataCollectionInfo list. */
-export async function readCollectionInfo(db: Kysely<any>, table = 'metadata_collection_info'): Promise<{ type: string; count: number; namespaces: string[] }[]> {
+export async function readCollectionInfo(
+  db: Kysely<any>,
+  table = 'metadata_collection_info',
+): Promise<{ type: string; count: number; namespaces: string[] }[]> {
   const { rows } = await db.executeQuery<{ type: string; count: number; namespaces: string[] }>(
-    CompiledQuery.raw(`SELECT type, sum(count)::int AS count, array_agg(namespace ORDER BY namespace) AS namespaces FROM ${table} GROUP BY type ORDER BY type`),
+    CompiledQuery.raw(
+      `SELECT type, sum(count)::int AS count, array_agg(namespace ORDER BY namespace) AS namespaces FROM ${table} GROUP BY type ORDER BY type`,
+    ),
   );
   return rows;
 }
-

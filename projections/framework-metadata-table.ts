@@ -62,7 +62,16 @@ const columnTypes: Record<FrameworkMetadataField, string> = {
 };
 
 // Fields every projected row has a value for: the only ones a primary key can sit on.
-const alwaysSet: ReadonlySet<FrameworkMetadataField> = new Set(['id', 'name', 'type', 'namespace', 'scope', 'strategy', 'state', 'version']);
+const alwaysSet: ReadonlySet<FrameworkMetadataField> = new Set([
+  'id',
+  'name',
+  'type',
+  'namespace',
+  'scope',
+  'strategy',
+  'state',
+  'version',
+]);
 const nonText: ReadonlySet<FrameworkMetadataField> = new Set(['metadata', 'version', 'createdAt', 'updatedAt']);
 
 export type IndexMethod = 'btree' | 'hash' | 'gin' | 'gist';
@@ -126,12 +135,19 @@ function keyExpression(method: IndexMethod, field: FrameworkMetadataField, colum
   return undefined;
 }
 
-function configuredIndex(index: NonNullable<ProjectionTableConfig['indexes']>[number], at: number, columns: FrameworkMetadataColumns, issues: ValidationIssue[]): ProjectionIndex {
+function configuredIndex(
+  index: NonNullable<ProjectionTableConfig['indexes']>[number],
+  at: number,
+  columns: FrameworkMetadataColumns,
+  issues: ValidationIssue[],
+): ProjectionIndex {
   const method = index.type ?? 'btree';
   const unique = index.unique ?? false;
   const path = `tableSchema.indexes.${at}`;
-  if (unique && method !== 'btree') issues.push({ path: `${path}.unique`, message: `a ${method} index cannot be unique in PostgreSQL; use btree` });
-  if (method === 'hash' && index.fields.length !== 1) issues.push({ path: `${path}.fields`, message: 'a hash index covers exactly one field' });
+  if (unique && method !== 'btree')
+    issues.push({ path: `${path}.unique`, message: `a ${method} index cannot be unique in PostgreSQL; use btree` });
+  if (method === 'hash' && index.fields.length !== 1)
+    issues.push({ path: `${path}.fields`, message: 'a hash index covers exactly one field' });
   const keys = index.fields.map((name, i) => {
     const field = resolveField(name, columns);
     const key = field && keyExpression(method, field, quoteIdentifier(columns[field]));
@@ -159,7 +175,10 @@ export function describeTable(config: ProjectionTableConfig = {}, storeSchema = 
   if (repeated) issues.push({ path: 'tableSchema.columnMapping', message: `two fields map to the column "${repeated}"` });
   const keyField = resolveField(config.primaryKey ?? 'id', raw);
   if (!keyField || !alwaysSet.has(keyField)) {
-    issues.push({ path: 'tableSchema.primaryKey', message: `"${config.primaryKey}" must be one of the always-set fields ${[...alwaysSet].join(', ')} (or its mapped column)` });
+    issues.push({
+      path: 'tableSchema.primaryKey',
+      message: `"${config.primaryKey}" must be one of the always-set fields ${[...alwaysSet].join(', ')} (or its mapped column)`,
+    });
   }
   const protocol: ProjectionIndex[] = (['namespace', 'type', 'scope', 'state'] as const).map((field) => ({
     name: quoteIdentifier(protocolIndexName(name, field)),
@@ -168,11 +187,17 @@ export function describeTable(config: ProjectionTableConfig = {}, storeSchema = 
     keys: [columns[field]],
   }));
   // jsonb_path_ops: smaller and faster than the default operator class, and @> ($contains) is all it serves
-  const gin: ProjectionIndex = { name: quoteIdentifier(protocolIndexName(name, 'metadata')), unique: false, method: 'gin', keys: [`${columns.metadata} jsonb_path_ops`] };
+  const gin: ProjectionIndex = {
+    name: quoteIdentifier(protocolIndexName(name, 'metadata')),
+    unique: false,
+    method: 'gin',
+    keys: [`${columns.metadata} jsonb_path_ops`],
+  };
   const configured = (config.indexes ?? []).map((index, at) => configuredIndex(index, at, raw, issues));
   const reserved = new Set([...protocol, gin].map((index) => index.name));
   configured.forEach((index, at) => {
-    if (reserved.has(index.name)) issues.push({ path: `tableSchema.indexes.${at}.name`, message: `${index.name} is the name of one of the protocol's own indexes` });
+    if (reserved.has(index.name))
+      issues.push({ path: `tableSchema.indexes.${at}.name`, message: `${index.name} is the name of one of the protocol's own indexes` });
   });
   if (issues.length > 0) throw new ValidationError(issues, 'invalid table schema');
   return {
@@ -197,6 +222,9 @@ export function createTableSql(table: FrameworkMetadataTable): string {
     `  PRIMARY KEY (${table.primaryKey}),`,
     `  CONSTRAINT ${table.uniqueKeyName} UNIQUE (${c.type}, ${c.name})`,
     ');',
-    ...table.indexes.map((index) => `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${index.name} ON ${table.qualifiedName} USING ${index.method} (${index.keys.join(', ')});`),
+    ...table.indexes.map(
+      (index) =>
+        `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${index.name} ON ${table.qualifiedName} USING ${index.method} (${index.keys.join(', ')});`,
+    ),
   ].join('\n');
 }

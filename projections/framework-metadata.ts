@@ -34,7 +34,23 @@ WHERE s.document IS NOT NULL;`;
  * `hashed` CTE (one row per event with its next `document`, `version`, `recorded_at`), write only when
  * the `complete` CTE says every stream advanced, and take the actor of each event's changeset from it.
  */
-const upsertColumns = (c: FrameworkMetadataColumns) => [c.id, c.name, c.type, c.namespace, c.scope, c.metadata, c.extends, c.strategy, c.owner, c.state, c.createdBy, c.createdAt, c.updatedBy, c.updatedAt, c.version];
+const upsertColumns = (c: FrameworkMetadataColumns) => [
+  c.id,
+  c.name,
+  c.type,
+  c.namespace,
+  c.scope,
+  c.metadata,
+  c.extends,
+  c.strategy,
+  c.owner,
+  c.state,
+  c.createdBy,
+  c.createdAt,
+  c.updatedBy,
+  c.updatedAt,
+  c.version,
+];
 
 /** An existing row keeps who created it and when; everything else follows the latest event. */
 const onConflictUpdate = (c: FrameworkMetadataColumns) =>

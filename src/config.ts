@@ -4,7 +4,12 @@ import { ValidationError } from './errors.js';
 
 /** Where the store's data lives. Resolved once, in the order: explicit options > environment > config file > embedded. */
 export type ConnectionTarget =
-  | { kind: 'postgres'; connectionString?: string; config?: Record<string, unknown>; pool?: { min?: number; max?: number; idleTimeoutMillis?: number } }
+  | {
+      kind: 'postgres';
+      connectionString?: string;
+      config?: Record<string, unknown>;
+      pool?: { min?: number; max?: number; idleTimeoutMillis?: number };
+    }
   | { kind: 'pglite'; dataDir?: string };
 
 export interface ConnectionChoice {

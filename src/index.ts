@@ -51,7 +51,16 @@ export { terminalProgress, silentProgress } from './loaders/progress.js';
 export type { ProgressReporter } from './loaders/progress.js';
 export type { FileIssue, RecordFormat } from './loaders/record-file.js';
 export { MetadataService } from './service/metadata-service.js';
-export type { LoaderRoute, MetadataServiceOptions, CallOptions, GetOptions, ListOptions, RegisterOptions, UnregisterOptions, ServiceRecord } from './service/metadata-service.js';
+export type {
+  LoaderRoute,
+  MetadataServiceOptions,
+  CallOptions,
+  GetOptions,
+  ListOptions,
+  RegisterOptions,
+  UnregisterOptions,
+  ServiceRecord,
+} from './service/metadata-service.js';
 export { createMetadataService } from './service/create-service.js';
 export type { HybridServiceOptions } from './service/create-service.js';
 export { anonymous, parsePrincipal } from './service/principal.js';

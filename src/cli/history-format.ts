@@ -24,7 +24,10 @@ export function timestampOption(args: CommandArgs, name: string): string | undef
 export function listOption(args: CommandArgs, name: string): string[] | undefined {
   const value = stringOption(args, name);
   if (value === undefined) return undefined;
-  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new UsageError(`--${name} must list at least one value, got '${value}'`);
   return items;
 }
@@ -80,7 +83,17 @@ export function describeItemAt(at: ItemAt): string {
 /** Audit events as a table; the store-wide feed adds the item each event belongs to. */
 export function formatAuditTable(events: AuditEvent[], { withItem }: { withItem: boolean }): string {
   const headers = ['version', 'kind', 'when', 'actor', 'reason', 'summary'];
-  const cells = (event: AuditEvent) => [String(event.version), event.kind, event.recordedAt, orDash(event.actor), orDash(event.reason), event.summary];
+  const cells = (event: AuditEvent) => [
+    String(event.version),
+    event.kind,
+    event.recordedAt,
+    orDash(event.actor),
+    orDash(event.reason),
+    event.summary,
+  ];
   if (!withItem) return formatTable(headers, events.map(cells));
-  return formatTable(['item', ...headers], events.map((event) => [`${event.type}/${event.name}`, ...cells(event)]));
+  return formatTable(
+    ['item', ...headers],
+    events.map((event) => [`${event.type}/${event.name}`, ...cells(event)]),
+  );
 }

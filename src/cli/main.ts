@@ -54,7 +54,12 @@ function findCommand(argv: string[]): { command?: Command; help: boolean } {
 
 function parseCommandArgs(argv: string[], command: Command): CommandArgs {
   try {
-    const { positionals, values } = parseArgs({ args: argv, options: { ...globalOptions, ...command.options }, strict: true, allowPositionals: true });
+    const { positionals, values } = parseArgs({
+      args: argv,
+      options: { ...globalOptions, ...command.options },
+      strict: true,
+      allowPositionals: true,
+    });
     return { positionals: positionals.slice(1), values };
   } catch (error) {
     throw new UsageError((error as Error).message);

@@ -2,7 +2,14 @@
 export function formatTable(headers: string[], rows: string[][]): string {
   const all = [headers.map((header) => header.toUpperCase()), ...rows];
   const widths = headers.map((_, column) => Math.max(...all.map((row) => row[column].length)));
-  return all.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  return all
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** `label  value` lines with the values aligned; undefined values are left out. */

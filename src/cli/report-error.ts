@@ -13,7 +13,11 @@ export function reportError(error: unknown, usage: string, write: (text: string)
     return exitCodes.usage;
   }
   if (error instanceof ValidationError) {
-    print([`error [${error.code}]: ${error.context}`, ...error.issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`)].join('\n'));
+    print(
+      [`error [${error.code}]: ${error.context}`, ...error.issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`)].join(
+        '\n',
+      ),
+    );
   } else if (isMetaledgerError(error)) {
     print(`error [${error.code}]: ${error.message}`);
   } else {

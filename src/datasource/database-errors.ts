@@ -6,7 +6,21 @@ interface DatabaseErrorLike {
   message?: string;
 }
 
-const unavailableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', '28P01', '28000', '3D000', '57P01', '57P03', '08006', '08001', '08004']);
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  '28P01',
+  '28000',
+  '3D000',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+  '08004',
+]);
 
 /** The SQLSTATE metadata_expect_appended raises when a stream's version moved. */
 export const versionConflictCode = 'ML409';
@@ -27,7 +41,9 @@ export function toMetaledgerError(error: unknown, secrets: (string | undefined)[
   if (error instanceof MetaledgerError) return error;
   const { code, message = String(error) } = (error ?? {}) as DatabaseErrorLike;
   if (code === '57014') {
-    return new MetaledgerError('TIMEOUT', `statement cancelled after ${timeoutMs ?? '?'} ms (transaction.timeout): ${message}`, { cause: error });
+    return new MetaledgerError('TIMEOUT', `statement cancelled after ${timeoutMs ?? '?'} ms (transaction.timeout): ${message}`, {
+      cause: error,
+    });
   }
   if (code === '23505') {
     // streams and events never collide (conditional upserts); what remains is a record id already taken

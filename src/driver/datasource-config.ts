@@ -9,7 +9,9 @@ import { parseInput } from '../store/parse-input.js';
  * `queryOptions` become performance.batchSize, query.useIndexes and performance.parallelLoad.
  * Connection settings (which database) come from elsewhere and are merged in by the caller.
  */
-export function fromDatasourceConfig(input: MetadataDatasourceConfigInput): Pick<CreateMetadataStoreOptions, 'schema' | 'driver' | 'cache'> {
+export function fromDatasourceConfig(
+  input: MetadataDatasourceConfigInput,
+): Pick<CreateMetadataStoreOptions, 'schema' | 'driver' | 'cache'> {
   const config = parseInput(MetadataDatasourceConfigSchema, input, 'datasource config');
   return {
     schema: config.schema,

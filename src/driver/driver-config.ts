@@ -15,12 +15,16 @@ export function resolveDriverConfig(settings: StoreSettings, storeSchema: string
   const config = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...input }, 'driver config');
   const issues: ValidationIssue[] = [];
   const differs = (path: string, given: unknown, storeValue: unknown) => {
-    if (given !== undefined && given !== storeValue) issues.push({ path, message: `${JSON.stringify(given)} differs from the store's ${JSON.stringify(storeValue)}` });
+    if (given !== undefined && given !== storeValue)
+      issues.push({ path, message: `${JSON.stringify(given)} differs from the store's ${JSON.stringify(storeValue)}` });
   };
   if (input.tableSchema) {
     const table = describeTable({ ...config.tableSchema, schema: input.tableSchema.schema }, storeSchema);
     if (JSON.stringify(table) !== JSON.stringify(settings.table)) {
-      issues.push({ path: 'tableSchema', message: `describes ${table.qualifiedName}, but the store's projection is ${settings.table.qualifiedName} with other columns or indexes` });
+      issues.push({
+        path: 'tableSchema',
+        message: `describes ${table.qualifiedName}, but the store's projection is ${settings.table.qualifiedName} with other columns or indexes`,
+      });
     }
   }
   const { transaction, performance } = input;
@@ -34,7 +38,10 @@ export function resolveDriverConfig(settings: StoreSettings, storeSchema: string
     issues.push({ path: 'performance.prefetchOnInit', message: 'needs the cache (performance.enableCache) to warm' });
   }
   if (issues.length > 0) {
-    throw new ValidationError(issues, 'driver config disagrees with its store (set these when opening the store, or use createMetadataDriver)');
+    throw new ValidationError(
+      issues,
+      'driver config disagrees with its store (set these when opening the store, or use createMetadataDriver)',
+    );
   }
   return {
     ...config,

@@ -20,7 +20,13 @@ import { runBulk, type BulkContext, type BulkSettings } from './bulk/run-bulk.js
 import { resolveDriverConfig, type DriverConfigInput } from './driver-config.js';
 import { existingBackups, listMigrations, type MigrationRecord } from './migrate/migration-log.js';
 import { prepareDatabase } from './migrate/prepare-projection.js';
-import { rollbackMigration, runMigration, type MigrationContext, type MigrationEnv, type MigrationResult } from './migrate/run-migration.js';
+import {
+  rollbackMigration,
+  runMigration,
+  type MigrationContext,
+  type MigrationEnv,
+  type MigrationResult,
+} from './migrate/run-migration.js';
 import { narrowFilters } from './query/narrow-filters.js';
 import { explainQuery, runQuery, type QueryResult, type QuerySettings } from './query/run-query.js';
 
@@ -69,7 +75,8 @@ export class MetadataDriver {
    */
   async init(): Promise<this> {
     const { migration, performance } = this.config;
-    if (this.migrateOnInit) await this.run(() => prepareDatabase(this.store.datasource, this.table, migration, this.store.settings.secrets));
+    if (this.migrateOnInit)
+      await this.run(() => prepareDatabase(this.store.datasource, this.table, migration, this.store.settings.secrets));
     if (performance.prefetchOnInit) await this.prefetch();
     return this;
   }
@@ -175,7 +182,15 @@ export class MetadataDriver {
     const sort = options.sort === undefined ? undefined : [options.sort].flat();
     const result = await this.query({ filters, sort, limit: options.limit ?? maxResultSize });
     if (options.limit === undefined && result.hasMore) {
-      throw new ValidationError([{ path: 'limit', message: `${result.total} ${type} items match, more than query.maxResultSize (${maxResultSize}); pass a limit or page with query()` }], 'result too large');
+      throw new ValidationError(
+        [
+          {
+            path: 'limit',
+            message: `${result.total} ${type} items match, more than query.maxResultSize (${maxResultSize}); pass a limit or page with query()`,
+          },
+        ],
+        'result too large',
+      );
     }
     return result.records as StoredRecord[];
   }

@@ -70,12 +70,16 @@ export function buildAppendStatement(
 ): AppendStatement {
   const text = `
 WITH input AS (SELECT * FROM metadata_append_input($1::jsonb) WITH ORDINALITY),
-changeset AS (${options.changesetExists ? joinExistingChangeset : `
+changeset AS (${
+    options.changesetExists
+      ? joinExistingChangeset
+      : `
   -- millisecond precision: a time read back into a JS Date must select exactly the same events
   INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, target, created_at)
   SELECT c.id, c.actor, c.reason, c."correlationId", c.source, c."eventCount", c.target, date_trunc('milliseconds', now())
   FROM ${changesetInput}
-  RETURNING id, actor, created_at`}
+  RETURNING id, actor, created_at`
+  }
 ),
 hashed AS (
   SELECT i."itemId" AS item_id, i.type, i.name, i.version, i.kind, i.patch, i.inverse, i.snapshot, i.document,
@@ -121,8 +125,12 @@ appended AS (
          h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash
   FROM hashed h WHERE (SELECT ok FROM complete)
   RETURNING position, item_id, type, name, version, kind, hash, recorded_at, changeset_id
-)${options.inlineProjection === false ? '' : `,
-${inlineProjectionCtes(projection)}`}
+)${
+    options.inlineProjection === false
+      ? ''
+      : `,
+${inlineProjectionCtes(projection)}`
+  }
 SELECT metadata_expect_appended((SELECT count(*) FROM stream), $3::bigint) AS appended,
        (SELECT json_agg(json_build_object(
           'position', position, 'itemId', item_id, 'type', type, 'name', name, 'version', version,
@@ -141,7 +149,11 @@ export interface ChangesetEvents {
  * Appends the events of one or more changesets in one statement (all or nothing) and returns, per
  * changeset in the order given, the events appended.
  */
-export async function appendChangesets(run: SqlRunner, statement: AppendStatement, changesets: ChangesetEvents[]): Promise<AppendedEvent[][]> {
+export async function appendChangesets(
+  run: SqlRunner,
+  statement: AppendStatement,
+  changesets: ChangesetEvents[],
+): Promise<AppendedEvent[][]> {
   const events = changesets.flatMap(({ changeset, events }) => events.map((event) => ({ ...event, changesetId: changeset.id })));
   const parameters = [
     JSON.stringify(events),
@@ -162,11 +174,17 @@ export async function appendChangesets(run: SqlRunner, statement: AppendStatemen
   ];
   const [row] = await run<{ events: (AppendedEvent & { changesetId: string })[] | null }>(statement.text, parameters);
   const byChangeset = new Map(changesets.map(({ changeset }) => [changeset.id, [] as AppendedEvent[]]));
-  for (const { changesetId, ...event } of row?.events ?? []) byChangeset.get(changesetId)?.push({ ...event, position: Number(event.position) });
+  for (const { changesetId, ...event } of row?.events ?? [])
+    byChangeset.get(changesetId)?.push({ ...event, position: Number(event.position) });
   return [...byChangeset.values()];
 }
 
-export async function appendEvents(run: SqlRunner, statement: AppendStatement, changeset: ChangesetInfo, events: PendingEvent[]): Promise<AppendedEvent[]> {
+export async function appendEvents(
+  run: SqlRunner,
+  statement: AppendStatement,
+  changeset: ChangesetInfo,
+  events: PendingEvent[],
+): Promise<AppendedEvent[]> {
   const [appended] = await appendChangesets(run, statement, [{ changeset, events }]);
   return appended;
 }

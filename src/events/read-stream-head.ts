@@ -14,7 +14,12 @@ export interface StreamHead {
 const headQuery = `SELECT item_id AS "itemId", version, hash, document FROM metadata_streams WHERE type = $1 AND name = $2`;
 
 /** The item's head; `lock` holds the stream row until the transaction ends (writers queue instead of retrying). */
-export async function readStreamHead(db: Kysely<any> | SqlRunner, type: string, name: string, options: { lock?: boolean } = {}): Promise<StreamHead | null> {
+export async function readStreamHead(
+  db: Kysely<any> | SqlRunner,
+  type: string,
+  name: string,
+  options: { lock?: boolean } = {},
+): Promise<StreamHead | null> {
   const run = typeof db === 'function' ? db : kyselyRunner(db);
   const [head] = await run<StreamHead>(options.lock ? `${headQuery} FOR UPDATE` : headQuery, [type, name]);
   return head ?? null;

@@ -37,7 +37,14 @@ function forget(owners: Map<string, Attribution>, prefix: string): void {
 export async function blame(db: Kysely<any>, type: string, name: string): Promise<BlameLine[]> {
   const head = await requireStream(db, type, name);
   if (!head.document) return [];
-  const { rows } = await db.executeQuery<{ version: number; kind: EventKind; patch: PatchOperation[]; actor: string | null; reason: string | null; recorded_at: Date }>(
+  const { rows } = await db.executeQuery<{
+    version: number;
+    kind: EventKind;
+    patch: PatchOperation[];
+    actor: string | null;
+    reason: string | null;
+    recorded_at: Date;
+  }>(
     CompiledQuery.raw(
       `SELECT e.version, e.kind, e.patch, c.actor, c.reason, e.recorded_at
        FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
@@ -50,9 +57,21 @@ export async function blame(db: Kysely<any>, type: string, name: string): Promis
     CompiledQuery.raw('SELECT version, recorded_at FROM metadata_prune_points WHERE item_id = $1', [head.itemId]),
   );
   // leaves that no retained event touched come from before the prune cut
-  const pruned: Attribution | undefined = points[0] && { version: points[0].version, actor: null, reason: null, recordedAt: new Date(points[0].recorded_at).toISOString(), kind: 'pruned' };
+  const pruned: Attribution | undefined = points[0] && {
+    version: points[0].version,
+    actor: null,
+    reason: null,
+    recordedAt: new Date(points[0].recorded_at).toISOString(),
+    kind: 'pruned',
+  };
   for (const row of rows) {
-    const by: Attribution = { version: row.version, actor: row.actor, reason: row.reason, recordedAt: new Date(row.recorded_at).toISOString(), kind: row.kind };
+    const by: Attribution = {
+      version: row.version,
+      actor: row.actor,
+      reason: row.reason,
+      recordedAt: new Date(row.recorded_at).toISOString(),
+      kind: row.kind,
+    };
     for (const op of row.patch) {
       forget(owners, op.path);
       if ('value' in op) for (const [pointer] of leafPointers(op.value, op.path)) owners.set(pointer, by);

@@ -59,5 +59,5 @@ export async function changes(db: Kysely<any>, options: ChangesOptions = {}): Pr
   );
   const hasMore = rows.length > limit;
   const events = rows.slice(0, limit).map(toAuditEvent);
-  return { events, hasMore, nextCursor: events.length ? events[events.length - 1].cursor : options.after ?? null };
+  return { events, hasMore, nextCursor: events.length ? events[events.length - 1].cursor : (options.after ?? null) };
 }

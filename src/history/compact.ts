@@ -26,7 +26,8 @@ const longChains = `
  * example after the snapshot interval was lowered. The log itself is never touched.
  */
 export async function compactSnapshots(db: Kysely<any>, every: number): Promise<CompactResult> {
-  if (!Number.isInteger(every) || every < 1) throw new ValidationError([{ path: 'every', message: 'must be an integer >= 1' }], 'invalid compaction options');
+  if (!Number.isInteger(every) || every < 1)
+    throw new ValidationError([{ path: 'every', message: 'must be an integer >= 1' }], 'invalid compaction options');
   const { rows: items } = await db.executeQuery<{ item_id: string }>(CompiledQuery.raw(longChains, [every]));
   let snapshots = 0;
   for (const { item_id: itemId } of items) snapshots += await compactItem(db, itemId, every);
@@ -34,7 +35,15 @@ export async function compactSnapshots(db: Kysely<any>, every: number): Promise<
 }
 
 async function compactItem(db: Kysely<any>, itemId: string, every: number): Promise<number> {
-  const { rows } = await db.executeQuery<{ version: number; kind: EventKind; patch: PatchOperation[]; snapshot: ItemDocument | null; side: boolean; prune_version: number | null; prune_document: ItemDocument | null }>(
+  const { rows } = await db.executeQuery<{
+    version: number;
+    kind: EventKind;
+    patch: PatchOperation[];
+    snapshot: ItemDocument | null;
+    side: boolean;
+    prune_version: number | null;
+    prune_document: ItemDocument | null;
+  }>(
     CompiledQuery.raw(
       `SELECT e.version, e.kind, e.patch, e.snapshot, (m.item_id IS NOT NULL) AS side, p.version AS prune_version, p.document AS prune_document
        FROM metadata_events e
@@ -49,7 +58,7 @@ async function compactItem(db: Kysely<any>, itemId: string, every: number): Prom
   let lastFull = rows[0].prune_version ?? 0;
   const taken: { version: number; document: ItemDocument | null }[] = [];
   for (const row of rows) {
-    state = row.kind === 'deleted' ? null : row.snapshot ?? applyPatch(state, row.patch);
+    state = row.kind === 'deleted' ? null : (row.snapshot ?? applyPatch(state, row.patch));
     if (row.snapshot || row.side) lastFull = row.version;
     else if (row.version - lastFull >= every) {
       taken.push({ version: row.version, document: state });

@@ -15,7 +15,10 @@ export async function getAt(db: Kysely<any>, type: string, name: string, moment:
   const resolved = resolveMoment(moment);
   const head = await requireStream(db, type, name);
   if ('version' in resolved && resolved.version > head.version) {
-    throw new ValidationError([{ path: 'version', message: `${type}/${name} has no version ${resolved.version} (latest is ${head.version})` }], 'invalid moment');
+    throw new ValidationError(
+      [{ path: 'version', message: `${type}/${name} has no version ${resolved.version} (latest is ${head.version})` }],
+      'invalid moment',
+    );
   }
   // one item: find its version at the moment through an index, then fold from the nearest full state,
   // so the cost does not grow with the item's history; anything unusual (pruned, not yet created)
@@ -35,7 +38,9 @@ async function versionAt(db: Kysely<any>, itemId: string, moment: ResolvedMoment
   if ('version' in moment) return moment.version;
   // an item's positions grow with its versions: walk its (item_id, version) index down to the moment
   const [condition, order, bound] =
-    'position' in moment ? ['position <= $2', 'version DESC', moment.position] : ['recorded_at <= $2', 'recorded_at DESC, version DESC', moment.asOf];
+    'position' in moment
+      ? ['position <= $2', 'version DESC', moment.position]
+      : ['recorded_at <= $2', 'recorded_at DESC, version DESC', moment.asOf];
   const { rows } = await db.executeQuery<{ version: number }>(
     CompiledQuery.raw(`SELECT version FROM metadata_events WHERE item_id = $1 AND ${condition} ORDER BY ${order} LIMIT 1`, [itemId, bound]),
   );

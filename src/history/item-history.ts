@@ -98,7 +98,10 @@ export async function itemHistory(db: Kysely<any>, type: string, name: string, o
   if (options.actor !== undefined) add('c.actor = ?', options.actor);
   const unknownKinds = (options.kinds ?? []).filter((kind) => !(eventKinds as readonly string[]).includes(kind));
   if (unknownKinds.length) {
-    throw new ValidationError([{ path: 'kinds', message: `unknown event kind ${unknownKinds.join(', ')} (kinds: ${eventKinds.join(', ')})` }], 'invalid history options');
+    throw new ValidationError(
+      [{ path: 'kinds', message: `unknown event kind ${unknownKinds.join(', ')} (kinds: ${eventKinds.join(', ')})` }],
+      'invalid history options',
+    );
   }
   if (options.kinds?.length) add('e.kind = ANY(?::text[])', options.kinds);
   const { limit, offset } = checkPage(options.limit ?? 50, options.offset ?? 0);
@@ -117,7 +120,10 @@ export async function itemHistory(db: Kysely<any>, type: string, name: string, o
 /** The total when the page itself is empty (offset past the end). */
 async function countAll(db: Kysely<any>, conditions: string[], parameters: unknown[]): Promise<number> {
   const { rows } = await db.executeQuery<{ total: number }>(
-    CompiledQuery.raw(`SELECT count(*) AS total FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id WHERE ${conditions.join(' AND ')}`, parameters),
+    CompiledQuery.raw(
+      `SELECT count(*) AS total FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id WHERE ${conditions.join(' AND ')}`,
+      parameters,
+    ),
   );
   return Number(rows[0]?.total ?? 0);
 }

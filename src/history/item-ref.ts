@@ -10,6 +10,8 @@ export async function requireStream(db: Kysely<any>, type: string, name: string)
 }
 
 export async function firstRetainedVersion(db: Kysely<any>, itemId: string): Promise<number> {
-  const { rows } = await sql<{ first: number | null }>`SELECT min(version) AS first FROM metadata_events WHERE item_id = ${itemId}`.execute(db);
+  const { rows } = await sql<{ first: number | null }>`SELECT min(version) AS first FROM metadata_events WHERE item_id = ${itemId}`.execute(
+    db,
+  );
   return rows[0]?.first ?? 1;
 }

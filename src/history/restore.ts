@@ -46,7 +46,12 @@ async function checkChangesetBoundary(db: Kysely<any>, position: number): Promis
   if (rows[0]) {
     const { changeset_id, first, last } = rows[0];
     throw new ValidationError(
-      [{ path: 'position', message: `position ${position} falls inside changeset ${changeset_id} (positions ${first}..${last}); restore to ${Number(first) - 1} or ${last}` }],
+      [
+        {
+          path: 'position',
+          message: `position ${position} falls inside changeset ${changeset_id} (positions ${first}..${last}); restore to ${Number(first) - 1} or ${last}`,
+        },
+      ],
       'invalid restore point',
     );
   }
@@ -82,7 +87,11 @@ export async function restore(writer: HistoryWriter, options: RestoreOptions): P
   const given = [options.asOf !== undefined, options.position !== undefined].filter(Boolean).length;
   if (given !== 1) throw new ValidationError([{ path: 'asOf', message: 'give exactly one of asOf or position' }], 'invalid restore point');
   const moment = resolveMoment(options.asOf !== undefined ? { asOf: options.asOf } : { position: options.position! });
-  const target = { restoreTo: 'asOf' in moment ? { asOf: moment.asOf.toISOString() } : moment, namespace: options.namespace ?? null, types: options.types ?? null };
+  const target = {
+    restoreTo: 'asOf' in moment ? { asOf: moment.asOf.toISOString() } : moment,
+    namespace: options.namespace ?? null,
+    types: options.types ?? null,
+  };
   const { result, changesetId } = await writer.commitChangeset({ ...options, source: 'restore', target }, async (db) => {
     if ('position' in moment) await checkChangesetBoundary(db, moment.position);
     const { steps, events } = await planRestore(db, moment, options, writer);

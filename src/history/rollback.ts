@@ -25,16 +25,26 @@ export async function rollback(
   options: ChangeReason & { expectedVersion?: number } = {},
 ): Promise<RollbackResult> {
   const target = { rollbackTo: { type, name, version: toVersion } };
-  const { result } = await writer.commitChangeset({ ...options, source: 'rollback', target }, async (db) => {
-    const head = await requireStream(db, type, name);
-    checkExpectedVersion(type, name, head, options.expectedVersion);
-    const then = await getAt(db, type, name, { version: toVersion });
-    const document = then.document ? toDocument(then.document) : null;
-    if (diffStates(head.document, document).length === 0) {
-      return { result: { version: head.version, toVersion, changed: false, status: document ? 'exists' : 'deleted' } as RollbackResult, events: [] };
-    }
-    const event = nextEvent(head, type, name, document ? 'rolled_back' : 'deleted', document, writer.snapshotPolicy);
-    return { result: { version: event.version, toVersion, changed: true, status: document ? 'exists' : 'deleted' } as RollbackResult, events: [event] };
-  }, options.expectedVersion);
+  const { result } = await writer.commitChangeset(
+    { ...options, source: 'rollback', target },
+    async (db) => {
+      const head = await requireStream(db, type, name);
+      checkExpectedVersion(type, name, head, options.expectedVersion);
+      const then = await getAt(db, type, name, { version: toVersion });
+      const document = then.document ? toDocument(then.document) : null;
+      if (diffStates(head.document, document).length === 0) {
+        return {
+          result: { version: head.version, toVersion, changed: false, status: document ? 'exists' : 'deleted' } as RollbackResult,
+          events: [],
+        };
+      }
+      const event = nextEvent(head, type, name, document ? 'rolled_back' : 'deleted', document, writer.snapshotPolicy);
+      return {
+        result: { version: event.version, toVersion, changed: true, status: document ? 'exists' : 'deleted' } as RollbackResult,
+        events: [event],
+      };
+    },
+    options.expectedVersion,
+  );
   return result;
 }

@@ -14,7 +14,10 @@ export interface SnapshotAtOptions {
 }
 
 /** The whole store (or a slice) as it was, streamed a page of items at a time; only items alive then. */
-export async function* snapshotAt(db: Kysely<any>, options: SnapshotAtOptions): AsyncGenerator<ItemState & { document: NonNullable<ItemState['document']> }> {
+export async function* snapshotAt(
+  db: Kysely<any>,
+  options: SnapshotAtOptions,
+): AsyncGenerator<ItemState & { document: NonNullable<ItemState['document']> }> {
   if ((options.asOf === undefined) === (options.position === undefined)) {
     throw new ValidationError([{ path: 'asOf', message: 'give exactly one of asOf or position' }], 'invalid snapshot moment');
   }

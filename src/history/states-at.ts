@@ -116,7 +116,14 @@ async function foldStates(db: Kysely<any>, query: CompiledQuery): Promise<Map<st
   const states = new Map<string, ItemState>();
   for (const [itemId, itemRows] of byItem) {
     const last = itemRows[itemRows.length - 1];
-    states.set(itemId, { itemId, type: last.type, name: last.name, version: last.version, document: foldRows(itemRows), recordedAt: iso(last.recorded_at) });
+    states.set(itemId, {
+      itemId,
+      type: last.type,
+      name: last.name,
+      version: last.version,
+      document: foldRows(itemRows),
+      recordedAt: iso(last.recorded_at),
+    });
   }
   return states;
 }
@@ -148,7 +155,12 @@ export async function statesAt(db: Kysely<any>, moment: ResolvedMoment, filter: 
  * Items whose every event up to the moment was pruned: the prune point answers when the moment is at
  * or after it; before it, history is gone and the caller is told where it now starts.
  */
-async function prunedOnlyStates(db: Kysely<any>, moment: ResolvedMoment, filter: StatesAtFilter, found: Map<string, ItemState>): Promise<ItemState[]> {
+async function prunedOnlyStates(
+  db: Kysely<any>,
+  moment: ResolvedMoment,
+  filter: StatesAtFilter,
+  found: Map<string, ItemState>,
+): Promise<ItemState[]> {
   const parameters: unknown[] = [];
   const conditions = ['true', ...filterConditions(filter, parameters, 'p.item_id', 's.type')];
   const { rows } = await db.executeQuery<PrunePointRow>(
@@ -164,7 +176,14 @@ async function prunedOnlyStates(db: Kysely<any>, moment: ResolvedMoment, filter:
     const reach = reachOf(point, moment);
     if (reach === 'before-item') continue;
     if (reach === 'pruned') throw historyPruned(point.type, point.name, point.version, moment);
-    states.push({ itemId: point.item_id, type: point.type, name: point.name, version: point.version, document: point.document, recordedAt: iso(point.recorded_at) });
+    states.push({
+      itemId: point.item_id,
+      type: point.type,
+      name: point.name,
+      version: point.version,
+      document: point.document,
+      recordedAt: iso(point.recorded_at),
+    });
   }
   return states;
 }

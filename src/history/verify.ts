@@ -60,11 +60,16 @@ const chainQuery = `
 function chainProblems(row: ChainRow): IntegrityProblem[] {
   const at = { type: row.type, name: row.name, version: row.version };
   const problems: IntegrityProblem[] = [];
-  if (row.recomputed !== row.hash) problems.push({ kind: 'hash_mismatch', ...at, detail: 'event content does not match its hash (edited)' });
+  if (row.recomputed !== row.hash)
+    problems.push({ kind: 'hash_mismatch', ...at, detail: 'event content does not match its hash (edited)' });
   const expectedPrevious = row.previous_version === null ? (row.prune_version !== null ? row.prune_version : 0) : row.previous_version;
   const expectedPrevHash = row.previous_version === null ? row.prune_hash : row.previous_hash;
   if (row.version !== expectedPrevious + 1) {
-    problems.push({ kind: 'version_gap', ...at, detail: `follows version ${expectedPrevious}: versions ${expectedPrevious + 1}..${row.version - 1} are missing` });
+    problems.push({
+      kind: 'version_gap',
+      ...at,
+      detail: `follows version ${expectedPrevious}: versions ${expectedPrevious + 1}..${row.version - 1} are missing`,
+    });
   } else if (row.prev_hash !== expectedPrevHash) {
     problems.push({ kind: 'broken_chain', ...at, detail: 'prev_hash does not match the previous event (removed or reordered events)' });
   }
@@ -72,7 +77,14 @@ function chainProblems(row: ChainRow): IntegrityProblem[] {
 }
 
 async function streamHeadProblems(db: Kysely<any>): Promise<IntegrityProblem[]> {
-  const { rows } = await db.executeQuery<{ type: string; name: string; version: number; hash: string; last_version: number | null; last_hash: string | null }>(
+  const { rows } = await db.executeQuery<{
+    type: string;
+    name: string;
+    version: number;
+    hash: string;
+    last_version: number | null;
+    last_hash: string | null;
+  }>(
     CompiledQuery.raw(`
       SELECT s.type, s.name, s.version, s.hash, l.version AS last_version, l.hash AS last_hash
       FROM metadata_streams s
@@ -156,12 +168,23 @@ async function projectionProblems(db: Kysely<any>, table: FrameworkMetadataTable
     }
     const actual = toDocument(row as unknown as ItemDocument);
     if (!isDeepStrictEqual(actual, toDocument(expected.document)) || Number(row.version) !== expected.version) {
-      problems.push({ kind: 'projection_mismatch', ...at, version: expected.version, detail: `row (version ${row.version}) differs from the replayed log (version ${expected.version})` });
+      problems.push({
+        kind: 'projection_mismatch',
+        ...at,
+        version: expected.version,
+        detail: `row (version ${row.version}) differs from the replayed log (version ${expected.version})`,
+      });
     }
   }
   for (const [key, expected] of replayed) {
     if (expected.document && !seen.has(key)) {
-      problems.push({ kind: 'projection_missing_row', type: expected.type, name: expected.name, version: expected.version, detail: 'the log says the item exists but it has no row' });
+      problems.push({
+        kind: 'projection_missing_row',
+        type: expected.type,
+        name: expected.name,
+        version: expected.version,
+        detail: 'the log says the item exists but it has no row',
+      });
     }
   }
   return problems;
@@ -178,13 +201,20 @@ async function orphanRowProblems(db: Kysely<any>, table: FrameworkMetadataTable)
            AND EXISTS (SELECT 1 FROM metadata_events e WHERE e.item_id = s.item_id))`,
     ),
   );
-  return rows.map((row) => ({ kind: 'projection_extra_row' as const, type: row.type, name: row.name, detail: 'row exists but the log says the item does not' }));
+  return rows.map((row) => ({
+    kind: 'projection_extra_row' as const,
+    type: row.type,
+    name: row.name,
+    detail: 'row exists but the log says the item does not',
+  }));
 }
 
 /** Every compaction snapshot against the state folded from the log alone at its version. */
 async function compactionSnapshotProblems(db: Kysely<any>): Promise<IntegrityProblem[]> {
   const { rows } = await db.executeQuery<{ item_id: string; type: string; name: string; version: number; document: ItemDocument | null }>(
-    CompiledQuery.raw('SELECT m.item_id, s.type, s.name, m.version, m.document FROM metadata_snapshots m JOIN metadata_streams s ON s.item_id = m.item_id'),
+    CompiledQuery.raw(
+      'SELECT m.item_id, s.type, s.name, m.version, m.document FROM metadata_snapshots m JOIN metadata_streams s ON s.item_id = m.item_id',
+    ),
   );
   // statesAtVersions takes one version per item: check an item's k-th snapshot in round k
   const rounds: (typeof rows)[] = [];
@@ -196,10 +226,20 @@ async function compactionSnapshotProblems(db: Kysely<any>): Promise<IntegrityPro
   }
   const problems: IntegrityProblem[] = [];
   for (const round of rounds) {
-    const fromLog = await statesAtVersions(db, round.map((row) => ({ itemId: row.item_id, version: row.version })), { useCompactionSnapshots: false });
+    const fromLog = await statesAtVersions(
+      db,
+      round.map((row) => ({ itemId: row.item_id, version: row.version })),
+      { useCompactionSnapshots: false },
+    );
     for (const row of round) {
       if (isDeepStrictEqual(row.document, fromLog.get(row.item_id)?.document ?? null)) continue;
-      problems.push({ kind: 'snapshot_mismatch', type: row.type, name: row.name, version: row.version, detail: 'compaction snapshot differs from the log' });
+      problems.push({
+        kind: 'snapshot_mismatch',
+        type: row.type,
+        name: row.name,
+        version: row.version,
+        detail: 'compaction snapshot differs from the log',
+      });
     }
   }
   return problems;

@@ -72,6 +72,9 @@ export interface MetadataLoader {
 /** A call the loader's contract does not allow (e.g. writing to a read-only directory). */
 export function requireCapability(contract: MetadataLoaderContract, capability: keyof MetadataLoaderCapabilities): void {
   if (!contract.capabilities[capability]) {
-    throw new ValidationError([{ path: `capabilities.${capability}`, message: 'is false' }], `loader '${contract.name}' (${contract.protocol}) cannot ${capability}`);
+    throw new ValidationError(
+      [{ path: `capabilities.${capability}`, message: 'is false' }],
+      `loader '${contract.name}' (${contract.protocol}) cannot ${capability}`,
+    );
   }
 }

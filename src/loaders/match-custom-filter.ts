@@ -58,13 +58,17 @@ const isContainer = (value: unknown) => typeof value === 'object' && value !== n
 
 /** JSONB containment (`@>`): every part of `inner` is found in `outer`. */
 function contains(outer: unknown, inner: unknown): boolean {
-  if (Array.isArray(inner)) return Array.isArray(outer) && inner.every((element) => outer.some((candidate) => contains(candidate, element)));
-  if (isPlainObject(inner)) return isPlainObject(outer) && Object.entries(inner).every(([key, part]) => key in outer && contains(outer[key], part));
+  if (Array.isArray(inner))
+    return Array.isArray(outer) && inner.every((element) => outer.some((candidate) => contains(candidate, element)));
+  if (isPlainObject(inner))
+    return isPlainObject(outer) && Object.entries(inner).every(([key, part]) => key in outer && contains(outer[key], part));
   return isDeepStrictEqual(outer, inner);
 }
 
 /** SQL LIKE: % any run of characters, _ one character, everything else literal. */
 function likePattern(pattern: string): RegExp {
-  const body = [...pattern].map((char) => (char === '%' ? '.*' : char === '_' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = [...pattern]
+    .map((char) => (char === '%' ? '.*' : char === '_' ? '.' : char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`, 's');
 }

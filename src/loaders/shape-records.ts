@@ -1,7 +1,8 @@
 import type { MetadataLoadOptions, MetadataRecord, MetadataSort } from '../protocol/index.js';
 import { matchesCustomCondition } from './match-custom-filter.js';
 
-const asList = <T>(value: T | T[] | undefined): T[] | undefined => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined): T[] | undefined =>
+  value === undefined ? undefined : Array.isArray(value) ? value : [value];
 
 /** The load options that pick items (scope, namespace, filters) in memory. */
 export function matchesLoadOptions(record: MetadataRecord, options: Pick<MetadataLoadOptions, 'scope' | 'namespace' | 'filters'>): boolean {
@@ -21,7 +22,10 @@ function fieldValue(record: MetadataRecord, field: string): unknown {
   return field
     .split('.')
     .slice(1)
-    .reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined), record.metadata);
+    .reduce<unknown>(
+      (value, key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined),
+      record.metadata,
+    );
 }
 
 /** Absent values sort last, as NULLs do in PostgreSQL's ascending order. */
@@ -35,7 +39,10 @@ function compareValues(a: unknown, b: unknown): number {
 }
 
 /** Filters, sorts (by the given fields, then by name) and limits a list the way load options ask. */
-export function shapeRecords(records: MetadataRecord[], options: Pick<MetadataLoadOptions, 'scope' | 'namespace' | 'filters' | 'sort' | 'limit'>): MetadataRecord[] {
+export function shapeRecords(
+  records: MetadataRecord[],
+  options: Pick<MetadataLoadOptions, 'scope' | 'namespace' | 'filters' | 'sort' | 'limit'>,
+): MetadataRecord[] {
   const sort: MetadataSort[] = [...(asList(options.sort) ?? []), { field: 'name', order: 'asc' }];
   const shaped = records
     .filter((record) => matchesLoadOptions(record, options))

@@ -64,6 +64,8 @@ export async function migrate(datasource: Datasource, files = readMigrationFiles
   } catch (caught) {
     const error = toMetaledgerError(caught);
     if (error instanceof MetaledgerError) throw error;
-    throw new MetaledgerError('MIGRATION_FAILED', `migration of schema ${datasource.schema} failed: ${(error as Error).message}`, { cause: error });
+    throw new MetaledgerError('MIGRATION_FAILED', `migration of schema ${datasource.schema} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -53,8 +53,19 @@ export class ProjectionJobs {
     this.queuePrefix = `metaledger.${schema}`;
   }
 
-  static async start(connection: pg.ClientConfig, schema: string, projections: string[], handlers: JobHandlers, options: JobsOptions = {}): Promise<ProjectionJobs> {
-    const boss = new PgBoss({ ...(connection as PgBoss.DatabaseOptions), schema: jobSchema(schema), max: 3, schedule: Boolean(options.retention || options.compaction), supervise: true,
+  static async start(
+    connection: pg.ClientConfig,
+    schema: string,
+    projections: string[],
+    handlers: JobHandlers,
+    options: JobsOptions = {},
+  ): Promise<ProjectionJobs> {
+    const boss = new PgBoss({
+      ...(connection as PgBoss.DatabaseOptions),
+      schema: jobSchema(schema),
+      max: 3,
+      schedule: Boolean(options.retention || options.compaction),
+      supervise: true,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
     });
     boss.on('error', () => {});
@@ -68,7 +79,9 @@ export class ProjectionJobs {
     }
     const rebuildQueue = jobs.rebuildQueue();
     await boss.createQueue(rebuildQueue, { name: rebuildQueue, policy: 'singleton', expireInSeconds: 3600 });
-    await boss.work<{ projection: string }>(rebuildQueue, { pollingIntervalSeconds: 0.5 }, async ([job]) => handlers.rebuild(job.data.projection));
+    await boss.work<{ projection: string }>(rebuildQueue, { pollingIntervalSeconds: 0.5 }, async ([job]) =>
+      handlers.rebuild(job.data.projection),
+    );
     const retentionQueue = jobs.retentionQueue();
     await boss.createQueue(retentionQueue, { name: retentionQueue, policy: 'singleton' });
     await boss.work<{ olderThanDays: number; keepVersions?: number }>(retentionQueue, { pollingIntervalSeconds: 0.5 }, async ([job]) =>
@@ -80,7 +93,9 @@ export class ProjectionJobs {
     }
     const compactionQueue = jobs.compactionQueue();
     await boss.createQueue(compactionQueue, { name: compactionQueue, policy: 'singleton' });
-    await boss.work<{ every?: number }>(compactionQueue, { pollingIntervalSeconds: 0.5 }, async ([job]) => handlers.compact(job.data.every));
+    await boss.work<{ every?: number }>(compactionQueue, { pollingIntervalSeconds: 0.5 }, async ([job]) =>
+      handlers.compact(job.data.every),
+    );
     if (options.compaction) await boss.schedule(compactionQueue, options.compaction.cron, { every: options.compaction.every });
     return jobs;
   }

@@ -47,12 +47,14 @@ export class ProjectionRunner {
     private readonly onError: (error: unknown) => void = () => {},
   ) {
     for (const definition of [framework, ...(settings.definitions ?? [])]) {
-      if (this.definitions.has(definition.name)) throw new ValidationError([{ path: 'projections', message: `projection "${definition.name}" is registered twice` }]);
+      if (this.definitions.has(definition.name))
+        throw new ValidationError([{ path: 'projections', message: `projection "${definition.name}" is registered twice` }]);
       this.definitions.set(definition.name, definition);
       this.modes.set(definition.name, settings.modes?.[definition.name] ?? definition.defaultMode);
     }
     for (const name of Object.keys(settings.modes ?? {})) {
-      if (!this.definitions.has(name)) throw new ValidationError([{ path: `projections.modes.${name}`, message: 'no projection has this name' }]);
+      if (!this.definitions.has(name))
+        throw new ValidationError([{ path: `projections.modes.${name}`, message: 'no projection has this name' }]);
     }
   }
 
@@ -85,13 +87,20 @@ export class ProjectionRunner {
       if (this.modes.get(definition.name) === 'async') await ensureCheckpoint(this.db, definition.name);
     }
     const connection = this.datasource.connectionConfig;
-    const wantsJobs = this.asyncProjections.length > 0 || Boolean(this.settings.jobs && (this.settings.jobs.retention || this.settings.jobs.compaction));
+    const wantsJobs =
+      this.asyncProjections.length > 0 || Boolean(this.settings.jobs && (this.settings.jobs.retention || this.settings.jobs.compaction));
     if (this.settings.jobs !== false && connection && wantsJobs) {
-      this.jobs = await ProjectionJobs.start(connection, this.datasource.schema, this.asyncProjections.map((d) => d.name), {
-        catchUp: (name) => this.catchUp(name),
-        rebuild: (name) => this.rebuild(name),
-        ...maintenance,
-      }, this.settings.jobs || {});
+      this.jobs = await ProjectionJobs.start(
+        connection,
+        this.datasource.schema,
+        this.asyncProjections.map((d) => d.name),
+        {
+          catchUp: (name) => this.catchUp(name),
+          rebuild: (name) => this.rebuild(name),
+          ...maintenance,
+        },
+        this.settings.jobs || {},
+      );
     }
     this.changed();
   }
@@ -144,7 +153,8 @@ export class ProjectionRunner {
   /** Queues a rebuild as a pg-boss job (any instance may run it); returns the job id. */
   async requestRebuild(name: string): Promise<string | null> {
     this.require(name);
-    if (!this.jobs) throw new ValidationError([{ path: 'projections.jobs', message: 'rebuild jobs need pg-boss (PostgreSQL with jobs enabled)' }]);
+    if (!this.jobs)
+      throw new ValidationError([{ path: 'projections.jobs', message: 'rebuild jobs need pg-boss (PostgreSQL with jobs enabled)' }]);
     return this.jobs.requestRebuild(name);
   }
 
@@ -153,7 +163,15 @@ export class ProjectionRunner {
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    const { rows } = await this.db.executeQuery<{ projection: string; tx_id: string; position: number; events_applied: number; last_error: string | null; lag_events: number; oldest: Date | null }>(
+    const { rows } = await this.db.executeQuery<{
+      projection: string;
+      tx_id: string;
+      position: number;
+      events_applied: number;
+      last_error: string | null;
+      lag_events: number;
+      oldest: Date | null;
+    }>(
       CompiledQuery.raw(`
         SELECT c.projection, c.tx_id::text AS tx_id, c.position, c.events_applied, c.last_error, lag.events AS lag_events, lag.oldest
         FROM metadata_checkpoints c

@@ -10,7 +10,9 @@ export interface CatchUpResult {
 }
 
 export async function ensureCheckpoint(db: Kysely<any>, projection: string): Promise<void> {
-  await db.executeQuery(CompiledQuery.raw('INSERT INTO metadata_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [projection]));
+  await db.executeQuery(
+    CompiledQuery.raw('INSERT INTO metadata_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [projection]),
+  );
 }
 
 /**
@@ -26,14 +28,18 @@ export async function catchUp(db: Kysely<any>, projection: ProjectionDefinition,
     try {
       step = await db.transaction().execute(async (trx) => {
         const { rows } = await trx.executeQuery<{ tx_id: string; position: number }>(
-          CompiledQuery.raw('SELECT tx_id::text AS tx_id, position FROM metadata_checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED', [projection.name]),
+          CompiledQuery.raw(
+            'SELECT tx_id::text AS tx_id, position FROM metadata_checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED',
+            [projection.name],
+          ),
         );
         if (!rows[0]) return { count: 0, cursor: { txId: '0', position: 0 }, busy: true };
         const cursor = { txId: rows[0].tx_id, position: Number(rows[0].position) };
         const log = await readLogAfter(trx, cursor, batchSize);
         if (log.length === 0) return { count: 0, cursor, busy: false };
         const events = await withStates(trx, log);
-        const relevant = projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
+        const relevant =
+          projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
         if (relevant.length > 0) await projection.apply(trx, relevant, table);
         const last = log[log.length - 1];
         await trx.executeQuery(
@@ -47,7 +53,12 @@ export async function catchUp(db: Kysely<any>, projection: ProjectionDefinition,
       });
     } catch (error) {
       await db
-        .executeQuery(CompiledQuery.raw('UPDATE metadata_checkpoints SET last_error = $2, updated_at = now() WHERE projection = $1', [projection.name, (error as Error).message]))
+        .executeQuery(
+          CompiledQuery.raw('UPDATE metadata_checkpoints SET last_error = $2, updated_at = now() WHERE projection = $1', [
+            projection.name,
+            (error as Error).message,
+          ]),
+        )
         .catch(() => {});
       throw error;
     }

@@ -32,7 +32,12 @@ export const logRowColumns = `e.position, e.tx_id::text AS tx_id, e.item_id, e.t
  * read (tx_id below the snapshot's xmin): a transaction still open may yet commit with a smaller tx_id
  * than events already visible, and reading past it would skip its events for good.
  */
-export async function readLogAfter(db: Kysely<any>, cursor: LogCursor, limit: number, filter: { types?: string[] } = {}): Promise<LogRow[]> {
+export async function readLogAfter(
+  db: Kysely<any>,
+  cursor: LogCursor,
+  limit: number,
+  filter: { types?: string[] } = {},
+): Promise<LogRow[]> {
   const { rows } = await db.executeQuery<LogRow>(
     CompiledQuery.raw(
       `SELECT ${logRowColumns}
@@ -55,7 +60,10 @@ export async function loadStatesBefore(db: Kysely<any>, rows: LogRow[], known: M
   const firstVersion = new Map<string, number>();
   for (const row of rows) if (!known.has(row.item_id) && !firstVersion.has(row.item_id)) firstVersion.set(row.item_id, row.version);
   if (firstVersion.size === 0) return;
-  const before = await statesAtVersions(db, [...firstVersion].map(([itemId, version]) => ({ itemId, version: version - 1 })));
+  const before = await statesAtVersions(
+    db,
+    [...firstVersion].map(([itemId, version]) => ({ itemId, version: version - 1 })),
+  );
   for (const itemId of firstVersion.keys()) known.set(itemId, before.get(itemId)?.document ?? null);
 }
 
@@ -88,7 +96,11 @@ export function projectedEvent(row: LogRow, previous: ItemDocument | null, docum
  * Gives each event the item's state before and after it: the states before the batch from `known` or
  * one fold query, then the batch's own patches in order.
  */
-export async function withStates(db: Kysely<any>, rows: LogRow[], known: Map<string, ItemDocument | null> = new Map()): Promise<ProjectedEvent[]> {
+export async function withStates(
+  db: Kysely<any>,
+  rows: LogRow[],
+  known: Map<string, ItemDocument | null> = new Map(),
+): Promise<ProjectedEvent[]> {
   // `known` carries states across batches when the caller replays the log in order (a rebuild)
   await loadStatesBefore(db, rows, known);
   return rows.map((row) => {

@@ -4,7 +4,18 @@ import type { ItemDocument } from '../events/document.js';
 import { applyPatchInPlace } from '../events/patch.js';
 import type { ProjectedEvent, ProjectionDefinition } from './projection.js';
 import { ensureCheckpoint } from './projector.js';
-import { cursorOf, loadStatesBefore, logRowColumns, logStart, projectedEvent, readLogAfter, stateAfter, withStates, type LogCursor, type LogRow } from './read-log.js';
+import {
+  cursorOf,
+  loadStatesBefore,
+  logRowColumns,
+  logStart,
+  projectedEvent,
+  readLogAfter,
+  stateAfter,
+  withStates,
+  type LogCursor,
+  type LogRow,
+} from './read-log.js';
 
 export interface RebuildProgress {
   projection: string;
@@ -44,14 +55,20 @@ interface CondensedItem {
  * is patched in place and its entry updated in place (copies and per-event objects are most of a long
  * replay's cost); only a creation keeps a copy of its state.
  */
-async function condense(db: Kysely<any>, rows: LogRow[], states: Map<string, ItemDocument | null>, condensed: Map<string, CondensedItem>): Promise<void> {
+async function condense(
+  db: Kysely<any>,
+  rows: LogRow[],
+  states: Map<string, ItemDocument | null>,
+  condensed: Map<string, CondensedItem>,
+): Promise<void> {
   await loadStatesBefore(db, rows, states);
   for (const row of rows) {
     const previous = states.get(row.item_id) ?? null;
     const document = stateAfter(row, previous, applyPatchInPlace);
     states.set(row.item_id, document);
     const item = condensed.get(row.item_id);
-    const creation = document === null ? undefined : previous === null ? projectedEvent(row, null, structuredClone(document)) : item?.creation;
+    const creation =
+      document === null ? undefined : previous === null ? projectedEvent(row, null, structuredClone(document)) : item?.creation;
     if (!item) condensed.set(row.item_id, { creation, last: row, document });
     else {
       item.creation = creation;
@@ -65,12 +82,20 @@ async function condense(db: Kysely<any>, rows: LogRow[], states: Map<string, Ite
  * Writes each item once: its latest creation (who created it, when) followed by its last event, as if
  * its whole history had been applied — exact for a projection that depends only on final states.
  */
-async function applyCondensed(db: Kysely<any>, projection: ProjectionDefinition, table: string, items: CondensedItem[], batchSize: number): Promise<void> {
+async function applyCondensed(
+  db: Kysely<any>,
+  projection: ProjectionDefinition,
+  table: string,
+  items: CondensedItem[],
+  batchSize: number,
+): Promise<void> {
   for (let start = 0; start < items.length; start += batchSize) {
     const events = items.slice(start, start + batchSize).flatMap(({ creation, last, document }) => {
       if (document === null) return []; // gone at the end: nothing to write
       if (!creation) return [projectedEvent(last, null, document)]; // its creation was pruned away
-      return creation.version === last.version ? [{ ...creation, document }] : [creation, projectedEvent(last, creation.document, document)];
+      return creation.version === last.version
+        ? [{ ...creation, document }]
+        : [creation, projectedEvent(last, creation.document, document)];
     });
     if (events.length > 0) await projection.apply(db, events, table);
   }
@@ -111,7 +136,12 @@ async function readRestUnderLock(trx: Kysely<any>, cursor: LogCursor, limit: num
  * first: no append is in flight, so the tail of the log read under that lock is complete and final,
  * and writers blocked meanwhile write to the new table once it is in place. Nothing is lost.
  */
-export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition, table: string, options: RebuildOptions = {}): Promise<RebuildResult> {
+export async function rebuild(
+  db: Kysely<any>,
+  projection: ProjectionDefinition,
+  table: string,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
   const started = performance.now();
   const batchSize = options.batchSize ?? 5000;
   // a name of its own: two rebuilds of one projection may run at once (their swaps take turns)
@@ -146,7 +176,7 @@ export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition,
   };
   // the next batch is read while the current one is applied
   const readAfter = (rows: LogRow[]) => readLogAfter(db, cursorAfter(rows), batchSize);
-  for (let rows = await readLogAfter(db, cursor, batchSize); rows.length > 0; ) {
+  for (let rows = await readLogAfter(db, cursor, batchSize); rows.length > 0;) {
     const next = readAfter(rows);
     await replayOrCondense(rows);
     rows = await next;
@@ -158,7 +188,11 @@ export async function rebuild(db: Kysely<any>, projection: ProjectionDefinition,
     await trx.executeQuery(CompiledQuery.raw('LOCK TABLE metadata_streams IN SHARE MODE'));
     await trx.executeQuery(CompiledQuery.raw('SELECT 1 FROM metadata_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]));
     await trx.executeQuery(CompiledQuery.raw(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`));
-    for (let rows = await readRestUnderLock(trx, cursor, batchSize); rows.length > 0; rows = await readRestUnderLock(trx, cursor, batchSize)) {
+    for (
+      let rows = await readRestUnderLock(trx, cursor, batchSize);
+      rows.length > 0;
+      rows = await readRestUnderLock(trx, cursor, batchSize)
+    ) {
       await replay(trx, rows);
     }
     options.onProgress?.({ projection: projection.name, applied, total: Math.max(total, applied), phase: 'swap' });

@@ -27,7 +27,12 @@ export class Watcher implements WatchHandle {
     this.delivered = feed.position;
   }
 
-  static async start(db: Kysely<any>, options: WatchOptions, handler: (event: WatchEvent) => unknown, onError: (error: unknown) => void): Promise<Watcher> {
+  static async start(
+    db: Kysely<any>,
+    options: WatchOptions,
+    handler: (event: WatchEvent) => unknown,
+    onError: (error: unknown) => void,
+  ): Promise<Watcher> {
     const watcher = new Watcher(await ChangeFeed.open(db, options), handler, options.pollIntervalMs ?? 1000, onError);
     watcher.loop = watcher.run();
     return watcher;
@@ -76,7 +81,11 @@ export class Watcher implements WatchHandle {
 }
 
 /** The same feed as an async iterator; `return()` (a `break` in for-await) closes it. */
-export async function watchIterator(db: Kysely<any>, options: WatchOptions, register: (watcher: Watcher) => () => void): Promise<AsyncIterableIterator<WatchEvent>> {
+export async function watchIterator(
+  db: Kysely<any>,
+  options: WatchOptions,
+  register: (watcher: Watcher) => () => void,
+): Promise<AsyncIterableIterator<WatchEvent>> {
   const queue: WatchEvent[] = [];
   let waiting: ((result: IteratorResult<WatchEvent>) => void) | undefined;
   let failure: unknown;

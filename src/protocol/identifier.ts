@@ -5,8 +5,7 @@ export const SQL_IDENTIFIER_MAX_LENGTH = 63;
 
 export const SQL_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export const SQL_IDENTIFIER_MESSAGE =
-  'must be a SQL identifier: letters, digits, underscore, not starting with a digit';
+export const SQL_IDENTIFIER_MESSAGE = 'must be a SQL identifier: letters, digits, underscore, not starting with a digit';
 
 /** Quote a user value for an error message, cut short so a huge input cannot flood the output. */
 export function quoteForMessage(value: string, max = 64): string {

@@ -3,12 +3,7 @@
  * Every export is listed by name so the public surface stays deliberate.
  */
 
-export {
-  SQL_IDENTIFIER_MAX_LENGTH,
-  SQL_IDENTIFIER_MESSAGE,
-  SQL_IDENTIFIER_PATTERN,
-  SqlIdentifierSchema,
-} from './identifier.js';
+export { SQL_IDENTIFIER_MAX_LENGTH, SQL_IDENTIFIER_MESSAGE, SQL_IDENTIFIER_PATTERN, SqlIdentifierSchema } from './identifier.js';
 export type { SqlIdentifier } from './identifier.js';
 
 export { JsonValueSchema } from './json.js';

@@ -15,9 +15,7 @@ export function oneOrMany<T extends z.ZodTypeAny>(
   item: T,
   options: { nonEmpty: boolean; what: string },
 ): z.ZodType<z.output<T> | z.output<T>[], z.ZodTypeDef, z.input<T> | z.input<T>[]> {
-  const many = options.nonEmpty
-    ? z.array(item).min(1, { message: `${options.what} array must not be empty` })
-    : z.array(item);
+  const many = options.nonEmpty ? z.array(item).min(1, { message: `${options.what} array must not be empty` }) : z.array(item);
   return z.unknown().transform((value, ctx) => {
     const result = (Array.isArray(value) ? many : item).safeParse(value);
     if (!result.success) {

@@ -3,13 +3,7 @@ import { DatasourceNameSchema } from './datasource.js';
 import { SqlIdentifierSchema } from './identifier.js';
 import { oneOrMany } from './internal.js';
 import { MetadataQueryFiltersSchema, MetadataSortSchema } from './query.js';
-import {
-  IsoDateTimeSchema,
-  MetadataFormatSchema,
-  MetadataNamespaceSchema,
-  MetadataScopeSchema,
-  MetadataStatsSchema,
-} from './record.js';
+import { IsoDateTimeSchema, MetadataFormatSchema, MetadataNamespaceSchema, MetadataScopeSchema, MetadataStatsSchema } from './record.js';
 import { MetadataIsolationLevelSchema } from './transaction.js';
 
 /* ---------------------------------------------------- datasource config */

@@ -11,7 +11,7 @@ import {
 
 /* ------------------------------------------------------------------ paths */
 
-export const METADATA_JSON_PATH_PATTERN = /^[A-Za-z0-9_.\/\-]+$/;
+export const METADATA_JSON_PATH_PATTERN = /^[A-Za-z0-9_./-]+$/;
 
 /** A path into the metadata document: dotted ('fields.amount.label') or JSON-Pointer-like ('/fields/amount'). */
 export const MetadataJsonPathSchema = z.string().refine(
@@ -104,46 +104,44 @@ export type MetadataFilterOperators = z.infer<typeof MetadataFilterOperatorsSche
  * One condition on a JSON path: a plain JSON value (meaning $eq) or an object of operators.
  * The parsed value is always normalised to the operator form, so `5` becomes `{ $eq: 5 }`.
  */
-export const MetadataCustomFilterConditionSchema = z
-  .unknown()
-  .transform((value, ctx): MetadataFilterOperators => {
-    if (isPlainObject(value) && Object.keys(value).some((key) => key.startsWith('$'))) {
-      let valid = true;
-      for (const key of Object.keys(value)) {
-        if (OPERATOR_SET.has(key)) {
-          if (value[key] === undefined) {
-            valid = false;
-            ctx.addIssue({ code: 'custom', path: [key], message: `operator '${key}' needs a value` });
-          }
-          continue;
+export const MetadataCustomFilterConditionSchema = z.unknown().transform((value, ctx): MetadataFilterOperators => {
+  if (isPlainObject(value) && Object.keys(value).some((key) => key.startsWith('$'))) {
+    let valid = true;
+    for (const key of Object.keys(value)) {
+      if (OPERATOR_SET.has(key)) {
+        if (value[key] === undefined) {
+          valid = false;
+          ctx.addIssue({ code: 'custom', path: [key], message: `operator '${key}' needs a value` });
         }
-        valid = false;
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: key.startsWith('$')
-            ? `unknown filter operator '${key}'; expected one of ${METADATA_FILTER_OPERATORS.join(', ')}`
-            : `'${key}' cannot be mixed with operators in one condition; to match an object literally use { $eq: {...} }`,
-        });
+        continue;
       }
-      if (!valid) return z.NEVER;
-      const result = MetadataFilterOperatorsSchema.safeParse(value);
-      if (!result.success) {
-        forwardIssues(ctx, result.error);
-        return z.NEVER;
-      }
-      return result.data;
-    }
-    const result = JsonValueSchema.safeParse(value);
-    if (!result.success) {
+      valid = false;
       ctx.addIssue({
         code: 'custom',
-        message: 'must be a JSON value (meaning $eq) or an operator object such as { $gt: 5 }',
+        path: [key],
+        message: key.startsWith('$')
+          ? `unknown filter operator '${key}'; expected one of ${METADATA_FILTER_OPERATORS.join(', ')}`
+          : `'${key}' cannot be mixed with operators in one condition; to match an object literally use { $eq: {...} }`,
       });
+    }
+    if (!valid) return z.NEVER;
+    const result = MetadataFilterOperatorsSchema.safeParse(value);
+    if (!result.success) {
+      forwardIssues(ctx, result.error);
       return z.NEVER;
     }
-    return { $eq: result.data };
-  }) as unknown as z.ZodType<MetadataFilterOperators, z.ZodTypeDef, JsonValue | MetadataFilterOperators>;
+    return result.data;
+  }
+  const result = JsonValueSchema.safeParse(value);
+  if (!result.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a JSON value (meaning $eq) or an operator object such as { $gt: 5 }',
+    });
+    return z.NEVER;
+  }
+  return { $eq: result.data };
+}) as unknown as z.ZodType<MetadataFilterOperators, z.ZodTypeDef, JsonValue | MetadataFilterOperators>;
 
 /* ---------------------------------------------------------------- filters */
 

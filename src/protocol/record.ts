@@ -14,6 +14,7 @@ export const MetadataStrategySchema = z.enum(['merge', 'replace']);
 
 export const MetadataFormatSchema = z.enum(['json', 'yaml', 'typescript', 'javascript']);
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const FORBIDDEN_NAME_CHARS = /[\u0000-\u001F\u007F/]/;
 
 /** Surrounding whitespace is trimmed (a user never means it); '/' is reserved as a path separator. */

@@ -30,7 +30,8 @@ const flag = (query: URLSearchParams, name: string) => ['1', 'true'].includes(qu
 function parseRoute(request: IncomingMessage): Route {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts[0] !== 'metadata' || parts.length < 2 || parts.length > 3) throw new NotFoundError(`no route ${url.pathname}; use /metadata/:type or /metadata/:type/:name`);
+  if (parts[0] !== 'metadata' || parts.length < 2 || parts.length > 3)
+    throw new NotFoundError(`no route ${url.pathname}; use /metadata/:type or /metadata/:type/:name`);
   return { type: parts[1], name: parts[2], query: url.searchParams };
 }
 
@@ -48,13 +49,22 @@ async function handle(options: MetadataServerOptions, request: IncomingMessage, 
   const { type, name, query } = route;
   if (name === undefined) {
     if (request.method !== 'GET') return notAllowed(response, 'GET');
-    const filters = Object.fromEntries(['namespace', 'scope', 'state', 'owner'].filter((field) => query.has(field)).map((field) => [field, query.get(field)]));
+    const filters = Object.fromEntries(
+      ['namespace', 'scope', 'state', 'owner'].filter((field) => query.has(field)).map((field) => [field, query.get(field)]),
+    );
     const limit = query.has('limit') ? Number(query.get('limit')) : undefined;
     const items = await service.list(type, { principal, correlationId, filters, limit, loader: query.get('loader') ?? undefined });
     return sendJson(response, 200, { items });
   }
   if (request.method === 'GET') {
-    const item = await service.get(type, name, { principal, correlationId, raw: flag(query, 'raw'), explain: flag(query, 'explain'), owner: query.get('owner') ?? undefined, loader: query.get('loader') ?? undefined });
+    const item = await service.get(type, name, {
+      principal,
+      correlationId,
+      raw: flag(query, 'raw'),
+      explain: flag(query, 'explain'),
+      owner: query.get('owner') ?? undefined,
+      loader: query.get('loader') ?? undefined,
+    });
     if (!item) throw new NotFoundError(`${type}/${name} does not exist`);
     const { etag, ...record } = item;
     if (request.headers['if-none-match'] === etag) return sendEmpty(response, 304, { etag });
@@ -62,11 +72,23 @@ async function handle(options: MetadataServerOptions, request: IncomingMessage, 
   }
   if (request.method === 'PUT') {
     const body = await readJsonBody(request, options.maxBodyBytes ?? 1024 * 1024);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError([{ path: 'body', message: 'must be a record object' }], 'invalid record');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new ValidationError([{ path: 'body', message: 'must be a record object' }], 'invalid record');
     const given = body as Record<string, unknown>;
-    if (given.name !== undefined && given.name !== name) throw new ValidationError([{ path: 'name', message: `the body says '${String(given.name)}' but the URL says '${name}'` }], 'invalid record');
-    const onConflict = query.has('onConflict') ? parseInput(MetadataConflictStrategySchema, query.get('onConflict'), 'onConflict') : undefined;
-    const result = await service.register(type, { ...given, name } as Omit<MetadataRecordInput, 'type'>, { principal, correlationId, onConflict, expectedEtag: expectedEtagOf(request) });
+    if (given.name !== undefined && given.name !== name)
+      throw new ValidationError(
+        [{ path: 'name', message: `the body says '${String(given.name)}' but the URL says '${name}'` }],
+        'invalid record',
+      );
+    const onConflict = query.has('onConflict')
+      ? parseInput(MetadataConflictStrategySchema, query.get('onConflict'), 'onConflict')
+      : undefined;
+    const result = await service.register(type, { ...given, name } as Omit<MetadataRecordInput, 'type'>, {
+      principal,
+      correlationId,
+      onConflict,
+      expectedEtag: expectedEtagOf(request),
+    });
     return sendJson(response, result.created ? 201 : 200, result, { etag: result.etag });
   }
   if (request.method === 'DELETE') {

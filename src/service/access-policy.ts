@@ -23,7 +23,12 @@ export interface AccessFlags {
  * is refused, or undefined when it is allowed. No principal means trusted code (a migration script, the
  * operator's CLI): only the system rule holds for it.
  */
-export function refusalReason(principal: Principal | undefined, operation: Operation, item: ProtectedItem, flags: AccessFlags = {}): string | undefined {
+export function refusalReason(
+  principal: Principal | undefined,
+  operation: Operation,
+  item: ProtectedItem,
+  flags: AccessFlags = {},
+): string | undefined {
   const admin = principal === undefined || isAdmin(principal);
   const owns = principal === undefined || (item.owner !== undefined && item.owner === principal.id);
   if (operation === 'read') return item.scope !== 'user' || owns || admin ? undefined : 'user items are visible only to their owner';

@@ -23,5 +23,10 @@ export function createMetadataService(options: HybridServiceOptions): MetadataSe
         { loader: database, scopes: ['platform', 'user'] },
       ]
     : [{ loader: database, scopes: ['system', 'platform', 'user'] }];
-  return new MetadataService({ routes, refusals: databaseRefusalLog(options.store.db), principal: options.principal, source: options.source });
+  return new MetadataService({
+    routes,
+    refusals: databaseRefusalLog(options.store.db),
+    principal: options.principal,
+    source: options.source,
+  });
 }

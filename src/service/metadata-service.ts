@@ -1,7 +1,14 @@
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { LoaderSaveOptions, LoaderSaveResult, MetadataLoader } from '../loaders/loader.js';
 import { shapeRecords } from '../loaders/shape-records.js';
-import { MetadataLoadOptionsSchema, MetadataRecordSchema, type MetadataLoadOptionsInput, type MetadataRecord, type MetadataRecordInput, type MetadataScope } from '../protocol/index.js';
+import {
+  MetadataLoadOptionsSchema,
+  MetadataRecordSchema,
+  type MetadataLoadOptionsInput,
+  type MetadataRecord,
+  type MetadataRecordInput,
+  type MetadataScope,
+} from '../protocol/index.js';
 import { parseInput } from '../store/parse-input.js';
 import { ForbiddenError, refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
 import { anonymous, isAdmin, type Principal } from './principal.js';
@@ -56,7 +63,8 @@ export class MetadataService {
   private readonly source: string;
 
   constructor(private readonly options: MetadataServiceOptions) {
-    if (options.routes.length === 0) throw new ValidationError([{ path: 'routes', message: 'give at least one loader' }], 'invalid service options');
+    if (options.routes.length === 0)
+      throw new ValidationError([{ path: 'routes', message: 'give at least one loader' }], 'invalid service options');
     this.principal = options.principal ?? anonymous;
     this.source = options.source ?? 'api';
   }
@@ -67,22 +75,39 @@ export class MetadataService {
 
   async get(type: string, name: string, options: GetOptions = {}): Promise<ServiceRecord | null> {
     // ifNoneMatch is the caller's business (compared with the effective etag), never a loader's
-    const { principal = this.principal, owner, explain, correlationId, reason: _reason, ifNoneMatch: _ifNoneMatch, ...loadOptions } = options;
+    const {
+      principal = this.principal,
+      owner,
+      explain,
+      correlationId,
+      reason: _reason,
+      ifNoneMatch: _ifNoneMatch,
+      ...loadOptions
+    } = options;
     const loaders = this.pick(loadOptions);
     const found = await this.find(loaders, type, name, loadOptions);
     if (!found) return null;
     await this.authorize(principal, 'read', found.record, {}, correlationId);
     if (loadOptions.raw) return { ...found.record, etag: found.etag, ...(explain ? { layers: [describeLayer(found)] } : {}) };
     const overlayOwner = owner ?? principal.id;
-    if (overlayOwner !== principal.id) await this.authorize(principal, 'read', { type, name, scope: 'user', owner: overlayOwner }, {}, correlationId);
+    if (overlayOwner !== principal.id)
+      await this.authorize(principal, 'read', { type, name, scope: 'user', owner: overlayOwner }, {}, correlationId);
     // shared items read through the loaders' caches; scope and namespace filters pick the requested item only
     const shared = { cache: loadOptions.cache, useCache: loadOptions.useCache, validate: loadOptions.validate };
-    const layers = await resolveLayers(found, {
-      find: (parentName) => this.find(loaders, type, parentName, shared),
-      overlaysOf: (names, scope, overlayOwnerId) => this.overlaysOf(loaders, type, names, scope, overlayOwnerId, shared),
-    }, overlayOwner);
+    const layers = await resolveLayers(
+      found,
+      {
+        find: (parentName) => this.find(loaders, type, parentName, shared),
+        overlaysOf: (names, scope, overlayOwnerId) => this.overlaysOf(loaders, type, names, scope, overlayOwnerId, shared),
+      },
+      overlayOwner,
+    );
     for (const layer of layers) await this.authorize(principal, 'read', layer.record, {}, correlationId);
-    return { ...effectiveRecord(found.record, layers), etag: layersEtag(layers), ...(explain ? { layers: layers.map(describeLayer) } : {}) };
+    return {
+      ...effectiveRecord(found.record, layers),
+      etag: layersEtag(layers),
+      ...(explain ? { layers: layers.map(describeLayer) } : {}),
+    };
   }
 
   async list(type: string, options: ListOptions = {}): Promise<MetadataRecord[]> {
@@ -95,7 +120,8 @@ export class MetadataService {
     const byName = new Map<string, MetadataRecord>();
     for (const loader of this.pick(loadOptions)) {
       if (!loader.contract.capabilities.list) continue;
-      for (const record of await loader.list(type, { ...loadOptions, limit: undefined })) if (!byName.has(record.name)) byName.set(record.name, record);
+      for (const record of await loader.list(type, { ...loadOptions, limit: undefined }))
+        if (!byName.has(record.name)) byName.set(record.name, record);
     }
     const visible = [...byName.values()].filter((record) => refusalReason(principal, 'read', record) === undefined);
     return shapeRecords(visible, parsed);
@@ -112,10 +138,18 @@ export class MetadataService {
     const next = { ...record, scope, ...(owner !== undefined ? { owner } : {}) };
     const target = this.writerFor(scope, loaderName);
     if (existing && existing.loader !== target.contract.name) {
-      throw new ConflictError(`${type}/${record.name} already exists in loader '${existing.loader}'; give the new item another name and point its extends at '${record.name}'`);
+      throw new ConflictError(
+        `${type}/${record.name} already exists in loader '${existing.loader}'; give the new item another name and point its extends at '${record.name}'`,
+      );
     }
     if (existing) await this.authorize(principal, 'update', existing.record, { allowSystem }, correlationId);
-    await this.authorize(principal, existing ? 'update' : 'create', { type, name: record.name, scope, owner }, { allowSystem }, correlationId);
+    await this.authorize(
+      principal,
+      existing ? 'update' : 'create',
+      { type, name: record.name, scope, owner },
+      { allowSystem },
+      correlationId,
+    );
     return target.save(type, next, {
       ...saveOptions,
       actor: principal.id,
@@ -133,7 +167,13 @@ export class MetadataService {
     if (!existing) throw new NotFoundError(`${type}/${name} does not exist`);
     await this.authorize(principal, 'delete', existing.record, { allowSystem }, correlationId);
     const loader = this.loaders.find((candidate) => candidate.contract.name === existing.loader)!;
-    return loader.delete(type, name, { actor: principal.id, reason, correlationId, source: this.source, expectedEtag: expectedEtag ?? existing.etag });
+    return loader.delete(type, name, {
+      actor: principal.id,
+      reason,
+      correlationId,
+      source: this.source,
+      expectedEtag: expectedEtag ?? existing.etag,
+    });
   }
 
   /** The refused calls, oldest first. */
@@ -154,18 +194,37 @@ export class MetadataService {
     );
     if (picked.length === 0) {
       const [path, value] = options.loader !== undefined ? ['loader', options.loader] : ['datasource', options.datasource];
-      throw new ValidationError([{ path, message: `no loader matches '${value}' (loaders: ${this.loaders.map((loader) => loader.contract.name).join(', ')})` }], 'invalid load options');
+      throw new ValidationError(
+        [{ path, message: `no loader matches '${value}' (loaders: ${this.loaders.map((loader) => loader.contract.name).join(', ')})` }],
+        'invalid load options',
+      );
     }
     return picked;
   }
 
   private writerFor(scope: MetadataScope, loaderName?: string): MetadataLoader {
-    const route = this.options.routes.find((candidate) => (loaderName === undefined ? candidate.scopes.includes(scope) : candidate.loader.contract.name === loaderName));
-    if (!route) throw new ValidationError([{ path: loaderName ? 'loader' : 'scope', message: loaderName ? `no loader named '${loaderName}'` : `no loader stores ${scope} items` }], 'cannot register');
+    const route = this.options.routes.find((candidate) =>
+      loaderName === undefined ? candidate.scopes.includes(scope) : candidate.loader.contract.name === loaderName,
+    );
+    if (!route)
+      throw new ValidationError(
+        [
+          {
+            path: loaderName ? 'loader' : 'scope',
+            message: loaderName ? `no loader named '${loaderName}'` : `no loader stores ${scope} items`,
+          },
+        ],
+        'cannot register',
+      );
     return route.loader;
   }
 
-  private async find(loaders: MetadataLoader[], type: string, name: string, options: MetadataLoadOptionsInput): Promise<FoundItem | undefined> {
+  private async find(
+    loaders: MetadataLoader[],
+    type: string,
+    name: string,
+    options: MetadataLoadOptionsInput,
+  ): Promise<FoundItem | undefined> {
     for (const loader of loaders) {
       if (!loader.contract.capabilities.read) continue;
       const { data, etag } = await loader.load(type, name, options);
@@ -174,7 +233,14 @@ export class MetadataService {
     return undefined;
   }
 
-  private async overlaysOf(loaders: MetadataLoader[], type: string, names: string[], scope: MetadataScope, owner: string | undefined, options: MetadataLoadOptionsInput): Promise<FoundItem[]> {
+  private async overlaysOf(
+    loaders: MetadataLoader[],
+    type: string,
+    names: string[],
+    scope: MetadataScope,
+    owner: string | undefined,
+    options: MetadataLoadOptionsInput,
+  ): Promise<FoundItem[]> {
     const found = new Map<string, FoundItem>();
     for (const loader of loaders) {
       if (!loader.contract.capabilities.list) continue;
@@ -190,12 +256,29 @@ export class MetadataService {
   }
 
   /** Throws FORBIDDEN (after recording the refusal) unless the principal may do this. */
-  private async authorize(principal: Principal, operation: Operation, item: ProtectedItem, flags: AccessFlags, correlationId?: string): Promise<void> {
+  private async authorize(
+    principal: Principal,
+    operation: Operation,
+    item: ProtectedItem,
+    flags: AccessFlags,
+    correlationId?: string,
+  ): Promise<void> {
     const reason = refusalReason(principal, operation, item, flags);
     if (reason === undefined) return;
     const message = `${principal.id} may not ${operation} ${item.scope} item ${item.type}/${item.name}: ${reason}`;
     try {
-      await this.options.refusals.record({ principal: principal.id, roles: principal.roles, operation, type: item.type, name: item.name, scope: item.scope, owner: item.owner, reason, source: this.source, correlationId });
+      await this.options.refusals.record({
+        principal: principal.id,
+        roles: principal.roles,
+        operation,
+        type: item.type,
+        name: item.name,
+        scope: item.scope,
+        owner: item.owner,
+        reason,
+        source: this.source,
+        correlationId,
+      });
     } catch (error) {
       throw new ForbiddenError(`${message} (and the refusal could not be recorded: ${(error as Error).message})`, operation, reason);
     }

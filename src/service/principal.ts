@@ -14,6 +14,13 @@ export const isAdmin = (principal: Principal): boolean => principal.roles.includ
 /** `alice` or `alice:admin,editor`, as the CLI's `--as` takes it. */
 export function parsePrincipal(text: string): Principal {
   const [id, roles = ''] = text.split(':', 2);
-  if (!/^[^\s:,]+$/.test(id)) throw new ValidationError([{ path: 'as', message: `'${text}' is not a principal; write id or id:role,role` }], 'invalid principal');
-  return { id, roles: roles.split(',').map((role) => role.trim()).filter(Boolean) };
+  if (!/^[^\s:,]+$/.test(id))
+    throw new ValidationError([{ path: 'as', message: `'${text}' is not a principal; write id or id:role,role` }], 'invalid principal');
+  return {
+    id,
+    roles: roles
+      .split(',')
+      .map((role) => role.trim())
+      .filter(Boolean),
+  };
 }

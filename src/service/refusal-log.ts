@@ -70,7 +70,9 @@ export function databaseRefusalLog(db: Kysely<any>): RefusalLog {
       await sql`
         INSERT INTO metadata_access_refusals (principal, roles, operation, type, name, scope, owner, reason, source, correlation_id)
         VALUES (${refusal.principal ?? null}, ${refusal.roles}::text[], ${refusal.operation}, ${refusal.type}, ${refusal.name ?? null},
-                ${refusal.scope ?? null}, ${refusal.owner ?? null}, ${refusal.reason}, ${refusal.source}, ${refusal.correlationId ?? null})`.execute(db);
+                ${refusal.scope ?? null}, ${refusal.owner ?? null}, ${refusal.reason}, ${refusal.source}, ${refusal.correlationId ?? null})`.execute(
+        db,
+      );
     },
     async list(query = {}) {
       const { rows } = await sql<RefusalRow>`

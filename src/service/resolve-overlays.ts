@@ -39,7 +39,10 @@ export async function resolveLayers(start: FoundItem, lookup: OverlayLookup, own
   const seen = [start.record.name];
   for (let parentName = start.record.extends; parentName !== undefined; parentName = layers[0].record.extends) {
     if (seen.includes(parentName) || seen.length > maxDepth) {
-      throw new ValidationError([{ path: 'extends', message: `${seen.join(' → ')} → ${parentName} never reaches a base item` }], 'invalid overlay chain');
+      throw new ValidationError(
+        [{ path: 'extends', message: `${seen.join(' → ')} → ${parentName} never reaches a base item` }],
+        'invalid overlay chain',
+      );
     }
     const parent = await lookup.find(parentName);
     if (!parent) throw new NotFoundError(`${start.record.type}/${layers[0].record.name} extends '${parentName}', which does not exist`);
@@ -57,21 +60,33 @@ export async function resolveLayers(start: FoundItem, lookup: OverlayLookup, own
 
 /** The effective item: the requested item's envelope over its layers' payloads, each combined by its strategy. */
 export function effectiveRecord(requested: MetadataRecord, layers: FoundItem[]): MetadataRecord {
-  const metadata = layers.slice(1).reduce<unknown>(
-    (below, layer) => (layer.record.strategy === 'replace' ? structuredClone(layer.record.metadata) : mergePatch(below, layer.record.metadata)),
-    structuredClone(layers[0].record.metadata),
-  );
+  const metadata = layers
+    .slice(1)
+    .reduce<unknown>(
+      (below, layer) =>
+        layer.record.strategy === 'replace' ? structuredClone(layer.record.metadata) : mergePatch(below, layer.record.metadata),
+      structuredClone(layers[0].record.metadata),
+    );
   return { ...structuredClone(requested), metadata: metadata as Record<string, unknown> };
 }
 
 /** One layer keeps its own etag (so a plain item has the etag its loader gives); several get one over all. */
 export function layersEtag(layers: FoundItem[]): string {
   if (layers.length === 1) return layers[0].etag;
-  const hash = createHash('sha256').update(layers.map((layer) => `${layer.loader}\u0000${layer.record.name}\u0000${layer.etag}`).join('\u0001')).digest('hex');
+  const hash = createHash('sha256')
+    .update(layers.map((layer) => `${layer.loader}\u0000${layer.record.name}\u0000${layer.etag}`).join('\u0001'))
+    .digest('hex');
   return `"o${hash.slice(0, 31)}"`;
 }
 
 export function describeLayer(layer: FoundItem): OverlayLayer {
   const { record } = layer;
-  return { loader: layer.loader, name: record.name, scope: record.scope, strategy: record.strategy, etag: layer.etag, ...(record.version !== undefined ? { version: record.version } : {}) };
+  return {
+    loader: layer.loader,
+    name: record.name,
+    scope: record.scope,
+    strategy: record.strategy,
+    etag: layer.etag,
+    ...(record.version !== undefined ? { version: record.version } : {}),
+  };
 }

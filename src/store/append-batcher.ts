@@ -17,7 +17,9 @@ export interface GroupCommitLimits {
 
 /** The version conflict the append statement would raise, found before sending it. */
 function staleChangeset(): Error {
-  return Object.assign(new Error('metaledger version conflict: planned on a version a concurrent save has replaced'), { code: versionConflictCode });
+  return Object.assign(new Error('metaledger version conflict: planned on a version a concurrent save has replaced'), {
+    code: versionConflictCode,
+  });
 }
 
 /**

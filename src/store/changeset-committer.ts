@@ -80,7 +80,13 @@ export class ChangesetCommitter {
     planner: (planning: PlanningContext) => Promise<{ result: P; events: PendingEvent[] }>,
     options: CommitOptions = {},
   ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }> {
-    const changesetBase = { actor: context.actor, reason: context.reason, correlationId: context.correlationId, source: context.source ?? 'api', target: context.target };
+    const changesetBase = {
+      actor: context.actor,
+      reason: context.reason,
+      correlationId: context.correlationId,
+      source: context.source ?? 'api',
+      target: context.target,
+    };
     try {
       const { value, retries } = await withConflictRetry(this.settings.retry, (attempt) => {
         const lock = Boolean(options.lockAfterConflict) && attempt > 0;
@@ -122,14 +128,25 @@ export class ChangesetCommitter {
    * isolation levels, for inline projections that must commit with the append, and for locked (queued)
    * attempts.
    */
-  private inTransaction<T>(isolation: Isolation, lock: boolean, work: (db: Kysely<any>, run: SqlRunner, append: Append) => Promise<T>): Promise<T> {
+  private inTransaction<T>(
+    isolation: Isolation,
+    lock: boolean,
+    work: (db: Kysely<any>, run: SqlRunner, append: Append) => Promise<T>,
+  ): Promise<T> {
     const { db } = this.datasource;
     if (isolation === 'read_committed' && !lock && !this.runtime.needsTransaction) {
-      return work(db, (text, parameters) => this.datasource.prepared(text, parameters), (changeset, events) => this.batcher.append(changeset, events));
+      return work(
+        db,
+        (text, parameters) => this.datasource.prepared(text, parameters),
+        (changeset, events) => this.batcher.append(changeset, events),
+      );
     }
-    return db.transaction().setIsolationLevel(isolationSql[isolation]).execute((trx) => {
-      const run = kyselyRunner(trx);
-      return work(trx, run, (changeset, events) => appendEvents(run, this.appendStatement, changeset, events));
-    });
+    return db
+      .transaction()
+      .setIsolationLevel(isolationSql[isolation])
+      .execute((trx) => {
+        const run = kyselyRunner(trx);
+        return work(trx, run, (changeset, events) => appendEvents(run, this.appendStatement, changeset, events));
+      });
   }
 }

@@ -50,7 +50,6 @@ export interface StoreSettings {
   secrets: (string | undefined)[];
 }
 
-
 export type SaveOptions = MetadataSaveOptionsInput & WriteContext;
 
 export interface SaveResult {
@@ -73,7 +72,6 @@ export interface LoadResult {
   etag?: string;
   loadTime: number;
 }
-
 
 export const etagOf = (version: number): string => `"v${version}"`;
 
@@ -119,9 +117,13 @@ export class MetadataStore implements HistoryWriter {
     this.cache = new RecordCache(settings.cache);
     this.heads = new RecordCache({ enabled: true, ttlSeconds: settings.cache.ttlSeconds });
     this.reader = new RecordReader(settings.table);
-    const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) => this.onBackgroundError(error));
+    const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) =>
+      this.onBackgroundError(error),
+    );
     const forget = (type: string, name: string) => this.forget(type, name);
-    this.runtime = new StoreRuntime(datasource, this.instanceId, { delete: forget, clear: () => this.forgetAll() }, projections, (error) => this.onBackgroundError(error));
+    this.runtime = new StoreRuntime(datasource, this.instanceId, { delete: forget, clear: () => this.forgetAll() }, projections, (error) =>
+      this.onBackgroundError(error),
+    );
     const appendStatement = buildAppendStatement(settings.table, {
       notice: this.changeNotice,
       inlineProjection: projections.modeOf('framework-metadata') === 'inline',
@@ -175,7 +177,11 @@ export class MetadataStore implements HistoryWriter {
     return this.datasource.db;
   }
 
-  async save(type: string, record: MetadataRecordInput | Omit<MetadataRecordInput, 'type'>, options: SaveOptions = {}): Promise<SaveResult> {
+  async save(
+    type: string,
+    record: MetadataRecordInput | Omit<MetadataRecordInput, 'type'>,
+    options: SaveOptions = {},
+  ): Promise<SaveResult> {
     const started = performance.now();
     const parsedOptions = parseInput(MetadataSaveOptionsSchema, stripContext(options), 'save options');
     const parsed = parseInput(MetadataRecordSchema, { ...record, type }, 'record');
@@ -187,8 +193,19 @@ export class MetadataStore implements HistoryWriter {
       overwrite: parsedOptions.overwrite,
       expectedVersion: parsedOptions.expectedVersion,
     };
-    const isolation = parsedOptions.transaction?.enabled === false ? 'read_committed' : parsedOptions.transaction?.isolationLevel ?? this.settings.isolation;
-    return this.write(type, parsed.name, isolation, options, { userExpectedVersion: intent.expectedVersion }, (head) => planSave(type, parsed.name, head, intent, this.settings.snapshot), started);
+    const isolation =
+      parsedOptions.transaction?.enabled === false
+        ? 'read_committed'
+        : (parsedOptions.transaction?.isolationLevel ?? this.settings.isolation);
+    return this.write(
+      type,
+      parsed.name,
+      isolation,
+      options,
+      { userExpectedVersion: intent.expectedVersion },
+      (head) => planSave(type, parsed.name, head, intent, this.settings.snapshot),
+      started,
+    );
   }
 
   /**
@@ -203,22 +220,38 @@ export class MetadataStore implements HistoryWriter {
   ): Promise<SaveResult> {
     validateKey(type, name);
     const started = performance.now();
-    return this.write(type, name, this.settings.isolation, context, { lockAfterConflict: true }, (head) => {
-      if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
-      const current = { ...head.document, version: head.version } as StoredRecord;
-      const next = parseInput(MetadataRecordSchema, { ...change(structuredClone(current)), type, name }, 'record');
-      const intent: SaveIntent = { document: next, providedKeys: new Set(), onConflict: 'replace', create: false, overwrite: true };
-      return planSave(type, name, head, intent, this.settings.snapshot);
-    }, started);
+    return this.write(
+      type,
+      name,
+      this.settings.isolation,
+      context,
+      { lockAfterConflict: true },
+      (head) => {
+        if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
+        const current = { ...head.document, version: head.version } as StoredRecord;
+        const next = parseInput(MetadataRecordSchema, { ...change(structuredClone(current)), type, name }, 'record');
+        const intent: SaveIntent = { document: next, providedKeys: new Set(), onConflict: 'replace', create: false, overwrite: true };
+        return planSave(type, name, head, intent, this.settings.snapshot);
+      },
+      started,
+    );
   }
 
   async delete(type: string, name: string, options: WriteContext & { expectedVersion?: number } = {}): Promise<SaveResult> {
     validateKey(type, name);
     const started = performance.now();
-    return this.write(type, name, this.settings.isolation, options, { userExpectedVersion: options.expectedVersion }, (head) => ({
-      action: 'write',
-      event: planDelete(type, name, head, options.expectedVersion, this.settings.snapshot),
-    }), started);
+    return this.write(
+      type,
+      name,
+      this.settings.isolation,
+      options,
+      { userExpectedVersion: options.expectedVersion },
+      (head) => ({
+        action: 'write',
+        event: planDelete(type, name, head, options.expectedVersion, this.settings.snapshot),
+      }),
+      started,
+    );
   }
 
   /** Moves the item to state `archived` (an `archived` event); it stays loadable. */
@@ -229,17 +262,23 @@ export class MetadataStore implements HistoryWriter {
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
     const started = performance.now();
     // the common call has no options: skip parsing them (a cached load is a map lookup)
-    const parsed: Partial<MetadataLoadOptions> = Object.keys(options).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const parsed: Partial<MetadataLoadOptions> =
+      Object.keys(options).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, options, 'load options');
     const useCache = parsed.cache !== false && parsed.useCache !== false;
     let record = useCache ? this.cache.get(type, name) : undefined;
     const fromCache = record !== undefined;
     if (!record) {
       validateKey(type, name);
-      record = (await this.run(() => this.reader.loadOne((text, parameters) => this.datasource.prepared(text, parameters), type, name))) ?? undefined;
+      record =
+        (await this.run(() => this.reader.loadOne((text, parameters) => this.datasource.prepared(text, parameters), type, name))) ??
+        undefined;
       if (record) deepFreeze(record);
       if (record && useCache) this.cache.set(type, name, record);
     }
-    const visible = record && (!parsed.namespace || record.namespace === parsed.namespace) && (!parsed.scope || record.scope === parsed.scope) ? record : null;
+    const visible =
+      record && (!parsed.namespace || record.namespace === parsed.namespace) && (!parsed.scope || record.scope === parsed.scope)
+        ? record
+        : null;
     const etag = visible ? etagOf(visible.version) : undefined;
     const notModified = etag !== undefined && parsed.ifNoneMatch === etag;
     return { data: notModified ? null : visible, fromCache, notModified, etag, loadTime: performance.now() - started };
@@ -313,7 +352,11 @@ export class MetadataStore implements HistoryWriter {
     return this.settings.snapshot;
   }
 
-  commitChangeset<P>(context: WriteContext & { source: string; target: Record<string, unknown> }, planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>, userExpectedVersion?: number) {
+  commitChangeset<P>(
+    context: WriteContext & { source: string; target: Record<string, unknown> },
+    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
+    userExpectedVersion?: number,
+  ) {
     return this.committer.commit(this.settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
   }
 
@@ -380,12 +423,17 @@ export class MetadataStore implements HistoryWriter {
   ): Promise<SaveResult> {
     let guessed = false;
     const commit = (guess: boolean) =>
-      this.committer.commit(isolation, context, async ({ run, lock, attempt }) => {
-        const known = guess && attempt === 0 && !lock ? this.guessHead(type, name, options.userExpectedVersion) : undefined;
-        guessed ||= known !== undefined;
-        const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
-        return { result, events: result.action === 'write' ? [result.event] : [] };
-      }, options);
+      this.committer.commit(
+        isolation,
+        context,
+        async ({ run, lock, attempt }) => {
+          const known = guess && attempt === 0 && !lock ? this.guessHead(type, name, options.userExpectedVersion) : undefined;
+          guessed ||= known !== undefined;
+          const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
+          return { result, events: result.action === 'write' ? [result.event] : [] };
+        },
+        options,
+      );
     let committed;
     try {
       committed = await commit(true);

@@ -21,9 +21,7 @@ export interface SaveIntent {
 }
 
 export type WritePlan =
-  | { action: 'write'; event: PendingEvent }
-  | { action: 'unchanged'; head: StreamHead }
-  | { action: 'skipped'; head: StreamHead };
+  { action: 'write'; event: PendingEvent } | { action: 'unchanged'; head: StreamHead } | { action: 'skipped'; head: StreamHead };
 
 function kindOf(previous: ItemDocument | null, next: ItemDocument): EventKind {
   if (!previous) return 'created';
@@ -40,14 +38,18 @@ export function planSave(type: string, name: string, head: StreamHead | null, in
       throw new ConflictError(`${type}/${name} already exists (version ${head!.version})`, intent.expectedVersion, head!.version);
     }
     if (intent.document.id !== undefined && intent.document.id !== current.id) {
-      throw new ValidationError([{ path: 'id', message: `cannot change the id of ${type}/${name} from "${current.id}" to "${intent.document.id}"` }]);
+      throw new ValidationError([
+        { path: 'id', message: `cannot change the id of ${type}/${name} from "${current.id}" to "${intent.document.id}"` },
+      ]);
     }
   } else if (!intent.create) {
     throw new NotFoundError(`${type}/${name} does not exist and save options say create: false`);
   }
   const base: Partial<ItemDocument> = current && intent.onConflict === 'update' ? current : {};
   const given = Object.fromEntries(
-    Object.entries(intent.document).filter(([key]) => !current || intent.onConflict === 'replace' || intent.providedKeys.has(key) || key === 'metadata'),
+    Object.entries(intent.document).filter(
+      ([key]) => !current || intent.onConflict === 'replace' || intent.providedKeys.has(key) || key === 'metadata',
+    ),
   );
   const itemId = head?.itemId ?? randomUUID();
   const next = toDocument({ ...base, ...given, id: current?.id ?? intent.document.id ?? itemId, type, name } as ItemDocument);
@@ -56,7 +58,13 @@ export function planSave(type: string, name: string, head: StreamHead | null, in
   return { action: 'write', event: { ...event, itemId } };
 }
 
-export function planDelete(type: string, name: string, head: StreamHead | null, expectedVersion: number | undefined, policy: SnapshotPolicy): PendingEvent {
+export function planDelete(
+  type: string,
+  name: string,
+  head: StreamHead | null,
+  expectedVersion: number | undefined,
+  policy: SnapshotPolicy,
+): PendingEvent {
   checkExpectedVersion(type, name, head, expectedVersion);
   if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
   return nextEvent(head, type, name, 'deleted', null, policy);

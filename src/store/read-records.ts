@@ -51,7 +51,9 @@ export class RecordReader {
 
   /** Every row of the projection (to warm a cache). */
   async all(db: Kysely<any>): Promise<StoredRecord[]> {
-    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(`SELECT ${this.selectColumns} FROM ${this.table.qualifiedName} p`));
+    const { rows } = await db.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(`SELECT ${this.selectColumns} FROM ${this.table.qualifiedName} p`),
+    );
     return rows.map(toRecord);
   }
 

@@ -16,7 +16,10 @@ function backoffMs(attempt: number): number {
  * runs it again from fresh state up to `maxRetries` times. `attempt` receives the attempt number so it
  * can bypass caches after a failure.
  */
-export async function withConflictRetry<T>(policy: RetryPolicy, attempt: (attemptNumber: number) => Promise<T>): Promise<{ value: T; retries: number }> {
+export async function withConflictRetry<T>(
+  policy: RetryPolicy,
+  attempt: (attemptNumber: number) => Promise<T>,
+): Promise<{ value: T; retries: number }> {
   for (let retries = 0; ; retries++) {
     try {
       return { value: await attempt(retries), retries };

@@ -23,7 +23,12 @@ function withSearchPath(url: string, schema: string): string {
 }
 
 /** Runs `work` in a fresh schema that is dropped afterwards, whatever happens, with everything it opened closed. */
-export async function inFreshSchema<T>(databaseUrl: string, tag: string, sizes: BenchSizes, work: (context: BenchContext) => Promise<T>): Promise<T> {
+export async function inFreshSchema<T>(
+  databaseUrl: string,
+  tag: string,
+  sizes: BenchSizes,
+  work: (context: BenchContext) => Promise<T>,
+): Promise<T> {
   const schema = `bench_${tag.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
   const schemaUrl = withSearchPath(databaseUrl, schema);
   const admin = new pg.Client({ connectionString: databaseUrl });

@@ -119,5 +119,13 @@ export async function measureOnce(name: string, units: number, work: () => Promi
     await work();
     seconds = (performance.now() - started) / 1000;
   });
-  return { name, ops: units, seconds: round3(seconds), opsPerSec: Math.round(units / seconds), p50Ms: Number.NaN, p99Ms: Number.NaN, roundTrips };
+  return {
+    name,
+    ops: units,
+    seconds: round3(seconds),
+    opsPerSec: Math.round(units / seconds),
+    p50Ms: Number.NaN,
+    p99Ms: Number.NaN,
+    roundTrips,
+  };
 }

@@ -112,7 +112,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   return {
     sizes,
     quick,
-    only: typeof values.only === 'string' ? values.only.split(',').map((name) => name.trim()).filter(Boolean) : [],
+    only:
+      typeof values.only === 'string'
+        ? values.only
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean)
+        : [],
     databaseUrl: process.env.DATABASE_URL || defaultDatabaseUrl,
     outFile: String(values.out),
   };

@@ -22,7 +22,12 @@ const roundTrips = (row: BenchRow) => {
   return row.baseline ? `${row.result.roundTrips.perOp} / ${row.baseline.roundTrips.perOp}` : `${row.result.roundTrips.perOp}`;
 };
 
-const extras = (row: BenchRow) => (row.error ? row.error.split('\n')[0].slice(0, 100) : Object.entries(row.extra ?? {}).map(([k, v]) => `${k}=${v}`).join(' '));
+const extras = (row: BenchRow) =>
+  row.error
+    ? row.error.split('\n')[0].slice(0, 100)
+    : Object.entries(row.extra ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
 
 /** The rows as a Markdown table: readable in a terminal and pasteable into the README. */
 export function formatTable(rows: BenchRow[]): string {

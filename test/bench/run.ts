@@ -11,7 +11,9 @@ import { formatTable, writeJson } from './report.js';
 
 async function loadCases(only: string[]): Promise<BenchCase[]> {
   const directory = new URL('./cases/', import.meta.url);
-  const files = readdirSync(directory).filter((file) => /\.ts$/.test(file)).sort();
+  const files = readdirSync(directory)
+    .filter((file) => /\.ts$/.test(file))
+    .sort();
   const cases: BenchCase[] = [];
   for (const file of files) cases.push(((await import(new URL(file, directory).href)) as { default: BenchCase }).default);
   const unknown = only.filter((name) => !cases.some((c) => c.name === name));
@@ -25,7 +27,11 @@ async function plan() {
     const options = parseBenchOptions(process.argv.slice(2));
     return { options, cases: await loadCases(options.only) };
   } catch (error) {
-    console.error(`bench: ${(error as Error).message}\nflags: --quick --only <case,…> --out <file> ${Object.keys(parseBenchOptions([]).sizes).map((size) => `--${size} <n>`).join(' ')}`);
+    console.error(
+      `bench: ${(error as Error).message}\nflags: --quick --only <case,…> --out <file> ${Object.keys(parseBenchOptions([]).sizes)
+        .map((size) => `--${size} <n>`)
+        .join(' ')}`,
+    );
     process.exit(2);
   }
 }
@@ -34,7 +40,9 @@ async function main(): Promise<void> {
   const { options, cases } = await plan();
   const startedAt = new Date().toISOString();
   const machine = await describeMachine(options.databaseUrl);
-  console.log(`metaledger bench${options.quick ? ' (quick)' : ''}: ${cases.length} cases on PostgreSQL ${machine.postgres.server_version}, ${machine.cpu}`);
+  console.log(
+    `metaledger bench${options.quick ? ' (quick)' : ''}: ${cases.length} cases on PostgreSQL ${machine.postgres.server_version}, ${machine.cpu}`,
+  );
   const rows: BenchRow[] = [];
   let crashed = 0;
   for (const bench of cases) {
@@ -49,8 +57,17 @@ async function main(): Promise<void> {
   }
   // other work on a shared machine moves absolute figures: say how busy it was at both ends
   const loadAverageAtEnd = loadavg().map((load) => Math.round(load * 100) / 100);
-  console.log(`\n${formatTable(rows)}\n\nload average (1, 5, 15 min): ${machine.loadAverageAtStart.join(', ')} at start, ${loadAverageAtEnd.join(', ')} at end`);
-  writeJson(options.outFile, { startedAt, finishedAt: new Date().toISOString(), quick: options.quick, sizes: options.sizes, machine: { ...machine, loadAverageAtEnd }, rows });
+  console.log(
+    `\n${formatTable(rows)}\n\nload average (1, 5, 15 min): ${machine.loadAverageAtStart.join(', ')} at start, ${loadAverageAtEnd.join(', ')} at end`,
+  );
+  writeJson(options.outFile, {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    quick: options.quick,
+    sizes: options.sizes,
+    machine: { ...machine, loadAverageAtEnd },
+    rows,
+  });
   console.log(`written to ${options.outFile}`);
   // a missed target is a result; a case that crashed is a broken benchmark
   if (crashed > 0) process.exitCode = 1;

@@ -36,5 +36,10 @@ CREATE TABLE plain_items (
 
 /** One raw single-row INSERT in autocommit: one round trip, one WAL flush — the physical ceiling of a save. */
 export function insertPlain(pool: pg.Pool, name: string, metadata: Record<string, unknown>): Promise<unknown> {
-  return pool.query('INSERT INTO plain_items (id, type, name, metadata) VALUES ($1, $2, $3, $4)', [randomUUID(), benchType, name, metadata]);
+  return pool.query('INSERT INTO plain_items (id, type, name, metadata) VALUES ($1, $2, $3, $4)', [
+    randomUUID(),
+    benchType,
+    name,
+    metadata,
+  ]);
 }

@@ -15,7 +15,11 @@ export function countingProjection(name = 'counting'): ProjectionDefinition & { 
     table: `${name}_events`,
     failNext: false,
     async ensureTable(db, table) {
-      await db.executeQuery(CompiledQuery.raw(`CREATE TABLE IF NOT EXISTS ${table} (position bigint PRIMARY KEY, name text NOT NULL, version integer NOT NULL)`));
+      await db.executeQuery(
+        CompiledQuery.raw(
+          `CREATE TABLE IF NOT EXISTS ${table} (position bigint PRIMARY KEY, name text NOT NULL, version integer NOT NULL)`,
+        ),
+      );
     },
     async apply(trx, events, table) {
       await trx.executeQuery(

@@ -16,7 +16,9 @@ const count = Number(countText);
 for (let i = 0; i < count; i++) {
   await store.save('object', { name: `${prefix}${i % 10}`, namespace: prefix, metadata: { i } }, { actor: prefix });
   firstSavedAt ||= Date.now();
-  await store.update('counter', 'shared', (current) => ({ ...current, metadata: { n: (current.metadata.n as number) + 1 } }), { actor: prefix });
+  await store.update('counter', 'shared', (current) => ({ ...current, metadata: { n: (current.metadata.n as number) + 1 } }), {
+    actor: prefix,
+  });
 }
 process.stdout.write(`${JSON.stringify({ saved: count, ms: Date.now() - started, firstSavedAt })}\n`);
 // give pg-boss a moment to run the catch-up this instance may have picked

@@ -15,18 +15,35 @@ let accountV1Position = 0;
 const countEvents = async () => (await target.query<{ n: number }>(`SELECT count(*)::int AS n FROM metadata_events`))[0].n;
 
 /** Table rows (header dropped) split into cells on runs of whitespace. */
-const cellsOf = (table: string) => table.trimEnd().split('\n').slice(1).map((line) => line.split(/\s+/));
+const cellsOf = (table: string) =>
+  table
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/\s+/));
 
 beforeAll(async () => {
   target = await createCliTarget('cli_history');
   // recorded_at has millisecond precision: pauses keep the moments the tests name apart
   const pause = () => sleep(5);
   await target.withStore(async (store) => {
-    await store.save('object', { name: 'account', metadata: { label: 'Account', fields: { amount: { label: 'Amount' } } } }, { actor: 'alice', reason: 'create' });
+    await store.save(
+      'object',
+      { name: 'account', metadata: { label: 'Account', fields: { amount: { label: 'Amount' } } } },
+      { actor: 'alice', reason: 'create' },
+    );
     await pause();
-    await store.save('object', { name: 'account', metadata: { label: 'Account', fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } } } }, { actor: 'bob', reason: 'rename' });
+    await store.save(
+      'object',
+      { name: 'account', metadata: { label: 'Account', fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } } } },
+      { actor: 'bob', reason: 'rename' },
+    );
     await pause();
-    await store.save('object', { name: 'account', metadata: { label: 'Account', fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } }, x: 1 } }, { actor: 'alice', reason: 'bump' });
+    await store.save(
+      'object',
+      { name: 'account', metadata: { label: 'Account', fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } }, x: 1 } },
+      { actor: 'alice', reason: 'bump' },
+    );
     await store.save('object', { name: 'ghost', metadata: { boo: true } }, { actor: 'alice' });
     await pause();
     await store.delete('object', 'ghost', { actor: 'alice' });
@@ -42,7 +59,8 @@ beforeAll(async () => {
       await store.save('old', { name: 'long', metadata: { i } });
     }
 
-    const eventOf = async (type: string, name: string, version: number) => (await store.history(type, name)).events.find((event) => event.version === version)!;
+    const eventOf = async (type: string, name: string, version: number) =>
+      (await store.history(type, name)).events.find((event) => event.version === version)!;
     at.accountV2 = (await eventOf('object', 'account', 2)).recordedAt;
     at.accountV3 = (await eventOf('object', 'account', 3)).recordedAt;
     at.ghostDeleted = (await eventOf('object', 'ghost', 2)).recordedAt;
@@ -60,7 +78,11 @@ describe('metaledger history', () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^VERSION\s+KIND\s+WHEN\s+ACTOR\s+REASON\s+SUMMARY$/);
-    expect(cellsOf(stdout).slice(0, 3).map(([version, kind, , actor, reason]) => [version, kind, actor, reason])).toEqual([
+    expect(
+      cellsOf(stdout)
+        .slice(0, 3)
+        .map(([version, kind, , actor, reason]) => [version, kind, actor, reason]),
+    ).toEqual([
       ['3', 'updated', 'alice', 'bump'],
       ['2', 'updated', 'bob', 'rename'],
       ['1', 'created', 'alice', 'create'],
@@ -72,12 +94,30 @@ describe('metaledger history', () => {
   });
 
   it('filters by actor and kinds and pages with --limit / --offset (--json)', async () => {
-    const { code, stdout } = await cli('history', 'object', 'account', '--actor', 'alice', '--kinds', 'created,updated', '--limit', '1', '--offset', '1', '--json');
+    const { code, stdout } = await cli(
+      'history',
+      'object',
+      'account',
+      '--actor',
+      'alice',
+      '--kinds',
+      'created,updated',
+      '--limit',
+      '1',
+      '--offset',
+      '1',
+      '--json',
+    );
     expect(code).toBe(0);
     const page = JSON.parse(stdout);
     expect(page).toMatchObject({ total: 2, hasMore: false });
     expect(page.events.map((event: { version: number }) => event.version)).toEqual([1]);
-    expect(page.events[0]).toMatchObject({ kind: 'created', actor: 'alice', reason: 'create', summary: expect.stringMatching(/^created with/) });
+    expect(page.events[0]).toMatchObject({
+      kind: 'created',
+      actor: 'alice',
+      reason: 'create',
+      summary: expect.stringMatching(/^created with/),
+    });
   });
 
   it('filters by --since / --until (inclusive) and tells where the next page starts', async () => {
@@ -89,7 +129,9 @@ describe('metaledger history', () => {
 
     const typo = await cli('history', 'object', 'account', '--since', 'last tuesday');
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/^error: --since must be an ISO 8601 date-time, got 'last tuesday'\n\nusage: metaledger history <type> <name>/);
+    expect(typo.stderr).toMatch(
+      /^error: --since must be an ISO 8601 date-time, got 'last tuesday'\n\nusage: metaledger history <type> <name>/,
+    );
   });
 });
 
@@ -106,18 +148,32 @@ describe('metaledger show', () => {
   it('at a log position (--json)', async () => {
     const { code, stdout } = await cli('show', 'object', 'account', '--position', String(accountV1Position), '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ status: 'exists', version: 1, document: { metadata: { fields: { amount: { label: 'Amount' } } } } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      status: 'exists',
+      version: 1,
+      document: { metadata: { fields: { amount: { label: 'Amount' } } } },
+    });
   });
 
   it('says "was deleted at version N" and "did not exist yet", exiting 0: they are answers', async () => {
-    expect(await cli('show', 'object', 'ghost', '--version', '2')).toEqual({ code: 0, stdout: `object/ghost was deleted at version 2 (${at.ghostDeleted})\n`, stderr: '' });
-    expect(await cli('show', 'object', 'ghost', '--at', '1970-01-01T00:00:00Z')).toEqual({ code: 0, stdout: 'object/ghost did not exist yet at 1970-01-01T00:00:00.000Z\n', stderr: '' });
+    expect(await cli('show', 'object', 'ghost', '--version', '2')).toEqual({
+      code: 0,
+      stdout: `object/ghost was deleted at version 2 (${at.ghostDeleted})\n`,
+      stderr: '',
+    });
+    expect(await cli('show', 'object', 'ghost', '--at', '1970-01-01T00:00:00Z')).toEqual({
+      code: 0,
+      stdout: 'object/ghost did not exist yet at 1970-01-01T00:00:00.000Z\n',
+      stderr: '',
+    });
   });
 
   it('needs exactly one moment', async () => {
     const both = await cli('show', 'object', 'account', '--version', '1', '--at', at.accountV2);
     expect(both.code).toBe(2);
-    expect(both.stderr).toBe('error: give exactly one of --version, --at, --position\n\nusage: metaledger show <type> <name> --version n | --at ISO | --position p\n');
+    expect(both.stderr).toBe(
+      'error: give exactly one of --version, --at, --position\n\nusage: metaledger show <type> <name> --version n | --at ISO | --position p\n',
+    );
   });
 });
 
@@ -127,15 +183,27 @@ describe('metaledger diff', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('object/account: v1 → v3');
-    expect(lines.slice(1, -1).sort()).toEqual(['  add /metadata/fields/tax {"label":"Tax"}', '  add /metadata/x 1', '  replace /metadata/fields/amount/label "Total"']);
+    expect(lines.slice(1, -1).sort()).toEqual([
+      '  add /metadata/fields/tax {"label":"Tax"}',
+      '  add /metadata/x 1',
+      '  replace /metadata/fields/amount/label "Total"',
+    ]);
     expect(lines.at(-1)).toMatch(/^3 fields changed: /);
   });
 
   it('takes timestamps on either side (--json), and says identical when equal', async () => {
     const byTime = await cli('diff', 'object', 'account', '1970-01-01T00:00:00Z', at.accountV3, '--json');
     expect(byTime.code).toBe(0);
-    expect(JSON.parse(byTime.stdout)).toMatchObject({ from: { status: 'not_yet_created' }, to: { status: 'exists', version: 3 }, identical: false });
-    expect(await cli('diff', 'object', 'account', '3', at.accountV3)).toEqual({ code: 0, stdout: 'object/account: v3 → v3\nidentical\n', stderr: '' });
+    expect(JSON.parse(byTime.stdout)).toMatchObject({
+      from: { status: 'not_yet_created' },
+      to: { status: 'exists', version: 3 },
+      identical: false,
+    });
+    expect(await cli('diff', 'object', 'account', '3', at.accountV3)).toEqual({
+      code: 0,
+      stdout: 'object/account: v3 → v3\nidentical\n',
+      stderr: '',
+    });
   });
 });
 
@@ -163,17 +231,26 @@ describe('metaledger rollback', () => {
   });
 
   it('makes the item what it was, as a rolled_back event recording the CLI’s actor and reason', async () => {
-    expect(await cli('rollback', 'object', 'account', '1', '--expected-version', '3', '--actor', 'erin', '--reason', 'bad rename')).toEqual({
-      code: 0,
-      stdout: 'rolled back object/account to version 1: now v4\n',
-      stderr: '',
-    });
+    expect(await cli('rollback', 'object', 'account', '1', '--expected-version', '3', '--actor', 'erin', '--reason', 'bad rename')).toEqual(
+      {
+        code: 0,
+        stdout: 'rolled back object/account to version 1: now v4\n',
+        stderr: '',
+      },
+    );
     const [event] = await target.query(
       `SELECT e.version, e.kind, c.actor, c.reason, c.source, p.metadata AS now
        FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id JOIN _framework_metadata p ON p.type = e.type AND p.name = e.name
        WHERE e.type = 'object' AND e.name = 'account' ORDER BY e.version DESC LIMIT 1`,
     );
-    expect(event).toEqual({ version: 4, kind: 'rolled_back', actor: 'erin', reason: 'bad rename', source: 'rollback', now: { label: 'Account', fields: { amount: { label: 'Amount' } } } });
+    expect(event).toEqual({
+      version: 4,
+      kind: 'rolled_back',
+      actor: 'erin',
+      reason: 'bad rename',
+      source: 'rollback',
+      now: { label: 'Account', fields: { amount: { label: 'Amount' } } },
+    });
   });
 });
 
@@ -186,7 +263,12 @@ describe('metaledger restore', () => {
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ACTION\s+ITEM\s+FROM VERSION\s+CHANGES$/);
-    expect(lines.slice(1, -1).map((line) => line.split(/\s{2,}/)).sort()).toEqual([
+    expect(
+      lines
+        .slice(1, -1)
+        .map((line) => line.split(/\s{2,}/))
+        .sort(),
+    ).toEqual([
       ['delete', 'restorable/added', '1', 'deleted'],
       ['recreate', 'restorable/removed', '2', expect.stringMatching(/^created with \d+ fields$/)],
       ['revert', 'restorable/modified', '2', '1 field changed: /metadata/v'],
@@ -200,9 +282,13 @@ describe('metaledger restore', () => {
     expect(code).toBe(0);
     const changesetId = /^restored 3 items in changeset ([0-9a-f-]{36})$/m.exec(stdout)?.[1];
     expect(changesetId).toBeDefined();
-    const [changeset] = await target.query(`SELECT event_count, source, actor, reason FROM metadata_changesets WHERE id = $1`, [changesetId]);
+    const [changeset] = await target.query(`SELECT event_count, source, actor, reason FROM metadata_changesets WHERE id = $1`, [
+      changesetId,
+    ]);
     expect(changeset).toEqual({ event_count: 3, source: 'restore', actor: 'ops', reason: 'incident 42' });
-    const rows = await target.query<{ name: string; metadata: unknown }>(`SELECT name, metadata FROM _framework_metadata WHERE type = 'restorable' ORDER BY name`);
+    const rows = await target.query<{ name: string; metadata: unknown }>(
+      `SELECT name, metadata FROM _framework_metadata WHERE type = 'restorable' ORDER BY name`,
+    );
     expect(rows).toEqual([
       { name: 'kept', metadata: { v: 1 } },
       { name: 'modified', metadata: { v: 1 } },
@@ -216,7 +302,9 @@ describe('metaledger restore', () => {
     );
     const inside = await cli('restore', '--position', String(first), '--dry-run');
     expect(inside.code).toBe(1);
-    expect(inside.stderr).toMatch(new RegExp(`^error \\[VALIDATION\\]: invalid restore point\\n {2}position: position ${first} falls inside changeset `));
+    expect(inside.stderr).toMatch(
+      new RegExp(`^error \\[VALIDATION\\]: invalid restore point\\n {2}position: position ${first} falls inside changeset `),
+    );
   });
 });
 
@@ -241,7 +329,11 @@ describe('metaledger changes', () => {
     expect(first.code).toBe(0);
     const lines = first.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ITEM\s+VERSION\s+KIND\s+WHEN\s+ACTOR\s+REASON\s+SUMMARY$/);
-    expect(cellsOf(first.stdout).slice(0, 4).map(([item, version, kind]) => `${item} ${version} ${kind}`)).toEqual([
+    expect(
+      cellsOf(first.stdout)
+        .slice(0, 4)
+        .map(([item, version, kind]) => `${item} ${version} ${kind}`),
+    ).toEqual([
       'restorable/kept 1 created',
       'restorable/modified 1 created',
       'restorable/removed 1 created',
@@ -252,13 +344,16 @@ describe('metaledger changes', () => {
 
     const rest = JSON.parse((await cli('changes', '--types', 'restorable', '--after', cursor!, '--json')).stdout);
     expect(rest.hasMore).toBe(false);
-    expect(rest.events.map((event: { name: string; version: number; kind: string }) => `${event.name} ${event.version} ${event.kind}`).slice(0, 2)).toEqual([
-      'removed 2 deleted',
-      'added 1 created',
-    ]);
+    expect(
+      rest.events
+        .map((event: { name: string; version: number; kind: string }) => `${event.name} ${event.version} ${event.kind}`)
+        .slice(0, 2),
+    ).toEqual(['removed 2 deleted', 'added 1 created']);
     const restored = rest.events.slice(2);
     expect(restored.map((event: { name: string }) => event.name).sort()).toEqual(['added', 'modified', 'removed']);
-    expect(new Set(restored.map((event: { actor: string; source: string }) => `${event.actor}/${event.source}`))).toEqual(new Set(['ops/restore']));
+    expect(new Set(restored.map((event: { actor: string; source: string }) => `${event.actor}/${event.source}`))).toEqual(
+      new Set(['ops/restore']),
+    );
     expect(rest.nextCursor).toBe(rest.events.at(-1).cursor);
   });
 });
@@ -267,7 +362,11 @@ describe('metaledger prune and verify', () => {
   it('prunes old events; a pruned version then gives HISTORY_PRUNED and the log still verifies', async () => {
     // before v6 of old/long, keeping 4 versions of every item: only versions 1..4 of old/long go
     const pruned = await cli('prune', '--before', at.longV6, '--keep-versions', '4');
-    expect(pruned).toEqual({ code: 0, stdout: `pruned 4 events of 1 item recorded before ${at.longV6} (keeping at least 4 versions of each)\n`, stderr: '' });
+    expect(pruned).toEqual({
+      code: 0,
+      stdout: `pruned 4 events of 1 item recorded before ${at.longV6} (keeping at least 4 versions of each)\n`,
+      stderr: '',
+    });
     const versions = await target.query<{ version: number }>(`SELECT version FROM metadata_events WHERE name = 'long' ORDER BY version`);
     expect(versions.map((row) => row.version)).toEqual([5, 6, 7, 8]);
 
@@ -282,7 +381,9 @@ describe('metaledger prune and verify', () => {
   });
 
   it('exits 1 and lists each problem after an event row was edited with raw SQL', async () => {
-    await target.query(`UPDATE metadata_events SET patch = '[{"op":"replace","path":"/metadata/i","value":99}]' WHERE name = 'long' AND version = 7`);
+    await target.query(
+      `UPDATE metadata_events SET patch = '[{"op":"replace","path":"/metadata/i","value":99}]' WHERE name = 'long' AND version = 7`,
+    );
     const { code, stdout, stderr } = await cli('verify');
     expect(code).toBe(1);
     expect(stdout).toMatch(/^KIND\s+ITEM\s+VERSION\s+DETAIL\n/);

@@ -58,15 +58,26 @@ describe('metaledger CLI', () => {
 
     const json = await cli(['get', 'object', 'account', '--json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ type: 'object', name: 'account', namespace: 'crm', metadata: { label: 'Account' }, version: 1, createdBy: 'cli-test' });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: 'object',
+      name: 'account',
+      namespace: 'crm',
+      metadata: { label: 'Account' },
+      version: 1,
+      createdBy: 'cli-test',
+    });
 
-    expect(await readLog()).toEqual([{ name: 'account', version: 1, kind: 'created', actor: 'cli-test', reason: 'first cut', source: 'cli' }]);
+    expect(await readLog()).toEqual([
+      { name: 'account', version: 1, kind: 'created', actor: 'cli-test', reason: 'first cut', source: 'cli' },
+    ]);
   });
 
   it('lists records as an aligned table, filtered by state', async () => {
     // no `metadata` key: the file is the payload itself; the envelope comes from the options
     const file = await writeJson('contact.json', JSON.stringify({ label: 'Contact' }));
-    expect((await cli(['save', 'object', 'contact', '--file', file, '--namespace', 'crm', '--state', 'draft', '--actor', 'alice'])).code).toBe(0);
+    expect(
+      (await cli(['save', 'object', 'contact', '--file', file, '--namespace', 'crm', '--state', 'draft', '--actor', 'alice'])).code,
+    ).toBe(0);
 
     const listed = await cli(['list', 'object']);
     expect(listed.code).toBe(0);

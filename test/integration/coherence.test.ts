@@ -72,7 +72,10 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
         const saved = await writer.save('object', { name: 'pingpong', metadata: { n } }, { expectedVersion: n });
         expect(saved.version).toBe(n + 1);
       }
-      await expect(first.save('object', { name: 'pingpong', metadata: { n: -1 } }, { expectedVersion: 5 })).rejects.toMatchObject({ code: 'CONFLICT', actualVersion: 31 });
+      await expect(first.save('object', { name: 'pingpong', metadata: { n: -1 } }, { expectedVersion: 5 })).rejects.toMatchObject({
+        code: 'CONFLICT',
+        actualVersion: 31,
+      });
     } finally {
       await second.close();
     }
@@ -102,9 +105,18 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
     await database.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`, [applicationName(database.schema, 'listener')]);
     await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);
     // reconnected: a change made by a raw writer elsewhere (simulated with NOTIFY) is heard again
-    await waitFor(async () => (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${listeners}) l`, [applicationName(database.schema, 'listener')]))[0].n >= 2);
+    await waitFor(
+      async () =>
+        (
+          await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${listeners}) l`, [
+            applicationName(database.schema, 'listener'),
+          ])
+        )[0].n >= 2,
+    );
     await b.load('object', 'dropped');
-    await database.query(`SELECT pg_notify('metaledger_changes', $1)`, [JSON.stringify({ s: database.schema, k: [['object', 'dropped']] })]);
+    await database.query(`SELECT pg_notify('metaledger_changes', $1)`, [
+      JSON.stringify({ s: database.schema, k: [['object', 'dropped']] }),
+    ]);
     await waitFor(async () => !(await b.load('object', 'dropped')).fromCache);
   });
 
@@ -114,7 +126,12 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
     // a save alone never runs a query through Kysely (prepared statements use the pool directly)
     await store.save('object', { name: 'closing', metadata: {} });
     const open = async () =>
-      (await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name IN ($1, $2)`, [applicationName(schema, 'pool'), applicationName(schema, 'listener')]))[0].n;
+      (
+        await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name IN ($1, $2)`, [
+          applicationName(schema, 'pool'),
+          applicationName(schema, 'listener'),
+        ])
+      )[0].n;
     expect(await open()).toBeGreaterThanOrEqual(2);
     await store.close();
     // an idle pooled connection left behind would linger for the pool's 10 s idle timeout
@@ -124,16 +141,23 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
 
   it('concurrent writers in this process and two others: nothing lost, projections caught up and equal to a replay', async () => {
     const script = 'test/helpers/writer-process.ts';
-    const children = ['p1', 'p2'].map((prefix) => run(process.execPath, ['--import', 'tsx', script, databaseUrl(), database.schema, prefix, '30', 'jobs'], { timeout: 120_000 }));
+    const children = ['p1', 'p2'].map((prefix) =>
+      run(process.execPath, ['--import', 'tsx', script, databaseUrl(), database.schema, prefix, '30', 'jobs'], { timeout: 120_000 }),
+    );
     const local = Promise.all(
       [a, b].map(async (store, index) => {
-        for (let i = 0; i < 30; i++) await store.update('counter', 'shared', (current) => ({ ...current, metadata: { n: (current.metadata.n as number) + 1 } }), { actor: `local${index}` });
+        for (let i = 0; i < 30; i++)
+          await store.update('counter', 'shared', (current) => ({ ...current, metadata: { n: (current.metadata.n as number) + 1 } }), {
+            actor: `local${index}`,
+          });
       }),
     );
     await Promise.all([...children, local]);
     const counter = (await a.load('counter', 'shared', { cache: false })).data!;
     expect(counter.metadata.n).toBe(30 * 2 + 30 * 2 + 1);
-    const versions = await database.query<{ version: number }>(`SELECT version FROM metadata_events WHERE type = 'counter' AND name = 'shared' ORDER BY version`);
+    const versions = await database.query<{ version: number }>(
+      `SELECT version FROM metadata_events WHERE type = 'counter' AND name = 'shared' ORDER BY version`,
+    );
     expect(versions.map((r) => r.version)).toEqual(versions.map((_, i) => i + 1));
     // pg-boss catches collection-info up on one instance or another
     await waitFor(async () => (await a.projectionStatus()).find((p) => p.name === 'collection-info')!.lagEvents === 0, 30_000);
@@ -157,7 +181,9 @@ describe.runIf(backend === 'postgres')('scheduled maintenance jobs', () => {
     try {
       const store = await database.open({
         snapshotEvery: 1000,
-        projections: { jobs: { retention: { cron: '0 3 * * *', olderThanDays: 0, keepVersions: 2 }, compaction: { cron: '30 3 * * *', every: 3 } } },
+        projections: {
+          jobs: { retention: { cron: '0 3 * * *', olderThanDays: 0, keepVersions: 2 }, compaction: { cron: '30 3 * * *', every: 3 } },
+        },
       });
       for (let i = 1; i <= 10; i++) await store.save('object', { name: 'aging', metadata: { i } });
       const jobs = store.projections.jobRunner!;
@@ -168,11 +194,15 @@ describe.runIf(backend === 'postgres')('scheduled maintenance jobs', () => {
       ]);
       const compaction = await jobs.requestCompaction(3);
       await waitFor(async () => (await jobs.jobState(jobs.compactionQueue(), compaction!)) === 'completed', 30_000);
-      expect((await database.query<{ version: number }>('SELECT version FROM metadata_snapshots ORDER BY version')).map((r) => r.version)).toEqual([4, 7, 10]);
+      expect(
+        (await database.query<{ version: number }>('SELECT version FROM metadata_snapshots ORDER BY version')).map((r) => r.version),
+      ).toEqual([4, 7, 10]);
       await new Promise((resolve) => setTimeout(resolve, 5));
       const retention = await jobs.requestRetention(0, 2);
       await waitFor(async () => (await jobs.jobState(jobs.retentionQueue(), retention!)) === 'completed', 30_000);
-      expect((await database.query<{ version: number }>('SELECT version FROM metadata_events ORDER BY version')).map((r) => r.version)).toEqual([9, 10]);
+      expect(
+        (await database.query<{ version: number }>('SELECT version FROM metadata_events ORDER BY version')).map((r) => r.version),
+      ).toEqual([9, 10]);
       expect((await store.getAt('object', 'aging', { version: 8 })).document?.metadata).toEqual({ i: 8 });
       expect((await store.verify()).problems).toEqual([]);
     } finally {
@@ -185,18 +215,30 @@ describe.runIf(backend === 'postgres')('pg-boss takes over a dead worker’s job
   it('a worker killed inside a catch-up: its job expires and another instance completes it', async () => {
     const database = await createTestDatabase('takeover');
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/stuck-projector-process.ts', databaseUrl(), database.schema], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'test/helpers/stuck-projector-process.ts', databaseUrl(), database.schema],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('stuck') && resolve());
         child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));
       });
       const queue = `metaledger.${database.schema}.project.takeover`;
-      const [active] = await database.query<{ id: string }>(`SELECT id FROM ${jobSchema(database.schema)}.job WHERE name = $1 AND state = 'active'`, [queue]);
+      const [active] = await database.query<{ id: string }>(
+        `SELECT id FROM ${jobSchema(database.schema)}.job WHERE name = $1 AND state = 'active'`,
+        [queue],
+      );
       expect(active).toBeDefined();
       child.kill('SIGKILL');
-      const survivor = await database.open({ projections: { definitions: [countingProjection('takeover')], jobs: { expireInSeconds: 2, maintenanceIntervalSeconds: 1 } } });
+      const survivor = await database.open({
+        projections: { definitions: [countingProjection('takeover')], jobs: { expireInSeconds: 2, maintenanceIntervalSeconds: 1 } },
+      });
       await waitFor(async () => {
-        const [job] = await database.query<{ state: string; retry_count: number }>(`SELECT state, retry_count FROM ${jobSchema(database.schema)}.job WHERE id = $1`, [active.id]);
+        const [job] = await database.query<{ state: string; retry_count: number }>(
+          `SELECT state, retry_count FROM ${jobSchema(database.schema)}.job WHERE id = $1`,
+          [active.id],
+        );
         return job?.state === 'completed' && job.retry_count >= 1;
       }, 60_000);
       await waitFor(async () => (await survivor.projectionStatus()).find((p) => p.name === 'takeover')!.lagEvents === 0, 30_000);

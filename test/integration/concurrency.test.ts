@@ -27,7 +27,10 @@ async function persist<T>(operation: () => Promise<T>): Promise<T> {
 }
 
 async function versionsOf(name: string): Promise<number[]> {
-  const rows = await database.query<{ version: number }>(`SELECT version FROM metadata_events WHERE type = 'counter' AND name = $1 ORDER BY version`, [name]);
+  const rows = await database.query<{ version: number }>(
+    `SELECT version FROM metadata_events WHERE type = 'counter' AND name = $1 ORDER BY version`,
+    [name],
+  );
   return rows.map((row) => row.version);
 }
 
@@ -40,7 +43,11 @@ describe('many concurrent writers', () => {
       range(writers).map(async (writer) => {
         const store = stores[writer % stores.length];
         for (let i = 0; i < incrementsPerWriter; i++) {
-          await persist(() => store.update('counter', 'hot', (current) => ({ ...current, metadata: { count: (current.metadata.count as number) + 1 } }), { actor: `writer-${writer}` }));
+          await persist(() =>
+            store.update('counter', 'hot', (current) => ({ ...current, metadata: { count: (current.metadata.count as number) + 1 } }), {
+              actor: `writer-${writer}`,
+            }),
+          );
         }
       }),
     );
@@ -49,35 +56,49 @@ describe('many concurrent writers', () => {
     expect(loaded.data?.metadata.count).toBe(total);
     expect(loaded.data?.version).toBe(total + 1);
     expect(await versionsOf('hot')).toEqual(range(total + 1));
-    const [head] = await database.query<{ version: number }>(`SELECT version FROM metadata_streams WHERE type = 'counter' AND name = 'hot'`);
+    const [head] = await database.query<{ version: number }>(
+      `SELECT version FROM metadata_streams WHERE type = 'counter' AND name = 'hot'`,
+    );
     expect(head.version).toBe(total + 1);
   });
 
   it('concurrent blind saves with expectedVersion: exactly one writer wins each version', async () => {
     await stores[0].save('counter', { name: 'race', metadata: { winner: null } }, { expectedVersion: 0 });
     const outcomes = await Promise.allSettled(
-      range(16).map((writer) => stores[writer % stores.length].save('counter', { name: 'race', metadata: { winner: writer } }, { expectedVersion: 1 })),
+      range(16).map((writer) =>
+        stores[writer % stores.length].save('counter', { name: 'race', metadata: { winner: writer } }, { expectedVersion: 1 }),
+      ),
     );
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o) => o.status === 'rejected');
     expect(won).toHaveLength(1);
-    for (const loss of lost) expect((loss as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT', expectedVersion: 1, actualVersion: 2 });
+    for (const loss of lost)
+      expect((loss as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT', expectedVersion: 1, actualVersion: 2 });
     expect(await versionsOf('race')).toEqual([1, 2]);
   });
 
   it('concurrent creates of one new item: one creates it, the others update it, versions have no gap', async () => {
-    const results = await Promise.all(range(16).map((writer) => persist(() => stores[writer % stores.length].save('counter', { name: 'fresh', metadata: { by: writer } }, { actor: `w${writer}` }))));
+    const results = await Promise.all(
+      range(16).map((writer) =>
+        persist(() => stores[writer % stores.length].save('counter', { name: 'fresh', metadata: { by: writer } }, { actor: `w${writer}` })),
+      ),
+    );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const versions = await versionsOf('fresh');
     expect(versions).toEqual(range(versions.length));
-    const [row] = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM _framework_metadata WHERE type = 'counter' AND name = 'fresh'`);
+    const [row] = await database.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM _framework_metadata WHERE type = 'counter' AND name = 'fresh'`,
+    );
     expect(row.n).toBe(1);
   });
 
   it('concurrent writers on distinct items: every save lands once', async () => {
-    await Promise.all(range(writers).map(async (writer) => {
-      for (let i = 0; i < 10; i++) await stores[writer % stores.length].save('counter', { name: `item_${writer}_${i}`, metadata: { i } }, { expectedVersion: 0 });
-    }));
+    await Promise.all(
+      range(writers).map(async (writer) => {
+        for (let i = 0; i < 10; i++)
+          await stores[writer % stores.length].save('counter', { name: `item_${writer}_${i}`, metadata: { i } }, { expectedVersion: 0 });
+      }),
+    );
     const [row] = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM metadata_events WHERE name LIKE 'item\\_%'`);
     expect(row.n).toBe(writers * 10);
     expect((await stores[0].list('counter')).filter((r) => r.name.startsWith('item_'))).toHaveLength(writers * 10);

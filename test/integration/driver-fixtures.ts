@@ -61,7 +61,10 @@ export class LockHolder {
 
   /** Backends waiting for this session's lock. */
   async waiting(): Promise<number> {
-    const { rows } = await this.client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [this.pid]);
+    const { rows } = await this.client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+      [this.pid],
+    );
     return rows[0].n;
   }
 

@@ -12,13 +12,16 @@ beforeAll(async () => {
   fixtures = new DriverFixtures(await createTestDatabase('driver_indexes'));
   driver = await fixtures.shared();
   // 100 types, 1000 namespaces, 1% system scope, 1% deprecated, 1000 distinct tags: every filter below is selective
-  await sqlOf(driver, `
+  await sqlOf(
+    driver,
+    `
     INSERT INTO _framework_metadata (id, name, type, namespace, scope, metadata, strategy, state, version, created_at, updated_at)
     SELECT 'id_' || i, 'item_' || i, 'type_' || (i % 100), 'ns_' || (i % 1000),
            CASE WHEN i % 100 = 0 THEN 'system' ELSE 'platform' END,
            jsonb_build_object('n', i, 'tags', jsonb_build_array('tag_' || (i % 1000), 'all')),
            'merge', CASE WHEN i % 100 = 1 THEN 'deprecated' ELSE 'active' END, 1, now(), now()
-    FROM generate_series(1, ${rows}) AS i`);
+    FROM generate_series(1, ${rows}) AS i`,
+  );
   await sqlOf(driver, 'ANALYZE _framework_metadata');
 });
 afterAll(() => fixtures.dispose());

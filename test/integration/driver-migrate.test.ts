@@ -18,20 +18,53 @@ beforeAll(async () => {
 afterAll(() => fixtures.dispose());
 
 const hasColumn = async (column: string) =>
-  (await sqlOf(driver, `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '_framework_metadata' AND column_name = $1`, [column])).length > 0;
-const tableExists = async (name: string) => (await sqlOf<{ present: boolean }>(driver, `SELECT to_regclass($1) IS NOT NULL AS present`, [name]))[0].present;
+  (
+    await sqlOf(
+      driver,
+      `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '_framework_metadata' AND column_name = $1`,
+      [column],
+    )
+  ).length > 0;
+const tableExists = async (name: string) =>
+  (await sqlOf<{ present: boolean }>(driver, `SELECT to_regclass($1) IS NOT NULL AS present`, [name]))[0].present;
 const logEntry = async (id: number) => (await driver.migrations()).find((entry) => entry.id === id)!;
-const projection = () => sqlOf(driver, 'SELECT id, name, type, namespace, metadata, created_by, created_at, updated_by, updated_at, version FROM _framework_metadata ORDER BY type, name');
+const projection = () =>
+  sqlOf(
+    driver,
+    'SELECT id, name, type, namespace, metadata, created_by, created_at, updated_by, updated_at, version FROM _framework_metadata ORDER BY type, name',
+  );
 const noBackups = () => new MetadataDriver(driver.store, { migration: { backupBeforeMigrate: false } });
 
 describe('alter', () => {
   it('runs the script, backs the table up first (backupBeforeMigrate) and records who, what and how it ended', async () => {
-    const result = await driver.migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN color text', rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN color' }, { actor: 'dba' });
-    expect(result).toMatchObject({ operation: 'alter', outcome: 'succeeded', dryRun: false, statements: [expect.stringContaining('CREATE TABLE'), 'ALTER TABLE _framework_metadata ADD COLUMN color text'] });
+    const result = await driver.migrate(
+      {
+        type: 'alter',
+        script: 'ALTER TABLE _framework_metadata ADD COLUMN color text',
+        rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN color',
+      },
+      { actor: 'dba' },
+    );
+    expect(result).toMatchObject({
+      operation: 'alter',
+      outcome: 'succeeded',
+      dryRun: false,
+      statements: [expect.stringContaining('CREATE TABLE'), 'ALTER TABLE _framework_metadata ADD COLUMN color text'],
+    });
     expect(await hasColumn('color')).toBe(true);
     expect(result.backupName).toMatch(/^_framework_metadata_bak_\d{17}_[0-9a-f]{4}$/);
-    expect(await sqlOf(driver, `SELECT name FROM "${result.backupName}" ORDER BY name`)).toEqual([{ name: 'account' }, { name: 'contact' }]);
-    expect(await logEntry(result.id)).toMatchObject({ operation: 'alter', actor: 'dba', outcome: 'succeeded', script: 'ALTER TABLE _framework_metadata ADD COLUMN color text', backupName: result.backupName, error: null });
+    expect(await sqlOf(driver, `SELECT name FROM "${result.backupName}" ORDER BY name`)).toEqual([
+      { name: 'account' },
+      { name: 'contact' },
+    ]);
+    expect(await logEntry(result.id)).toMatchObject({
+      operation: 'alter',
+      actor: 'dba',
+      outcome: 'succeeded',
+      script: 'ALTER TABLE _framework_metadata ADD COLUMN color text',
+      backupName: result.backupName,
+      error: null,
+    });
     // the store keeps working with the extra column
     await driver.store.save('object', { name: 'account', metadata: { label: 'Account v2' } });
   });
@@ -45,9 +78,16 @@ describe('alter', () => {
 
   it('rolls back a failing script entirely, runs the rollbackScript, and records the failure', async () => {
     const error = await noBackups()
-      .migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN half_done int; SELECT * FROM no_such_table', rollbackScript: 'CREATE TABLE rollback_ran (at timestamptz DEFAULT now())' })
+      .migrate({
+        type: 'alter',
+        script: 'ALTER TABLE _framework_metadata ADD COLUMN half_done int; SELECT * FROM no_such_table',
+        rollbackScript: 'CREATE TABLE rollback_ran (at timestamptz DEFAULT now())',
+      })
       .catch((e) => e);
-    expect(error).toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringMatching(/no_such_table.*rolled back, then the rollbackScript ran/) });
+    expect(error).toMatchObject({
+      code: 'MIGRATION_FAILED',
+      message: expect.stringMatching(/no_such_table.*rolled back, then the rollbackScript ran/),
+    });
     expect(await hasColumn('half_done')).toBe(false);
     expect(await tableExists('rollback_ran')).toBe(true);
     const [entry] = await driver.migrations(1);
@@ -55,23 +95,39 @@ describe('alter', () => {
   });
 
   it('a failing script without a rollbackScript is recorded as failed', async () => {
-    await expect(noBackups().migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata DROP COLUMN nope' })).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
+    await expect(noBackups().migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata DROP COLUMN nope' })).rejects.toMatchObject({
+      code: 'MIGRATION_FAILED',
+    });
     expect((await driver.migrations(1))[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('nope') });
   });
 
   it('refuses a script that leaves the projection unable to serve the store', async () => {
-    const error = await noBackups().migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata DROP COLUMN owner' }).catch((e) => e);
+    const error = await noBackups()
+      .migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata DROP COLUMN owner' })
+      .catch((e) => e);
     expect(error).toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('lacks the column(s) owner') });
     expect(await hasColumn('owner')).toBe(true);
   });
 
   it('runs the rollbackScript of a past migration on request, once', async () => {
-    const added = await noBackups().migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN size int', rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN size' });
+    const added = await noBackups().migrate({
+      type: 'alter',
+      script: 'ALTER TABLE _framework_metadata ADD COLUMN size int',
+      rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN size',
+    });
     expect(await hasColumn('size')).toBe(true);
     const undone = await driver.rollbackMigration(added.id, { actor: 'dba' });
     expect(await hasColumn('size')).toBe(false);
-    expect(await logEntry(undone.id)).toMatchObject({ rollbackOf: added.id, outcome: 'succeeded', script: 'ALTER TABLE _framework_metadata DROP COLUMN size', actor: 'dba' });
-    await expect(driver.rollbackMigration(added.id)).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('already rolled back') });
+    expect(await logEntry(undone.id)).toMatchObject({
+      rollbackOf: added.id,
+      outcome: 'succeeded',
+      script: 'ALTER TABLE _framework_metadata DROP COLUMN size',
+      actor: 'dba',
+    });
+    await expect(driver.rollbackMigration(added.id)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('already rolled back'),
+    });
     await expect(driver.rollbackMigration(999_999)).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 });
@@ -79,18 +135,34 @@ describe('alter', () => {
 describe('dry run', () => {
   it('runs everything in a transaction that is rolled back, reports the statements, changes nothing', async () => {
     const backups = await driver.backups();
-    const result = await driver.migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN maybe int', rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN maybe', dryRun: true });
+    const result = await driver.migrate({
+      type: 'alter',
+      script: 'ALTER TABLE _framework_metadata ADD COLUMN maybe int',
+      rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN maybe',
+      dryRun: true,
+    });
     expect(result).toMatchObject({ outcome: 'dry_run', dryRun: true });
-    expect(result.statements).toEqual([expect.stringContaining('CREATE TABLE'), 'ALTER TABLE _framework_metadata ADD COLUMN maybe int', 'ALTER TABLE _framework_metadata DROP COLUMN maybe']);
+    expect(result.statements).toEqual([
+      expect.stringContaining('CREATE TABLE'),
+      'ALTER TABLE _framework_metadata ADD COLUMN maybe int',
+      'ALTER TABLE _framework_metadata DROP COLUMN maybe',
+    ]);
     expect(await hasColumn('maybe')).toBe(false);
     expect(await driver.backups()).toEqual(backups);
     expect(await logEntry(result.id)).toMatchObject({ dryRun: true, outcome: 'dry_run' });
   });
 
   it('reports a script that would fail, and one whose rollbackScript would not apply', async () => {
-    await expect(driver.migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN version int', dryRun: true })).rejects.toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('dry run') });
     await expect(
-      driver.migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN maybe int', rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN maybe_not', dryRun: true }),
+      driver.migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN version int', dryRun: true }),
+    ).rejects.toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('dry run') });
+    await expect(
+      driver.migrate({
+        type: 'alter',
+        script: 'ALTER TABLE _framework_metadata ADD COLUMN maybe int',
+        rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN maybe_not',
+        dryRun: true,
+      }),
     ).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
     expect(await hasColumn('maybe')).toBe(false);
   });
@@ -117,7 +189,10 @@ describe('backup, restore, drop, create', () => {
     const latest = (await driver.backups())[0];
     expect((await noBackups().migrate({ type: 'restore' })).usedBackup).toBe(latest);
     await expect(driver.migrate({ type: 'restore', backupName: 'metadata_events' })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(driver.migrate({ type: 'backup', backupName: 'before_edit' })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('already exists') });
+    await expect(driver.migrate({ type: 'backup', backupName: 'before_edit' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('already exists'),
+    });
     await expect(driver.migrate({ type: 'backup', script: 'SELECT 1' })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
@@ -136,7 +211,11 @@ describe('backup, restore, drop, create', () => {
     expect(created.rebuilt).toBe(before.length);
     expect(await projection()).toEqual(before);
     expect(await sqlOf(driver, 'SELECT count(*)::int AS n FROM metadata_events')).toEqual(events);
-    expect((await driver.load('object', 'account')).data).toMatchObject({ metadata: { label: 'Account v3' }, createdBy: 'alice', updatedBy: 'dave' });
+    expect((await driver.load('object', 'account')).data).toMatchObject({
+      metadata: { label: 'Account v3' },
+      createdBy: 'alice',
+      updatedBy: 'dave',
+    });
   });
 
   it('drop with backupName removes that backup only', async () => {
@@ -158,15 +237,22 @@ describe('backup, restore, drop, create', () => {
     // without dropOnMigrate, create leaves an existing table alone
     await sqlOf(driver, `UPDATE _framework_metadata SET version = 99`);
     expect((await driver.migrate({ type: 'create' })).rebuilt).toBeUndefined();
-    expect((await sqlOf<{ version: number }>(driver, 'SELECT DISTINCT version FROM _framework_metadata'))).toEqual([{ version: 99 }]);
+    expect(await sqlOf<{ version: number }>(driver, 'SELECT DISTINCT version FROM _framework_metadata')).toEqual([{ version: 99 }]);
     await rebuilding.migrate({ type: 'create' });
   });
 
   it('dropOnMigrate on open rebuilds the projection, recorded as autoMigrate', async () => {
     await sqlOf(driver, `UPDATE _framework_metadata SET metadata = '{}'`);
-    const reopened = await new MetadataDriver(driver.store, { migration: { autoMigrate: true, dropOnMigrate: true, backupBeforeMigrate: false } }).init();
+    const reopened = await new MetadataDriver(driver.store, {
+      migration: { autoMigrate: true, dropOnMigrate: true, backupBeforeMigrate: false },
+    }).init();
     expect((await reopened.load('object', 'contact', { cache: false })).data?.metadata).toEqual({ label: 'Contact v2' });
-    expect((await driver.migrations(1))[0]).toMatchObject({ operation: 'create', actor: 'autoMigrate', outcome: 'succeeded', backupName: null });
+    expect((await driver.migrations(1))[0]).toMatchObject({
+      operation: 'create',
+      actor: 'autoMigrate',
+      outcome: 'succeeded',
+      backupName: null,
+    });
   });
 });
 
@@ -184,18 +270,25 @@ describe('guards', () => {
     for (const script of refused) {
       await expect(driver.migrate({ type: 'alter', script }), script).rejects.toMatchObject({ code: 'VALIDATION' });
     }
-    await expect(driver.migrate({ type: 'alter', script: 'SELECT 1', rollbackScript: 'DROP TABLE metadata_events' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(driver.migrate({ type: 'alter', script: 'SELECT 1', rollbackScript: 'DROP TABLE metadata_events' })).rejects.toMatchObject(
+      { code: 'VALIDATION' },
+    );
   });
 
   it('catches a script that reaches the log through dynamic SQL, and rolls it back', async () => {
     const heads = await sqlOf(driver, 'SELECT item_id, hash FROM metadata_streams ORDER BY item_id');
     const sneaky = `DO $$ BEGIN EXECUTE 'UPDATE metadata_' || 'streams SET hash = ''forged'''; END $$`;
-    await expect(noBackups().migrate({ type: 'alter', script: sneaky })).rejects.toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('event log') });
+    await expect(noBackups().migrate({ type: 'alter', script: sneaky })).rejects.toMatchObject({
+      code: 'MIGRATION_FAILED',
+      message: expect.stringContaining('event log'),
+    });
     expect(await sqlOf(driver, 'SELECT item_id, hash FROM metadata_streams ORDER BY item_id')).toEqual(heads);
   });
 
   it('refuses other tables and names with SQL in them', async () => {
-    await expect(driver.migrate({ type: 'alter', table: 'metadata_events', script: 'SELECT 1' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(driver.migrate({ type: 'alter', table: 'metadata_events', script: 'SELECT 1' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
     await expect(driver.migrate({ type: 'drop', table: 'x; DROP TABLE metadata_events' })).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(driver.migrate({ type: 'backup', backupName: 'b"; DROP TABLE x; --' })).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(driver.migrate({ type: 'alter', schema: 'elsewhere', script: 'SELECT 1' })).rejects.toMatchObject({ code: 'VALIDATION' });

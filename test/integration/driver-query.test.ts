@@ -12,9 +12,18 @@ beforeAll(async () => {
   fixtures = new DriverFixtures(await createTestDatabase('driver_query'));
   driver = await fixtures.shared();
   const save = (type: string, record: Record<string, unknown>) => driver.store.save(type, record as never, { actor: 'seed' });
-  await save('object', { name: 'account', namespace: 'crm', metadata: { label: 'Account', priority: 5, tags: ['core', 'sales'], fields: { amount: { type: 'number', precision: 2 } } } });
+  await save('object', {
+    name: 'account',
+    namespace: 'crm',
+    metadata: { label: 'Account', priority: 5, tags: ['core', 'sales'], fields: { amount: { type: 'number', precision: 2 } } },
+  });
   await save('object', { name: 'contact', namespace: 'crm', scope: 'system', metadata: { label: 'Contact', priority: 3, tags: ['core'] } });
-  await save('object', { name: 'invoice', namespace: 'billing', state: 'draft', metadata: { label: 'Invoice', priority: 8, tags: ['finance'] } });
+  await save('object', {
+    name: 'invoice',
+    namespace: 'billing',
+    state: 'draft',
+    metadata: { label: 'Invoice', priority: 8, tags: ['finance'] },
+  });
   await save('object', { name: 'lead', namespace: 'crm', owner: 'alice', metadata: { label: 'Lead', priority: 'high', note: null } });
   await save('view', { name: 'all_accounts', namespace: 'crm', metadata: { label: 'All accounts', priority: 1, object: 'account' } });
   await save('flow', { name: 'old_flow', namespace: 'crm', state: 'archived', metadata: { label: 'Old flow', priority: 2 } });
@@ -23,7 +32,12 @@ afterAll(() => fixtures.dispose());
 
 describe('filters', () => {
   it('type, namespace, scope and state take a value or a list; owner a value', async () => {
-    expect(names((await driver.query({ filters: { type: ['object', 'view'], namespace: 'crm' } })).records)).toEqual(['account', 'contact', 'lead', 'all_accounts']);
+    expect(names((await driver.query({ filters: { type: ['object', 'view'], namespace: 'crm' } })).records)).toEqual([
+      'account',
+      'contact',
+      'lead',
+      'all_accounts',
+    ]);
     expect(names((await driver.query({ filters: { scope: 'system' } })).records)).toEqual(['contact']);
     expect(names((await driver.query({ filters: { state: ['draft', 'active'], namespace: ['billing'] } })).records)).toEqual(['invoice']);
     expect(names((await driver.query({ filters: { owner: 'alice' } })).records)).toEqual(['lead']);
@@ -58,7 +72,11 @@ describe('filters', () => {
     expect(await query({ priority: { $in: [] } })).toEqual([]);
     expect(await query({ priority: { $nin: [1, 3, 'high'] } })).toEqual(['account', 'invoice']);
     expect(await query({ object: { $exists: true } })).toEqual(['all_accounts']);
-    expect(await query({ object: { $exists: false }, namespace: { $exists: false }, tags: { $exists: true } })).toEqual(['account', 'contact', 'invoice']);
+    expect(await query({ object: { $exists: false }, namespace: { $exists: false }, tags: { $exists: true } })).toEqual([
+      'account',
+      'contact',
+      'invoice',
+    ]);
     expect(await query({ tags: { $contains: 'core' } })).toEqual(['account', 'contact']);
     expect(await query({ tags: { $contains: ['sales', 'core'] } })).toEqual(['account']);
     expect(await query({ fields: { $contains: { amount: { type: 'number' } } } })).toEqual(['account']);
@@ -69,7 +87,10 @@ describe('filters', () => {
 
   it('a value never becomes SQL, and a path with SQL in it is refused', async () => {
     const hostile = "x'; DROP TABLE _framework_metadata; --";
-    expect((await driver.query({ filters: { name: hostile, custom: { label: hostile, [`tags`]: { $like: hostile, $in: [hostile] } } } })).records).toEqual([]);
+    expect(
+      (await driver.query({ filters: { name: hostile, custom: { label: hostile, [`tags`]: { $like: hostile, $in: [hostile] } } } }))
+        .records,
+    ).toEqual([]);
     const error = await driver.query({ filters: { custom: { "label') OR 1=1 --": 'x' } } }).catch((e) => e);
     expect(error).toMatchObject({ code: 'VALIDATION' });
     expect(error.issues[0].path).toContain('filters.custom');
@@ -82,7 +103,12 @@ describe('sort, pagination, select', () => {
     const byPriority = await driver.query({ filters: { type: 'object' }, sort: [{ field: 'metadata.priority', order: 'desc' }] });
     // jsonb orders strings before numbers
     expect(names(byPriority.records)).toEqual(['invoice', 'account', 'contact', 'lead']);
-    const byNamespace = await driver.query({ sort: [{ field: 'namespace', order: 'asc' }, { field: 'name', order: 'desc' }] });
+    const byNamespace = await driver.query({
+      sort: [
+        { field: 'namespace', order: 'asc' },
+        { field: 'name', order: 'desc' },
+      ],
+    });
     expect(names(byNamespace.records)).toEqual(['invoice', 'lead', 'contact', 'all_accounts', 'account']);
     const byAudit = (await driver.query({ sort: [{ field: 'createdAt', order: 'desc' }] })).records.map((r) => r.createdAt!);
     expect(byAudit).toEqual([...byAudit].sort().reverse());
@@ -94,12 +120,21 @@ describe('sort, pagination, select', () => {
     expect(first).toMatchObject({ total: 5, page: 1, pageSize: 2, hasMore: true });
     const third = await driver.query({ pagination: { page: 3, pageSize: 2 } });
     expect(third).toMatchObject({ total: 5, hasMore: false });
-    expect(names([...first.records, ...(await driver.query({ pagination: { page: 2, pageSize: 2 } })).records, ...third.records])).toEqual(['account', 'contact', 'invoice', 'lead', 'all_accounts']);
+    expect(names([...first.records, ...(await driver.query({ pagination: { page: 2, pageSize: 2 } })).records, ...third.records])).toEqual([
+      'account',
+      'contact',
+      'invoice',
+      'lead',
+      'all_accounts',
+    ]);
     expect(await driver.query({ pagination: { page: 9, pageSize: 2 } })).toMatchObject({ records: [], total: 5, hasMore: false });
   });
 
   it('select returns only the fields asked for, metadata paths nested as in the record', async () => {
-    const { records } = await driver.query({ filters: { name: 'account' }, select: ['name', 'version', 'metadata.fields.amount.type', 'metadata.label'] });
+    const { records } = await driver.query({
+      filters: { name: 'account' },
+      select: ['name', 'version', 'metadata.fields.amount.type', 'metadata.label'],
+    });
     expect(records).toEqual([{ name: 'account', version: 1, metadata: { fields: { amount: { type: 'number' } }, label: 'Account' } }]);
     const whole = await driver.query({ filters: { name: 'contact' }, select: ['id', 'metadata'] });
     expect(Object.keys(whole.records[0]).sort()).toEqual(['id', 'metadata']);
@@ -144,7 +179,10 @@ describe('query settings of the driver config', () => {
     const result = await unpaged.query();
     expect(result.records).toHaveLength(5);
     expect(result.page).toBeUndefined();
-    await expect(unpaged.query({ pagination: { page: 1, pageSize: 2 } })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('enablePagination') });
+    await expect(unpaged.query({ pagination: { page: 1, pageSize: 2 } })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('enablePagination'),
+    });
   });
 });
 
@@ -163,10 +201,17 @@ describe('load and list', () => {
   });
 
   it('list honours filters, namespace, scope, sort and limit', async () => {
-    expect(names(await driver.list('object', { namespace: 'crm', sort: { field: 'name', order: 'desc' } }))).toEqual(['lead', 'contact', 'account']);
+    expect(names(await driver.list('object', { namespace: 'crm', sort: { field: 'name', order: 'desc' } }))).toEqual([
+      'lead',
+      'contact',
+      'account',
+    ]);
     expect(names(await driver.list('object', { scope: 'system' }))).toEqual(['contact']);
     expect(names(await driver.list('object', { filters: { custom: { tags: { $contains: 'core' } } }, limit: 1 }))).toEqual(['account']);
-    expect(names(await driver.list('object', { sort: [{ field: 'metadata.label', order: 'desc' }], limit: 2 }))).toEqual(['lead', 'invoice']);
+    expect(names(await driver.list('object', { sort: [{ field: 'metadata.label', order: 'desc' }], limit: 2 }))).toEqual([
+      'lead',
+      'invoice',
+    ]);
     expect(await driver.list('object', { namespace: 'crm', filters: { namespace: 'billing' } })).toEqual([]);
   });
 

@@ -20,10 +20,16 @@ afterAll(() => fixtures.dispose());
 /** A trigger on the projection notes the isolation level of every transaction that writes a row. */
 async function noteIsolation(target: MetadataDriver): Promise<void> {
   await sqlOf(target, 'CREATE TABLE IF NOT EXISTS isolation_seen (name text, level text)');
-  await sqlOf(target, `CREATE OR REPLACE FUNCTION note_isolation() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN INSERT INTO isolation_seen VALUES (NEW.name, current_setting('transaction_isolation')); RETURN NEW; END $$`);
+  await sqlOf(
+    target,
+    `CREATE OR REPLACE FUNCTION note_isolation() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO isolation_seen VALUES (NEW.name, current_setting('transaction_isolation')); RETURN NEW; END $$`,
+  );
   await sqlOf(target, 'DROP TRIGGER IF EXISTS note_isolation ON _framework_metadata');
-  await sqlOf(target, 'CREATE TRIGGER note_isolation BEFORE INSERT OR UPDATE ON _framework_metadata FOR EACH ROW EXECUTE FUNCTION note_isolation()');
+  await sqlOf(
+    target,
+    'CREATE TRIGGER note_isolation BEFORE INSERT OR UPDATE ON _framework_metadata FOR EACH ROW EXECUTE FUNCTION note_isolation()',
+  );
 }
 
 describe('transaction settings', () => {
@@ -33,9 +39,17 @@ describe('transaction settings', () => {
       const target = await fixtures.open({ driver: { transaction: { defaultIsolation: level } } });
       await noteIsolation(target);
       await target.bulkOperation({ operation: 'upsert', records: [{ type: 'iso', name: `bulk_${level}`, metadata: {} }] });
-      await target.bulkOperation({ operation: 'upsert', records: [{ type: 'iso', name: `batch_${level}`, metadata: {} }], transactional: false });
+      await target.bulkOperation({
+        operation: 'upsert',
+        records: [{ type: 'iso', name: `batch_${level}`, metadata: {} }],
+        transactional: false,
+      });
       await target.store.save('iso', { name: `save_${level}`, metadata: {} });
-      const seen = await sqlOf<{ name: string; level: string }>(target, 'SELECT name, level FROM isolation_seen WHERE name LIKE $1 ORDER BY name', [`%_${level}`]);
+      const seen = await sqlOf<{ name: string; level: string }>(
+        target,
+        'SELECT name, level FROM isolation_seen WHERE name LIKE $1 ORDER BY name',
+        [`%_${level}`],
+      );
       const expected = level.replace('_', ' ');
       expect(seen).toEqual([`batch_${level}`, `bulk_${level}`, `save_${level}`].map((name) => ({ name, level: expected })));
     },
@@ -53,7 +67,13 @@ describe('transaction settings', () => {
   describe.skipIf(!onPostgres)('conflicts', () => {
     let round = 0;
     beforeAll(async () => {
-      await driver.bulkOperation({ operation: 'upsert', records: [{ type: 'retry', name: 'a_blocker', metadata: {} }, { type: 'retry', name: 'race', metadata: {} }] });
+      await driver.bulkOperation({
+        operation: 'upsert',
+        records: [
+          { type: 'retry', name: 'a_blocker', metadata: {} },
+          { type: 'retry', name: 'race', metadata: {} },
+        ],
+      });
     });
 
     /**
@@ -62,10 +82,22 @@ describe('transaction settings', () => {
      */
     async function race(subject: MetadataDriver) {
       const n = ++round;
-      const lock = await LockHolder.begin(fixtures.database.schema, `SELECT 1 FROM metadata_streams WHERE type = 'retry' AND name = 'a_blocker' FOR UPDATE`);
+      const lock = await LockHolder.begin(
+        fixtures.database.schema,
+        `SELECT 1 FROM metadata_streams WHERE type = 'retry' AND name = 'a_blocker' FOR UPDATE`,
+      );
       const attempt = subject
-        .bulkOperation({ operation: 'upsert', records: [{ type: 'retry', name: 'a_blocker', metadata: { n } }, { type: 'retry', name: 'race', metadata: { by: 'subject', n } }] })
-        .then((value) => ({ value }), (error) => ({ error }));
+        .bulkOperation({
+          operation: 'upsert',
+          records: [
+            { type: 'retry', name: 'a_blocker', metadata: { n } },
+            { type: 'retry', name: 'race', metadata: { by: 'subject', n } },
+          ],
+        })
+        .then(
+          (value) => ({ value }),
+          (error) => ({ error }),
+        );
       try {
         await lock.untilWaiting(1);
         await driver.store.save('retry', { name: 'race', metadata: { by: 'other', n } });
@@ -124,13 +156,17 @@ describe('cache settings', () => {
   });
 
   it('prefetchOnInit warms the cache with every row when the driver starts', async () => {
-    await driver.bulkOperation({ operation: 'upsert', records: ['p1', 'p2', 'p3'].map((name) => ({ type: 'pre', name, metadata: { name } })) });
+    await driver.bulkOperation({
+      operation: 'upsert',
+      records: ['p1', 'p2', 'p3'].map((name) => ({ type: 'pre', name, metadata: { name } })),
+    });
     driver.store.clearCache();
     await new MetadataDriver(driver.store).init();
     expect((await driver.load('pre', 'p1')).fromCache).toBe(false);
     driver.store.clearCache();
     const warmed = await new MetadataDriver(driver.store, { performance: { prefetchOnInit: true } }).init();
-    for (const name of ['p2', 'p3']) expect(await warmed.load('pre', name)).toMatchObject({ fromCache: true, data: { metadata: { name } } });
+    for (const name of ['p2', 'p3'])
+      expect(await warmed.load('pre', name)).toMatchObject({ fromCache: true, data: { metadata: { name } } });
     // as createMetadataDriver opens it
     const opened = await fixtures.shared({ driver: { performance: { prefetchOnInit: true } } });
     expect((await opened.load('pre', 'p3')).fromCache).toBe(true);
@@ -143,7 +179,10 @@ describe('cache settings', () => {
 
 describe('parallelLoad', () => {
   beforeAll(async () => {
-    await driver.bulkOperation({ operation: 'upsert', records: ['pl_a', 'pl_b', 'pl_c'].flatMap((type) => [1, 2].map((i) => ({ type, name: `${type}_${i}`, metadata: {} }))) });
+    await driver.bulkOperation({
+      operation: 'upsert',
+      records: ['pl_a', 'pl_b', 'pl_c'].flatMap((type) => [1, 2].map((i) => ({ type, name: `${type}_${i}`, metadata: {} }))),
+    });
   });
 
   it('loads several types, keyed by type', async () => {
@@ -157,7 +196,10 @@ describe('parallelLoad', () => {
   });
 
   it.skipIf(!onPostgres)('with parallelLoad the types are read at the same time, without it one after another', async () => {
-    for (const [parallelLoad, atOnce] of [[true, 3], [false, 1]] as const) {
+    for (const [parallelLoad, atOnce] of [
+      [true, 3],
+      [false, 1],
+    ] as const) {
       const target = new MetadataDriver(driver.store, { performance: { parallelLoad } });
       const lock = await LockHolder.begin(fixtures.database.schema, 'LOCK TABLE _framework_metadata IN ACCESS EXCLUSIVE MODE');
       const loading = target.loadTypes(['pl_a', 'pl_b', 'pl_c']);
@@ -186,8 +228,16 @@ describe('the loader-level MetadataDatasourceConfig', () => {
     const target = await fixtures.open(mapped);
     expect(target.table.qualifiedName).toBe(`"${fixtures.database.schema}"."loader_meta"`);
     expect(target.config.performance).toMatchObject({ batchSize: 3, parallelLoad: true, enableCache: false });
-    const bulk = await target.bulkOperation({ operation: 'upsert', records: Array.from({ length: 7 }, (_, i) => ({ type: 'dsc', name: `d${i}`, metadata: {} })), transactional: false });
-    const [{ transactions }] = await sqlOf<{ transactions: number }>(target, 'SELECT count(DISTINCT tx_id::text)::int AS transactions FROM metadata_events WHERE changeset_id = $1', [bulk.changesetId]);
+    const bulk = await target.bulkOperation({
+      operation: 'upsert',
+      records: Array.from({ length: 7 }, (_, i) => ({ type: 'dsc', name: `d${i}`, metadata: {} })),
+      transactional: false,
+    });
+    const [{ transactions }] = await sqlOf<{ transactions: number }>(
+      target,
+      'SELECT count(DISTINCT tx_id::text)::int AS transactions FROM metadata_events WHERE changeset_id = $1',
+      [bulk.changesetId],
+    );
     expect(transactions).toBe(3);
     expect(await sqlOf(target, `SELECT count(*)::int AS n FROM loader_meta WHERE type = 'dsc'`)).toEqual([{ n: 7 }]);
     await target.load('dsc', 'd1');
@@ -196,7 +246,11 @@ describe('the loader-level MetadataDatasourceConfig', () => {
   });
 
   it('cache.invalidateOnWrite reaches the store; by default a bulk write evicts what it wrote', async () => {
-    const mapped = fromDatasourceConfig({ datasource: 'metadata_db', schema: fixtures.database.schema, cache: { invalidateOnWrite: false, ttlSeconds: 60 } });
+    const mapped = fromDatasourceConfig({
+      datasource: 'metadata_db',
+      schema: fixtures.database.schema,
+      cache: { invalidateOnWrite: false, ttlSeconds: 60 },
+    });
     expect(mapped.cache).toEqual({ enabled: true, ttlSeconds: 60, invalidateOnWrite: false });
     const stale = await fixtures.open(mapped);
     expect(stale.store.settings.cache).toEqual({ enabled: true, ttlSeconds: 60, invalidateOnWrite: false });
@@ -219,8 +273,15 @@ describe('the loader-level MetadataDatasourceConfig', () => {
 
 describe('a driver over an open store', () => {
   it('refuses settings that contradict the store rather than ignoring them', () => {
-    for (const config of [{ transaction: { timeout: 5 } }, { transaction: { defaultIsolation: 'serializable' as const } }, { performance: { enableCache: false } }, { transaction: { maxRetries: 9 } }]) {
-      expect(() => new MetadataDriver(driver.store, config), JSON.stringify(config)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    for (const config of [
+      { transaction: { timeout: 5 } },
+      { transaction: { defaultIsolation: 'serializable' as const } },
+      { performance: { enableCache: false } },
+      { transaction: { maxRetries: 9 } },
+    ]) {
+      expect(() => new MetadataDriver(driver.store, config), JSON.stringify(config)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION' }),
+      );
     }
     expect(() => new MetadataDriver(driver.store, { transaction: { timeout: 30000, retryOnConflict: true } })).not.toThrow();
   });

@@ -39,15 +39,42 @@ afterAll(async () => {
 });
 
 const columnsOf = async (schema: string, table: string) =>
-  (await sqlOf<{ column_name: string }>(driver, 'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position', [schema, table])).map((c) => c.column_name);
+  (
+    await sqlOf<{ column_name: string }>(
+      driver,
+      'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
+      [schema, table],
+    )
+  ).map((c) => c.column_name);
 
 describe(`a projection at ${crm}.metadata with mapped columns`, () => {
   it('has the mapped columns, the primary key on metadata_id and the configured indexes', async () => {
     expect(await columnsOf(crm, 'metadata')).toEqual([
-      'metadata_id', 'metadata_name', 'metadata_type', 'namespace', 'scope', 'metadata', 'extends', 'strategy', 'owner', 'state',
-      'created_by', 'created_at', 'updated_by', 'updated_at', 'version',
+      'metadata_id',
+      'metadata_name',
+      'metadata_type',
+      'namespace',
+      'scope',
+      'metadata',
+      'extends',
+      'strategy',
+      'owner',
+      'state',
+      'created_by',
+      'created_at',
+      'updated_by',
+      'updated_at',
+      'version',
     ]);
-    const indexes = Object.fromEntries((await sqlOf<{ indexname: string; indexdef: string }>(driver, 'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [crm, 'metadata'])).map((i) => [i.indexname, i.indexdef]));
+    const indexes = Object.fromEntries(
+      (
+        await sqlOf<{ indexname: string; indexdef: string }>(
+          driver,
+          'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2',
+          [crm, 'metadata'],
+        )
+      ).map((i) => [i.indexname, i.indexdef]),
+    );
     expect(indexes.metadata_pkey).toMatch(/UNIQUE INDEX .* USING btree \(metadata_id\)/);
     expect(indexes.metadata_type_name_key).toMatch(/UNIQUE INDEX .* USING btree \(metadata_type, metadata_name\)/);
     expect(indexes.crm_type_name).toMatch(/UNIQUE INDEX .* USING btree \(metadata_type, metadata_name\)/);
@@ -55,7 +82,8 @@ describe(`a projection at ${crm}.metadata with mapped columns`, () => {
     expect(indexes.crm_metadata_gin).toMatch(/USING gin \(metadata\)/);
     expect(indexes.crm_name_words).toMatch(/USING gist \(to_tsvector\('simple'::regconfig, \(metadata_name\)::text\)\)/);
     expect(indexes.crm_namespace_state).toMatch(/USING btree \(namespace, state\)/);
-    for (const name of ['metadata_namespace_idx', 'metadata_type_idx', 'metadata_scope_idx', 'metadata_state_idx']) expect(indexes[name]).toBeDefined();
+    for (const name of ['metadata_namespace_idx', 'metadata_type_idx', 'metadata_scope_idx', 'metadata_state_idx'])
+      expect(indexes[name]).toBeDefined();
     expect(indexes.metadata_metadata_idx).toMatch(/USING gin \(metadata jsonb_path_ops\)/);
   });
 
@@ -63,16 +91,47 @@ describe(`a projection at ${crm}.metadata with mapped columns`, () => {
     const { store } = driver;
     await store.save('object', { name: 'account', namespace: 'crm', metadata: { label: 'Account', tags: ['core'] } }, { actor: 'alice' });
     await store.save('object', { name: 'account', namespace: 'crm', metadata: { label: 'Customer' } }, { actor: 'bob' });
-    expect((await driver.load('object', 'account', { cache: false })).data).toMatchObject({ type: 'object', name: 'account', version: 2, metadata: { label: 'Customer' }, createdBy: 'alice', updatedBy: 'bob' });
-    const [row] = await sqlOf<Record<string, unknown>>(driver, `SELECT metadata_id, metadata_name, metadata_type, version FROM "${crm}".metadata`);
+    expect((await driver.load('object', 'account', { cache: false })).data).toMatchObject({
+      type: 'object',
+      name: 'account',
+      version: 2,
+      metadata: { label: 'Customer' },
+      createdBy: 'alice',
+      updatedBy: 'bob',
+    });
+    const [row] = await sqlOf<Record<string, unknown>>(
+      driver,
+      `SELECT metadata_id, metadata_name, metadata_type, version FROM "${crm}".metadata`,
+    );
     expect(row).toMatchObject({ metadata_name: 'account', metadata_type: 'object', version: 2 });
     expect(row.metadata_id).toEqual((await driver.load('object', 'account')).data?.id);
 
-    const bulk = await driver.bulkOperation({ operation: 'upsert', records: [{ type: 'view', name: 'v1', metadata: { of: 'account' } }, { type: 'view', name: 'v2', metadata: { of: 'contact' } }], batch: { size: 1 }, transactional: false });
+    const bulk = await driver.bulkOperation({
+      operation: 'upsert',
+      records: [
+        { type: 'view', name: 'v1', metadata: { of: 'account' } },
+        { type: 'view', name: 'v2', metadata: { of: 'contact' } },
+      ],
+      batch: { size: 1 },
+      transactional: false,
+    });
     expect(bulk.totals.created).toBe(2);
-    const found = await driver.query({ filters: { type: 'view', custom: { of: 'account' } }, sort: [{ field: 'name', order: 'desc' }], select: ['id', 'name', 'type'] });
+    const found = await driver.query({
+      filters: { type: 'view', custom: { of: 'account' } },
+      sort: [{ field: 'name', order: 'desc' }],
+      select: ['id', 'name', 'type'],
+    });
     expect(found.records).toEqual([{ id: expect.any(String), name: 'v1', type: 'view' }]);
-    expect((await driver.query({ sort: [{ field: 'type', order: 'desc' }, { field: 'name', order: 'desc' }] })).records.map((r) => r.name)).toEqual(['v2', 'v1', 'account']);
+    expect(
+      (
+        await driver.query({
+          sort: [
+            { field: 'type', order: 'desc' },
+            { field: 'name', order: 'desc' },
+          ],
+        })
+      ).records.map((r) => r.name),
+    ).toEqual(['v2', 'v1', 'account']);
     expect((await driver.list('view')).map((r) => r.name)).toEqual(['v1', 'v2']);
 
     await store.delete('view', 'v2');
@@ -87,11 +146,18 @@ describe(`a projection at ${crm}.metadata with mapped columns`, () => {
     const result = await driver.migrate({ type: 'alter', script: `ALTER TABLE "${crm}".metadata ADD COLUMN color text` });
     expect(result).toMatchObject({ table: `${crm}.metadata`, outcome: 'succeeded' });
     expect(await columnsOf(crm, 'metadata')).toContain('color');
-    await expect(driver.migrate({ type: 'alter', table: '_framework_metadata', script: 'SELECT 1' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(driver.migrate({ type: 'alter', table: '_framework_metadata', script: 'SELECT 1' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
     await sqlOf(driver, `DELETE FROM "${crm}".metadata`);
     const rebuilt = await new MetadataDriver(driver.store, { migration: { dropOnMigrate: true } }).migrate({ type: 'create' });
     expect(rebuilt.rebuilt).toBe(1);
-    expect((await driver.load('object', 'account')).data).toMatchObject({ metadata: { label: 'Customer' }, createdBy: 'alice', updatedBy: 'bob', version: 2 });
+    expect((await driver.load('object', 'account')).data).toMatchObject({
+      metadata: { label: 'Customer' },
+      createdBy: 'alice',
+      updatedBy: 'bob',
+      version: 2,
+    });
     expect(await columnsOf(crm, 'metadata')).not.toContain('color');
   });
 
@@ -122,7 +188,9 @@ describe('bad table schemas', () => {
       expect(error, JSON.stringify(tableSchema)).toMatchObject({ code: 'VALIDATION' });
       expect(error.message, JSON.stringify(tableSchema)).toContain(message);
     }
-    expect(await sqlOf(driver, `SELECT to_regclass('"${crm}"."metadata; DROP TABLE metadata_events"') IS NULL AS absent`)).toEqual([{ absent: true }]);
+    expect(await sqlOf(driver, `SELECT to_regclass('"${crm}"."metadata; DROP TABLE metadata_events"') IS NULL AS absent`)).toEqual([
+      { absent: true },
+    ]);
   });
 
   it('a driver over a store refuses a table schema other than the store’s', async () => {

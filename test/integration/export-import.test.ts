@@ -66,7 +66,12 @@ const eventCount = async () => Number((await database.query<{ n: number }>('SELE
 describe('round trip: files → database → export → files', () => {
   it('gives back the same bytes, as one import changeset', async () => {
     const source = await files(join(work, 'source'), {
-      'object/account.json': canonical({ type: 'object', name: 'account', scope: 'system', metadata: { label: 'Account', fields: { amount: { label: 'Amount' } } } }),
+      'object/account.json': canonical({
+        type: 'object',
+        name: 'account',
+        scope: 'system',
+        metadata: { label: 'Account', fields: { amount: { label: 'Amount' } } },
+      }),
       'object/invoice.json': canonical({ type: 'object', name: 'invoice', namespace: 'billing', metadata: { label: 'Invoice' } }),
       'view/all.json': canonical({ type: 'view', name: 'all', metadata: { columns: ['name'] }, extends: 'base' }),
     });
@@ -91,30 +96,61 @@ describe('round trip: files → database → export → files', () => {
     await importMetadata(store, { source: sparse });
     await exportMetadata(store, { output: join(work, 'yaml-out'), format: 'yaml', types: ['form'] });
     expect(YAML.parse(await readFile(join(work, 'yaml-out/form/lead.yaml'), 'utf8'))).toEqual({
-      type: 'form', name: 'lead', namespace: 'default', scope: 'platform', metadata: { sections: ['main'] }, strategy: 'merge', state: 'active',
+      type: 'form',
+      name: 'lead',
+      namespace: 'default',
+      scope: 'platform',
+      metadata: { sections: ['main'] },
+      strategy: 'merge',
+      state: 'active',
     });
-    expect(await new FileLoader({ root: join(work, 'yaml-out') }).load('form', 'lead')).toMatchObject({ data: await new FileLoader({ root: sparse }).load('form', 'lead').then((r) => r.data) });
+    expect(await new FileLoader({ root: join(work, 'yaml-out') }).load('form', 'lead')).toMatchObject({
+      data: await new FileLoader({ root: sparse }).load('form', 'lead').then((r) => r.data),
+    });
   });
 });
 
 describe('export', () => {
   it('writes one bundle with envelopes and, on request, the full history; filters by type and namespace', async () => {
     await store.save('object', { name: 'invoice', namespace: 'billing', metadata: { label: 'Bill' } }, { actor: 'bob', reason: 'rename' });
-    const report = await exportMetadata(store, { output: join(work, 'bundle.json'), includeHistory: true, types: ['object'], namespaces: ['billing'] });
+    const report = await exportMetadata(store, {
+      output: join(work, 'bundle.json'),
+      includeHistory: true,
+      types: ['object'],
+      namespaces: ['billing'],
+    });
     expect(report).toMatchObject({ kind: 'file', format: 'json', items: 1, includeHistory: true });
     const bundle = JSON.parse(await readFile(join(work, 'bundle.json'), 'utf8'));
     expect(bundle).toMatchObject({ format: 'metaledger-export', version: 1, position: report.position });
     expect(bundle.items).toEqual([
       {
-        type: 'object', name: 'invoice', namespace: 'billing', scope: 'platform', metadata: { label: 'Bill' }, strategy: 'merge', state: 'active',
+        type: 'object',
+        name: 'invoice',
+        namespace: 'billing',
+        scope: 'platform',
+        metadata: { label: 'Bill' },
+        strategy: 'merge',
+        state: 'active',
         history: [
           expect.objectContaining({ version: 1, kind: 'created', actor: 'deployer', source: 'import' }),
-          expect.objectContaining({ version: 2, kind: 'updated', actor: 'bob', reason: 'rename', patch: [{ op: 'replace', path: '/metadata/label', value: 'Bill' }] }),
+          expect.objectContaining({
+            version: 2,
+            kind: 'updated',
+            actor: 'bob',
+            reason: 'rename',
+            patch: [{ op: 'replace', path: '/metadata/label', value: 'Bill' }],
+          }),
         ],
       },
     ]);
     const yaml = await exportMetadata(store, { output: join(work, 'all.yaml') });
-    expect(YAML.parse(await readFile(join(work, 'all.yaml'), 'utf8')).items.map((item: { name: string }) => item.name)).toEqual(['home', 'lead', 'account', 'invoice', 'all']);
+    expect(YAML.parse(await readFile(join(work, 'all.yaml'), 'utf8')).items.map((item: { name: string }) => item.name)).toEqual([
+      'home',
+      'lead',
+      'account',
+      'invoice',
+      'all',
+    ]);
     expect(yaml.items).toBe(5);
     await expect(exportMetadata(store, { output: join(work, 'x.yaml'), format: 'json' })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
@@ -129,7 +165,10 @@ describe('export', () => {
 describe('import', () => {
   it('merge deep-merges payloads and keeps envelope fields the file does not give; skip and replace do what they say', async () => {
     await store.save('page', { name: 'p', namespace: 'crm', metadata: { title: 'T', layout: { cols: 2, rows: 1 }, old: true } });
-    const source = await files(join(work, 'strategies'), { 'page/p.json': JSON.stringify({ metadata: { layout: { cols: 3 }, old: null } }), 'page/q.json': JSON.stringify({ metadata: { n: 1 } }) });
+    const source = await files(join(work, 'strategies'), {
+      'page/p.json': JSON.stringify({ metadata: { layout: { cols: 3 }, old: null } }),
+      'page/q.json': JSON.stringify({ metadata: { n: 1 } }),
+    });
 
     const skipped = await importMetadata(store, { source, strategy: 'skip' });
     expect(skipped.changes.map((change) => `${change.name}:${change.action}`)).toEqual(['p:skip', 'q:create']);
@@ -137,7 +176,11 @@ describe('import', () => {
 
     const merged = await importMetadata(store, { source, strategy: 'merge' });
     expect(merged.changes.map((change) => `${change.name}:${change.action}`)).toEqual(['p:update', 'q:unchanged']);
-    expect((await store.load('page', 'p')).data).toMatchObject({ namespace: 'crm', metadata: { title: 'T', layout: { cols: 3, rows: 1 } }, version: 2 });
+    expect((await store.load('page', 'p')).data).toMatchObject({
+      namespace: 'crm',
+      metadata: { title: 'T', layout: { cols: 3, rows: 1 } },
+      version: 2,
+    });
 
     const replaced = await importMetadata(store, { source, strategy: 'replace' });
     expect(replaced.counts).toMatchObject({ update: 1, unchanged: 1 });
@@ -145,20 +188,34 @@ describe('import', () => {
   });
 
   it('a dry run reports every item’s change and writes nothing', async () => {
-    const source = await files(join(work, 'dry'), { 'page/p.json': JSON.stringify({ metadata: { layout: { cols: 4 } } }), 'page/r.json': JSON.stringify({ metadata: {} }) });
+    const source = await files(join(work, 'dry'), {
+      'page/p.json': JSON.stringify({ metadata: { layout: { cols: 4 } } }),
+      'page/r.json': JSON.stringify({ metadata: {} }),
+    });
     const before = await eventCount();
     const plan = await importMetadata(store, { source, dryRun: true });
     expect(plan).toMatchObject({ dryRun: true, counts: { create: 1, update: 1 } });
     expect(plan.changesetId).toBeUndefined();
     expect(plan.changes).toEqual([
-      { type: 'page', name: 'p', file: 'page/p.json', action: 'update', fromVersion: 3, version: 4, patch: [{ op: 'replace', path: '/metadata/layout/cols', value: 4 }] },
+      {
+        type: 'page',
+        name: 'p',
+        file: 'page/p.json',
+        action: 'update',
+        fromVersion: 3,
+        version: 4,
+        patch: [{ op: 'replace', path: '/metadata/layout/cols', value: 4 }],
+      },
       expect.objectContaining({ type: 'page', name: 'r', action: 'create', version: 1 }),
     ]);
     expect(await eventCount()).toBe(before);
   });
 
   it('is one changeset that a restore to its restore point undoes as one', async () => {
-    const source = await files(join(work, 'undo'), { 'page/p.json': JSON.stringify({ metadata: { undo: 1 } }), 'page/s.json': JSON.stringify({ metadata: {} }) });
+    const source = await files(join(work, 'undo'), {
+      'page/p.json': JSON.stringify({ metadata: { undo: 1 } }),
+      'page/s.json': JSON.stringify({ metadata: {} }),
+    });
     const before = await store.load('page', 'p', { cache: false });
     const report = await importMetadata(store, { source, strategy: 'replace' });
     expect(report.counts).toMatchObject({ create: 1, update: 1 });
@@ -177,16 +234,33 @@ describe('import', () => {
       'loose.json': '{}',
     });
     const bundle = join(work, 'malformed-bundle.json');
-    await writeFile(bundle, JSON.stringify({ items: [{ type: 'object', name: 'ok', metadata: {} }, { type: 'object', metadata: {} }, { type: 'object', name: 'ok', metadata: 'x' }] }));
+    await writeFile(
+      bundle,
+      JSON.stringify({
+        items: [
+          { type: 'object', name: 'ok', metadata: {} },
+          { type: 'object', metadata: {} },
+          { type: 'object', name: 'ok', metadata: 'x' },
+        ],
+      }),
+    );
     const before = await eventCount();
 
     const error = await importMetadata(store, { source }).catch((caught) => caught);
     expect(error).toMatchObject({ code: 'VALIDATION' });
-    expect(error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['loose.json:(root)', 'object/bad-json.json:(root)', 'object/bad-scope.yaml:scope', 'object/renamed.json:name']);
+    expect(error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+      'loose.json:(root)',
+      'object/bad-json.json:(root)',
+      'object/bad-scope.yaml:scope',
+      'object/renamed.json:name',
+    ]);
     expect(error.issues.find((issue: { file: string }) => issue.file === 'object/bad-json.json').message).toMatch(/^malformed JSON/);
 
     const bundleError = await importMetadata(store, { source: bundle }).catch((caught) => caught);
-    expect(bundleError.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['malformed-bundle.json:items.1.name', 'malformed-bundle.json:items.2.metadata']);
+    expect(bundleError.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+      'malformed-bundle.json:items.1.name',
+      'malformed-bundle.json:items.2.metadata',
+    ]);
     expect(await eventCount()).toBe(before);
 
     // without validate, the valid items go in and the others are reported
@@ -197,17 +271,25 @@ describe('import', () => {
   });
 
   it('changes system items only with allowSystem, and platform items only for admins; refusals are recorded', async () => {
-    const source = await files(join(work, 'deploy'), { 'object/core.json': JSON.stringify({ scope: 'system', metadata: {} }), 'object/team.json': JSON.stringify({ metadata: {} }) });
+    const source = await files(join(work, 'deploy'), {
+      'object/core.json': JSON.stringify({ scope: 'system', metadata: {} }),
+      'object/team.json': JSON.stringify({ metadata: {} }),
+    });
     const before = await eventCount();
-    await expect(importMetadata(store, { source })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('object/core.json') });
-    await expect(importMetadata(store, { source, allowSystem: true, principal: { id: 'carol', roles: [] } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(importMetadata(store, { source })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining('object/core.json'),
+    });
+    await expect(importMetadata(store, { source, allowSystem: true, principal: { id: 'carol', roles: [] } })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect(await eventCount()).toBe(before);
     const refusals = await databaseRefusalLog(store.db).list({ limit: 1000 });
-    expect(refusals.filter((refusal) => refusal.source === 'import').map((refusal) => `${refusal.principal ?? '-'} ${refusal.operation} ${refusal.name}`)).toEqual([
-      '- create core',
-      'carol create core',
-      'carol create team',
-    ]);
+    expect(
+      refusals
+        .filter((refusal) => refusal.source === 'import')
+        .map((refusal) => `${refusal.principal ?? '-'} ${refusal.operation} ${refusal.name}`),
+    ).toEqual(['- create core', 'carol create core', 'carol create team']);
     expect((await importMetadata(store, { source, allowSystem: true, principal: { id: 'root', roles: ['admin'] } })).counts.create).toBe(2);
   });
 });
@@ -249,7 +331,9 @@ describe('CLI: export, import, serve', () => {
 
     const refused = await target.cli(['import', '--source', source]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^error \[FORBIDDEN\]: import refused, nothing was imported: object\/account\.json: system items are read-only/);
+    expect(refused.stderr).toMatch(
+      /^error \[FORBIDDEN\]: import refused, nothing was imported: object\/account\.json: system items are read-only/,
+    );
 
     const imported = await target.cli(['import', '--source', source, '--allow-system', '--json']);
     expect(JSON.parse(imported.stdout)).toMatchObject({ counts: { create: 2 }, changesetId: expect.any(String) });
@@ -259,7 +343,10 @@ describe('CLI: export, import, serve', () => {
     expect(exported).toMatchObject({ code: 0, stdout: expect.stringMatching(/^exported 2 items to /) });
     expect(await readTree(out)).toEqual(await readTree(source));
 
-    const bad = await files(join(target.workDir, 'bad'), { 'object/x.json': '{', 'object/y.json': JSON.stringify({ scope: 'nope', metadata: {} }) });
+    const bad = await files(join(target.workDir, 'bad'), {
+      'object/x.json': '{',
+      'object/y.json': JSON.stringify({ scope: 'nope', metadata: {} }),
+    });
     const invalid = await target.cli(['import', '--source', bad]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr.trimEnd().split('\n')).toEqual([
@@ -273,7 +360,10 @@ describe('CLI: export, import, serve', () => {
     const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
     const { targetArgs } = target;
-    const child = spawn(process.execPath, ['--import', tsxLoader, mainScript, ...targetArgs, 'serve', '--port', '0', '--as', 'viewer'], { cwd: target.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', tsxLoader, mainScript, ...targetArgs, 'serve', '--port', '0', '--as', 'viewer'], {
+      cwd: target.workDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

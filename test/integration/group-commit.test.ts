@@ -21,12 +21,18 @@ afterAll(() => database.dispose());
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 async function versionsOf(type: string, name: string): Promise<number[]> {
-  const rows = await database.query<{ version: number }>(`SELECT version FROM metadata_events WHERE type = $1 AND name = $2 ORDER BY version`, [type, name]);
+  const rows = await database.query<{ version: number }>(
+    `SELECT version FROM metadata_events WHERE type = $1 AND name = $2 ORDER BY version`,
+    [type, name],
+  );
   return rows.map((row) => Number(row.version));
 }
 
 async function transactionsOf(type: string, version: number): Promise<number> {
-  const [row] = await database.query<{ n: number }>(`SELECT count(DISTINCT tx_id)::int AS n FROM metadata_events WHERE type = $1 AND version = $2`, [type, version]);
+  const [row] = await database.query<{ n: number }>(
+    `SELECT count(DISTINCT tx_id)::int AS n FROM metadata_events WHERE type = $1 AND version = $2`,
+    [type, version],
+  );
   return Number(row.n);
 }
 
@@ -34,9 +40,15 @@ describe('group commit of concurrent saves', () => {
   const writers = 64;
 
   it('concurrent saves on distinct items share append statements, each with its own changeset, actor and versions', async () => {
-    const created = await Promise.all(range(writers).map((i) => store.save('grouped', { name: `item_${i}`, metadata: { i } }, { expectedVersion: 0, actor: `writer-${i}` })));
+    const created = await Promise.all(
+      range(writers).map((i) =>
+        store.save('grouped', { name: `item_${i}`, metadata: { i } }, { expectedVersion: 0, actor: `writer-${i}` }),
+      ),
+    );
     expect(created.every((result) => result.created && result.version === 1)).toBe(true);
-    const updated = await Promise.all(range(writers).map((i) => store.save('grouped', { name: `item_${i}`, metadata: { i, updated: true } }, { actor: `editor-${i}` })));
+    const updated = await Promise.all(
+      range(writers).map((i) => store.save('grouped', { name: `item_${i}`, metadata: { i, updated: true } }, { actor: `editor-${i}` })),
+    );
     expect(updated.every((result) => result.version === 2)).toBe(true);
 
     // fewer transactions than saves: statements carried several saves
@@ -95,8 +107,17 @@ describe('the append batcher', () => {
     await store.save('batched', { name: 'g_b', metadata: { moved: true } });
     sent = [];
     const notified: string[] = [];
-    const listener = await store.datasource.listen('metaledger_changes', (payload) => notified.push(payload), () => {});
-    const [blocker, a, b, c] = await Promise.all([plannedUpdate('g_blocker'), plannedUpdate('g_a'), plannedUpdate('g_b', { versionsBehind: 1 }), plannedUpdate('g_c')]);
+    const listener = await store.datasource.listen(
+      'metaledger_changes',
+      (payload) => notified.push(payload),
+      () => {},
+    );
+    const [blocker, a, b, c] = await Promise.all([
+      plannedUpdate('g_blocker'),
+      plannedUpdate('g_a'),
+      plannedUpdate('g_b', { versionsBehind: 1 }),
+      plannedUpdate('g_c'),
+    ]);
     // the blocker's statement runs alone; a, b and c queue behind it and go out together
     const outcomes = await Promise.allSettled([blocker, a, b, c].map((event) => batcher.append(changeset(), [event])));
     await waitFor(() => notified.length >= 3, 'the notifications of the statements that committed');

@@ -19,9 +19,21 @@ const lastEventTime = async (name: string) => {
 
 describe('audit trail', () => {
   it('lists an item’s events newest first with who, why, patch and a summary', async () => {
-    await store.save('object', { name: 'audited', metadata: { fields: { amount: { label: 'Amount' } } } }, { actor: 'alice', reason: 'create', correlationId: 'req-1' });
-    await store.save('object', { name: 'audited', metadata: { fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } }, x: 1 } }, { actor: 'bob', reason: 'rename' });
-    await store.save('object', { name: 'audited', metadata: { fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } }, x: 2 } }, { actor: 'alice', reason: 'bump' });
+    await store.save(
+      'object',
+      { name: 'audited', metadata: { fields: { amount: { label: 'Amount' } } } },
+      { actor: 'alice', reason: 'create', correlationId: 'req-1' },
+    );
+    await store.save(
+      'object',
+      { name: 'audited', metadata: { fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } }, x: 1 } },
+      { actor: 'bob', reason: 'rename' },
+    );
+    await store.save(
+      'object',
+      { name: 'audited', metadata: { fields: { amount: { label: 'Total' }, tax: { label: 'Tax' } }, x: 2 } },
+      { actor: 'alice', reason: 'bump' },
+    );
     const page = await store.history('object', 'audited');
     expect(page.total).toBe(3);
     expect(page.hasMore).toBe(false);
@@ -39,7 +51,10 @@ describe('audit trail', () => {
     expect((await store.history('object', 'audited', { kinds: ['created'] })).events.map((e) => e.version)).toEqual([1]);
     await expect(store.history('object', 'never')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(store.history('object', 'audited', { limit: 0 })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(store.history('object', 'audited', { kinds: ['update' as never] })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('unknown event kind update') });
+    await expect(store.history('object', 'audited', { kinds: ['update' as never] })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('unknown event kind update'),
+    });
   });
 
   it('the store-wide feed pages in commit order with a cursor and filters by actor and type', async () => {
@@ -73,7 +88,10 @@ describe('time travel', () => {
     }
     expect(await store.getAt('object', 'traveller', { version: 0 })).toMatchObject({ status: 'not_yet_created', document: null });
     expect(await store.getAt('object', 'traveller', { version: 13 })).toMatchObject({ status: 'deleted', version: 13, document: null });
-    expect(await store.getAt('object', 'traveller', { version: 14 })).toMatchObject({ status: 'exists', document: { metadata: { step: 'reborn' } } });
+    expect(await store.getAt('object', 'traveller', { version: 14 })).toMatchObject({
+      status: 'exists',
+      document: { metadata: { step: 'reborn' } },
+    });
     expect(await store.getAt('object', 'traveller', { position: created.position! - 1 })).toMatchObject({ status: 'not_yet_created' });
     expect(await store.getAt('object', 'traveller', { position: created.position! })).toMatchObject({ status: 'exists', version: 1 });
     expect(await store.getAt('object', 'traveller', { asOf: new Date(0) })).toMatchObject({ status: 'not_yet_created' });
@@ -94,9 +112,16 @@ describe('time travel', () => {
     await store.save('object', { name: 'clock', metadata: { tick: 1 } });
     await sleep(20);
     await store.save('object', { name: 'clock', metadata: { tick: 2 } });
-    const [first, second] = await database.query<{ recorded_at: Date }>(`SELECT recorded_at FROM metadata_events WHERE name = 'clock' ORDER BY version`);
-    expect(await store.getAt('object', 'clock', { asOf: first.recorded_at })).toMatchObject({ version: 1, document: { metadata: { tick: 1 } } });
-    expect(await store.getAt('object', 'clock', { asOf: new Date(new Date(second.recorded_at).getTime() - 1) })).toMatchObject({ version: 1 });
+    const [first, second] = await database.query<{ recorded_at: Date }>(
+      `SELECT recorded_at FROM metadata_events WHERE name = 'clock' ORDER BY version`,
+    );
+    expect(await store.getAt('object', 'clock', { asOf: first.recorded_at })).toMatchObject({
+      version: 1,
+      document: { metadata: { tick: 1 } },
+    });
+    expect(await store.getAt('object', 'clock', { asOf: new Date(new Date(second.recorded_at).getTime() - 1) })).toMatchObject({
+      version: 1,
+    });
     expect(await store.getAt('object', 'clock', { asOf: second.recorded_at })).toMatchObject({ version: 2 });
   });
 
@@ -113,7 +138,12 @@ describe('diff and blame', () => {
   it('diffs two versions or two timestamps, and says identical when equal', async () => {
     const diff = await store.diff('object', 'audited', 1, 3);
     expect(diff.identical).toBe(false);
-    expect(diff.patch).toEqual(expect.arrayContaining([{ op: 'replace', path: '/metadata/fields/amount/label', value: 'Total' }, { op: 'add', path: '/metadata/x', value: 2 }]));
+    expect(diff.patch).toEqual(
+      expect.arrayContaining([
+        { op: 'replace', path: '/metadata/fields/amount/label', value: 'Total' },
+        { op: 'add', path: '/metadata/x', value: 2 },
+      ]),
+    );
     expect(diff.summary).toMatch(/fields changed/);
     expect((await store.diff('object', 'audited', 3, 3)).identical).toBe(true);
     const byTime = await store.diff('object', 'audited', new Date(0), await lastEventTime('audited'));
@@ -134,9 +164,17 @@ describe('rollback', () => {
   it('makes the item what it was, as a new rolled_back event pointing at the target', async () => {
     const result = await store.rollback('object', 'audited', 1, { actor: 'erin', reason: 'bad rename' });
     expect(result).toMatchObject({ version: 4, toVersion: 1, changed: true });
-    expect((await store.load('object', 'audited')).data).toMatchObject({ version: 4, metadata: { fields: { amount: { label: 'Amount' } } } });
+    expect((await store.load('object', 'audited')).data).toMatchObject({
+      version: 4,
+      metadata: { fields: { amount: { label: 'Amount' } } },
+    });
     const [latest] = (await store.history('object', 'audited', { limit: 1 })).events;
-    expect(latest).toMatchObject({ kind: 'rolled_back', actor: 'erin', source: 'rollback', target: { rollbackTo: { type: 'object', name: 'audited', version: 1 } } });
+    expect(latest).toMatchObject({
+      kind: 'rolled_back',
+      actor: 'erin',
+      source: 'rollback',
+      target: { rollbackTo: { type: 'object', name: 'audited', version: 1 } },
+    });
     expect(latest.summary).toMatch(/^rolled back to version 1/);
     expect((await store.history('object', 'audited')).total).toBe(4);
   });
@@ -150,7 +188,10 @@ describe('rollback', () => {
   });
 
   it('honours expectedVersion', async () => {
-    await expect(store.rollback('object', 'phoenix', 1, { expectedVersion: 2 })).rejects.toMatchObject({ code: 'CONFLICT', actualVersion: 3 });
+    await expect(store.rollback('object', 'phoenix', 1, { expectedVersion: 2 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      actualVersion: 3,
+    });
   });
 });
 
@@ -177,7 +218,10 @@ describe('restore', () => {
     expect((await store.load('restorable', 'modified')).data?.metadata).toEqual({ v: 1 });
     expect((await store.load('restorable', 'removed')).data?.metadata).toEqual({ v: 1 });
     expect(await store.exists('restorable', 'added')).toBe(false);
-    const [changeset] = await database.query<{ event_count: number; source: string; actor: string }>(`SELECT event_count, source, actor FROM metadata_changesets WHERE id = $1`, [done.changesetId]);
+    const [changeset] = await database.query<{ event_count: number; source: string; actor: string }>(
+      `SELECT event_count, source, actor FROM metadata_changesets WHERE id = $1`,
+      [done.changesetId],
+    );
     expect(changeset).toEqual({ event_count: 3, source: 'restore', actor: 'ops' });
     expect((await store.history('restorable', 'modified', { limit: 1 })).events[0].kind).toBe('restored');
   });
@@ -199,7 +243,10 @@ describe('restore', () => {
     const [changeset] = await database.query<{ first: number; last: number }>(
       `SELECT min(position)::int AS first, max(position)::int AS last FROM metadata_events GROUP BY changeset_id HAVING count(*) > 1 ORDER BY 1 LIMIT 1`,
     );
-    await expect(store.restore({ position: changeset.first, types: ['restorable'], dryRun: true })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('falls inside changeset') });
+    await expect(store.restore({ position: changeset.first, types: ['restorable'], dryRun: true })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('falls inside changeset'),
+    });
     await expect(store.restore({ position: changeset.last, types: ['restorable'], dryRun: true })).resolves.toMatchObject({ dryRun: true });
   });
 
@@ -208,7 +255,9 @@ describe('restore', () => {
     const moment = await lastEventTime('b9');
     await sleep(10);
     for (let i = 0; i < 10; i++) await store.save('busy', { name: `b${i}`, metadata: { n: 1 } });
-    const writes = Array.from({ length: 10 }, (_, i) => store.update('busy', `b${i}`, (c) => ({ ...c, metadata: { n: (c.metadata.n as number) + 100 } })));
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      store.update('busy', `b${i}`, (c) => ({ ...c, metadata: { n: (c.metadata.n as number) + 100 } })),
+    );
     const restored = store.restore({ asOf: moment, types: ['busy'] });
     await Promise.all([...writes, restored]);
     const report = await store.verify();
@@ -237,10 +286,16 @@ describe('integrity', () => {
     for (let i = 1; i <= 4; i++) await store.save('tamper', { name: 'edited', metadata: { i } });
     for (let i = 1; i <= 4; i++) await store.save('tamper', { name: 'holed', metadata: { i } });
     for (let i = 1; i <= 3; i++) await store.save('tamper', { name: 'swapped', metadata: { i } });
-    await database.query(`UPDATE metadata_events SET patch = '[{"op":"replace","path":"/metadata/i","value":99}]' WHERE name = 'edited' AND version = 2`);
+    await database.query(
+      `UPDATE metadata_events SET patch = '[{"op":"replace","path":"/metadata/i","value":99}]' WHERE name = 'edited' AND version = 2`,
+    );
     await database.query(`DELETE FROM metadata_events WHERE name = 'holed' AND version = 3`);
     await database.query(`ALTER TABLE metadata_events DROP CONSTRAINT metadata_events_version_check`);
-    for (const [from, to] of [[2, -1], [3, 2], [-1, 3]]) {
+    for (const [from, to] of [
+      [2, -1],
+      [3, 2],
+      [-1, 3],
+    ]) {
       await database.query(`UPDATE metadata_events SET version = $2 WHERE name = 'swapped' AND version = $1`, [from, to]);
     }
     await database.query(`UPDATE _framework_metadata SET metadata = '{"i": 42}' WHERE name = 'edited'`);
@@ -261,7 +316,10 @@ describe('integrity', () => {
       expect(sorted(inRounds.problems)).toEqual(sorted(report.problems));
       expect(inRounds).toMatchObject({ ok: false, events: report.events, items: report.items });
     }
-    await expect(store.verify({ itemsPerRound: 0 })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('itemsPerRound') });
+    await expect(store.verify({ itemsPerRound: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('itemsPerRound'),
+    });
     // repair for the following tests
     await database.query(`DELETE FROM metadata_events WHERE type = 'tamper'`);
     await database.query(`DELETE FROM metadata_streams WHERE type = 'tamper'`);
@@ -282,10 +340,13 @@ describe('snapshot compaction', () => {
     );
     // events 1, 5, 10, 15, 20 carry snapshots; compaction fills every stretch of 3 or more
     expect(taken.map((r) => r.version)).toEqual([4, 8, 13, 18, 23]);
-    for (let version = 1; version <= 23; version++) expect(await sparse.getAt('compact', 'long_chain', { version })).toEqual(before[version - 1]);
+    for (let version = 1; version <= 23; version++)
+      expect(await sparse.getAt('compact', 'long_chain', { version })).toEqual(before[version - 1]);
     expect((await sparse.compactSnapshots({ every: 3 })).snapshots).toBe(0);
     expect((await sparse.verify()).problems).toEqual([]);
-    await database.query(`UPDATE metadata_snapshots m SET document = '{"forged": true}' FROM metadata_streams s WHERE s.item_id = m.item_id AND s.name = 'long_chain' AND m.version = 13`);
+    await database.query(
+      `UPDATE metadata_snapshots m SET document = '{"forged": true}' FROM metadata_streams s WHERE s.item_id = m.item_id AND s.name = 'long_chain' AND m.version = 13`,
+    );
     const report = await sparse.verify();
     expect(report.problems.map((p) => `${p.kind}:${p.name}:${p.version}`)).toEqual(['snapshot_mismatch:long_chain:13']);
     await database.query(`DELETE FROM metadata_snapshots`);
@@ -299,7 +360,9 @@ describe('retention', () => {
       await store.save('old', { name: 'long', metadata: { i } });
       await sleep(2);
     }
-    const [cut] = await database.query<{ recorded_at: Date }>(`SELECT recorded_at FROM metadata_events WHERE name = 'long' AND version = 6`);
+    const [cut] = await database.query<{ recorded_at: Date }>(
+      `SELECT recorded_at FROM metadata_events WHERE name = 'long' AND version = 6`,
+    );
     const result = await store.prune({ before: cut.recorded_at, keepVersions: 1 });
     expect(result.eventsRemoved).toBeGreaterThanOrEqual(5);
     const versions = await database.query<{ version: number }>(`SELECT version FROM metadata_events WHERE name = 'long' ORDER BY version`);

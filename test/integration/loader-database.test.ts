@@ -32,7 +32,13 @@ describe('database: loader', () => {
     const saved = await loader.save('object', { name: 'account', namespace: 'crm', metadata: { label: 'Account' } }, { actor: 'alice' });
     expect(saved).toMatchObject({ success: true, created: true, version: 1, etag: '"v1"' });
     const loaded = await loader.load('object', 'account');
-    expect(loaded.data).toMatchObject({ name: 'account', namespace: 'crm', metadata: { label: 'Account' }, version: 1, createdBy: 'alice' });
+    expect(loaded.data).toMatchObject({
+      name: 'account',
+      namespace: 'crm',
+      metadata: { label: 'Account' },
+      version: 1,
+      createdBy: 'alice',
+    });
     expect(loaded.etag).toBe('"v1"');
     expect(loaded.stats).toMatchObject({ etag: '"v1"', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(loaded.stats!.size).toBeGreaterThan(20);
@@ -42,9 +48,15 @@ describe('database: loader', () => {
   });
 
   it('writes only at the expected etag; null means the item must not exist', async () => {
-    await expect(loader.save('object', { name: 'account', metadata: { label: 'X' } }, { expectedEtag: '"v7"' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(loader.save('object', { name: 'account', metadata: { label: 'X' } }, { expectedEtag: null })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(loader.save('object', { name: 'account', metadata: { label: 'X' } }, { expectedEtag: '"abc"' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(loader.save('object', { name: 'account', metadata: { label: 'X' } }, { expectedEtag: '"v7"' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(loader.save('object', { name: 'account', metadata: { label: 'X' } }, { expectedEtag: null })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(loader.save('object', { name: 'account', metadata: { label: 'X' } }, { expectedEtag: '"abc"' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect((await loader.load('object', 'account')).data?.metadata).toEqual({ label: 'Account' });
     const updated = await loader.save('object', { name: 'account', metadata: { label: 'Customer' } }, { expectedEtag: '"v1"' });
     expect(updated).toMatchObject({ version: 2, etag: '"v2"', created: false });
@@ -61,7 +73,8 @@ describe('database: loader', () => {
       { name: 'd', namespace: 'crm', scope: 'platform', state: 'draft', metadata: { rank: 4 } },
     ] as const;
     for (const row of rows) await loader.save('view', row);
-    const names = async (options: Parameters<DatabaseLoader['list']>[1]) => (await loader.list('view', options)).map((record) => record.name);
+    const names = async (options: Parameters<DatabaseLoader['list']>[1]) =>
+      (await loader.list('view', options)).map((record) => record.name);
     expect(await names({})).toEqual(['a', 'b', 'c', 'd']);
     expect(await names({ namespace: 'crm' })).toEqual(['a', 'b', 'd']);
     expect(await names({ scope: 'user' })).toEqual(['b']);
@@ -107,10 +120,18 @@ describe('database: loader', () => {
   });
 
   it('opens from a contract whose datasourceConfig names a configured datasource', async () => {
-    const datasource = backend === 'pglite' ? { name: 'metadata_db', driver: 'pglite' as const } : { name: 'metadata_db', config: { connectionString: databaseUrl() } };
+    const datasource =
+      backend === 'pglite'
+        ? { name: 'metadata_db', driver: 'pglite' as const }
+        : { name: 'metadata_db', config: { connectionString: databaseUrl() } };
     const schema = backend === 'pglite' ? 'public' : database.schema;
     const opened = await openDatabaseLoader(
-      { name: 'db', protocol: 'database:', capabilities: { write: true }, datasourceConfig: { datasource: 'metadata_db', schema, cache: { enabled: false } } },
+      {
+        name: 'db',
+        protocol: 'database:',
+        capabilities: { write: true },
+        datasourceConfig: { datasource: 'metadata_db', schema, cache: { enabled: false } },
+      },
       [datasource],
     );
     try {
@@ -120,6 +141,8 @@ describe('database: loader', () => {
     } finally {
       await opened.close();
     }
-    await expect(openDatabaseLoader({ name: 'db', protocol: 'database:', datasourceConfig: { datasource: 'missing' } }, [datasource])).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      openDatabaseLoader({ name: 'db', protocol: 'database:', datasourceConfig: { datasource: 'missing' } }, [datasource]),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 });

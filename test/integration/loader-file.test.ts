@@ -26,9 +26,22 @@ describe('file: loader', () => {
     await put('object/account.json', JSON.stringify({ scope: 'system', metadata: { label: 'Account' } }));
     await put('object/contact.yaml', 'namespace: crm\nmetadata:\n  label: Contact\n');
     const account = await loader.load('object', 'account');
-    expect(account.data).toEqual({ type: 'object', name: 'account', namespace: 'default', scope: 'system', strategy: 'merge', state: 'active', metadata: { label: 'Account' } });
+    expect(account.data).toEqual({
+      type: 'object',
+      name: 'account',
+      namespace: 'default',
+      scope: 'system',
+      strategy: 'merge',
+      state: 'active',
+      metadata: { label: 'Account' },
+    });
     const info = await stat(join(root, 'object/account.json'));
-    expect(account.stats).toMatchObject({ size: info.size, mtime: info.mtime.toISOString(), format: 'json', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(account.stats).toMatchObject({
+      size: info.size,
+      mtime: info.mtime.toISOString(),
+      format: 'json',
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(account.etag).toBe(account.stats!.etag);
     const contact = await loader.load('object', 'contact');
     expect(contact.data).toMatchObject({ name: 'contact', namespace: 'crm', metadata: { label: 'Contact' } });
@@ -38,7 +51,11 @@ describe('file: loader', () => {
 
   it('answers ifNoneMatch with notModified, serves unchanged files from its cache and sees edits', async () => {
     const first = await loader.load('object', 'account');
-    expect(await loader.load('object', 'account', { ifNoneMatch: first.etag })).toMatchObject({ data: null, notModified: true, etag: first.etag });
+    expect(await loader.load('object', 'account', { ifNoneMatch: first.etag })).toMatchObject({
+      data: null,
+      notModified: true,
+      etag: first.etag,
+    });
     expect((await loader.load('object', 'account')).fromCache).toBe(true);
     await put('object/account.json', JSON.stringify({ scope: 'system', metadata: { label: 'Client' } }));
     const edited = await loader.load('object', 'account', { ifNoneMatch: first.etag });
@@ -50,7 +67,9 @@ describe('file: loader', () => {
     const saved = await loader.save('view', { name: 'all_accounts', namespace: 'crm', metadata: { columns: ['name'] } });
     expect(saved).toMatchObject({ success: true, created: true, path: join(root, 'view/all_accounts.json') });
     const text = await readFile(join(root, 'view/all_accounts.json'), 'utf8');
-    expect(text).toBe(`${JSON.stringify({ type: 'view', name: 'all_accounts', namespace: 'crm', scope: 'platform', metadata: { columns: ['name'] }, strategy: 'merge', state: 'active' }, null, 2)}\n`);
+    expect(text).toBe(
+      `${JSON.stringify({ type: 'view', name: 'all_accounts', namespace: 'crm', scope: 'platform', metadata: { columns: ['name'] }, strategy: 'merge', state: 'active' }, null, 2)}\n`,
+    );
     expect(saved.etag).toBe((await loader.load('view', 'all_accounts')).etag);
     // no temp file is left behind
     expect(await readdir(join(root, 'view'))).toEqual(['all_accounts.json']);
@@ -58,14 +77,23 @@ describe('file: loader', () => {
     // update keeps envelope fields the caller did not give; the yaml file stays yaml
     await loader.save('object', { name: 'contact', metadata: { label: 'Person' } });
     expect(await readdir(join(root, 'object'))).toEqual(['account.json', 'contact.yaml']);
-    expect(YAML.parse(await readFile(join(root, 'object/contact.yaml'), 'utf8'))).toMatchObject({ namespace: 'crm', metadata: { label: 'Person' } });
+    expect(YAML.parse(await readFile(join(root, 'object/contact.yaml'), 'utf8'))).toMatchObject({
+      namespace: 'crm',
+      metadata: { label: 'Person' },
+    });
     await loader.save('object', { name: 'contact', metadata: { label: 'Person' } }, { format: 'json' });
     expect(await readdir(join(root, 'object'))).toEqual(['account.json', 'contact.json']);
 
-    await expect(loader.save('view', { name: 'all_accounts', metadata: {} }, { onConflict: 'error' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(loader.save('view', { name: 'all_accounts', metadata: {} }, { onConflict: 'error' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await loader.save('view', { name: 'all_accounts', metadata: {} }, { onConflict: 'skip' })).toMatchObject({ skipped: true });
-    await expect(loader.save('view', { name: 'all_accounts', metadata: {} }, { expectedEtag: '"stale"' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(loader.save('view', { name: 'all_accounts', metadata: {} }, { expectedEtag: null })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(loader.save('view', { name: 'all_accounts', metadata: {} }, { expectedEtag: '"stale"' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(loader.save('view', { name: 'all_accounts', metadata: {} }, { expectedEtag: null })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await readFile(join(root, 'view/all_accounts.json'), 'utf8')).toBe(text);
     await loader.save('view', { name: 'all_accounts', metadata: { columns: ['name', 'owner'] } }, { expectedEtag: saved.etag });
     await expect(loader.delete('view', 'all_accounts', { expectedEtag: saved.etag })).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -98,7 +126,12 @@ describe('file: loader', () => {
     await put('broken/z.json', JSON.stringify({ name: 'other', metadata: {} }));
     const error = await loader.list('broken').catch((caught) => caught);
     expect(error).toMatchObject({ code: 'VALIDATION' });
-    expect(error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['broken/x.json:(root)', 'broken/y.yaml:metadata', 'broken/y.yaml:scope', 'broken/z.json:name']);
+    expect(error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
+      'broken/x.json:(root)',
+      'broken/y.yaml:metadata',
+      'broken/y.yaml:scope',
+      'broken/z.json:name',
+    ]);
     expect(error.issues.find((issue: { path: string }) => issue.path === 'broken/x.json:(root)').message).toMatch(/malformed JSON/);
   });
 
@@ -121,7 +154,12 @@ describe('file: loader', () => {
     } finally {
       await handle.close();
     }
-    expect(seen.map((event) => `${event.type} ${event.metadataType}/${event.name}`)).toEqual(['added report/pipeline', 'changed report/pipeline', 'deleted report/pipeline', 'added report/last']);
+    expect(seen.map((event) => `${event.type} ${event.metadataType}/${event.name}`)).toEqual([
+      'added report/pipeline',
+      'changed report/pipeline',
+      'deleted report/pipeline',
+      'added report/last',
+    ]);
     expect(seen[1]).toMatchObject({ path: join('report', 'pipeline.json'), data: { metadata: { v: 2 } } });
   });
 });

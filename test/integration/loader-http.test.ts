@@ -20,7 +20,9 @@ beforeAll(async () => {
   store = await database.open();
   service = createMetadataService({ store, source: 'http' });
   // the test's stand-in for real authentication: a header picks the principal
-  server = await listenMetadataServer(createMetadataServer({ service, principal: (request) => (request.headers['x-test-user'] === 'root' ? root : alice) }));
+  server = await listenMetadataServer(
+    createMetadataServer({ service, principal: (request) => (request.headers['x-test-user'] === 'root' ? root : alice) }),
+  );
   await store.save('object', { name: 'account', namespace: 'crm', metadata: { label: 'Account' } });
   await store.save('object', { name: 'lead', namespace: 'sales', metadata: { label: 'Lead' } });
   await store.save('object', { name: 'bobs', scope: 'user', owner: 'bob', metadata: {} });
@@ -42,12 +44,20 @@ describe('http: loader against a real server on 127.0.0.1', () => {
     const loader = new HttpLoader({ baseUrl: server.url });
     expect(loader.contract).toMatchObject({ protocol: 'http:', capabilities: { read: true, list: true, write: false, watch: false } });
     const first = await loader.load('object', 'account');
-    expect(first).toMatchObject({ fromCache: false, etag: '"v1"', data: { name: 'account', namespace: 'crm', metadata: { label: 'Account' }, version: 1 } });
+    expect(first).toMatchObject({
+      fromCache: false,
+      etag: '"v1"',
+      data: { name: 'account', namespace: 'crm', metadata: { label: 'Account' }, version: 1 },
+    });
     const second = await loader.load('object', 'account');
     expect(second).toMatchObject({ fromCache: true, etag: '"v1"', data: { metadata: { label: 'Account' } } });
     expect(await loader.load('object', 'account', { ifNoneMatch: '"v1"' })).toMatchObject({ data: null, notModified: true });
     await store.save('object', { name: 'account', metadata: { label: 'Customer' } });
-    expect(await loader.load('object', 'account')).toMatchObject({ fromCache: false, etag: '"v2"', data: { metadata: { label: 'Customer' } } });
+    expect(await loader.load('object', 'account')).toMatchObject({
+      fromCache: false,
+      etag: '"v2"',
+      data: { metadata: { label: 'Customer' } },
+    });
     expect((await loader.load('object', 'nothing')).data).toBeNull();
   });
 
@@ -64,22 +74,31 @@ describe('http: loader against a real server on 127.0.0.1', () => {
     await expect(readOnly.save('object', { name: 'new', metadata: {} })).rejects.toMatchObject({ code: 'VALIDATION' });
 
     const admin = new HttpLoader({ baseUrl: server.url, headers: asRoot, capabilities: { write: true } });
-    expect(await admin.save('object', { name: 'new', metadata: { n: 1 } })).toMatchObject({ success: true, created: true, version: 1, etag: '"v1"' });
-    await expect(admin.save('object', { name: 'new', metadata: { n: 2 } }, { expectedEtag: '"v9"' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(admin.save('object', { name: 'new', metadata: { n: 2 } }, { expectedEtag: null })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await admin.save('object', { name: 'new', metadata: { n: 1 } })).toMatchObject({
+      success: true,
+      created: true,
+      version: 1,
+      etag: '"v1"',
+    });
+    await expect(admin.save('object', { name: 'new', metadata: { n: 2 } }, { expectedEtag: '"v9"' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    await expect(admin.save('object', { name: 'new', metadata: { n: 2 } }, { expectedEtag: null })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await admin.save('object', { name: 'new', metadata: { n: 2 } }, { expectedEtag: '"v1"' })).toMatchObject({ version: 2 });
-    await expect(admin.save('object', { name: 'core', scope: 'system', metadata: { hacked: true } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(admin.save('object', { name: 'core', scope: 'system', metadata: { hacked: true } })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
 
     const user = new HttpLoader({ baseUrl: server.url, capabilities: { write: true } });
     await expect(user.save('object', { name: 'new', metadata: { n: 3 } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(user.delete('object', 'new')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await store.load('object', 'new')).data).toMatchObject({ version: 2, metadata: { n: 2 } });
     expect((await store.load('object', 'core')).data?.metadata).toEqual({});
-    expect((await service.refusals()).map((refusal) => `${refusal.principal} ${refusal.operation} ${refusal.name} ${refusal.source}`)).toEqual([
-      'root update core http',
-      'alice update new http',
-      'alice delete new http',
-    ]);
+    expect(
+      (await service.refusals()).map((refusal) => `${refusal.principal} ${refusal.operation} ${refusal.name} ${refusal.source}`),
+    ).toEqual(['root update core http', 'alice update new http', 'alice delete new http']);
 
     expect(await admin.delete('object', 'new', { expectedEtag: '"v2"' })).toMatchObject({ success: true });
     expect((await store.load('object', 'new')).data).toBeNull();
@@ -93,11 +112,19 @@ describe('http: loader against a real server on 127.0.0.1', () => {
     expect((await fetch(`${server.url}/metadata/object/missing`)).status).toBe(404);
     expect((await fetch(`${server.url}/elsewhere`)).status).toBe(404);
     expect((await fetch(`${server.url}/metadata/object`, { method: 'POST' })).status).toBe(405);
-    const stale = await fetch(`${server.url}/metadata/object/lead`, { method: 'PUT', headers: { ...asRoot, 'if-match': '"v5"' }, body: JSON.stringify({ metadata: {} }) });
+    const stale = await fetch(`${server.url}/metadata/object/lead`, {
+      method: 'PUT',
+      headers: { ...asRoot, 'if-match': '"v5"' },
+      body: JSON.stringify({ metadata: {} }),
+    });
     expect(stale.status).toBe(412);
     const malformed = await fetch(`${server.url}/metadata/object/lead`, { method: 'PUT', headers: asRoot, body: '{ nope' });
     expect(malformed.status).toBe(400);
-    const invalid = await fetch(`${server.url}/metadata/object/lead`, { method: 'PUT', headers: asRoot, body: JSON.stringify({ metadata: [], scope: 'galaxy' }) });
+    const invalid = await fetch(`${server.url}/metadata/object/lead`, {
+      method: 'PUT',
+      headers: asRoot,
+      body: JSON.stringify({ metadata: [], scope: 'galaxy' }),
+    });
     expect(invalid.status).toBe(400);
     const body = (await invalid.json()) as { error: { code: string; issues: { path: string }[] } };
     expect(body.error.code).toBe('VALIDATION');

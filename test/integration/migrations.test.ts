@@ -14,7 +14,9 @@ describe('migrator', () => {
   it('applies every sql/ file once, recording name and checksum, even when several stores start at once', async () => {
     const stores = await Promise.all([1, 2, 3, 4].map(() => database.open()));
     const files = readMigrationFiles();
-    const applied = await database.query<{ name: string; checksum: string }>('SELECT name, checksum FROM metaledger_migrations ORDER BY name');
+    const applied = await database.query<{ name: string; checksum: string }>(
+      'SELECT name, checksum FROM metaledger_migrations ORDER BY name',
+    );
     expect(applied).toEqual(files.map(({ name, checksum }) => ({ name, checksum })));
     expect(await migrate(stores[0].datasource)).toEqual([]);
   });
@@ -26,21 +28,59 @@ describe('migrator', () => {
     );
     const of = (table: string) => columns.filter((c) => c.table_name === table).map((c) => c.column_name);
     expect(of('metadata_events')).toEqual([
-      'position', 'tx_id', 'item_id', 'type', 'name', 'version', 'kind', 'patch', 'inverse', 'snapshot',
-      'namespace', 'scope', 'state', 'owner', 'extends', 'strategy', 'changeset_id', 'recorded_at', 'prev_hash', 'hash',
+      'position',
+      'tx_id',
+      'item_id',
+      'type',
+      'name',
+      'version',
+      'kind',
+      'patch',
+      'inverse',
+      'snapshot',
+      'namespace',
+      'scope',
+      'state',
+      'owner',
+      'extends',
+      'strategy',
+      'changeset_id',
+      'recorded_at',
+      'prev_hash',
+      'hash',
     ]);
     expect(of('_framework_metadata')).toEqual([
-      'id', 'name', 'type', 'namespace', 'scope', 'metadata', 'extends', 'strategy', 'owner', 'state',
-      'created_by', 'created_at', 'updated_by', 'updated_at', 'version',
+      'id',
+      'name',
+      'type',
+      'namespace',
+      'scope',
+      'metadata',
+      'extends',
+      'strategy',
+      'owner',
+      'state',
+      'created_by',
+      'created_at',
+      'updated_by',
+      'updated_at',
+      'version',
     ]);
-    const indexes = await database.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = '_framework_metadata'`, [database.schema]);
-    expect(indexes.map((i) => i.indexname)).toEqual(expect.arrayContaining(['idx_namespace', 'idx_type', 'idx_scope', 'idx_state', 'unique_type_name']));
+    const indexes = await database.query<{ indexname: string }>(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = '_framework_metadata'`,
+      [database.schema],
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual(
+      expect.arrayContaining(['idx_namespace', 'idx_type', 'idx_scope', 'idx_state', 'unique_type_name']),
+    );
   });
 
   it('refuses to start when an applied file has changed, and applies nothing', async () => {
     const store: MetadataStore = await database.open();
     const files = readMigrationFiles();
-    const tampered = files.map((file, index) => (index === 0 ? { ...file, sql: `${file.sql}\n-- edited`, checksum: 'f'.repeat(64) } : file));
+    const tampered = files.map((file, index) =>
+      index === 0 ? { ...file, sql: `${file.sql}\n-- edited`, checksum: 'f'.repeat(64) } : file,
+    );
     const extra = { name: '9999_extra.sql', sql: 'CREATE TABLE should_not_exist (id int);', checksum: 'e'.repeat(64) };
     const error = await migrate(store.datasource, [...tampered, extra]).catch((e) => e);
     expect(error).toMatchObject({ code: 'MIGRATION_FAILED' });

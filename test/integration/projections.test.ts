@@ -15,17 +15,29 @@ const counting = countingProjection();
 beforeAll(async () => {
   database = await createTestDatabase('projections');
   store = await database.open({
-    projections: { definitions: [collectionInfoProjection, actorActivityProjection, counting], jobs: false, batchSize: 7, debounceMs: 60_000 },
+    projections: {
+      definitions: [collectionInfoProjection, actorActivityProjection, counting],
+      jobs: false,
+      batchSize: 7,
+      debounceMs: 60_000,
+    },
   });
 });
 afterAll(() => database.dispose());
 
-const countedPositions = async () => (await database.query<{ position: number }>('SELECT position FROM counting_events ORDER BY position')).map((r) => Number(r.position));
-const allPositions = async () => (await database.query<{ position: number }>('SELECT position FROM metadata_events ORDER BY position')).map((r) => Number(r.position));
+const countedPositions = async () =>
+  (await database.query<{ position: number }>('SELECT position FROM counting_events ORDER BY position')).map((r) => Number(r.position));
+const allPositions = async () =>
+  (await database.query<{ position: number }>('SELECT position FROM metadata_events ORDER BY position')).map((r) => Number(r.position));
 
 describe('async projections', () => {
   it('catch up from their checkpoint, in batches, each event once', async () => {
-    for (let i = 0; i < 10; i++) await store.save('object', { name: `o${i}`, namespace: i % 2 ? 'crm' : 'sales', metadata: { i } }, { actor: i % 3 ? 'alice' : 'bob' });
+    for (let i = 0; i < 10; i++)
+      await store.save(
+        'object',
+        { name: `o${i}`, namespace: i % 2 ? 'crm' : 'sales', metadata: { i } },
+        { actor: i % 3 ? 'alice' : 'bob' },
+      );
     await store.save('view', { name: 'v1', metadata: {} }, { actor: 'alice' });
     await store.delete('object', 'o9', { actor: 'bob' });
     const before = await store.projectionStatus();
@@ -39,7 +51,9 @@ describe('async projections', () => {
       { type: 'object', count: 9, namespaces: ['crm', 'sales'] },
       { type: 'view', count: 1, namespaces: ['default'] },
     ]);
-    const activity = await database.query<{ actor: string; type: string; events: number }>('SELECT actor, type, events::int FROM metadata_actor_activity ORDER BY actor, type');
+    const activity = await database.query<{ actor: string; type: string; events: number }>(
+      'SELECT actor, type, events::int FROM metadata_actor_activity ORDER BY actor, type',
+    );
     expect(activity).toEqual([
       { actor: 'alice', type: 'object', events: 6 },
       { actor: 'alice', type: 'view', events: 1 },
@@ -86,7 +100,11 @@ describe('async projections', () => {
     const writes = (async () => {
       for (let i = 0; i < 40; i++) await store.save('object', { name: `during${i % 8}`, metadata: { i } });
     })();
-    await Promise.all([writes, store.rebuild('framework-metadata', { batchSize: 3 }), store.rebuild('framework-metadata', { batchSize: 5 })]);
+    await Promise.all([
+      writes,
+      store.rebuild('framework-metadata', { batchSize: 3 }),
+      store.rebuild('framework-metadata', { batchSize: 5 }),
+    ]);
     const report = await store.verify();
     expect(report.problems).toEqual([]);
     expect((await store.load('object', 'during7', { cache: false })).data?.metadata).toEqual({ i: 39 });
@@ -103,9 +121,33 @@ describe('async projections', () => {
       xidTaken();
       await gate;
       const head = await readStreamHead(db, 'object', 'slow');
-      return { result: null, events: [nextEvent(head, 'object', 'slow', 'created', { id: 'slow', type: 'object', name: 'slow', namespace: 'default', scope: 'platform', metadata: {}, strategy: 'merge', state: 'active' }, { snapshotEvery: 100 })] };
+      return {
+        result: null,
+        events: [
+          nextEvent(
+            head,
+            'object',
+            'slow',
+            'created',
+            {
+              id: 'slow',
+              type: 'object',
+              name: 'slow',
+              namespace: 'default',
+              scope: 'platform',
+              metadata: {},
+              strategy: 'merge',
+              state: 'active',
+            },
+            { snapshotEvery: 100 },
+          ),
+        ],
+      };
     });
-    const counted = async () => (await database.query<{ name: string }>(`SELECT name FROM counting_events WHERE name IN ('slow', 'quick1', 'quick2') ORDER BY name`)).map((r) => r.name);
+    const counted = async () =>
+      (
+        await database.query<{ name: string }>(`SELECT name FROM counting_events WHERE name IN ('slow', 'quick1', 'quick2') ORDER BY name`)
+      ).map((r) => r.name);
     try {
       await holding;
       await store.save('object', { name: 'quick1', metadata: {} });
@@ -130,7 +172,9 @@ describe('inline mode for any projection', () => {
   it('an inline projection commits with the append (read-your-writes)', async () => {
     const other = await createTestDatabase('projections_inline');
     try {
-      const inline = await other.open({ projections: { definitions: [collectionInfoProjection], modes: { 'collection-info': 'inline' }, jobs: false } });
+      const inline = await other.open({
+        projections: { definitions: [collectionInfoProjection], modes: { 'collection-info': 'inline' }, jobs: false },
+      });
       await inline.save('object', { name: 'a', namespace: 'x', metadata: {} });
       await inline.save('object', { name: 'b', namespace: 'y', metadata: {} });
       await inline.delete('object', 'a');

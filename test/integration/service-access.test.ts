@@ -60,7 +60,8 @@ const cells: Cell[] = targets.flatMap((target) =>
 );
 
 const scopeOf = (target: Target) => (target.startsWith('system') ? 'system' : target.startsWith('user') ? 'user' : 'platform');
-const ownerOf = (target: Target, principal: Principal) => (target === 'user (own)' ? principal.id : target === 'user (another’s)' ? 'bob' : undefined);
+const ownerOf = (target: Target, principal: Principal) =>
+  target === 'user (own)' ? principal.id : target === 'user (another’s)' ? 'bob' : undefined;
 const nameOf = (cell: Cell) => `${cell.target.toLowerCase().replace(/[^a-z]+/g, '-')}-${cell.principal.id}-${cell.operation}`;
 
 /** Puts the item in place the trusted way (files for system items, the store for the others). */
@@ -86,7 +87,11 @@ async function perform(cell: Cell, name: string) {
 }
 
 describe('scope × role × operation', () => {
-  it.each(cells.map((cell) => [`${cell.operation} ${cell.target} as ${cell.principal.id}: ${cell.allowed ? 'allowed' : 'refused'}`, cell] as const))('%s', async (_title, cell) => {
+  it.each(
+    cells.map(
+      (cell) => [`${cell.operation} ${cell.target} as ${cell.principal.id}: ${cell.allowed ? 'allowed' : 'refused'}`, cell] as const,
+    ),
+  )('%s', async (_title, cell) => {
     const name = nameOf(cell);
     if (cell.operation !== 'create') await seed(cell, name);
     const before = await backendState(cell, name);
@@ -96,13 +101,22 @@ describe('scope × role × operation', () => {
       const after = await service.get('object', name, { principal: root, cache: false });
       if (cell.operation === 'read') expect(result).toMatchObject({ name, metadata: { v: 1 } });
       if (cell.operation === 'delete') expect(after).toBeNull();
-      if (cell.operation === 'create' || cell.operation === 'update') expect(after).toMatchObject({ name, scope: scopeOf(cell.target), metadata: { v: 2 } });
+      if (cell.operation === 'create' || cell.operation === 'update')
+        expect(after).toMatchObject({ name, scope: scopeOf(cell.target), metadata: { v: 2 } });
     } else {
       await expect(perform(cell, name)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403, operation: cell.operation });
       expect(await backendState(cell, name)).toEqual(before);
       const refusals = await service.refusals({ principal: cell.principal.id, limit: 1000 });
       expect(refusals).toHaveLength(refusalsBefore + 1);
-      expect(refusals.at(-1)).toMatchObject({ principal: cell.principal.id, roles: cell.principal.roles, operation: cell.operation, type: 'object', name, scope: scopeOf(cell.target), source: 'api' });
+      expect(refusals.at(-1)).toMatchObject({
+        principal: cell.principal.id,
+        roles: cell.principal.roles,
+        operation: cell.operation,
+        type: 'object',
+        name,
+        scope: scopeOf(cell.target),
+        source: 'api',
+      });
     }
   });
 
@@ -125,9 +139,17 @@ describe('access rules beyond single calls', () => {
     expect(await service.get('dashboard', 'alice-home', { principal: alice })).toMatchObject({ owner: 'alice', scope: 'user' });
     // an update that does not restate scope and owner keeps them, so the owner may make it
     await service.register('dashboard', { name: 'alice-home', metadata: { tiles: 3 } }, { principal: alice });
-    await expect(service.register('dashboard', { name: 'alice-home', scope: 'platform', metadata: {} }, { principal: alice })).rejects.toMatchObject({ code: 'FORBIDDEN', operation: 'update' });
-    await expect(service.register('dashboard', { name: 'alice-home', owner: 'bob', metadata: {} }, { principal: alice })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(await service.get('dashboard', 'alice-home', { principal: root })).toMatchObject({ owner: 'alice', scope: 'user', metadata: { tiles: 3 } });
+    await expect(
+      service.register('dashboard', { name: 'alice-home', scope: 'platform', metadata: {} }, { principal: alice }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN', operation: 'update' });
+    await expect(
+      service.register('dashboard', { name: 'alice-home', owner: 'bob', metadata: {} }, { principal: alice }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await service.get('dashboard', 'alice-home', { principal: root })).toMatchObject({
+      owner: 'alice',
+      scope: 'user',
+      metadata: { tiles: 3 },
+    });
   });
 
   it('lists only what the principal may see, and refuses listing another owner’s items', async () => {
@@ -135,7 +157,8 @@ describe('access rules beyond single calls', () => {
     await store.save('report', { name: 'bob-r', scope: 'user', owner: 'bob', metadata: {} });
     await store.save('report', { name: 'team-r', scope: 'platform', metadata: {} });
     await systemFiles.save('report', { name: 'core-r', scope: 'system', metadata: {} });
-    const names = async (principal: Principal, filters = {}) => (await service.list('report', { principal, filters })).map((record) => record.name);
+    const names = async (principal: Principal, filters = {}) =>
+      (await service.list('report', { principal, filters })).map((record) => record.name);
     expect(await names(alice)).toEqual(['alice-r', 'core-r', 'team-r']);
     expect(await names(root)).toEqual(['alice-r', 'bob-r', 'core-r', 'team-r']);
     expect(await names(root, { owner: 'bob' })).toEqual(['bob-r']);
@@ -145,7 +168,9 @@ describe('access rules beyond single calls', () => {
 
   it('a name taken in another loader is a conflict, not a silent shadow', async () => {
     await systemFiles.save('object', { name: 'core', scope: 'system', metadata: {} });
-    await expect(service.register('object', { name: 'core', scope: 'platform', metadata: {} }, { principal: root })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(service.register('object', { name: 'core', scope: 'platform', metadata: {} }, { principal: root })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect((await store.load('object', 'core')).data).toBeNull();
   });
 });

@@ -26,20 +26,41 @@ beforeAll(async () => {
   await new FileLoader({ root: systemDir }).save('object', {
     name: 'account',
     scope: 'system',
-    metadata: { label: 'Account', fields: { name: { type: 'text', required: true }, industry: { type: 'picklist', options: ['tech', 'retail'] } }, icon: 'building' },
+    metadata: {
+      label: 'Account',
+      fields: { name: { type: 'text', required: true }, industry: { type: 'picklist', options: ['tech', 'retail'] } },
+      icon: 'building',
+    },
   });
   service = createMetadataService({ store, systemDir });
   // platform layer: the tenant's admin customises the system object
-  await service.register('object', { name: 'account_acme', scope: 'platform', extends: 'account', metadata: { label: 'Client', fields: { industry: { options: ['energy'] }, region: { type: 'text' } } } }, { principal: root });
+  await service.register(
+    'object',
+    {
+      name: 'account_acme',
+      scope: 'platform',
+      extends: 'account',
+      metadata: { label: 'Client', fields: { industry: { options: ['energy'] }, region: { type: 'text' } } },
+    },
+    { principal: root },
+  );
   // user layer: alice's personal tweaks (a null removes a key)
-  await service.register('object', { name: 'account_alice', scope: 'user', extends: 'account_acme', metadata: { fields: { name: { hidden: true } }, icon: null } }, { principal: alice });
+  await service.register(
+    'object',
+    { name: 'account_alice', scope: 'user', extends: 'account_acme', metadata: { fields: { name: { hidden: true } }, icon: null } },
+    { principal: alice },
+  );
 });
 afterAll(async () => {
   await database.dispose();
   await rm(systemDir, { recursive: true, force: true });
 });
 
-const systemMetadata = { label: 'Account', fields: { name: { type: 'text', required: true }, industry: { type: 'picklist', options: ['tech', 'retail'] } }, icon: 'building' };
+const systemMetadata = {
+  label: 'Account',
+  fields: { name: { type: 'text', required: true }, industry: { type: 'picklist', options: ['tech', 'retail'] } },
+  icon: 'building',
+};
 const platformEffective = {
   label: 'Client',
   fields: { name: { type: 'text', required: true }, industry: { type: 'picklist', options: ['energy'] }, region: { type: 'text' } },
@@ -52,7 +73,11 @@ describe('overlay resolution across system → platform → user', () => {
     expect(effective).toMatchObject({ name: 'account', scope: 'system' });
     expect(effective!.metadata).toEqual({
       label: 'Client',
-      fields: { name: { type: 'text', required: true, hidden: true }, industry: { type: 'picklist', options: ['energy'] }, region: { type: 'text' } },
+      fields: {
+        name: { type: 'text', required: true, hidden: true },
+        industry: { type: 'picklist', options: ['energy'] },
+        region: { type: 'text' },
+      },
     });
     expect(effective!.layers).toEqual([
       { loader: 'system-files', name: 'account', scope: 'system', strategy: 'merge', etag: expect.stringMatching(/^"[0-9a-f]{32}"$/) },
@@ -64,7 +89,9 @@ describe('overlay resolution across system → platform → user', () => {
 
   it('applies only the caller’s own user layer; an admin may ask for someone else’s', async () => {
     expect((await service.get('object', 'account', { principal: bob }))!.metadata).toEqual(platformEffective);
-    expect((await service.get('object', 'account', { principal: root, owner: 'alice' }))!.metadata.fields).toMatchObject({ name: { hidden: true } });
+    expect((await service.get('object', 'account', { principal: root, owner: 'alice' }))!.metadata.fields).toMatchObject({
+      name: { hidden: true },
+    });
     await expect(service.get('object', 'account', { principal: bob, owner: 'alice' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
@@ -78,34 +105,67 @@ describe('overlay resolution across system → platform → user', () => {
   });
 
   it('replace makes the override win whole, at any layer', async () => {
-    await service.register('form', { name: 'base', scope: 'platform', metadata: { sections: ['a', 'b'], title: 'Base' } }, { principal: root });
-    await service.register('form', { name: 'mine', scope: 'user', extends: 'base', strategy: 'replace', metadata: { sections: ['z'] } }, { principal: alice });
+    await service.register(
+      'form',
+      { name: 'base', scope: 'platform', metadata: { sections: ['a', 'b'], title: 'Base' } },
+      { principal: root },
+    );
+    await service.register(
+      'form',
+      { name: 'mine', scope: 'user', extends: 'base', strategy: 'replace', metadata: { sections: ['z'] } },
+      { principal: alice },
+    );
     expect((await service.get('form', 'base', { principal: alice }))!.metadata).toEqual({ sections: ['z'] });
     expect((await service.get('form', 'base', { principal: bob }))!.metadata).toEqual({ sections: ['a', 'b'], title: 'Base' });
 
     // system → platform(replace) → user(merge): the user merges over the replacement, not over the system item
     await new FileLoader({ root: systemDir }).save('layout', { name: 'page', scope: 'system', metadata: { columns: 2, header: true } });
-    await service.register('layout', { name: 'page_acme', scope: 'platform', extends: 'page', strategy: 'replace', metadata: { columns: 3 } }, { principal: root });
-    await service.register('layout', { name: 'page_alice', scope: 'user', extends: 'page_acme', metadata: { dense: true } }, { principal: alice });
+    await service.register(
+      'layout',
+      { name: 'page_acme', scope: 'platform', extends: 'page', strategy: 'replace', metadata: { columns: 3 } },
+      { principal: root },
+    );
+    await service.register(
+      'layout',
+      { name: 'page_alice', scope: 'user', extends: 'page_acme', metadata: { dense: true } },
+      { principal: alice },
+    );
     expect((await service.get('layout', 'page', { principal: alice }))!.metadata).toEqual({ columns: 3, dense: true });
   });
 
   it('an edit to any layer shows at once and changes the effective etag; archived overlays do not apply', async () => {
     const before = await service.get('object', 'account', { principal: alice });
-    await service.register('object', { name: 'account_acme', metadata: { label: 'Customer', fields: { industry: { options: ['energy'] }, region: { type: 'text' } } } }, { principal: root });
+    await service.register(
+      'object',
+      { name: 'account_acme', metadata: { label: 'Customer', fields: { industry: { options: ['energy'] }, region: { type: 'text' } } } },
+      { principal: root },
+    );
     const after = await service.get('object', 'account', { principal: alice });
     expect(after!.metadata.label).toBe('Customer');
     expect(after!.etag).not.toBe(before!.etag);
-    await service.register('object', { name: 'account_alice', state: 'archived', metadata: { fields: { name: { hidden: true } }, icon: null } }, { principal: alice });
-    expect((await service.get('object', 'account', { principal: alice, explain: true }))!.layers!.map((layer) => layer.name)).toEqual(['account', 'account_acme']);
+    await service.register(
+      'object',
+      { name: 'account_alice', state: 'archived', metadata: { fields: { name: { hidden: true } }, icon: null } },
+      { principal: alice },
+    );
+    expect((await service.get('object', 'account', { principal: alice, explain: true }))!.layers!.map((layer) => layer.name)).toEqual([
+      'account',
+      'account_acme',
+    ]);
   });
 
   it('a chain that loops or points nowhere is an error naming the items', async () => {
     await store.save('view', { name: 'a', extends: 'b', metadata: {} });
     await store.save('view', { name: 'b', extends: 'a', metadata: {} });
-    await expect(service.get('view', 'a', { principal: root })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('a → b → a') });
+    await expect(service.get('view', 'a', { principal: root })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('a → b → a'),
+    });
     await store.save('view', { name: 'orphan', extends: 'gone', metadata: {} });
-    await expect(service.get('view', 'orphan', { principal: root })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("'gone'") });
+    await expect(service.get('view', 'orphan', { principal: root })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining("'gone'"),
+    });
     expect(await service.get('view', 'never', { principal: root })).toBeNull();
   });
 });

@@ -13,16 +13,36 @@ afterAll(() => database.dispose());
 
 describe('save, load, list, exists, delete', () => {
   it('creates an item as version 1 with a created event and a projection row', async () => {
-    const saved = await store.save('object', { name: 'account', namespace: 'crm', metadata: { label: 'Account' } }, { actor: 'alice', reason: 'initial', expectedVersion: 0 });
+    const saved = await store.save(
+      'object',
+      { name: 'account', namespace: 'crm', metadata: { label: 'Account' } },
+      { actor: 'alice', reason: 'initial', expectedVersion: 0 },
+    );
     expect(saved).toMatchObject({ success: true, version: 1, created: true, etag: '"v1"' });
 
     const loaded = await store.load('object', 'account');
-    expect(loaded.data).toMatchObject({ type: 'object', name: 'account', namespace: 'crm', scope: 'platform', state: 'active', strategy: 'merge', metadata: { label: 'Account' }, version: 1, createdBy: 'alice', updatedBy: 'alice' });
+    expect(loaded.data).toMatchObject({
+      type: 'object',
+      name: 'account',
+      namespace: 'crm',
+      scope: 'platform',
+      state: 'active',
+      strategy: 'merge',
+      metadata: { label: 'Account' },
+      version: 1,
+      createdBy: 'alice',
+      updatedBy: 'alice',
+    });
     expect(loaded.etag).toBe('"v1"');
 
-    const events = await database.query<{ version: number; kind: string; patch: unknown; snapshot: unknown; prev_hash: string | null; hash: string }>(
-      `SELECT version, kind, patch, snapshot, prev_hash, hash FROM metadata_events WHERE type = 'object' AND name = 'account'`,
-    );
+    const events = await database.query<{
+      version: number;
+      kind: string;
+      patch: unknown;
+      snapshot: unknown;
+      prev_hash: string | null;
+      hash: string;
+    }>(`SELECT version, kind, patch, snapshot, prev_hash, hash FROM metadata_events WHERE type = 'object' AND name = 'account'`);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ version: 1, kind: 'created', prev_hash: null });
     expect(events[0].patch).toContainEqual({ op: 'add', path: '/metadata', value: { label: 'Account' } });
@@ -35,22 +55,44 @@ describe('save, load, list, exists, delete', () => {
   });
 
   it('appends an update as a patch and its inverse, chaining the hash', async () => {
-    const saved = await store.save('object', { name: 'account', metadata: { label: 'Customer account', fields: { amount: { label: 'Amount' } } } }, { actor: 'bob' });
+    const saved = await store.save(
+      'object',
+      { name: 'account', metadata: { label: 'Customer account', fields: { amount: { label: 'Amount' } } } },
+      { actor: 'bob' },
+    );
     expect(saved).toMatchObject({ version: 2, created: false });
     const [v1, v2] = await database.query<{ hash: string; prev_hash: string; patch: unknown[]; inverse: unknown[]; kind: string }>(
       `SELECT hash, prev_hash, patch, inverse, kind FROM metadata_events WHERE name = 'account' ORDER BY version`,
     );
     expect(v2.kind).toBe('updated');
     expect(v2.prev_hash).toBe(v1.hash);
-    expect(v2.patch).toEqual(expect.arrayContaining([{ op: 'replace', path: '/metadata/label', value: 'Customer account' }, { op: 'add', path: '/metadata/fields', value: { amount: { label: 'Amount' } } }]));
-    expect(v2.inverse).toEqual(expect.arrayContaining([{ op: 'replace', path: '/metadata/label', value: 'Account' }, { op: 'remove', path: '/metadata/fields' }]));
+    expect(v2.patch).toEqual(
+      expect.arrayContaining([
+        { op: 'replace', path: '/metadata/label', value: 'Customer account' },
+        { op: 'add', path: '/metadata/fields', value: { amount: { label: 'Amount' } } },
+      ]),
+    );
+    expect(v2.inverse).toEqual(
+      expect.arrayContaining([
+        { op: 'replace', path: '/metadata/label', value: 'Account' },
+        { op: 'remove', path: '/metadata/fields' },
+      ]),
+    );
     // an update keeps envelope fields the caller did not give
-    expect((await store.load('object', 'account')).data).toMatchObject({ namespace: 'crm', version: 2, createdBy: 'alice', updatedBy: 'bob' });
+    expect((await store.load('object', 'account')).data).toMatchObject({
+      namespace: 'crm',
+      version: 2,
+      createdBy: 'alice',
+      updatedBy: 'bob',
+    });
   });
 
   it('writes nothing when the record did not change', async () => {
     const before = await database.query(`SELECT count(*)::int AS n FROM metadata_events`);
-    const saved = await store.save('object', { name: 'account', metadata: { label: 'Customer account', fields: { amount: { label: 'Amount' } } } });
+    const saved = await store.save('object', {
+      name: 'account',
+      metadata: { label: 'Customer account', fields: { amount: { label: 'Amount' } } },
+    });
     expect(saved).toMatchObject({ version: 2, unchanged: true });
     expect(await database.query(`SELECT count(*)::int AS n FROM metadata_events`)).toEqual(before);
   });
@@ -97,7 +139,9 @@ describe('save, load, list, exists, delete', () => {
   it('archives: state archived, an archived event, still loadable', async () => {
     const archived = await store.archive('object', 'invoice', { actor: 'alice' });
     expect((await store.load('object', 'invoice')).data).toMatchObject({ state: 'archived', version: archived.version });
-    const [event] = await database.query<{ kind: string }>(`SELECT kind FROM metadata_events WHERE name = 'invoice' ORDER BY version DESC LIMIT 1`);
+    const [event] = await database.query<{ kind: string }>(
+      `SELECT kind FROM metadata_events WHERE name = 'invoice' ORDER BY version DESC LIMIT 1`,
+    );
     expect(event.kind).toBe('archived');
   });
 });
@@ -105,9 +149,14 @@ describe('save, load, list, exists, delete', () => {
 describe('onConflict, create and overwrite', () => {
   it('error refuses an existing item, skip leaves it, replace resets unspecified fields', async () => {
     await store.save('flow', { name: 'f1', namespace: 'ops', owner: 'carol', metadata: { a: 1 } });
-    await expect(store.save('flow', { name: 'f1', metadata: { a: 2 } }, { onConflict: 'error' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(store.save('flow', { name: 'f1', metadata: { a: 2 } }, { onConflict: 'error' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await expect(store.save('flow', { name: 'f1', metadata: { a: 2 } }, { overwrite: false })).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect(await store.save('flow', { name: 'f1', metadata: { a: 3 } }, { onConflict: 'skip' })).toMatchObject({ skipped: true, version: 1 });
+    expect(await store.save('flow', { name: 'f1', metadata: { a: 3 } }, { onConflict: 'skip' })).toMatchObject({
+      skipped: true,
+      version: 1,
+    });
     expect((await store.load('flow', 'f1')).data?.metadata).toEqual({ a: 1 });
     await store.save('flow', { name: 'f1', metadata: { b: 1 } }, { onConflict: 'replace' });
     const replaced = (await store.load('flow', 'f1')).data;
@@ -124,13 +173,20 @@ describe('onConflict, create and overwrite', () => {
     const error = await store.save('flow', { name: 'f1', metadata: { c: 1 } }, { expectedVersion: 1 }).catch((e) => e);
     expect(error).toMatchObject({ code: 'CONFLICT', expectedVersion: 1, actualVersion: 2 });
     expect(error.message).toMatch(/expected version 1 but it is at version 2/);
-    await expect(store.save('flow', { name: 'f1', metadata: {} }, { expectedVersion: 0 })).rejects.toMatchObject({ code: 'CONFLICT', actualVersion: 2 });
+    await expect(store.save('flow', { name: 'f1', metadata: {} }, { expectedVersion: 0 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      actualVersion: 2,
+    });
     expect((await store.load('flow', 'f1')).data?.version).toBe(2);
   });
 
   it('runs a save at each isolation level', async () => {
     for (const isolationLevel of ['read_uncommitted', 'read_committed', 'repeatable_read', 'serializable'] as const) {
-      const saved = await store.save('flow', { name: `iso_${isolationLevel}`, metadata: { isolationLevel } }, { transaction: { enabled: true, isolationLevel } });
+      const saved = await store.save(
+        'flow',
+        { name: `iso_${isolationLevel}`, metadata: { isolationLevel } },
+        { transaction: { enabled: true, isolationLevel } },
+      );
       expect(saved.version).toBe(1);
     }
   });

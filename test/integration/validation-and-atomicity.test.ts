@@ -44,20 +44,37 @@ describe('bad input is a VALIDATION error listing each problem with its path, an
 
   it('rejects unknown save options values', async () => {
     const before = await footprint();
-    await expect(store.save('object', { name: 'a', metadata: {} }, { onConflict: 'overwrite' as never })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(store.save('object', { name: 'a', metadata: {} }, { transaction: { isolationLevel: 'snapshot' as never } })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(store.save('object', { name: 'a', metadata: {} }, { onConflict: 'overwrite' as never })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    await expect(
+      store.save('object', { name: 'a', metadata: {} }, { transaction: { isolationLevel: 'snapshot' as never } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
     expect(await footprint()).toEqual(before);
   });
 
   it('rejects an identifier with SQL in it before connecting', async () => {
-    await expect(createMetadataStore({ inMemory: true, schema: 'x; DROP TABLE metadata_events' })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('must be a SQL identifier') });
-    await expect(createMetadataStore({ inMemory: true, driver: { tableSchema: { name: 'metadata; drop table x' } } })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(createMetadataStore({ inMemory: true, schema: 'x; DROP TABLE metadata_events' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('must be a SQL identifier'),
+    });
+    await expect(
+      createMetadataStore({ inMemory: true, driver: { tableSchema: { name: 'metadata; drop table x' } } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('rejects store settings that are not positive integers, naming each, before connecting', async () => {
-    const error = await createMetadataStore({ inMemory: true, snapshotEvery: 0, groupCommit: { statementsInFlight: 0, eventsPerStatement: 1.5 } }).catch((e) => e);
+    const error = await createMetadataStore({
+      inMemory: true,
+      snapshotEvery: 0,
+      groupCommit: { statementsInFlight: 0, eventsPerStatement: 1.5 },
+    }).catch((e) => e);
     expect(error).toMatchObject({ code: 'VALIDATION' });
-    expect(error.issues.map((issue: { path: string }) => issue.path)).toEqual(['snapshotEvery', 'groupCommit.statementsInFlight', 'groupCommit.eventsPerStatement']);
+    expect(error.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      'snapshotEvery',
+      'groupCommit.statementsInFlight',
+      'groupCommit.eventsPerStatement',
+    ]);
   });
 });
 
@@ -78,7 +95,9 @@ describe.runIf(backend === 'postgres')('datasource failures', () => {
     const error = await createMetadataStore({ connectionString: 'postgres://admin:s3cret-pa55@127.0.0.1:1/none' }).catch((e) => e);
     expect(error).toMatchObject({ code: 'DATASOURCE_UNAVAILABLE' });
     expect(error.message).not.toContain('s3cret-pa55');
-    const fromConfig = await createMetadataStore({ datasource: { driver: 'postgres', config: { host: '127.0.0.1', port: 1, user: 'admin', password: 'hunter2-secret' } } }).catch((e) => e);
+    const fromConfig = await createMetadataStore({
+      datasource: { driver: 'postgres', config: { host: '127.0.0.1', port: 1, user: 'admin', password: 'hunter2-secret' } },
+    }).catch((e) => e);
     expect(fromConfig).toMatchObject({ code: 'DATASOURCE_UNAVAILABLE' });
     expect(String(fromConfig.message) + String(fromConfig.stack)).not.toContain('hunter2-secret');
   });

@@ -285,9 +285,9 @@ describe('spec examples parse unchanged', () => {
   it('credentials snippet', () => {
     // The doc's snippet repeats `password`; each alternative is checked on its own.
     expect(DatasourceConnectionConfigSchema.parse({ password: 'secret' })).toEqual({ password: 'secret' });
-    expect(
-      DatasourceSchema.parse({ name: 'metadata_db', config: { password: 'from-secrets-manager' } }).config,
-    ).toEqual({ password: 'from-secrets-manager' });
+    expect(DatasourceSchema.parse({ name: 'metadata_db', config: { password: 'from-secrets-manager' } }).config).toEqual({
+      password: 'from-secrets-manager',
+    });
   });
 
   it('migration guide: export, database loader, import', () => {
@@ -369,9 +369,7 @@ describe('defaults', () => {
       fromCache: false,
       notModified: false,
     });
-    expect(MetadataLoadOptionsSchema.parse({ sort: [{ field: 'updatedAt' }] }).sort).toEqual([
-      { field: 'updatedAt', order: 'asc' },
-    ]);
+    expect(MetadataLoadOptionsSchema.parse({ sort: [{ field: 'updatedAt' }] }).sort).toEqual([{ field: 'updatedAt', order: 'asc' }]);
   });
 
   it('save options and result', () => {
@@ -481,7 +479,10 @@ describe('defaults', () => {
   it('bulk delete needs only type and name', () => {
     const op = MetadataBulkOperationSchema.parse({
       operation: 'delete',
-      records: [{ type: 'object', name: 'account' }, { id: '7', type: 'view', name: 'all_accounts' }],
+      records: [
+        { type: 'object', name: 'account' },
+        { id: '7', type: 'view', name: 'all_accounts' },
+      ],
     });
     expect(op.records).toEqual([
       { type: 'object', name: 'account' },
@@ -555,15 +556,11 @@ describe('identifiers', () => {
   });
 
   it('table name must be a SQL identifier', () => {
-    expect(messages(MetadataTableSchemaSchema, { name: 'x; drop table y' })).toContain(
-      `name: "x; drop table y" ${SQL_IDENTIFIER_TEXT}`,
-    );
+    expect(messages(MetadataTableSchemaSchema, { name: 'x; drop table y' })).toContain(`name: "x; drop table y" ${SQL_IDENTIFIER_TEXT}`);
     expect(messages(MetadataDatasourceConfigSchema, { datasource: 'db', table: 'x; drop table y' })).toContain(
       `table: "x; drop table y" ${SQL_IDENTIFIER_TEXT}`,
     );
-    expect(messages(MetadataMigrationOperationSchema, { type: 'drop', table: 'x; drop table y' })).toContain(
-      SQL_IDENTIFIER_TEXT,
-    );
+    expect(messages(MetadataMigrationOperationSchema, { type: 'drop', table: 'x; drop table y' })).toContain(SQL_IDENTIFIER_TEXT);
   });
 
   it('every configured SQL name is checked', () => {
@@ -625,9 +622,7 @@ describe('datasource config', () => {
   });
 
   it('accepts pglite dataDir and rejects min > max pool', () => {
-    expect(DatasourceSchema.parse({ name: 'embedded', driver: 'pglite', config: { dataDir: 'memory://' } }).driver).toBe(
-      'pglite',
-    );
+    expect(DatasourceSchema.parse({ name: 'embedded', driver: 'pglite', config: { dataDir: 'memory://' } }).driver).toBe('pglite');
     expect(messages(DatasourceSchema, { name: 'db', pool: { min: 5, max: 2 } })).toMatch(/pool\.min: /);
   });
 });
@@ -637,9 +632,7 @@ describe('records', () => {
 
   it('metadata must be a JSON object', () => {
     for (const metadata of [[], ['a'], 'text', null, 42]) {
-      expect(messages(MetadataRecordSchema, { ...base, metadata })).toMatch(
-        /metadata: metadata must be a JSON object/,
-      );
+      expect(messages(MetadataRecordSchema, { ...base, metadata })).toMatch(/metadata: metadata must be a JSON object/);
     }
     expect(messages(MetadataRecordSchema, base)).toMatch(/metadata: metadata is required/);
   });
@@ -662,10 +655,9 @@ describe('records', () => {
       expect(messages(MetadataRecordSchema, { ...base, metadata: {}, createdAt })).toMatch(/^createdAt: /);
     }
     expect(MetadataStatsSchema.safeParse({ size: 1, mtime: 'not a date', hash: 'h', etag: 'e' }).success).toBe(false);
-    expect(
-      MetadataWatchEventSchema.safeParse({ type: 'added', metadataType: 'object', name: 'a', timestamp: '31/01/2024' })
-        .success,
-    ).toBe(false);
+    expect(MetadataWatchEventSchema.safeParse({ type: 'added', metadataType: 'object', name: 'a', timestamp: '31/01/2024' }).success).toBe(
+      false,
+    );
   });
 
   it('version is a non-negative integer', () => {
@@ -698,8 +690,8 @@ describe('query filters and options', () => {
         '/fields/amount/scale': { $gte: 2, $lt: 10 },
         'fields.status': { $in: ['open', 'closed'] },
         'fields.legacy': { $exists: false },
-        'label': { $like: 'Acc%' },
-        'tags': { $contains: ['vip'] },
+        label: { $like: 'Acc%' },
+        tags: { $contains: ['vip'] },
       },
     });
     expect(filters.custom).toEqual({
@@ -707,8 +699,8 @@ describe('query filters and options', () => {
       '/fields/amount/scale': { $gte: 2, $lt: 10 },
       'fields.status': { $in: ['open', 'closed'] },
       'fields.legacy': { $exists: false },
-      'label': { $like: 'Acc%' },
-      'tags': { $contains: ['vip'] },
+      label: { $like: 'Acc%' },
+      tags: { $contains: ['vip'] },
     });
     // A plain object without operator keys is a literal value.
     expect(MetadataQueryFiltersSchema.parse({ custom: { options: { a: 1 } } }).custom).toEqual({
@@ -727,9 +719,7 @@ describe('query filters and options', () => {
     expect(messages(MetadataQueryFiltersSchema, { custom: { a: { $nin: 1 } } })).toMatch(/\$nin needs an array/);
     expect(messages(MetadataQueryFiltersSchema, { custom: { a: { $exists: 'yes' } } })).toMatch(/\$exists needs true or false/);
     expect(messages(MetadataQueryFiltersSchema, { custom: { a: { $like: 5 } } })).toMatch(/\$like needs a string/);
-    expect(messages(MetadataQueryFiltersSchema, { custom: { a: { $eq: 1, b: 2 } } })).toMatch(
-      /'b' cannot be mixed with operators/,
-    );
+    expect(messages(MetadataQueryFiltersSchema, { custom: { a: { $eq: 1, b: 2 } } })).toMatch(/'b' cannot be mixed with operators/);
   });
 
   it('custom filter paths are validated', () => {
@@ -755,12 +745,8 @@ describe('query filters and options', () => {
   });
 
   it('sort and select fields are restricted', () => {
-    expect(messages(MetadataQueryOptionsSchema, { sort: [{ field: 'password' }] })).toMatch(
-      /sort\.0\.field: cannot sort by "password"/,
-    );
-    expect(messages(MetadataQueryOptionsSchema, { select: ['name', 'secret'] })).toMatch(
-      /select\.1: cannot select "secret"/,
-    );
+    expect(messages(MetadataQueryOptionsSchema, { sort: [{ field: 'password' }] })).toMatch(/sort\.0\.field: cannot sort by "password"/);
+    expect(messages(MetadataQueryOptionsSchema, { select: ['name', 'secret'] })).toMatch(/select\.1: cannot select "secret"/);
     expect(MetadataQueryOptionsSchema.safeParse({ sort: [{ field: 'metadata' }] }).success).toBe(false);
     expect(MetadataQueryOptionsSchema.safeParse({ select: ['metadata.fields.amount', 'version'] }).success).toBe(true);
     expect(messages(MetadataLoadOptionsSchema, { sort: { field: 'nope' } })).toMatch(/sort\.field: cannot sort by "nope"/);
@@ -812,9 +798,7 @@ describe('other schemas', () => {
 
 describe('describeIssues', () => {
   it('gives dotted paths and the root marker', () => {
-    expect(issuesOf(MetadataRecordSchema, 'nope')).toEqual([
-      { path: '(root)', message: 'Expected object, received string' },
-    ]);
+    expect(issuesOf(MetadataRecordSchema, 'nope')).toEqual([{ path: '(root)', message: 'Expected object, received string' }]);
   });
 
   it('unwraps unions to the branch the input was aimed at', () => {

@@ -18,7 +18,9 @@ export const changesCommand: Command = {
   },
   async run(context, args) {
     requirePositionals(args, []);
-    const page = await (await context.store()).changes({
+    const page = await (
+      await context.store()
+    ).changes({
       since: timestampOption(args, 'since'),
       until: timestampOption(args, 'until'),
       actor: stringOption(args, 'actor'),

@@ -8,7 +8,9 @@ export const deleteCommand: Command = {
   options: { 'expected-version': { type: 'string' } },
   async run(context, args) {
     const [type, name] = requirePositionals(args, ['type', 'name']);
-    const result = await (await context.store()).delete(type, name, { ...context.writeContext, expectedVersion: integerOption(args, 'expected-version') });
+    const result = await (
+      await context.store()
+    ).delete(type, name, { ...context.writeContext, expectedVersion: integerOption(args, 'expected-version') });
     context.report({ type, name, ...result }, () => `deleted ${type}/${name} v${result.version}`);
   },
 };

@@ -29,6 +29,10 @@ export const exportCommand: Command = {
       principal: principalOption(args),
       progress: terminalProgress(),
     });
-    context.report(report, () => `exported ${count(report.items, 'item')}${report.includeHistory ? ' with history' : ''} to ${report.output} (${report.format} ${report.kind}, log position ${report.position ?? 0})`);
+    context.report(
+      report,
+      () =>
+        `exported ${count(report.items, 'item')}${report.includeHistory ? ' with history' : ''} to ${report.output} (${report.format} ${report.kind}, log position ${report.position ?? 0})`,
+    );
   },
 };

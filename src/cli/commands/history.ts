@@ -18,7 +18,9 @@ export const historyCommand: Command = {
   async run(context, args) {
     const [type, name] = requirePositionals(args, ['type', 'name']);
     const offset = integerOption(args, 'offset') ?? 0;
-    const page = await (await context.store()).history(type, name, {
+    const page = await (
+      await context.store()
+    ).history(type, name, {
       limit: integerOption(args, 'limit', 1),
       offset,
       actor: stringOption(args, 'actor'),

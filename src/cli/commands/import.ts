@@ -16,10 +16,18 @@ function describeChange(change: ImportChange): string {
 function describeImport(report: ImportReport): string {
   const { counts } = report;
   const totals = `${counts.create} created, ${counts.update} updated, ${counts.unchanged} unchanged, ${counts.skip} skipped${counts.invalid ? `, ${counts.invalid} invalid (left out)` : ''}`;
-  const lines = report.dryRun ? [formatTable(['action', 'item', 'file', 'change'], report.changes.map((change) => [change.action, `${change.type}/${change.name}`, change.file, describeChange(change)]))] : [];
+  const lines = report.dryRun
+    ? [
+        formatTable(
+          ['action', 'item', 'file', 'change'],
+          report.changes.map((change) => [change.action, `${change.type}/${change.name}`, change.file, describeChange(change)]),
+        ),
+      ]
+    : [];
   lines.push(...report.issues.map((issue) => `invalid ${issue.path}: ${issue.message}`));
   if (report.dryRun) lines.push(`dry run, nothing written: would be ${totals}`);
-  else if (report.changesetId) lines.push(`imported: ${totals} in changeset ${report.changesetId}; undo with: metaledger restore --position ${report.restorePoint}`);
+  else if (report.changesetId)
+    lines.push(`imported: ${totals} in changeset ${report.changesetId}; undo with: metaledger restore --position ${report.restorePoint}`);
   else lines.push(`nothing to import: ${totals}`);
   return lines.join('\n');
 }

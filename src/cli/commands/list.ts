@@ -14,7 +14,9 @@ export const listCommand: Command = {
   },
   async run(context, args) {
     const [type] = requirePositionals(args, ['type']);
-    const records = await (await context.store()).list(type, {
+    const records = await (
+      await context.store()
+    ).list(type, {
       namespace: stringOption(args, 'namespace'),
       scope: stringOption(args, 'scope'),
       state: stringOption(args, 'state'),
@@ -25,7 +27,14 @@ export const listCommand: Command = {
         ? `no ${type} records`
         : formatTable(
             ['name', 'namespace', 'scope', 'state', 'version', 'updated at'],
-            records.map((record) => [record.name, record.namespace, record.scope, record.state, String(record.version), record.updatedAt ?? '']),
+            records.map((record) => [
+              record.name,
+              record.namespace,
+              record.scope,
+              record.state,
+              String(record.version),
+              record.updatedAt ?? '',
+            ]),
           ),
     );
   },

@@ -13,8 +13,10 @@ export const pruneCommand: Command = {
     if (before === undefined) throw new UsageError('missing option --before <ISO date-time>');
     const keepVersions = integerOption(args, 'keep-versions', 1) ?? 1;
     const result = await (await context.store()).prune({ before, keepVersions });
-    context.report({ before, keepVersions, ...result }, () =>
-      `pruned ${count(result.eventsRemoved, 'event')} of ${count(result.items, 'item')} recorded before ${before} (keeping at least ${count(keepVersions, 'version')} of each)`,
+    context.report(
+      { before, keepVersions, ...result },
+      () =>
+        `pruned ${count(result.eventsRemoved, 'event')} of ${count(result.items, 'item')} recorded before ${before} (keeping at least ${count(keepVersions, 'version')} of each)`,
     );
   },
 };

@@ -5,15 +5,25 @@ import type { Command } from '../command.js';
 import { count, listOption, momentOption } from '../history-format.js';
 import { formatTable } from '../output.js';
 
-const kindOfAction = { revert: undefined, recreate: 'created', delete: 'deleted' } as const satisfies Record<RestoreStep['action'], string | undefined>;
+const kindOfAction = { revert: undefined, recreate: 'created', delete: 'deleted' } as const satisfies Record<
+  RestoreStep['action'],
+  string | undefined
+>;
 
 function describePlan(plan: RestorePlan): string {
   if (plan.steps.length === 0) return `nothing to restore: everything already matches ${plan.moment}`;
   const table = formatTable(
     ['action', 'item', 'from version', 'changes'],
-    plan.steps.map((step) => [step.action, `${step.type}/${step.name}`, String(step.fromVersion), summarizePatch(step.patch, kindOfAction[step.action])]),
+    plan.steps.map((step) => [
+      step.action,
+      `${step.type}/${step.name}`,
+      String(step.fromVersion),
+      summarizePatch(step.patch, kindOfAction[step.action]),
+    ]),
   );
-  const outcome = plan.dryRun ? 'dry run: nothing written' : `restored ${count(plan.steps.length, 'item')} in changeset ${plan.changesetId}`;
+  const outcome = plan.dryRun
+    ? 'dry run: nothing written'
+    : `restored ${count(plan.steps.length, 'item')} in changeset ${plan.changesetId}`;
   return `${table}\n${outcome}`;
 }
 
@@ -30,7 +40,9 @@ export const restoreCommand: Command = {
   },
   async run(context, args) {
     requirePositionals(args, []);
-    const plan = await (await context.store()).restore({
+    const plan = await (
+      await context.store()
+    ).restore({
       ...context.writeContext,
       ...momentOption(args, ['at', 'position']),
       namespace: stringOption(args, 'namespace'),

@@ -16,7 +16,9 @@ export const rollbackCommand: Command = {
   options: { 'expected-version': { type: 'string' } },
   async run(context, args) {
     const [type, name, toVersion] = requirePositionals(args, ['type', 'name', 'toVersion']);
-    const result = await (await context.store()).rollback(type, name, integerArgument(toVersion, 'toVersion'), {
+    const result = await (
+      await context.store()
+    ).rollback(type, name, integerArgument(toVersion, 'toVersion'), {
       ...context.writeContext,
       expectedVersion: integerOption(args, 'expected-version'),
     });

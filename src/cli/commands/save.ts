@@ -24,7 +24,8 @@ function checkKey(record: Record<string, unknown>, key: { type: string; name: st
 export const saveCommand: Command = {
   name: 'save',
   summary: 'create or update a record from a JSON file (a whole record, or just its metadata)',
-  usage: '<type> <name> --file <path|-> [--namespace ns] [--scope s] [--state st] [--expected-version n] [--on-conflict error|skip|update|replace]',
+  usage:
+    '<type> <name> --file <path|-> [--namespace ns] [--scope s] [--state st] [--expected-version n] [--on-conflict error|skip|update|replace]',
   options: {
     file: { type: 'string' },
     namespace: { type: 'string' },
@@ -47,7 +48,11 @@ export const saveCommand: Command = {
       if (value !== undefined) record[field] = value;
     }
     const store = await context.store();
-    const result = await store.save(type, { ...record, name } as MetadataRecordInput, { ...context.writeContext, onConflict, expectedVersion });
+    const result = await store.save(type, { ...record, name } as MetadataRecordInput, {
+      ...context.writeContext,
+      onConflict,
+      expectedVersion,
+    });
     context.report({ type, name, ...result }, () => describeSave(`${type}/${name}`, result));
   },
 };

@@ -16,8 +16,17 @@ export const serveCommand: Command = {
     as: { type: 'string' },
   },
   async run(context, args) {
-    const service = createMetadataService({ store: await context.store(), systemDir: stringOption(args, 'system-dir'), principal: principalOption(args), source: 'http' });
-    const server = await listenMetadataServer(createMetadataServer({ service }), integerOption(args, 'port') ?? 7070, stringOption(args, 'host') ?? '127.0.0.1');
+    const service = createMetadataService({
+      store: await context.store(),
+      systemDir: stringOption(args, 'system-dir'),
+      principal: principalOption(args),
+      source: 'http',
+    });
+    const server = await listenMetadataServer(
+      createMetadataServer({ service }),
+      integerOption(args, 'port') ?? 7070,
+      stringOption(args, 'host') ?? '127.0.0.1',
+    );
     context.report({ url: server.url }, () => `serving ${server.url} (Ctrl-C to stop)`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     await server.close();

@@ -16,7 +16,12 @@ export const verifyCommand: Command = {
         ? `OK: ${count(report.events, 'event')} of ${count(report.items, 'item')} verified`
         : formatTable(
             ['kind', 'item', 'version', 'detail'],
-            report.problems.map((problem) => [problem.kind, `${problem.type}/${problem.name}`, problem.version === undefined ? '-' : String(problem.version), problem.detail]),
+            report.problems.map((problem) => [
+              problem.kind,
+              `${problem.type}/${problem.name}`,
+              problem.version === undefined ? '-' : String(problem.version),
+              problem.detail,
+            ]),
           ),
     );
     // the report is on stdout; the failure goes through the error reporter for its exit code

@@ -69,6 +69,9 @@ export class BulkOperationError extends MetaledgerError {
     const first = failures[0];
     const code = (first?.error?.code ?? 'CONFLICT') as ErrorCode;
     const outcome = written ? `${results.filter((r) => r.ok).length} records were written before it stopped` : 'nothing was written';
-    super(code, `bulk operation failed on ${failures.length} record(s), first records[${first?.index}] ${first?.type}/${first?.name}: ${first?.error?.message}; ${outcome}`);
+    super(
+      code,
+      `bulk operation failed on ${failures.length} record(s), first records[${first?.index}] ${first?.type}/${first?.name}: ${first?.error?.message}; ${outcome}`,
+    );
   }
 }

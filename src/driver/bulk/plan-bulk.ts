@@ -12,7 +12,9 @@ export interface BulkEntry extends ItemKey {
   plan(head: StreamHead | null): WritePlan;
 }
 
-export type PlannedRecord = { entry: BulkEntry; ok: true; event?: PendingEvent; action: BulkAction; version: number } | { entry: BulkEntry; ok: false; result: BulkRecordResult };
+export type PlannedRecord =
+  | { entry: BulkEntry; ok: true; event?: PendingEvent; action: BulkAction; version: number }
+  | { entry: BulkEntry; ok: false; result: BulkRecordResult };
 
 /** Two records for one item in one call would race each other inside the changeset, so they are refused. */
 export function rejectDuplicates(records: ItemKey[]): void {
@@ -22,7 +24,11 @@ export function rejectDuplicates(records: ItemKey[]): void {
     const key = keyOf(record);
     const first = seen.get(key);
     if (first === undefined) seen.set(key, index);
-    else issues.push({ path: `records.${index}`, message: `${record.type}/${record.name} is already records.${first}; one call may touch an item once` });
+    else
+      issues.push({
+        path: `records.${index}`,
+        message: `${record.type}/${record.name} is already records.${first}; one call may touch an item once`,
+      });
   });
   if (issues.length > 0) throw new ValidationError(issues, 'invalid bulk operation');
 }
@@ -39,7 +45,9 @@ export function bulkEntries(operation: MetadataBulkOperation, rawRecords: readon
       name,
       plan: (head) => {
         if (id !== undefined && head?.document && head.document.id !== id) {
-          throw new ValidationError([{ path: `records.${index}.id`, message: `${type}/${name} has id "${head.document.id}", not "${id}"` }]);
+          throw new ValidationError([
+            { path: `records.${index}.id`, message: `${type}/${name} has id "${head.document.id}", not "${id}"` },
+          ]);
         }
         return { action: 'write', event: planDelete(type, name, head, undefined, snapshot) };
       },
@@ -51,13 +59,19 @@ export function bulkEntries(operation: MetadataBulkOperation, rawRecords: readon
     type: record.type,
     name: record.name,
     plan: (head) =>
-      planSave(record.type, record.name, head, {
-        document: record,
-        providedKeys: new Set(Object.keys(rawRecords[index] as object)),
-        onConflict: kind === 'create' ? 'error' : 'update',
-        create: kind !== 'update',
-        overwrite: true,
-      }, snapshot),
+      planSave(
+        record.type,
+        record.name,
+        head,
+        {
+          document: record,
+          providedKeys: new Set(Object.keys(rawRecords[index] as object)),
+          onConflict: kind === 'create' ? 'error' : 'update',
+          create: kind !== 'update',
+          overwrite: true,
+        },
+        snapshot,
+      ),
   }));
 }
 
@@ -65,10 +79,15 @@ export function bulkEntries(operation: MetadataBulkOperation, rawRecords: readon
 export function planRecord(entry: BulkEntry, head: StreamHead | null): PlannedRecord {
   try {
     const plan = entry.plan(head);
-    if (plan.action === 'write') return { entry, ok: true, event: plan.event, action: plan.event.kind as BulkAction, version: plan.event.version };
+    if (plan.action === 'write')
+      return { entry, ok: true, event: plan.event, action: plan.event.kind as BulkAction, version: plan.event.version };
     return { entry, ok: true, action: 'unchanged', version: plan.head.version };
   } catch (error) {
     if (!(error instanceof MetaledgerError)) throw error;
-    return { entry, ok: false, result: { index: entry.index, type: entry.type, name: entry.name, ok: false, error: { code: error.code, message: error.message } } };
+    return {
+      entry,
+      ok: false,
+      result: { index: entry.index, type: entry.type, name: entry.name, ok: false, error: { code: error.code, message: error.message } },
+    };
   }
 }

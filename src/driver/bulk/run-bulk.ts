@@ -27,7 +27,8 @@ export interface BulkSettings {
 
 export type BulkContext = Omit<WriteContext, 'source'>;
 
-const toLevel = (isolation: Isolation) => isolation.replace('_', ' ') as 'read committed' | 'read uncommitted' | 'repeatable read' | 'serializable';
+const toLevel = (isolation: Isolation) =>
+  isolation.replace('_', ' ') as 'read committed' | 'read uncommitted' | 'repeatable read' | 'serializable';
 
 /** Thrown inside the transaction to roll it back once a record has failed. */
 class RollBack extends Error {}
@@ -51,7 +52,12 @@ function succeeded(planned: PlannedRecord & { ok: true }): BulkRecordResult {
  * retried whole on a conflict, nothing written if any record fails. Otherwise each batch commits on its
  * own (concurrently with `batch.parallel`) and is retried on its own.
  */
-export async function runBulk(db: Kysely<any>, settings: BulkSettings, input: MetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
+export async function runBulk(
+  db: Kysely<any>,
+  settings: BulkSettings,
+  input: MetadataBulkOperationInput,
+  context: BulkContext = {},
+): Promise<BulkOperationResult> {
   const operation = parseInput(MetadataBulkOperationSchema, input, 'bulk operation');
   rejectDuplicates(operation.records);
   const size = input.batch?.size ?? settings.defaultBatchSize;
@@ -84,16 +90,21 @@ export async function runBulk(db: Kysely<any>, settings: BulkSettings, input: Me
   let written: boolean;
   let rolledBack = false;
   if (operation.transactional) {
-    const outcome = await runTransactional(db, settings, async (trx) => {
-      results.clear();
-      await insertChangeset(trx, changeset);
-      for (const batch of batches) {
-        for (const result of await writeBatch(trx, batch, !failed())) results.set(result.index, result);
-        if (failed() && !continueOnError) break;
-      }
-      if (failed()) throw new RollBack();
-      return settleChangeset(trx, changeset.id);
-    }, (n) => (retries = n));
+    const outcome = await runTransactional(
+      db,
+      settings,
+      async (trx) => {
+        results.clear();
+        await insertChangeset(trx, changeset);
+        for (const batch of batches) {
+          for (const result of await writeBatch(trx, batch, !failed())) results.set(result.index, result);
+          if (failed() && !continueOnError) break;
+        }
+        if (failed()) throw new RollBack();
+        return settleChangeset(trx, changeset.id);
+      },
+      (n) => (retries = n),
+    );
     rolledBack = outcome === 'rolled back';
     written = outcome === true;
   } else {
@@ -103,7 +114,8 @@ export async function runBulk(db: Kysely<any>, settings: BulkSettings, input: Me
         for (const entry of batch) results.set(entry.index, aborted(entry, 'not attempted: the operation stopped at an earlier failure'));
         return;
       }
-      for (const result of await writeBatchWithRetry(db, settings, batch, writeBatch, (n) => (retries += n))) results.set(result.index, result);
+      for (const result of await writeBatchWithRetry(db, settings, batch, writeBatch, (n) => (retries += n)))
+        results.set(result.index, result);
     };
     // every batch has finished (or failed) before the changeset is settled
     const outcomes = parallel ? await Promise.allSettled(batches.map(runBatch)) : await runInOrder(batches, runBatch);
@@ -141,9 +153,16 @@ async function runInOrder<T>(items: T[], run: (item: T) => Promise<void>): Promi
 }
 
 /** All batches in one transaction at the driver's isolation; a conflict retries the whole transaction. Resolves to whether events were committed. */
-async function runTransactional(db: Kysely<any>, settings: BulkSettings, work: (trx: Kysely<any>) => Promise<boolean>, onRetries: (n: number) => void): Promise<boolean | 'rolled back'> {
+async function runTransactional(
+  db: Kysely<any>,
+  settings: BulkSettings,
+  work: (trx: Kysely<any>) => Promise<boolean>,
+  onRetries: (n: number) => void,
+): Promise<boolean | 'rolled back'> {
   try {
-    const { value, retries } = await withConflictRetry(settings.retry, () => db.transaction().setIsolationLevel(toLevel(settings.isolation)).execute(work));
+    const { value, retries } = await withConflictRetry(settings.retry, () =>
+      db.transaction().setIsolationLevel(toLevel(settings.isolation)).execute(work),
+    );
     onRetries(retries);
     return value;
   } catch (error) {
@@ -156,19 +175,34 @@ async function runTransactional(db: Kysely<any>, settings: BulkSettings, work: (
 type WriteBatch = (conn: Kysely<any>, batch: BulkEntry[], append: boolean) => Promise<BulkRecordResult[]>;
 
 /** One batch on its own: its own transaction when the isolation asks for one, retried on conflicts. */
-async function writeBatchWithRetry(db: Kysely<any>, settings: BulkSettings, batch: BulkEntry[], writeBatch: WriteBatch, onRetries: (n: number) => void): Promise<BulkRecordResult[]> {
+async function writeBatchWithRetry(
+  db: Kysely<any>,
+  settings: BulkSettings,
+  batch: BulkEntry[],
+  writeBatch: WriteBatch,
+  onRetries: (n: number) => void,
+): Promise<BulkRecordResult[]> {
   try {
     const { value, retries } = await withConflictRetry(settings.retry, () =>
       settings.isolation === 'read_committed' && !settings.inline.needsTransaction
         ? writeBatch(db, batch, true)
-        : db.transaction().setIsolationLevel(toLevel(settings.isolation)).execute((trx) => writeBatch(trx, batch, true)),
+        : db
+            .transaction()
+            .setIsolationLevel(toLevel(settings.isolation))
+            .execute((trx) => writeBatch(trx, batch, true)),
     );
     onRetries(retries);
     return value;
   } catch (error) {
     if (!isConflictFailure(error)) throw error;
     const message = gaveUp(settings.retry);
-    return batch.map((entry) => ({ index: entry.index, type: entry.type, name: entry.name, ok: false, error: { code: 'CONFLICT', message } }));
+    return batch.map((entry) => ({
+      index: entry.index,
+      type: entry.type,
+      name: entry.name,
+      ok: false,
+      error: { code: 'CONFLICT', message },
+    }));
   }
 }
 
@@ -181,7 +215,9 @@ function gaveUp(retry: RetryPolicy): string {
 async function insertChangeset(db: Kysely<any>, changeset: ChangesetInfo): Promise<void> {
   await sql`
     INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, created_at)
-    VALUES (${changeset.id}::uuid, ${changeset.actor ?? null}, ${changeset.reason ?? null}, ${changeset.correlationId ?? null}, ${changeset.source}, 0, date_trunc('milliseconds', now()))`.execute(db);
+    VALUES (${changeset.id}::uuid, ${changeset.actor ?? null}, ${changeset.reason ?? null}, ${changeset.correlationId ?? null}, ${changeset.source}, 0, date_trunc('milliseconds', now()))`.execute(
+    db,
+  );
 }
 
 /** Records how many events joined the changeset, or removes it when none did. Resolves to whether any did. */

@@ -43,7 +43,8 @@ export interface MigrationRecord {
   finishedAt: Date;
 }
 
-const executedSql = (statements: string[]) => (statements.length > 0 ? statements.map((statement) => `${statement.replace(/;\s*$/, '')};`).join('\n') : null);
+const executedSql = (statements: string[]) =>
+  statements.length > 0 ? statements.map((statement) => `${statement.replace(/;\s*$/, '')};`).join('\n') : null;
 
 /** Written after the operation (committed or rolled back), so a failed one is recorded too. */
 export async function recordMigration(db: Kysely<any>, entry: MigrationLogEntry): Promise<number> {
@@ -61,7 +62,11 @@ const recordColumns = sql`id, operation, target_schema AS "targetSchema", target
   used_backup AS "usedBackup", script, rollback_script AS "rollbackScript", executed_sql AS "executedSql", dry_run AS "dryRun", outcome, error,
   rollback_of AS "rollbackOf", actor, started_at AS "startedAt", finished_at AS "finishedAt"`;
 
-const toRecord = (row: MigrationRecord): MigrationRecord => ({ ...row, id: Number(row.id), rollbackOf: row.rollbackOf === null ? null : Number(row.rollbackOf) });
+const toRecord = (row: MigrationRecord): MigrationRecord => ({
+  ...row,
+  id: Number(row.id),
+  rollbackOf: row.rollbackOf === null ? null : Number(row.rollbackOf),
+});
 
 /** The projection's migrations, newest first. */
 export async function listMigrations(db: Kysely<any>, table: FrameworkMetadataTable, limit = 100): Promise<MigrationRecord[]> {
@@ -78,7 +83,9 @@ export async function findMigration(db: Kysely<any>, id: number): Promise<Migrat
 
 /** Whether a later entry already ran this entry's rollbackScript. */
 export async function wasRolledBack(db: Kysely<any>, id: number): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM metadata_migration_log WHERE rollback_of = ${id} AND outcome = 'succeeded'`.execute(db);
+  const { rows } = await sql<{
+    n: number;
+  }>`SELECT count(*)::int AS n FROM metadata_migration_log WHERE rollback_of = ${id} AND outcome = 'succeeded'`.execute(db);
   return rows[0].n > 0;
 }
 

@@ -56,7 +56,12 @@ async function backupFirst(tx: MigrationTx, table: FrameworkMetadataTable, polic
 }
 
 /** Creates the configured table; with dropOnMigrate an existing one is dropped first. A new table is filled from the log. */
-export async function createProjection(tx: MigrationTx, table: FrameworkMetadataTable, policy: MigrationPolicy, script?: string): Promise<OperationOutcome> {
+export async function createProjection(
+  tx: MigrationTx,
+  table: FrameworkMetadataTable,
+  policy: MigrationPolicy,
+  script?: string,
+): Promise<OperationOutcome> {
   const existed = await tableExists(tx, table.qualifiedName);
   const recreate = existed && policy.dropOnMigrate;
   const backupName = recreate ? await backupFirst(tx, table, policy) : undefined;
@@ -66,7 +71,12 @@ export async function createProjection(tx: MigrationTx, table: FrameworkMetadata
   return { backupName, rebuilt: !existed || recreate ? await rebuild(tx, table) : undefined };
 }
 
-async function restoreProjection(tx: MigrationTx, table: FrameworkMetadataTable, policy: MigrationPolicy, source: string): Promise<OperationOutcome> {
+async function restoreProjection(
+  tx: MigrationTx,
+  table: FrameworkMetadataTable,
+  policy: MigrationPolicy,
+  source: string,
+): Promise<OperationOutcome> {
   const backupName = await backupFirst(tx, table, policy);
   if (!(await tableExists(tx, table.qualifiedName))) await tx.run(createTableSql(table));
   // the columns both tables have, quoted by PostgreSQL itself
@@ -75,7 +85,9 @@ SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) AS columns
 FROM pg_attribute a
 WHERE a.attrelid = to_regclass(${regclassLiteral(table.qualifiedName)}) AND a.attnum > 0 AND NOT a.attisdropped
   AND EXISTS (SELECT 1 FROM pg_attribute b WHERE b.attrelid = to_regclass(${regclassLiteral(backupTable(table, source))}) AND b.attname = a.attname AND b.attnum > 0 AND NOT b.attisdropped)`);
-  await tx.run(`TRUNCATE ${table.qualifiedName};\nINSERT INTO ${table.qualifiedName} (${columns}) SELECT ${columns} FROM ${backupTable(table, source)}`);
+  await tx.run(
+    `TRUNCATE ${table.qualifiedName};\nINSERT INTO ${table.qualifiedName} (${columns}) SELECT ${columns} FROM ${backupTable(table, source)}`,
+  );
   await verifyProjection(tx, table, { indexes: false });
   const [row] = await tx.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${table.qualifiedName}`);
   return { backupName, usedBackup: source, rebuilt: row.n };
@@ -88,7 +100,12 @@ WHERE a.attrelid = to_regclass(${regclassLiteral(table.qualifiedName)}) AND a.at
  * - drop: the projection (or, given backupName, that backup); the log stays, `create` rebuilds from it;
  * - backup: a copy of the table; restore: the rows of a backup back into the projection.
  */
-export async function applyOperation(tx: MigrationTx, table: FrameworkMetadataTable, policy: MigrationPolicy, operation: ResolvedOperation): Promise<OperationOutcome> {
+export async function applyOperation(
+  tx: MigrationTx,
+  table: FrameworkMetadataTable,
+  policy: MigrationPolicy,
+  operation: ResolvedOperation,
+): Promise<OperationOutcome> {
   switch (operation.type) {
     case 'create':
       return createProjection(tx, table, policy, operation.script);

@@ -12,22 +12,45 @@ import { createProjection, type MigrationPolicy } from './operations.js';
  * indexes (idempotent), filling a new one from the log. With dropOnMigrate the table is recreated and
  * rebuilt (after a backup when backupBeforeMigrate). Recorded in the migration log when it changed anything.
  */
-export async function prepareProjection(datasource: Datasource, table: FrameworkMetadataTable, policy: MigrationPolicy, secrets: (string | undefined)[] = []): Promise<void> {
+export async function prepareProjection(
+  datasource: Datasource,
+  table: FrameworkMetadataTable,
+  policy: MigrationPolicy,
+  secrets: (string | undefined)[] = [],
+): Promise<void> {
   const startedAt = new Date();
   const executed: string[] = [];
   try {
-    const outcome = await inMigrationTransaction(datasource, table, { dryRun: false, executed }, (tx) => createProjection(tx, table, policy));
+    const outcome = await inMigrationTransaction(datasource, table, { dryRun: false, executed }, (tx) =>
+      createProjection(tx, table, policy),
+    );
     if (outcome.rebuilt === undefined) return;
-    await recordMigration(datasource.db, { operation: 'create', table, backupName: outcome.backupName, executedSql: executed, dryRun: false, outcome: 'succeeded', actor: 'autoMigrate', startedAt });
+    await recordMigration(datasource.db, {
+      operation: 'create',
+      table,
+      backupName: outcome.backupName,
+      executedSql: executed,
+      dryRun: false,
+      outcome: 'succeeded',
+      actor: 'autoMigrate',
+      startedAt,
+    });
   } catch (caught) {
     const error = toMetaledgerError(caught, secrets);
     if (error instanceof MetaledgerError) throw error;
-    throw new MetaledgerError('MIGRATION_FAILED', `preparing projection table ${table.qualifiedName} failed: ${(error as Error).message}`, { cause: caught });
+    throw new MetaledgerError('MIGRATION_FAILED', `preparing projection table ${table.qualifiedName} failed: ${(error as Error).message}`, {
+      cause: caught,
+    });
   }
 }
 
 /** autoMigrate on open: the numbered sql/ files, then the configured projection table. */
-export async function prepareDatabase(datasource: Datasource, table: FrameworkMetadataTable, policy: MigrationPolicy, secrets: (string | undefined)[] = []): Promise<void> {
+export async function prepareDatabase(
+  datasource: Datasource,
+  table: FrameworkMetadataTable,
+  policy: MigrationPolicy,
+  secrets: (string | undefined)[] = [],
+): Promise<void> {
   await migrate(datasource);
   await prepareProjection(datasource, table, policy, secrets);
 }

@@ -40,12 +40,17 @@ SELECT
   const missing = expected.filter((column) => !shape.columns.includes(column));
   if (missing.length > 0) problems.push(`lacks the column(s) ${missing.join(', ')}`);
   const key = [unquote(table.columns.type), unquote(table.columns.name)].sort().join(',');
-  if (!shape.unique_keys.some((columns) => columns.join(',') === key)) problems.push(`has no unique index on (${unquote(table.columns.type)}, ${unquote(table.columns.name)})`);
+  if (!shape.unique_keys.some((columns) => columns.join(',') === key))
+    problems.push(`has no unique index on (${unquote(table.columns.type)}, ${unquote(table.columns.name)})`);
   if (options.indexes) {
     const foreign = shape.named_indexes.filter((index) => !index.mine).map((index) => index.name);
-    if (foreign.length > 0) problems.push(`cannot get the index(es) ${foreign.join(', ')}: another table in schema ${table.schema} holds that name`);
+    if (foreign.length > 0)
+      problems.push(`cannot get the index(es) ${foreign.join(', ')}: another table in schema ${table.schema} holds that name`);
   }
   if (problems.length > 0) {
-    throw new MetaledgerError('MIGRATION_FAILED', `projection table ${table.qualifiedName} ${problems.join('; ')} (migrate it, or open with migration.dropOnMigrate to rebuild it from the log)`);
+    throw new MetaledgerError(
+      'MIGRATION_FAILED',
+      `projection table ${table.qualifiedName} ${problems.join('; ')} (migrate it, or open with migration.dropOnMigrate to rebuild it from the log)`,
+    );
   }
 }

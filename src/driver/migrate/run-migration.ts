@@ -3,7 +3,11 @@ import type { Datasource } from '../../datasource/datasource.js';
 import { toMetaledgerError } from '../../datasource/database-errors.js';
 import { redactSecrets } from '../../datasource/redact.js';
 import { MetaledgerError, ValidationError } from '../../errors.js';
-import { MetadataMigrationOperationSchema, type MetadataMigrationOperationInput, type MetadataMigrationType } from '../../protocol/index.js';
+import {
+  MetadataMigrationOperationSchema,
+  type MetadataMigrationOperationInput,
+  type MetadataMigrationType,
+} from '../../protocol/index.js';
 import { parseInput } from '../../store/parse-input.js';
 import { existingBackups, findMigration, recordMigration, wasRolledBack, type MigrationOutcome } from './migration-log.js';
 import { inMigrationTransaction, type MigrationTx } from './migration-transaction.js';
@@ -40,21 +44,31 @@ function refuse(path: string, message: string): never {
 }
 
 /** Checks the target and resolves backup names, before anything runs. */
-async function resolve(env: MigrationEnv, input: MetadataMigrationOperationInput): Promise<ResolvedOperation & { rollbackScript?: string; dryRun: boolean }> {
+async function resolve(
+  env: MigrationEnv,
+  input: MetadataMigrationOperationInput,
+): Promise<ResolvedOperation & { rollbackScript?: string; dryRun: boolean }> {
   const operation = parseInput(MetadataMigrationOperationSchema, input, 'migration operation');
   const { table } = env;
   // the schema's default names the default table; a custom projection is the target when none is named
   if ((input.table ?? table.name) !== table.name || (operation.schema ?? table.schema) !== table.schema) {
-    refuse('table', `migrations operate on the projection table ${table.schema}.${table.name} and its backups, not ${operation.schema ?? table.schema}.${input.table}`);
+    refuse(
+      'table',
+      `migrations operate on the projection table ${table.schema}.${table.name} and its backups, not ${operation.schema ?? table.schema}.${input.table}`,
+    );
   }
-  if (operation.script && (operation.type === 'backup' || operation.type === 'restore')) refuse('script', `a ${operation.type} copies the table itself and takes no script`);
-  if (operation.backupName && !['backup', 'restore', 'drop'].includes(operation.type)) refuse('backupName', `a ${operation.type} takes no backupName`);
-  if (operation.backupName && operation.script) refuse('backupName', 'a drop removes either a backup (backupName) or runs a script, not both');
+  if (operation.script && (operation.type === 'backup' || operation.type === 'restore'))
+    refuse('script', `a ${operation.type} copies the table itself and takes no script`);
+  if (operation.backupName && !['backup', 'restore', 'drop'].includes(operation.type))
+    refuse('backupName', `a ${operation.type} takes no backupName`);
+  if (operation.backupName && operation.script)
+    refuse('backupName', 'a drop removes either a backup (backupName) or runs a script, not both');
   assertScriptsAllowed({ script: operation.script, rollbackScript: operation.rollbackScript });
   let backupName = operation.backupName;
   if (operation.type === 'backup') {
     backupName ??= automaticBackupName(table);
-    if ((await existingBackups(env.datasource.db, table)).includes(backupName) || backupName === table.name) refuse('backupName', `${backupName} already exists`);
+    if ((await existingBackups(env.datasource.db, table)).includes(backupName) || backupName === table.name)
+      refuse('backupName', `${backupName} already exists`);
   } else if (operation.type === 'restore' || backupName) {
     const backups = await existingBackups(env.datasource.db, table);
     backupName ??= backups[0];
@@ -82,7 +96,11 @@ async function stillServes(tx: MigrationTx, table: FrameworkMetadataTable): Prom
  * metadata_migration_log whatever the outcome. When it fails, the transaction is rolled back — nothing
  * half-done stays — and then the rollbackScript, if any, runs in a transaction of its own.
  */
-export async function runMigration(env: MigrationEnv, input: MetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
+export async function runMigration(
+  env: MigrationEnv,
+  input: MetadataMigrationOperationInput,
+  context: MigrationContext = {},
+): Promise<MigrationResult> {
   const operation = await resolve(env, input);
   const { table } = env;
   const startedAt = new Date();
@@ -113,14 +131,24 @@ export async function runMigration(env: MigrationEnv, input: MetadataMigrationOp
       return result;
     });
     const id = await log(operation.dryRun ? 'dry_run' : 'succeeded', outcome);
-    return { id, operation: operation.type, table: `${table.schema}.${table.name}`, dryRun: operation.dryRun, outcome: operation.dryRun ? 'dry_run' : 'succeeded', statements: executed, ...outcome };
+    return {
+      id,
+      operation: operation.type,
+      table: `${table.schema}.${table.name}`,
+      dryRun: operation.dryRun,
+      outcome: operation.dryRun ? 'dry_run' : 'succeeded',
+      statements: executed,
+      ...outcome,
+    };
   } catch (caught) {
     const failure = describeFailure(env, caught);
     let outcome: MigrationOutcome = operation.dryRun ? 'dry_run' : 'failed';
     let note = operation.dryRun ? 'dry run: nothing was changed' : 'the operation was rolled back';
     if (!operation.dryRun && operation.rollbackScript) {
       try {
-        await inMigrationTransaction(env.datasource, table, { dryRun: false, executed: [] }, (tx) => runGuarded(tx, env, operation.rollbackScript!, () => stillServes(tx, table)));
+        await inMigrationTransaction(env.datasource, table, { dryRun: false, executed: [] }, (tx) =>
+          runGuarded(tx, env, operation.rollbackScript!, () => stillServes(tx, table)),
+        );
         outcome = 'rolled_back';
         note += ', then the rollbackScript ran';
       } catch (rollbackError) {
@@ -128,7 +156,11 @@ export async function runMigration(env: MigrationEnv, input: MetadataMigrationOp
       }
     }
     await log(outcome, {}, `${failure.message} (${note})`);
-    throw new MetaledgerError(failure.code === 'TIMEOUT' ? 'TIMEOUT' : 'MIGRATION_FAILED', `${operation.type} of ${table.schema}.${table.name} failed: ${failure.message} (${note})`, { cause: caught });
+    throw new MetaledgerError(
+      failure.code === 'TIMEOUT' ? 'TIMEOUT' : 'MIGRATION_FAILED',
+      `${operation.type} of ${table.schema}.${table.name} failed: ${failure.message} (${note})`,
+      { cause: caught },
+    );
   }
 }
 
@@ -136,7 +168,8 @@ export async function runMigration(env: MigrationEnv, input: MetadataMigrationOp
 export async function rollbackMigration(env: MigrationEnv, id: number, context: MigrationContext = {}): Promise<MigrationResult> {
   const { table } = env;
   const entry = await findMigration(env.datasource.db, id);
-  if (!entry || entry.targetSchema !== table.schema || entry.targetTable !== table.name) refuse('id', `migration ${id} of ${table.schema}.${table.name} does not exist`);
+  if (!entry || entry.targetSchema !== table.schema || entry.targetTable !== table.name)
+    refuse('id', `migration ${id} of ${table.schema}.${table.name} does not exist`);
   if (entry.outcome !== 'succeeded') refuse('id', `migration ${id} did not succeed (${entry.outcome}); there is nothing to roll back`);
   if (!entry.rollbackScript) refuse('id', `migration ${id} has no rollbackScript`);
   if (await wasRolledBack(env.datasource.db, id)) refuse('id', `migration ${id} was already rolled back`);
@@ -144,16 +177,40 @@ export async function rollbackMigration(env: MigrationEnv, id: number, context: 
   const startedAt = new Date();
   const executed: string[] = [];
   const log = (outcome: MigrationOutcome, error?: string) =>
-    recordMigration(env.datasource.db, { operation: entry.operation, table, script: entry.rollbackScript!, executedSql: executed, dryRun: false, outcome, error, rollbackOf: id, actor: context.actor, startedAt });
+    recordMigration(env.datasource.db, {
+      operation: entry.operation,
+      table,
+      script: entry.rollbackScript!,
+      executedSql: executed,
+      dryRun: false,
+      outcome,
+      error,
+      rollbackOf: id,
+      actor: context.actor,
+      startedAt,
+    });
   try {
-    await inMigrationTransaction(env.datasource, table, { dryRun: false, executed }, (tx) => runGuarded(tx, env, entry.rollbackScript!, () => stillServes(tx, table)));
+    await inMigrationTransaction(env.datasource, table, { dryRun: false, executed }, (tx) =>
+      runGuarded(tx, env, entry.rollbackScript!, () => stillServes(tx, table)),
+    );
   } catch (caught) {
     const failure = describeFailure(env, caught);
     await log('failed', failure.message);
-    throw new MetaledgerError(failure.code === 'TIMEOUT' ? 'TIMEOUT' : 'MIGRATION_FAILED', `rollback of migration ${id} failed: ${failure.message} (it was rolled back)`, { cause: caught });
+    throw new MetaledgerError(
+      failure.code === 'TIMEOUT' ? 'TIMEOUT' : 'MIGRATION_FAILED',
+      `rollback of migration ${id} failed: ${failure.message} (it was rolled back)`,
+      { cause: caught },
+    );
   }
   const logId = await log('succeeded');
-  return { id: logId, operation: entry.operation, table: `${table.schema}.${table.name}`, dryRun: false, outcome: 'succeeded', statements: executed };
+  return {
+    id: logId,
+    operation: entry.operation,
+    table: `${table.schema}.${table.name}`,
+    dryRun: false,
+    outcome: 'succeeded',
+    statements: executed,
+  };
 }
 
 function describeFailure(env: MigrationEnv, error: unknown): { code?: string; message: string } {

@@ -3,15 +3,33 @@ import { MetaledgerError, ValidationError, type ValidationIssue } from '../../er
 import type { MigrationTx } from './migration-transaction.js';
 
 // The log and its bookkeeping: the source of truth no migration operation may touch.
-const logObjects = ['metadata_events', 'metadata_streams', 'metadata_changesets', 'metaledger_migrations', 'metadata_migration_log', 'metadata_event_hash', 'metadata_expect_appended'];
+const logObjects = [
+  'metadata_events',
+  'metadata_streams',
+  'metadata_changesets',
+  'metaledger_migrations',
+  'metadata_migration_log',
+  'metadata_event_hash',
+  'metadata_expect_appended',
+];
 
 const refusals: { pattern: RegExp; message: string }[] = [
-  { pattern: new RegExp(`\\b(${logObjects.join('|')})\\b`, 'i'), message: 'touches the event log ($1); migrations operate on the projection table and its backups only' },
+  {
+    pattern: new RegExp(`\\b(${logObjects.join('|')})\\b`, 'i'),
+    message: 'touches the event log ($1); migrations operate on the projection table and its backups only',
+  },
   { pattern: /\bdrop\s+(schema|owned|database)\b/i, message: 'drops a whole $1, which would take the event log with it' },
   // the driver owns the transaction: a COMMIT inside a script would make a dry run or a rollback impossible
-  { pattern: /(^|;)\s*(commit|rollback|abort|savepoint|release|start\s+transaction|prepare\s+transaction|begin\s*(;|$|transaction\b|work\b|isolation\b))/i, message: 'controls the transaction ($2); the driver runs each script in a transaction of its own' },
+  {
+    pattern:
+      /(^|;)\s*(commit|rollback|abort|savepoint|release|start\s+transaction|prepare\s+transaction|begin\s*(;|$|transaction\b|work\b|isolation\b))/i,
+    message: 'controls the transaction ($2); the driver runs each script in a transaction of its own',
+  },
   // a session setting would stay on the pooled connection after the migration
-  { pattern: /(^|;)\s*(reset\b|set\s+(?!local\b|constraints\b|transaction\b))/i, message: 'changes a session setting; use SET LOCAL so it ends with the migration' },
+  {
+    pattern: /(^|;)\s*(reset\b|set\s+(?!local\b|constraints\b|transaction\b))/i,
+    message: 'changes a session setting; use SET LOCAL so it ends with the migration',
+  },
 ];
 
 /** Refuses, before anything runs, a script that names the log or escapes the driver's transaction. */
@@ -58,9 +76,17 @@ export function fingerprintLog(tx: MigrationTx, storeSchema: string, table: Fram
 }
 
 /** Every log table there before is still there, unchanged (tables made since, such as a backup, are not the log). */
-export async function assertLogUntouched(tx: MigrationTx, storeSchema: string, table: FrameworkMetadataTable, before: LogFingerprint[]): Promise<void> {
+export async function assertLogUntouched(
+  tx: MigrationTx,
+  storeSchema: string,
+  table: FrameworkMetadataTable,
+  before: LogFingerprint[],
+): Promise<void> {
   const after = new Map((await fingerprintLog(tx, storeSchema, table)).map((entry) => [entry.relation, JSON.stringify(entry)]));
   if (before.some((entry) => after.get(entry.relation) !== JSON.stringify(entry))) {
-    throw new MetaledgerError('MIGRATION_FAILED', 'the script changed the event log tables; migrations may only change the projection table and its backups');
+    throw new MetaledgerError(
+      'MIGRATION_FAILED',
+      'the script changed the event log tables; migrations may only change the projection table and its backups',
+    );
   }
 }

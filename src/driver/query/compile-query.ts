@@ -40,8 +40,14 @@ export function resultWindow(options: MetadataQueryOptions, limits: QueryLimits)
   if (pagination && limit !== undefined) refuse('limit', 'give either pagination or limit, not both');
   if (pagination) {
     if (!limits.enablePagination) refuse('pagination', 'pagination is disabled by the driver (query.enablePagination: false)');
-    if (pagination.pageSize > limits.maxResultSize) refuse('pagination.pageSize', `${pagination.pageSize} exceeds the driver's query.maxResultSize of ${limits.maxResultSize}`);
-    return { limit: pagination.pageSize, offset: (pagination.page - 1) * pagination.pageSize, page: pagination.page, pageSize: pagination.pageSize };
+    if (pagination.pageSize > limits.maxResultSize)
+      refuse('pagination.pageSize', `${pagination.pageSize} exceeds the driver's query.maxResultSize of ${limits.maxResultSize}`);
+    return {
+      limit: pagination.pageSize,
+      offset: (pagination.page - 1) * pagination.pageSize,
+      page: pagination.page,
+      pageSize: pagination.pageSize,
+    };
   }
   if (limit !== undefined) {
     if (limit > limits.maxResultSize) refuse('limit', `${limit} exceeds the driver's query.maxResultSize of ${limits.maxResultSize}`);
@@ -58,7 +64,12 @@ function envelopeCondition(column: string, value: string | string[], params: Sql
   return Array.isArray(value) ? `p.${column} = ANY(${params.add(value, 'text[]')})` : `p.${column} = ${params.add(value)}`;
 }
 
-function whereClause(table: FrameworkMetadataTable, filters: MetadataQueryFilters, includeArchived: boolean, params: SqlParameters): string {
+function whereClause(
+  table: FrameworkMetadataTable,
+  filters: MetadataQueryFilters,
+  includeArchived: boolean,
+  params: SqlParameters,
+): string {
   const c = table.columns;
   const conditions: string[] = [];
   for (const field of ['type', 'name', 'namespace', 'scope', 'state'] as const) {
@@ -84,7 +95,9 @@ function fieldExpression(table: FrameworkMetadataTable, field: string, params: S
 }
 
 function orderByClause(table: FrameworkMetadataTable, sort: MetadataSort[] = [], params: SqlParameters): string {
-  const keys = sort.map(({ field, order }, i) => `${fieldExpression(table, field, params, `sort.${i}.field`)} ${order === 'desc' ? 'DESC' : 'ASC'}`);
+  const keys = sort.map(
+    ({ field, order }, i) => `${fieldExpression(table, field, params, `sort.${i}.field`)} ${order === 'desc' ? 'DESC' : 'ASC'}`,
+  );
   // (type, name) is unique: pages never overlap or skip rows, whatever the requested order
   return [...keys, `p.${table.columns.type}`, `p.${table.columns.name}`].join(', ');
 }
@@ -93,7 +106,10 @@ function selectList(table: FrameworkMetadataTable, select: string[] | undefined,
   if (!select || select.length === 0) return recordColumnsSql(table);
   // a selected field is a validated envelope name or metadata path (letters, digits, _ - .), safe as an alias
   return [...new Set(select)]
-    .map((field, i) => `${field === 'metadata' ? `p.${table.columns.metadata}` : fieldExpression(table, field, params, `select.${i}`)} AS "${field}"`)
+    .map(
+      (field, i) =>
+        `${field === 'metadata' ? `p.${table.columns.metadata}` : fieldExpression(table, field, params, `select.${i}`)} AS "${field}"`,
+    )
     .join(', ');
 }
 

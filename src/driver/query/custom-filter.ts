@@ -7,7 +7,12 @@ import type { SqlParameters } from './sql-parameters.js';
  * Values and path keys are bound parameters. Where containment can express the test (`$contains`, and
  * `$eq` as a pre-filter) it is written as `metadata @> {...}` so the GIN index on metadata serves it.
  */
-export function compileCustomCondition(metadataColumn: string, path: string, operators: MetadataFilterOperators, params: SqlParameters): string[] {
+export function compileCustomCondition(
+  metadataColumn: string,
+  path: string,
+  operators: MetadataFilterOperators,
+  params: SqlParameters,
+): string[] {
   const segments = pathSegments(path, `filters.custom.${path}`);
   const indexable = !addressesArrays(segments);
   // bound once, on first use: an unused parameter would have no type PostgreSQL can infer
@@ -21,7 +26,9 @@ export function compileCustomCondition(metadataColumn: string, path: string, ope
   for (const [operator, operand] of Object.entries(operators)) {
     switch (operator as keyof MetadataFilterOperators) {
       case '$eq':
-        conditions.push(indexable ? `(${contains(operand)} AND ${value()} = ${params.json(operand)})` : `${value()} = ${params.json(operand)}`);
+        conditions.push(
+          indexable ? `(${contains(operand)} AND ${value()} = ${params.json(operand)})` : `${value()} = ${params.json(operand)}`,
+        );
         break;
       case '$ne':
         conditions.push(`${value()} IS DISTINCT FROM ${params.json(operand)}`);
@@ -43,7 +50,9 @@ export function compileCustomCondition(metadataColumn: string, path: string, ope
         break;
       case '$nin':
         // a missing value is "not in" any list
-        conditions.push(`NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${params.json(operand)}) AS candidate WHERE candidate = ${value()})`);
+        conditions.push(
+          `NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${params.json(operand)}) AS candidate WHERE candidate = ${value()})`,
+        );
         break;
       case '$exists':
         conditions.push(`${value()} IS ${operand ? 'NOT ' : ''}NULL`);

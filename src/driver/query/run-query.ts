@@ -49,7 +49,12 @@ function toQueriedRecord(row: Record<string, unknown>): QueriedRecord {
   return record as QueriedRecord;
 }
 
-export async function runQuery(db: Kysely<any>, table: FrameworkMetadataTable, options: MetadataQueryOptions, settings: QuerySettings): Promise<QueryResult> {
+export async function runQuery(
+  db: Kysely<any>,
+  table: FrameworkMetadataTable,
+  options: MetadataQueryOptions,
+  settings: QuerySettings,
+): Promise<QueryResult> {
   const started = performance.now();
   const compiled = compileQuery(table, options, settings);
   const { rows, total } = await withPlannerSettings(db, settings.useIndexes, async (conn) => {
@@ -71,7 +76,12 @@ export async function runQuery(db: Kysely<any>, table: FrameworkMetadataTable, o
 }
 
 /** The plan PostgreSQL picks for this query under the driver's settings, one line per node. */
-export async function explainQuery(db: Kysely<any>, table: FrameworkMetadataTable, options: MetadataQueryOptions, settings: QuerySettings): Promise<string[]> {
+export async function explainQuery(
+  db: Kysely<any>,
+  table: FrameworkMetadataTable,
+  options: MetadataQueryOptions,
+  settings: QuerySettings,
+): Promise<string[]> {
   const compiled = compileQuery(table, options, settings);
   return withPlannerSettings(db, settings.useIndexes, async (conn) => {
     const { rows } = await conn.executeQuery<{ 'QUERY PLAN': string }>(RawQuery.raw(`EXPLAIN ${compiled.text}`, compiled.values));

@@ -12,7 +12,15 @@ import type { MetadataStore } from '../../store/metadata-store.js';
 import type { ListFilters } from '../../store/read-records.js';
 import { parseInput } from '../../store/parse-input.js';
 import { contentStats } from '../content-stats.js';
-import { requireCapability, type LoaderDeleteOptions, type LoaderLoadResult, type LoaderSaveOptions, type LoaderSaveResult, type MetadataLoader, type WatchHandler } from '../loader.js';
+import {
+  requireCapability,
+  type LoaderDeleteOptions,
+  type LoaderLoadResult,
+  type LoaderSaveOptions,
+  type LoaderSaveResult,
+  type MetadataLoader,
+  type WatchHandler,
+} from '../loader.js';
 import { shapeRecords } from '../shape-records.js';
 import { watchChangeFeed, type ChangeFeedWatchOptions } from './watch-changes.js';
 
@@ -26,7 +34,8 @@ function expectedVersionOf(etag: string | null | undefined, key: string): number
 }
 
 /** The one value of a filter that may be a list, when it is a single value (the store filters on those). */
-const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value);
+const single = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
 
 /** `database:` — this store: read, write, list, and watch through the change feed. */
 export class DatabaseLoader implements MetadataLoader {
@@ -51,9 +60,18 @@ export class DatabaseLoader implements MetadataLoader {
     );
     const config = this.contract.datasourceConfig!;
     const issues = [];
-    if (this.contract.protocol !== 'database:') issues.push({ path: 'protocol', message: `a database loader speaks 'database:', not '${this.contract.protocol}'` });
-    if (config.schema !== store.datasource.schema) issues.push({ path: 'datasourceConfig.schema', message: `the store lives in schema '${store.datasource.schema}', not '${config.schema}'` });
-    if (config.table !== store.settings.table.name) issues.push({ path: 'datasourceConfig.table', message: `the store projects into '${store.settings.table.name}', not '${config.table}'` });
+    if (this.contract.protocol !== 'database:')
+      issues.push({ path: 'protocol', message: `a database loader speaks 'database:', not '${this.contract.protocol}'` });
+    if (config.schema !== store.datasource.schema)
+      issues.push({
+        path: 'datasourceConfig.schema',
+        message: `the store lives in schema '${store.datasource.schema}', not '${config.schema}'`,
+      });
+    if (config.table !== store.settings.table.name)
+      issues.push({
+        path: 'datasourceConfig.table',
+        message: `the store projects into '${store.settings.table.name}', not '${config.table}'`,
+      });
     if (issues.length > 0) throw new ValidationError(issues, 'loader contract does not match the store');
   }
 
@@ -64,7 +82,12 @@ export class DatabaseLoader implements MetadataLoader {
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
-    const result = await this.store.load(type, name, { scope: parsed.scope, namespace: parsed.namespace, ifNoneMatch: parsed.ifNoneMatch, cache: this.useCache(parsed) });
+    const result = await this.store.load(type, name, {
+      scope: parsed.scope,
+      namespace: parsed.namespace,
+      ifNoneMatch: parsed.ifNoneMatch,
+      cache: this.useCache(parsed),
+    });
     const { data } = result;
     const stats = data ? contentStats(JSON.stringify(data), new Date(data.updatedAt ?? Date.now()), undefined, result.etag) : undefined;
     return { ...result, data, ...(stats ? { stats } : {}) };
@@ -81,7 +104,11 @@ export class DatabaseLoader implements MetadataLoader {
       owner: filters.owner,
     };
     // the store sorts by name: the limit can go to SQL only when nothing else decides the order or the match
-    const onlyPushed = !parsed.sort && !filters.custom && !filters.name && [filters.namespace, filters.scope, filters.state].every((value) => value === undefined || single(value) !== undefined);
+    const onlyPushed =
+      !parsed.sort &&
+      !filters.custom &&
+      !filters.name &&
+      [filters.namespace, filters.scope, filters.state].every((value) => value === undefined || single(value) !== undefined);
     if (onlyPushed) pushed.limit = parsed.limit;
     return shapeRecords(await this.store.list(type, pushed), parsed);
   }
@@ -89,8 +116,18 @@ export class DatabaseLoader implements MetadataLoader {
   async save(type: string, record: Parameters<MetadataLoader['save']>[1], options: LoaderSaveOptions = {}): Promise<LoaderSaveResult> {
     requireCapability(this.contract, 'write');
     const { expectedEtag, ...rest } = options;
-    const result = await this.store.save(type, record, { ...rest, expectedVersion: expectedVersionOf(expectedEtag, `${type}/${record.name}`) });
-    return { success: result.success, etag: result.etag, version: result.version, created: result.created, skipped: result.skipped, saveTime: result.saveTime };
+    const result = await this.store.save(type, record, {
+      ...rest,
+      expectedVersion: expectedVersionOf(expectedEtag, `${type}/${record.name}`),
+    });
+    return {
+      success: result.success,
+      etag: result.etag,
+      version: result.version,
+      created: result.created,
+      skipped: result.skipped,
+      saveTime: result.saveTime,
+    };
   }
 
   async delete(type: string, name: string, options: LoaderDeleteOptions = {}): Promise<{ success: boolean; etag?: string }> {

@@ -1,5 +1,10 @@
 import { MetaledgerError, ValidationError } from '../../errors.js';
-import { DatasourceSchema, MetadataLoaderContractSchema, type DatasourceInput, type MetadataLoaderContractInput } from '../../protocol/index.js';
+import {
+  DatasourceSchema,
+  MetadataLoaderContractSchema,
+  type DatasourceInput,
+  type MetadataLoaderContractInput,
+} from '../../protocol/index.js';
 import { createMetadataStore } from '../../store/create-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import { DatabaseLoader } from './database-loader.js';
@@ -8,13 +13,28 @@ import { DatabaseLoader } from './database-loader.js';
  * Opens a `database:` loader from its contract: `datasourceConfig.datasource` names one of `datasources`;
  * its schema, auto-migration and cache settings configure the store the loader opens (and closes).
  */
-export async function openDatabaseLoader(contractInput: MetadataLoaderContractInput, datasources: DatasourceInput[]): Promise<DatabaseLoader> {
+export async function openDatabaseLoader(
+  contractInput: MetadataLoaderContractInput,
+  datasources: DatasourceInput[],
+): Promise<DatabaseLoader> {
   const contract = parseInput(MetadataLoaderContractSchema, contractInput, 'loader contract');
   const config = contract.datasourceConfig;
-  if (!config) throw new ValidationError([{ path: 'datasourceConfig', message: 'a database loader needs a datasourceConfig' }], 'invalid loader contract');
+  if (!config)
+    throw new ValidationError(
+      [{ path: 'datasourceConfig', message: 'a database loader needs a datasourceConfig' }],
+      'invalid loader contract',
+    );
   const found = datasources.find((candidate) => candidate.name === config.datasource);
   if (!found) {
-    throw new ValidationError([{ path: 'datasourceConfig.datasource', message: `no datasource named '${config.datasource}' (known: ${datasources.map((d) => d.name).join(', ') || 'none'})` }], 'invalid loader contract');
+    throw new ValidationError(
+      [
+        {
+          path: 'datasourceConfig.datasource',
+          message: `no datasource named '${config.datasource}' (known: ${datasources.map((d) => d.name).join(', ') || 'none'})`,
+        },
+      ],
+      'invalid loader contract',
+    );
   }
   const datasource = parseInput(DatasourceSchema, found, 'datasource');
   if (!datasource.active) throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active`);

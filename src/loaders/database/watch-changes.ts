@@ -13,8 +13,9 @@ export interface ChangeFeedWatchOptions extends WatchOptions {
  * resumable from a cursor, so no event is missed or seen twice even when writers commit out of order.
  */
 export function watchChangeFeed(store: MetadataStore, handler: WatchHandler, options: ChangeFeedWatchOptions = {}): WatchHandle {
-  const opening = store.watch({ types: options.types, after: options.after, pollIntervalMs: options.intervalMs }, ({ type, metadataType, name, data, timestamp, position }) =>
-    handler({ type, metadataType, name, data, timestamp, position }),
+  const opening = store.watch(
+    { types: options.types, after: options.after, pollIntervalMs: options.intervalMs },
+    ({ type, metadataType, name, data, timestamp, position }) => handler({ type, metadataType, name, data, timestamp, position }),
   );
   opening.catch((error) => options.onError?.(error));
   return {

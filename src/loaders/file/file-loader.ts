@@ -14,7 +14,16 @@ import {
 } from '../../protocol/index.js';
 import { parseInput } from '../../store/parse-input.js';
 import { contentStats } from '../content-stats.js';
-import { requireCapability, type LoaderDeleteOptions, type LoaderLoadResult, type LoaderSaveOptions, type LoaderSaveResult, type MetadataLoader, type WatchHandler, type WatchOptions } from '../loader.js';
+import {
+  requireCapability,
+  type LoaderDeleteOptions,
+  type LoaderLoadResult,
+  type LoaderSaveOptions,
+  type LoaderSaveResult,
+  type MetadataLoader,
+  type WatchHandler,
+  type WatchOptions,
+} from '../loader.js';
 import { serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -47,7 +56,9 @@ function checkEtag(key: string, current: string | undefined, expected: string | 
     if (current !== undefined) throw new ConflictError(`${key} already exists (etag ${current})`);
     return;
   }
-  throw new ConflictError(current ? `${key} changed: expected etag ${expected}, found ${current}` : `${key} does not exist (expected etag ${expected})`);
+  throw new ConflictError(
+    current ? `${key} changed: expected etag ${expected}, found ${current}` : `${key} does not exist (expected etag ${expected})`,
+  );
 }
 
 function formatOf(format: string | undefined): RecordFormat | undefined {
@@ -116,11 +127,18 @@ export class FileLoader implements MetadataLoader {
         const key = keyOfPath(join(type, file))!;
         const relativePath = join(type, file);
         const earlier = byName.get(key.name);
-        if (earlier) issues.push({ file: relativePath, field: '(root)', path: `${relativePath}:(root)`, message: `${type}/${key.name} is also stored in ${earlier}` });
+        if (earlier)
+          issues.push({
+            file: relativePath,
+            field: '(root)',
+            path: `${relativePath}:(root)`,
+            message: `${type}/${key.name} is also stored in ${earlier}`,
+          });
         byName.set(key.name, relativePath);
         const path = join(this.root, relativePath);
         const entry = await this.read({ path, format: key.format, stat: await stat(path) }, key, true);
-        if (entry.record) items.push({ record: structuredClone(entry.record), provided: entry.provided ?? [], file: relativePath, stats: entry.stats });
+        if (entry.record)
+          items.push({ record: structuredClone(entry.record), provided: entry.provided ?? [], file: relativePath, stats: entry.stats });
         issues.push(...entry.issues);
         onFile(relativePath);
       }
@@ -134,7 +152,10 @@ export class FileLoader implements MetadataLoader {
     checkSegment(type, 'type');
     const { items, issues } = await this.scan([type]);
     if (issues.length > 0) throw new ValidationError(issues, `invalid metadata files in ${this.root}`);
-    return shapeRecords(items.map((item) => item.record), parsed);
+    return shapeRecords(
+      items.map((item) => item.record),
+      parsed,
+    );
   }
 
   async save(type: string, record: Parameters<MetadataLoader['save']>[1], options: LoaderSaveOptions = {}): Promise<LoaderSaveResult> {
@@ -152,14 +173,27 @@ export class FileLoader implements MetadataLoader {
       const current = found ? await this.read(found, { type, name: next.name }, true) : undefined;
       checkEtag(key, current?.stats.etag, expectedEtag);
       if (current) {
-        if (saveOptions.onConflict === 'skip') return { success: true, etag: current.stats.etag, created: false, skipped: true, path: found!.path, saveTime: performance.now() - started };
-        if (saveOptions.onConflict === 'error' || !saveOptions.overwrite) throw new ConflictError(`${key} already exists in ${this.relative(found!.path)}`);
+        if (saveOptions.onConflict === 'skip')
+          return {
+            success: true,
+            etag: current.stats.etag,
+            created: false,
+            skipped: true,
+            path: found!.path,
+            saveTime: performance.now() - started,
+          };
+        if (saveOptions.onConflict === 'error' || !saveOptions.overwrite)
+          throw new ConflictError(`${key} already exists in ${this.relative(found!.path)}`);
       } else if (!saveOptions.create) {
         throw new NotFoundError(`${key} does not exist and save options say create: false`);
       }
       let document: MetadataRecord = next;
       if (current && saveOptions.onConflict === 'update') {
-        if (!current.record) throw new ValidationError(current.issues, `cannot update the invalid file ${this.relative(found!.path)}; save with onConflict: 'replace'`);
+        if (!current.record)
+          throw new ValidationError(
+            current.issues,
+            `cannot update the invalid file ${this.relative(found!.path)}; save with onConflict: 'replace'`,
+          );
         // as in the store: envelope fields not given keep their current value
         const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in record || field === 'metadata'));
         document = { ...current.record, ...given };
@@ -172,7 +206,15 @@ export class FileLoader implements MetadataLoader {
         await writeFileAtomic(path, text);
         if (found && found.path !== path) await rm(found.path, { force: true });
       }
-      return { success: true, etag: stats.etag, created: !found, skipped: false, path, size: stats.size, saveTime: performance.now() - started };
+      return {
+        success: true,
+        etag: stats.etag,
+        created: !found,
+        skipped: false,
+        path,
+        size: stats.size,
+        saveTime: performance.now() - started,
+      };
     });
   }
 
@@ -184,7 +226,8 @@ export class FileLoader implements MetadataLoader {
     return this.exclusive(key, async () => {
       const found = await this.locate(type, name);
       if (!found) throw new NotFoundError(`${key} does not exist in ${this.root}`);
-      if (options.expectedEtag !== undefined) checkEtag(key, (await this.read(found, { type, name }, false)).stats.etag, options.expectedEtag);
+      if (options.expectedEtag !== undefined)
+        checkEtag(key, (await this.read(found, { type, name }, false)).stats.etag, options.expectedEtag);
       await rm(found.path, { force: true });
       this.entries.delete(found.path);
       return { success: true };
@@ -208,7 +251,9 @@ export class FileLoader implements MetadataLoader {
 
   private cachedEntry(found: Located): FileEntry | undefined {
     const entry = this.entries.get(found.path);
-    return entry?.record && entry.ino === found.stat.ino && entry.mtimeMs === found.stat.mtimeMs && entry.stats.size === found.stat.size ? entry : undefined;
+    return entry?.record && entry.ino === found.stat.ino && entry.mtimeMs === found.stat.mtimeMs && entry.stats.size === found.stat.size
+      ? entry
+      : undefined;
   }
 
   /** Reads one file; validated records are remembered for as long as the file stays the same. */

@@ -40,7 +40,10 @@ export async function locateItem(root: string, type: string, name: string): Prom
     }
   }
   if (found.length > 1) {
-    throw new ValidationError(found.map((file) => ({ path: relative(root, file.path), message: `one of ${found.length} files holding ${type}/${name}` })), `${type}/${name} is stored twice`);
+    throw new ValidationError(
+      found.map((file) => ({ path: relative(root, file.path), message: `one of ${found.length} files holding ${type}/${name}` })),
+      `${type}/${name} is stored twice`,
+    );
   }
   return found[0];
 }
@@ -68,10 +71,16 @@ async function entriesOf(dir: string) {
 
 /** The type folders under the root. */
 export async function typeFolders(root: string): Promise<string[]> {
-  return (await entriesOf(root)).filter((entry) => entry.isDirectory() && keyOfPath(join(entry.name, 'x.json'))).map((entry) => entry.name).sort();
+  return (await entriesOf(root))
+    .filter((entry) => entry.isDirectory() && keyOfPath(join(entry.name, 'x.json')))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** The item files of one type folder (hidden temp files and other files left out). */
 export async function itemFiles(root: string, type: string): Promise<string[]> {
-  return (await entriesOf(join(root, type))).filter((entry) => entry.isFile() && keyOfPath(join(type, entry.name))).map((entry) => entry.name).sort();
+  return (await entriesOf(join(root, type)))
+    .filter((entry) => entry.isFile() && keyOfPath(join(type, entry.name)))
+    .map((entry) => entry.name)
+    .sort();
 }

@@ -4,11 +4,15 @@ import { formatOfPath, recordExtensions, type ItemKey, type RecordFormat } from 
 
 // A type or name becomes one path segment: no separators, no control characters, and no leading dot
 // (that would make it hidden, and hidden files are the loader's own temp files).
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
 const SAFE_SEGMENT = /^[^./\\\u0000-\u001F\u007F][^/\\\u0000-\u001F\u007F]*$/;
 
 export function checkSegment(value: string, what: 'type' | 'name'): void {
   if (!SAFE_SEGMENT.test(value)) {
-    throw new ValidationError([{ path: what, message: `'${value}' cannot be a file name: no '/', '\\', control characters or leading '.'` }], `invalid ${what} for a file loader`);
+    throw new ValidationError(
+      [{ path: what, message: `'${value}' cannot be a file name: no '/', '\\', control characters or leading '.'` }],
+      `invalid ${what} for a file loader`,
+    );
   }
 }
 

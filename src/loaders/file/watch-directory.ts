@@ -60,9 +60,11 @@ export function watchDirectory(directory: WatchedDirectory, handler: WatchHandle
     if (!existing) for (const file of await readdir(join(directory.root, type))) onItemEvent(join(type, file));
   };
 
-  const root = watch(directory.root, () => enqueue(async () => {
-    for (const type of await directory.types()) await watchType(type, false);
-  }));
+  const root = watch(directory.root, () =>
+    enqueue(async () => {
+      for (const type of await directory.types()) await watchType(type, false);
+    }),
+  );
   root.on('error', onError);
   // watchers first, then the scan: an event in between waits in the queue and is checked after it
   enqueue(async () => {

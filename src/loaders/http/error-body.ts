@@ -6,7 +6,8 @@ export interface ErrorBody {
 }
 
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof ValidationError) return { status: error.status, body: { error: { code: error.code, message: error.message, issues: error.issues } } };
+  if (error instanceof ValidationError)
+    return { status: error.status, body: { error: { code: error.code, message: error.message, issues: error.issues } } };
   if (error instanceof MetaledgerError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   // anything unexpected stays on the server: its message may hold internals
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal server error' } } };

@@ -8,7 +8,15 @@ import {
   type MetadataRecord,
 } from '../../protocol/index.js';
 import { parseInput } from '../../store/parse-input.js';
-import { requireCapability, type LoaderDeleteOptions, type LoaderLoadResult, type LoaderSaveOptions, type LoaderSaveResult, type MetadataLoader, type WatchHandle } from '../loader.js';
+import {
+  requireCapability,
+  type LoaderDeleteOptions,
+  type LoaderLoadResult,
+  type LoaderSaveOptions,
+  type LoaderSaveResult,
+  type MetadataLoader,
+  type WatchHandle,
+} from '../loader.js';
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
 import { fromErrorBody } from './error-body.js';
 
@@ -37,7 +45,11 @@ export class HttpLoader implements MetadataLoader {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.contract = parseInput(
       MetadataLoaderContractSchema,
-      { name: options.name ?? 'http', protocol: 'http:', capabilities: { read: true, list: true, write: false, ...options.capabilities, watch: false } },
+      {
+        name: options.name ?? 'http',
+        protocol: 'http:',
+        capabilities: { read: true, list: true, write: false, ...options.capabilities, watch: false },
+      },
       'loader contract',
     );
   }
@@ -49,14 +61,17 @@ export class HttpLoader implements MetadataLoader {
     const key = `${type}\u0000${name}`;
     const cached = parsed.cache !== false && parsed.useCache !== false ? this.cache.get(key) : undefined;
     const ifNoneMatch = parsed.ifNoneMatch ?? cached?.etag;
-    const response = await this.request('GET', `${itemPath(type, name)}?raw=true`, { headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {} });
+    const response = await this.request('GET', `${itemPath(type, name)}?raw=true`, {
+      headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
+    });
     const loadTime = () => performance.now() - started;
     if (response.status === 404) {
       this.cache.delete(key);
       return { data: null, fromCache: false, notModified: false, loadTime: loadTime() };
     }
     if (response.status === 304) {
-      if (parsed.ifNoneMatch !== undefined) return { data: null, fromCache: false, notModified: true, etag: parsed.ifNoneMatch, loadTime: loadTime() };
+      if (parsed.ifNoneMatch !== undefined)
+        return { data: null, fromCache: false, notModified: true, etag: parsed.ifNoneMatch, loadTime: loadTime() };
       return this.visible(cached!.record, cached!.etag, parsed, true, loadTime);
     }
     const body = await this.readBody(response, `GET ${type}/${name}`);
@@ -104,14 +119,30 @@ export class HttpLoader implements MetadataLoader {
     this.cache.clear();
   }
 
-  private visible(record: MetadataRecord, etag: string, options: ReturnType<typeof MetadataLoadOptionsSchema.parse>, fromCache: boolean, loadTime: () => number): LoaderLoadResult {
+  private visible(
+    record: MetadataRecord,
+    etag: string,
+    options: ReturnType<typeof MetadataLoadOptionsSchema.parse>,
+    fromCache: boolean,
+    loadTime: () => number,
+  ): LoaderLoadResult {
     const shown = matchesLoadOptions(record, options);
-    return { data: shown ? structuredClone(record) : null, fromCache, notModified: false, ...(shown ? { etag } : {}), loadTime: loadTime() };
+    return {
+      data: shown ? structuredClone(record) : null,
+      fromCache,
+      notModified: false,
+      ...(shown ? { etag } : {}),
+      loadTime: loadTime(),
+    };
   }
 
   private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
     try {
-      return await fetch(`${this.baseUrl}${path}`, { method, body: init.body, headers: { accept: 'application/json', ...this.options.headers, ...init.headers } });
+      return await fetch(`${this.baseUrl}${path}`, {
+        method,
+        body: init.body,
+        headers: { accept: 'application/json', ...this.options.headers, ...init.headers },
+      });
     } catch (error) {
       throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `cannot reach ${this.baseUrl}: ${(error as Error).message}`, { cause: error });
     }

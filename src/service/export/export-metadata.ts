@@ -62,18 +62,30 @@ export async function exportMetadata(store: MetadataStore, options: ExportOption
     .execute(async (trx) => {
       const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
       const selection = { types: parsed.types, namespaces: parsed.namespaces, includeHistory: parsed.includeHistory, principal };
-      return { items: await readExportItems(trx, selection, () => progress.tick()), position: rows[0]?.position === null ? null : Number(rows[0].position) };
+      return {
+        items: await readExportItems(trx, selection, () => progress.tick()),
+        position: rows[0]?.position === null ? null : Number(rows[0].position),
+      };
     });
   progress.done();
   if (target.kind === 'file') {
-    const bundle = { format: bundleFormat, version: 1, exportedAt: new Date().toISOString(), position, items: items.map(({ record, history }) => orderRecord(record, history ? { history } : {})) };
+    const bundle = {
+      format: bundleFormat,
+      version: 1,
+      exportedAt: new Date().toISOString(),
+      position,
+      items: items.map(({ record, history }) => orderRecord(record, history ? { history } : {})),
+    };
     await writeFileAtomic(output, serializeValue(bundle, target.format));
   } else {
     const issues = directoryIssues(items);
     if (issues.length > 0) throw new ValidationError(issues, 'items that cannot be files (export to a single file instead)');
     progress.start('writing files', items.length);
     for (const { record, history } of items) {
-      await writeFileAtomic(join(output, record.type, `${record.name}${extensionOf(target.format)}`), serializeRecord(record, target.format, history ? { history } : {}));
+      await writeFileAtomic(
+        join(output, record.type, `${record.name}${extensionOf(target.format)}`),
+        serializeRecord(record, target.format, history ? { history } : {}),
+      );
       progress.tick();
     }
     progress.done();

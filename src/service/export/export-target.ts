@@ -15,7 +15,10 @@ export function exportTarget(output: string, requested?: RecordFormat): ExportTa
   const byExtension = formatOfPath(output);
   if (!byExtension) return { kind: 'directory', format: requested ?? 'json' };
   if (requested && requested !== byExtension) {
-    throw new ValidationError([{ path: 'format', message: `'${requested}' contradicts the output file's extension '${extname(output)}'` }], 'invalid export options');
+    throw new ValidationError(
+      [{ path: 'format', message: `'${requested}' contradicts the output file's extension '${extname(output)}'` }],
+      'invalid export options',
+    );
   }
   return { kind: 'file', format: byExtension };
 }

@@ -26,7 +26,18 @@ async function historyOf(db: Kysely<any>, type: string, name: string): Promise<E
   const events: ExportedEvent[] = [];
   for (let offset = 0; ; offset += 1000) {
     const page = await itemHistory(db, type, name, { limit: 1000, offset });
-    events.push(...page.events.map(({ version, kind, actor, reason, source, recordedAt, changesetId, patch }) => ({ version, kind, actor, reason, source, recordedAt, changesetId, patch })));
+    events.push(
+      ...page.events.map(({ version, kind, actor, reason, source, recordedAt, changesetId, patch }) => ({
+        version,
+        kind,
+        actor,
+        reason,
+        source,
+        recordedAt,
+        changesetId,
+        patch,
+      })),
+    );
     if (!page.hasMore) return events.reverse();
   }
 }
@@ -38,7 +49,7 @@ async function historyOf(db: Kysely<any>, type: string, name: string): Promise<E
  */
 export async function readExportItems(db: Kysely<any>, selection: ExportSelection, onItem: () => void): Promise<ExportItem[]> {
   const items: ExportItem[] = [];
-  for (let afterItemId: string | undefined; ; ) {
+  for (let afterItemId: string | undefined; ;) {
     const heads = await readStreamHeads(db, { types: selection.types, afterItemId, limit: pageSize });
     if (heads.length === 0) break;
     afterItemId = heads[heads.length - 1].itemId;
@@ -53,5 +64,7 @@ export async function readExportItems(db: Kysely<any>, selection: ExportSelectio
       onItem();
     }
   }
-  return items.sort((a, b) => (a.record.type === b.record.type ? (a.record.name < b.record.name ? -1 : 1) : a.record.type < b.record.type ? -1 : 1));
+  return items.sort((a, b) =>
+    a.record.type === b.record.type ? (a.record.name < b.record.name ? -1 : 1) : a.record.type < b.record.type ? -1 : 1,
+  );
 }

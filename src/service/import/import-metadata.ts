@@ -50,25 +50,46 @@ export async function importMetadata(store: MetadataStore, options: ImportOption
   const { principal, allowSystem = false, progress = silentProgress, actor, reason, correlationId, ...rest } = options;
   const parsed = parseInput(MetadataImportOptionsSchema, rest, 'import options');
   const source = await readImportSource(parsed.source, progress);
-  if (parsed.validate && source.issues.length > 0) throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
+  if (parsed.validate && source.issues.length > 0)
+    throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
   const rules = { strategy: parsed.strategy, snapshot: store.snapshotPolicy, principal, allowSystem };
   const target = { import: { source: parsed.source, strategy: parsed.strategy } };
-  const { result: plan, appended, changesetId } = await store.commitChangeset({ actor: actor ?? principal?.id, reason, correlationId, source: 'import', target }, async (db) => {
-    const plan = planImport(source.items, await readHeadsOf(db, source.items.map((item) => item.record)), rules);
+  const {
+    result: plan,
+    appended,
+    changesetId,
+  } = await store.commitChangeset({ actor: actor ?? principal?.id, reason, correlationId, source: 'import', target }, async (db) => {
+    const plan = planImport(
+      source.items,
+      await readHeadsOf(
+        db,
+        source.items.map((item) => item.record),
+      ),
+      rules,
+    );
     const blocked = parsed.dryRun || plan.refusals.length > 0 || (parsed.validate && plan.issues.length > 0);
     return { result: plan, events: blocked ? [] : plan.events };
   });
   if (plan.refusals.length > 0) {
     const log = databaseRefusalLog(store.db);
     for (const refusal of plan.refusals) {
-      await log.record({ principal: principal?.id, roles: principal?.roles ?? [], operation: refusal.operation, ...refusal.item, reason: refusal.reason, source: 'import', correlationId });
+      await log.record({
+        principal: principal?.id,
+        roles: principal?.roles ?? [],
+        operation: refusal.operation,
+        ...refusal.item,
+        reason: refusal.reason,
+        source: 'import',
+        correlationId,
+      });
     }
     const shown = plan.refusals.slice(0, 5).map((refusal) => `${refusal.file}: ${refusal.reason}`);
     if (plan.refusals.length > shown.length) shown.push(`… and ${plan.refusals.length - shown.length} more`);
     const [first] = plan.refusals;
     throw new ForbiddenError(`import refused, nothing was imported: ${shown.join('; ')}`, first.operation, first.reason);
   }
-  if (parsed.validate && plan.issues.length > 0) throw new ValidationError(plan.issues, `invalid import source ${parsed.source}; nothing was imported`);
+  if (parsed.validate && plan.issues.length > 0)
+    throw new ValidationError(plan.issues, `invalid import source ${parsed.source}; nothing was imported`);
   const counts = countActions(plan.changes);
   // records that could not even be read have no change entry: count them by file
   counts.invalid += new Set(source.issues.map((issue) => issue.file)).size;

@@ -60,10 +60,19 @@ export function planImport(items: SourceItem[], heads: Map<string, StreamHead>, 
     const head = heads.get(keyOf(record)) ?? null;
     const current = head?.document ?? null;
     const fromVersion = current ? head!.version : undefined;
-    const document = rules.strategy === 'merge' && current ? { ...record, metadata: mergePatch(current.metadata, record.metadata) as Record<string, unknown> } : record;
+    const document =
+      rules.strategy === 'merge' && current
+        ? { ...record, metadata: mergePatch(current.metadata, record.metadata) as Record<string, unknown> }
+        : record;
     let written;
     try {
-      written = planSave(type, name, head, { document, providedKeys: new Set(provided), onConflict: onConflictOf[rules.strategy], create: true, overwrite: true }, rules.snapshot);
+      written = planSave(
+        type,
+        name,
+        head,
+        { document, providedKeys: new Set(provided), onConflict: onConflictOf[rules.strategy], create: true, overwrite: true },
+        rules.snapshot,
+      );
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       plan.issues.push(...error.issues.map((issue) => fileIssue(file, issue.path, issue.message)));
@@ -71,7 +80,14 @@ export function planImport(items: SourceItem[], heads: Map<string, StreamHead>, 
       continue;
     }
     if (written.action !== 'write') {
-      plan.changes.push({ type, name, file, action: written.action === 'skipped' ? 'skip' : 'unchanged', fromVersion, version: fromVersion });
+      plan.changes.push({
+        type,
+        name,
+        file,
+        action: written.action === 'skipped' ? 'skip' : 'unchanged',
+        fromVersion,
+        version: fromVersion,
+      });
       continue;
     }
     const { event } = written;

@@ -16,7 +16,10 @@ const saveSequential: BenchCase = {
 
     const [saveNew, insertNew] = await measureInterleaved(
       [
-        { name: 'metaledger save (new)', op: (i) => store.save(benchType, { name: itemName('seq', i), metadata: itemMetadata(i, 1) }, { expectedVersion: 0 }) },
+        {
+          name: 'metaledger save (new)',
+          op: (i) => store.save(benchType, { name: itemName('seq', i), metadata: itemMetadata(i, 1) }, { expectedVersion: 0 }),
+        },
         { name: 'raw INSERT', op: (i) => insertPlain(pool, itemName('raw_new', i), itemMetadata(i, 1)) },
       ],
       shape,
@@ -24,7 +27,10 @@ const saveSequential: BenchCase = {
     // each update changes the record (a new revision), so every save appends an event
     const [saveUpdate, insertMore] = await measureInterleaved(
       [
-        { name: 'metaledger save (update)', op: (i) => store.save(benchType, { name: itemName('seq', i % created), metadata: itemMetadata(i % created, i + 2) }) },
+        {
+          name: 'metaledger save (update)',
+          op: (i) => store.save(benchType, { name: itemName('seq', i % created), metadata: itemMetadata(i % created, i + 2) }),
+        },
         { name: 'raw INSERT', op: (i) => insertPlain(pool, itemName('raw_more', i), itemMetadata(i, 1)) },
       ],
       shape,

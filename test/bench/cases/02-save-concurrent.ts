@@ -11,11 +11,20 @@ const saveConcurrent: BenchCase = {
     const store = await openStore({ poolMax: sizes.writers });
     const pool = openPool(sizes.writers);
     await pool.query(plainTableDdl);
-    const shape: RunShape = { ops: sizes.concurrentOps, concurrency: sizes.writers, warmup: sizes.warmup, rounds: sizes.rounds, profileOps: sizes.profileOps };
+    const shape: RunShape = {
+      ops: sizes.concurrentOps,
+      concurrency: sizes.writers,
+      warmup: sizes.warmup,
+      rounds: sizes.rounds,
+      profileOps: sizes.profileOps,
+    };
     const created = indicesUsed(shape);
     const [saveNew, insertNew] = await measureInterleaved(
       [
-        { name: 'metaledger save (new)', op: (i) => store.save(benchType, { name: itemName('conc', i), metadata: itemMetadata(i, 1) }, { expectedVersion: 0 }) },
+        {
+          name: 'metaledger save (new)',
+          op: (i) => store.save(benchType, { name: itemName('conc', i), metadata: itemMetadata(i, 1) }, { expectedVersion: 0 }),
+        },
         { name: 'raw INSERT', op: (i) => insertPlain(pool, itemName('raw_new', i), itemMetadata(i, 1)) },
       ],
       shape,
@@ -23,7 +32,10 @@ const saveConcurrent: BenchCase = {
     // consecutive indices go to different writers and `created` exceeds the writers, so no two writers share an item
     const [saveUpdate, insertMore] = await measureInterleaved(
       [
-        { name: 'metaledger save (update)', op: (i) => store.save(benchType, { name: itemName('conc', i % created), metadata: itemMetadata(i % created, i + 2) }) },
+        {
+          name: 'metaledger save (update)',
+          op: (i) => store.save(benchType, { name: itemName('conc', i % created), metadata: itemMetadata(i % created, i + 2) }),
+        },
         { name: 'raw INSERT', op: (i) => insertPlain(pool, itemName('raw_more', i), itemMetadata(i, 1)) },
       ],
       shape,

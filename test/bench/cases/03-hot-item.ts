@@ -17,7 +17,10 @@ const hotItem: BenchCase = {
     let gaveUp = 0;
     const increment = async () => {
       try {
-        const result = await store.update(benchType, 'hot', (current) => ({ ...current, metadata: { ...current.metadata, count: Number(current.metadata.count) + 1 } }));
+        const result = await store.update(benchType, 'hot', (current) => ({
+          ...current,
+          metadata: { ...current.metadata, count: Number(current.metadata.count) + 1 },
+        }));
         saved++;
         retries += result.retries;
       } catch (error) {

@@ -29,7 +29,10 @@ const load: BenchCase = {
     const [uncached, select] = await measureInterleaved(
       [
         { name: 'metaledger load (cache off)', op: (i) => store.load(benchType, key(i), { cache: false }) },
-        { name: 'raw SELECT', op: (i) => pool.query('SELECT id, type, name, metadata FROM plain_items WHERE type = $1 AND name = $2', [benchType, key(i)]) },
+        {
+          name: 'raw SELECT',
+          op: (i) => pool.query('SELECT id, type, name, metadata FROM plain_items WHERE type = $1 AND name = $2', [benchType, key(i)]),
+        },
       ],
       shape,
     );

@@ -66,7 +66,13 @@ const auditTrigger: BenchCase = {
     );
     return [
       benchRow({ case: name, operation: 'save new item vs audit trigger', result: saveNew, baseline: upsertNew, target: { minRatio: 1 } }),
-      benchRow({ case: name, operation: 'save update vs audit trigger', result: saveUpdate, baseline: upsertUpdate, target: { minRatio: 1 } }),
+      benchRow({
+        case: name,
+        operation: 'save update vs audit trigger',
+        result: saveUpdate,
+        baseline: upsertUpdate,
+        target: { minRatio: 1 },
+      }),
     ];
   },
 };

@@ -24,26 +24,47 @@ const emmett: BenchCase = {
       opened = await openEmmett(schemaUrl);
     } catch (error) {
       const message = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
-      return [benchRow({ case: name, operation: 'save vs Emmett appendToStream', error: `Emmett did not run on Node ${process.version}: ${message}` })];
+      return [
+        benchRow({
+          case: name,
+          operation: 'save vs Emmett appendToStream',
+          error: `Emmett did not run on Node ${process.version}: ${message}`,
+        }),
+      ];
     }
     const { eventStore, STREAM_DOES_NOT_EXIST } = opened;
     defer(() => eventStore.close());
     const store = await openStore();
-    const saved = (i: number, revision: number) => ({ type: 'ObjectSaved', data: { type: benchType, name: itemName('item', i), metadata: itemMetadata(i, revision) } });
+    const saved = (i: number, revision: number) => ({
+      type: 'ObjectSaved',
+      data: { type: benchType, name: itemName('item', i), metadata: itemMetadata(i, revision) },
+    });
     const shape: RunShape = { ops: sizes.ops, concurrency: 1, warmup: sizes.warmup, rounds: sizes.rounds, profileOps: sizes.profileOps };
     const created = indicesUsed(shape);
     const [saveNew, appendNew] = await measureInterleaved(
       [
-        { name: 'metaledger save (new)', op: (i) => store.save(benchType, { name: itemName('item', i), metadata: itemMetadata(i, 1) }, { expectedVersion: 0 }) },
-        { name: 'Emmett append (new stream)', op: (i) => eventStore.appendToStream(`item-${i}`, [saved(i, 1)], { expectedStreamVersion: STREAM_DOES_NOT_EXIST }) },
+        {
+          name: 'metaledger save (new)',
+          op: (i) => store.save(benchType, { name: itemName('item', i), metadata: itemMetadata(i, 1) }, { expectedVersion: 0 }),
+        },
+        {
+          name: 'Emmett append (new stream)',
+          op: (i) => eventStore.appendToStream(`item-${i}`, [saved(i, 1)], { expectedStreamVersion: STREAM_DOES_NOT_EXIST }),
+        },
       ],
       shape,
     );
     // neither side names a version: each reads its stream head and appends after it
     const [saveUpdate, appendUpdate] = await measureInterleaved(
       [
-        { name: 'metaledger save (update)', op: (i) => store.save(benchType, { name: itemName('item', i % created), metadata: itemMetadata(i % created, i + 2) }) },
-        { name: 'Emmett append (existing stream)', op: (i) => eventStore.appendToStream(`item-${i % created}`, [saved(i % created, i + 2)]) },
+        {
+          name: 'metaledger save (update)',
+          op: (i) => store.save(benchType, { name: itemName('item', i % created), metadata: itemMetadata(i % created, i + 2) }),
+        },
+        {
+          name: 'Emmett append (existing stream)',
+          op: (i) => eventStore.appendToStream(`item-${i % created}`, [saved(i % created, i + 2)]),
+        },
       ],
       shape,
     );

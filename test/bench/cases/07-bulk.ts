@@ -28,7 +28,10 @@ async function insertInBatches(pool: pg.Pool, records: MetadataRecordInput[], ba
     await client.query('BEGIN');
     for (let start = 0; start < records.length; start += batchSize) {
       const batch = records.slice(start, start + batchSize);
-      await client.query(multiRowInsert(batch.length, upsert), batch.flatMap((record) => [randomUUID(), record.type, record.name, record.metadata]));
+      await client.query(
+        multiRowInsert(batch.length, upsert),
+        batch.flatMap((record) => [randomUUID(), record.type, record.name, record.metadata]),
+      );
     }
     await client.query('COMMIT');
   } catch (error) {
@@ -57,10 +60,15 @@ const bulk: BenchCase = {
     const rows: BenchRow[] = [];
     for (const batchSize of batchSizes) {
       const records = (call: number, revision: number): MetadataRecordInput[] =>
-        Array.from({ length: perCall }, (_, k) => ({ type: benchType, name: itemName(`b${batchSize}_${call}`, k), metadata: itemMetadata(k, revision) }));
+        Array.from({ length: perCall }, (_, k) => ({
+          type: benchType,
+          name: itemName(`b${batchSize}_${call}`, k),
+          metadata: itemMetadata(k, revision),
+        }));
       const bulkUpsert = async (call: number, revision: number) => {
         const result = await driver.bulkOperation({ operation: 'upsert', records: records(call, revision), batch: { size: batchSize } });
-        if (!result.success || result.totals.unchanged > 0) throw new Error(`bulk call ${call} did not write every record: ${JSON.stringify(result.totals)}`);
+        if (!result.success || result.totals.unchanged > 0)
+          throw new Error(`bulk call ${call} did not write every record: ${JSON.stringify(result.totals)}`);
       };
       const [bulkNew, insertNew] = await measureInterleaved(
         [
@@ -80,8 +88,22 @@ const bulk: BenchCase = {
       const extra = { unit: 'records/s', perCall, batchSize };
       const operation = (what: string) => `bulk ${what} ${perCall.toLocaleString('en-US')}, batch ${batchSize}`;
       rows.push(
-        benchRow({ case: name, operation: operation('create'), result: perUnit(bulkNew, perCall), baseline: perUnit(insertNew, perCall), target: { minRatio: 0.5 }, extra }),
-        benchRow({ case: name, operation: operation('update'), result: perUnit(bulkUpdate, perCall), baseline: perUnit(upsertRows, perCall), target: { minRatio: 0.5 }, extra }),
+        benchRow({
+          case: name,
+          operation: operation('create'),
+          result: perUnit(bulkNew, perCall),
+          baseline: perUnit(insertNew, perCall),
+          target: { minRatio: 0.5 },
+          extra,
+        }),
+        benchRow({
+          case: name,
+          operation: operation('update'),
+          result: perUnit(bulkUpdate, perCall),
+          baseline: perUnit(upsertRows, perCall),
+          target: { minRatio: 0.5 },
+          extra,
+        }),
       );
     }
     return rows;

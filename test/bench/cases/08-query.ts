@@ -36,12 +36,18 @@ WHERE type = $1 AND namespace = $2 AND state = $3
 ORDER BY name
 LIMIT ${pageSize} OFFSET $4`;
 
-const selectByHand = (pool: pg.Pool, page: number) => pool.query(handWritten, [filters.type, filters.namespace, filters.state, (page - 1) * pageSize]);
+const selectByHand = (pool: pg.Pool, page: number) =>
+  pool.query(handWritten, [filters.type, filters.namespace, filters.state, (page - 1) * pageSize]);
 
 /** The plan's node names, outermost first (the table's name left out): enough to see which indexes a query used. */
 function planNodes(lines: string[]): string {
   return lines
-    .map((line) => line.replace(/^\s*(->\s*)?/, '').replace(/\s+\(cost=.*$/, '').replace(/ on _framework_metadata( p)?$/, ''))
+    .map((line) =>
+      line
+        .replace(/^\s*(->\s*)?/, '')
+        .replace(/\s+\(cost=.*$/, '')
+        .replace(/ on _framework_metadata( p)?$/, ''),
+    )
     .filter((line) => /^[A-Z]/.test(line) && !/^(Sort Key|Filter|Recheck Cond|Index Cond|Heap Blocks|Group Key)/.test(line))
     .join(' > ');
 }
@@ -56,9 +62,17 @@ const query: BenchCase = {
     const seedSeconds = await seedByBulk(driver, seededRecord, sizes.queryItems);
     // a long-lived database has statistics: plan the queries with them
     await pool.query('ANALYZE _framework_metadata');
-    const options = (page: number): MetadataQueryOptionsInput => ({ filters, sort: [{ field: 'name', order: 'asc' }], pagination: { page, pageSize } });
+    const options = (page: number): MetadataQueryOptionsInput => ({
+      filters,
+      sort: [{ field: 'name', order: 'asc' }],
+      pagination: { page, pageSize },
+    });
     const [first, byHand] = await Promise.all([driver.query(options(1)), selectByHand(pool, 1)]);
-    if (first.records.length !== pageSize || first.total !== Number(byHand.rows[0].total) || first.records[0].name !== byHand.rows[0].name) {
+    if (
+      first.records.length !== pageSize ||
+      first.total !== Number(byHand.rows[0].total) ||
+      first.records[0].name !== byHand.rows[0].name
+    ) {
       throw new Error(`the driver's page differs from the hand-written one: ${first.total} vs ${byHand.rows[0]?.total} matches`);
     }
     // full pages only: past the last row the driver counts in a second statement, the hand-written SELECT does not
@@ -71,7 +85,12 @@ const query: BenchCase = {
       ],
       shape,
     );
-    const { rows: explained } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${handWritten}`, [filters.type, filters.namespace, filters.state, 0]);
+    const { rows: explained } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${handWritten}`, [
+      filters.type,
+      filters.namespace,
+      filters.state,
+      0,
+    ]);
     const driverPlan = planNodes(await driver.explain(options(1)));
     const handPlan = planNodes(explained.map((row) => row['QUERY PLAN']));
     return [

@@ -29,10 +29,17 @@ const timeTravel: BenchCase = {
     const late = sizes.versions - margin;
     for (const version of [early, late]) {
       const at = await store.getAt(benchType, item, { version });
-      if (at.status !== 'exists' || at.document.metadata.revision !== version) throw new Error(`getAt version ${version} gave ${at.status} at revision ${String(at.document?.metadata.revision)}`);
+      if (at.status !== 'exists' || at.document.metadata.revision !== version)
+        throw new Error(`getAt version ${version} gave ${at.status} at revision ${String(at.document?.metadata.revision)}`);
     }
     // a read folds at most 100 events: a few reads warm the caches
-    const shape = { ops: sizes.travelOps, concurrency: 1, warmup: Math.min(sizes.warmup, 10), rounds: sizes.rounds, profileOps: Math.min(sizes.profileOps, 10) };
+    const shape = {
+      ops: sizes.travelOps,
+      concurrency: 1,
+      warmup: Math.min(sizes.warmup, 10),
+      rounds: sizes.rounds,
+      profileOps: Math.min(sizes.profileOps, 10),
+    };
     const [lateRead, earlyRead] = await measureInterleaved(
       [
         { name: `getAt version ${late}`, op: () => store.getAt(benchType, item, { version: late }) },

@@ -35,13 +35,23 @@ const rebuild: BenchCase = {
     const events = items * rounds;
     let seedSeconds = 0;
     for (let revision = 1; revision <= rounds; revision++) {
-      seedSeconds += await seedByBulk(driver, (i) => ({ type: benchType, name: itemName('item', i), metadata: itemMetadata(i, revision) }), items);
+      seedSeconds += await seedByBulk(
+        driver,
+        (i) => ({ type: benchType, name: itemName('item', i), metadata: itemMetadata(i, revision) }),
+        items,
+      );
     }
     // a long-lived log has statistics: plan the replay's reads with them
     await pool.query('ANALYZE metadata_events, metadata_changesets, metadata_streams');
-    const insert = await measureOnce('INSERT … SELECT generate_series (no pg-copy-streams for COPY)', events, () => pool.query(insertSelect, [benchType, itemMetadata(0, 1), events]));
+    const insert = await measureOnce('INSERT … SELECT generate_series (no pg-copy-streams for COPY)', events, () =>
+      pool.query(insertSelect, [benchType, itemMetadata(0, 1), events]),
+    );
     let replayed = 0;
-    const replay = await measureOnce('metaledger rebuild', events, async () => (replayed = (await store.rebuild('framework-metadata')).events));
+    const replay = await measureOnce(
+      'metaledger rebuild',
+      events,
+      async () => (replayed = (await store.rebuild('framework-metadata')).events),
+    );
     if (replayed !== events) throw new Error(`the rebuild replayed ${replayed} events, not the ${events} appended`);
     return [
       benchRow({
@@ -50,7 +60,12 @@ const rebuild: BenchCase = {
         result: replay,
         baseline: insert,
         target: { minOpsPerSec: 50_000 },
-        extra: { items, seedSeconds: Math.round(seedSeconds), seedEventsPerSec: Math.round(events / seedSeconds), rebuildSeconds: replay.seconds },
+        extra: {
+          items,
+          seedSeconds: Math.round(seedSeconds),
+          seedEventsPerSec: Math.round(events / seedSeconds),
+          rebuildSeconds: replay.seconds,
+        },
       }),
     ];
   },
