@@ -4,6 +4,8 @@ import type { ValidationIssue } from '../errors.js';
 import { documentKeys } from '../events/document.js';
 import { describeIssues, MetadataRecordSchema, type MetadataRecord } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
+import { defaultInputLimits, type InputLimits } from '../input/input-limits.js';
+import { recordInputIssues } from '../input/record-input.js';
 
 export type RecordFormat = 'json' | 'yaml';
 
@@ -70,7 +72,7 @@ export interface ReadRecord {
   issues: FileIssue[];
 }
 
-export function readRecord(value: unknown, file: string, at: string, key?: ItemKey): ReadRecord {
+export function readRecord(value: unknown, file: string, at: string, key?: ItemKey, limits: InputLimits = defaultInputLimits): ReadRecord {
   const field = (path: string) => (at && path !== '(root)' ? `${at}.${path}` : at || path);
   if (!isPlainObject(value)) return { provided: [], issues: [fileIssue(file, field('(root)'), 'a record must be an object')] };
   const issues: FileIssue[] = [];
@@ -81,8 +83,12 @@ export function readRecord(value: unknown, file: string, at: string, key?: ItemK
       }
     }
   }
-  const parsed = MetadataRecordSchema.safeParse({ ...value, ...key });
-  if (!parsed.success) issues.push(...describeIssues(parsed.error).map((issue) => fileIssue(file, field(issue.path), issue.message)));
+  const given = { ...value, ...key };
   const provided = [...new Set([...Object.keys(value), ...Object.keys(key ?? {})])];
-  return issues.length > 0 ? { provided, issues } : { record: parsed.data, provided, issues };
+  // the strict layer first (JSON only, canonical keys), then the protocol's shape
+  const input = recordInputIssues(given.type, given, limits);
+  const parsed = input.record ? MetadataRecordSchema.safeParse(input.record) : undefined;
+  const found = input.record ? (parsed!.success ? [] : describeIssues(parsed!.error)) : input.issues;
+  issues.push(...found.map((issue) => fileIssue(file, field(issue.path), issue.message)));
+  return issues.length > 0 || !parsed?.success ? { provided, issues } : { record: parsed.data, provided, issues };
 }

@@ -29,7 +29,12 @@ const flag = (query: URLSearchParams, name: string) => ['1', 'true'].includes(qu
 
 function parseRoute(request: IncomingMessage): Route {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new ValidationError([{ path: 'url', message: `${url.pathname} is not a valid percent-encoded path` }], 'invalid URL');
+  }
   if (parts[0] !== 'metadata' || parts.length < 2 || parts.length > 3)
     throw new NotFoundError(`no route ${url.pathname}; use /metadata/:type or /metadata/:type/:name`);
   return { type: parts[1], name: parts[2], query: url.searchParams };

@@ -6,6 +6,8 @@ import { quoteIdentifier } from '../datasource/identifier.js';
 import { openPglite } from '../datasource/pglite.js';
 import { openPostgres } from '../datasource/postgres.js';
 import { ValidationError } from '../errors.js';
+import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
+import { atPublicBoundary } from '../input/public-boundary.js';
 import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
 import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
@@ -29,6 +31,11 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
    * events one carries at most (default: the driver's performance.batchSize).
    */
   groupCommit?: Partial<GroupCommitLimits>;
+  /**
+   * How large one record may be: nesting depth (default 64), keys and array elements (default 100,000),
+   * bytes of JSON (default 1 MiB). Larger records are refused with VALIDATION.
+   */
+  limits?: Partial<InputLimits>;
 }
 
 function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> | Datasource {
@@ -65,11 +72,16 @@ function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] 
 }
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
-export async function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
+export function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
+  return atPublicBoundary(() => openStore(options));
+}
+
+async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataStore> {
   const schema = options.schema ?? 'public';
   quoteIdentifier(schema, 'schema');
   if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
   const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...options.driver }, 'driver config');
+  const limits = resolveInputLimits(options.limits);
   const snapshotEvery = options.snapshotEvery ?? 100;
   const groupCommit = {
     statementsInFlight: options.groupCommit?.statementsInFlight ?? 2,
@@ -107,6 +119,7 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
     secrets,
     projections: options.projections,
     groupCommit,
+    limits,
   });
   try {
     await store.start();

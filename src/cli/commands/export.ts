@@ -3,6 +3,7 @@ import { exportMetadata } from '../../service/export/export-metadata.js';
 import { choiceOption, stringOption } from '../arguments.js';
 import { UsageError, type Command } from '../command.js';
 import { count, listOption } from '../history-format.js';
+import { operatorPrincipal } from '../../service/principal.js';
 import { principalOption, principalOptionHelp } from '../principal-option.js';
 
 export const exportCommand: Command = {
@@ -26,7 +27,8 @@ export const exportCommand: Command = {
       types: listOption(args, 'types'),
       namespaces: listOption(args, 'namespaces'),
       includeHistory: args.values.history === true,
-      principal: principalOption(args),
+      // without --as, the operator is trusted code and exports everything
+      principal: principalOption(args) ?? operatorPrincipal(),
       progress: terminalProgress(),
     });
     context.report(

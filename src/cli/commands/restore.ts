@@ -43,7 +43,9 @@ export const restoreCommand: Command = {
     const plan = await (
       await context.store()
     ).restore({
-      ...context.writeContext,
+      // who and why; the changeset's source is the rollback or restore itself
+      actor: context.writeContext.actor,
+      reason: context.writeContext.reason,
       ...momentOption(args, ['at', 'position']),
       namespace: stringOption(args, 'namespace'),
       types: listOption(args, 'types'),

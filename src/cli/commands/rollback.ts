@@ -19,7 +19,9 @@ export const rollbackCommand: Command = {
     const result = await (
       await context.store()
     ).rollback(type, name, integerArgument(toVersion, 'toVersion'), {
-      ...context.writeContext,
+      // who and why; the changeset's source is the rollback or restore itself
+      actor: context.writeContext.actor,
+      reason: context.writeContext.reason,
       expectedVersion: integerOption(args, 'expected-version'),
     });
     context.report({ type, name, ...result }, () => describeRollback(`${type}/${name}`, result));

@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import {
   MetadataLoadOptionsSchema,
   MetadataLoaderContractSchema,
-  MetadataRecordSchema,
   MetadataSaveOptionsSchema,
   type MetadataLoadOptionsInput,
   type MetadataLoaderCapabilities,
@@ -13,6 +12,12 @@ import {
   type MetadataStats,
 } from '../../protocol/index.js';
 import { parseInput } from '../../store/parse-input.js';
+import { checkExpectedEtag } from '../../input/free-text.js';
+import { defaultInputLimits } from '../../input/input-limits.js';
+import { checkItemKey, checkType } from '../../input/item-key.js';
+import { guardPublicMethods } from '../../input/public-boundary.js';
+import { loadOptionsInput } from '../../input/query-input.js';
+import { parseRecordInput } from '../../input/record-input.js';
 import { contentStats } from '../content-stats.js';
 import {
   requireCapability,
@@ -92,7 +97,8 @@ export class FileLoader implements MetadataLoader {
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     const started = performance.now();
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkItemKey(type, name);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     checkSegment(type, 'type');
     checkSegment(name, 'name');
     const found = await this.locate(type, name);
@@ -148,7 +154,8 @@ export class FileLoader implements MetadataLoader {
 
   async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
     requireCapability(this.contract, 'list');
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkType(type);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     checkSegment(type, 'type');
     const { items, issues } = await this.scan([type]);
     if (issues.length > 0) throw new ValidationError(issues, `invalid metadata files in ${this.root}`);
@@ -162,8 +169,9 @@ export class FileLoader implements MetadataLoader {
     requireCapability(this.contract, 'write');
     const started = performance.now();
     const { expectedEtag, actor: _actor, reason: _reason, correlationId: _correlationId, source: _source, ...rest } = options;
+    checkExpectedEtag(expectedEtag);
+    const { input, parsed: next } = parseRecordInput(type, record, defaultInputLimits);
     const saveOptions = parseInput(MetadataSaveOptionsSchema, rest, 'save options');
-    const next = parseInput(MetadataRecordSchema, { ...record, type }, 'record');
     const requestedFormat = formatOf(saveOptions.format);
     checkSegment(type, 'type');
     checkSegment(next.name, 'name');
@@ -195,7 +203,7 @@ export class FileLoader implements MetadataLoader {
             `cannot update the invalid file ${this.relative(found!.path)}; save with onConflict: 'replace'`,
           );
         // as in the store: envelope fields not given keep their current value
-        const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in record || field === 'metadata'));
+        const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in input || field === 'metadata'));
         document = { ...current.record, ...given };
       }
       const format = requestedFormat ?? found?.format ?? this.format;
@@ -220,6 +228,8 @@ export class FileLoader implements MetadataLoader {
 
   async delete(type: string, name: string, options: LoaderDeleteOptions = {}): Promise<{ success: boolean }> {
     requireCapability(this.contract, 'write');
+    checkItemKey(type, name);
+    checkExpectedEtag(options.expectedEtag);
     checkSegment(type, 'type');
     checkSegment(name, 'name');
     const key = `${type}/${name}`;
@@ -272,3 +282,5 @@ export class FileLoader implements MetadataLoader {
     return result;
   }
 }
+
+guardPublicMethods(FileLoader, ['load', 'types', 'scan', 'list', 'save', 'delete', 'watch', 'close']);
