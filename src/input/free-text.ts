@@ -1,5 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { describeType } from './canonical-text.js';
+import { optionsObject } from './options-object.js';
 
 /** Longest actor, correlation id or source recorded with a change. */
 export const MAX_LABEL_LENGTH = 255;
@@ -36,8 +37,9 @@ export interface WriteContextInput {
   source?: unknown;
 }
 
-/** Refuses who / why text the changeset could not store faithfully. */
-export function checkWriteContext(context: WriteContextInput): void {
+/** Refuses who / why text the changeset could not store faithfully (and a context that is not an object). */
+export function checkWriteContext(given: WriteContextInput | undefined | null): void {
+  const context = optionsObject(given, 'write context');
   const issues = freeTextIssues({
     actor: [context.actor, MAX_LABEL_LENGTH],
     reason: [context.reason, MAX_REASON_LENGTH],

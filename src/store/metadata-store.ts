@@ -45,6 +45,7 @@ import { checkWriteContext } from '../input/free-text.js';
 import type { InputLimits } from '../input/input-limits.js';
 import { checkItemKey, checkType } from '../input/item-key.js';
 import { guardPublicMethods, toPublicError } from '../input/public-boundary.js';
+import { optionsObject } from '../input/options-object.js';
 import { parseRecordInput } from '../input/record-input.js';
 import { parseInput } from './parse-input.js';
 import type { GroupCommitLimits } from './append-batcher.js';
@@ -282,8 +283,9 @@ export class MetadataStore implements HistoryWriter {
     const started = performance.now();
     checkItemKey(type, name);
     // the common call has no options: skip parsing them (a cached load is a map lookup)
+    const given = optionsObject(options, 'load options');
     const parsed: Partial<MetadataLoadOptions> =
-      Object.keys(options).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, options, 'load options');
+      Object.keys(given).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, given, 'load options');
     const useCache = parsed.cache !== false && parsed.useCache !== false;
     let record = useCache ? this.cache.get(type, name) : undefined;
     const fromCache = record !== undefined;
