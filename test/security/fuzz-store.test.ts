@@ -59,9 +59,12 @@ const writes = fc.oneof(
   { weight: 4, arbitrary: fc.record({ method: fc.constant('save' as const), type: typeName, record, options: saveOptions }) },
   fc.record({
     method: fc.constant('update' as const),
-    type: typeName,
-    name: fc.oneof(knownName, name),
-    next: anyValue,
+    type: fc.constant('object'),
+    name: fc.oneof({ weight: 3, arbitrary: knownName }, { weight: 1, arbitrary: name }),
+    next: fc.oneof(
+      { weight: 3, arbitrary: fc.dictionary(fc.string({ maxLength: 6 }), storableJson, { maxKeys: 4 }) },
+      { weight: 1, arbitrary: anyValue },
+    ),
     context: writeContext,
   }),
   fc.record({
