@@ -133,3 +133,14 @@ export const ListFiltersSchema = z
     offset: z.number().int().min(0).max(MAX_POSITION).optional(),
   })
   .strict();
+
+/** Change-feed options (`store.watch`, `store.changeStream`): the types filter reaches SQL. */
+export const WatchOptionsSchema = z
+  .object({
+    types: z.array(TypeKeySchema).optional(),
+    namespace: IdentitySchema.optional(),
+    after: z.string().max(64).optional(),
+    from: z.enum(['start', 'end']).optional(),
+    pollIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
+  })
+  .strict();

@@ -40,6 +40,7 @@ import {
   RollbackOptionsSchema,
   SnapshotAtOptionsSchema,
   VersionSchema,
+  WatchOptionsSchema,
 } from '../input/call-options.js';
 import { checkWriteContext } from '../input/free-text.js';
 import type { InputLimits } from '../input/input-limits.js';
@@ -172,13 +173,15 @@ export class MetadataStore implements HistoryWriter {
   }
 
   /** Calls `handler` for every committed change matching the filter, in commit order, resumable. */
-  watch(options: WatchOptions, handler: (event: WatchEvent) => unknown): Promise<WatchHandle> {
-    return this.runtime.watch(options, handler);
+  async watch(options: WatchOptions, handler: (event: WatchEvent) => unknown): Promise<WatchHandle> {
+    const parsed = parseInput(WatchOptionsSchema, options, 'watch options');
+    if (typeof handler !== 'function') throw new ValidationError([{ path: 'handler', message: 'must be a function' }], 'invalid watch');
+    return this.runtime.watch(parsed, handler);
   }
 
   /** The change feed as an async iterator (`for await … of`; `break` closes it). */
-  changeStream(options: WatchOptions = {}): Promise<AsyncIterableIterator<WatchEvent>> {
-    return this.runtime.watchIterator(options);
+  async changeStream(options: WatchOptions = {}): Promise<AsyncIterableIterator<WatchEvent>> {
+    return this.runtime.watchIterator(parseInput(WatchOptionsSchema, options, 'watch options'));
   }
 
   /** MetadataCollectionInfo per type, from the collection-info projection. */

@@ -142,3 +142,42 @@ describe('moments, pages and patterns the database cannot take', () => {
     await expect(driver.query({ filters: { custom: { label: { $like: 'a\\\\' } } } })).resolves.toMatchObject({ records: [] });
   });
 });
+
+describe('limits set with createMetadataStore({ limits }) hold at every entry', () => {
+  let limited: TestDatabase;
+  let small: MetadataStore;
+  beforeAll(async () => {
+    limited = await createTestDatabase('json_limits');
+    small = await limited.open({ limits: { maxDepth: 4, maxKeys: 20, maxBytes: 400 } });
+  });
+  afterAll(() => limited.dispose());
+
+  const within = { name: 'fits', metadata: { a: { b: [1, 2] }, text: 'x'.repeat(100) } };
+  it.each([
+    ['maxBytes', { name: 'big', metadata: { text: 'x'.repeat(500) } }, 'limits.maxBytes'],
+    ['maxKeys', { name: 'wide', metadata: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`k${i}`, i])) }, 'limits.maxKeys'],
+    ['maxDepth', { name: 'deep', metadata: { a: { b: { c: { d: {} } } } } }, 'limits.maxDepth'],
+  ])('%s', async (_limit, record, message) => {
+    const before = await storeState(limited);
+    const entries = [
+      () => small.save('object', record),
+      () => new MetadataDriver(small).bulkOperation({ operation: 'upsert', records: [{ type: 'object', ...record }] }),
+      () => createMetadataService({ store: small }).register('object', record, { principal: root }),
+    ];
+    for (const call of entries) {
+      const error = await refusal(call);
+      expect(error).toMatchObject({ code: 'VALIDATION' });
+      expect(error.issues?.map((issue) => issue.message).join()).toContain(message);
+    }
+    expect(await storeState(limited)).toEqual(before);
+    await expect(small.save('object', within)).resolves.toMatchObject({ success: true });
+  });
+
+  it('a limit that makes no sense is refused when the store opens', async () => {
+    await expect(
+      createTestDatabase('json_bad_limits').then((db) => db.open({ limits: { maxDepth: 0 } }).finally(() => db.dispose())),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+  });
+});
