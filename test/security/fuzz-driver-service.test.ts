@@ -49,6 +49,12 @@ afterAll(async () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const loose = (value: unknown): any => value;
 
+/** The item a generated bulk record names, as text (without serialising a value that may be a cycle). */
+function keyOf(given: unknown): string {
+  const { type, name: itemName } = (typeof given === 'object' && given !== null ? given : {}) as { type?: unknown; name?: unknown };
+  return `${typeof type === 'string' ? type : '?'}/${typeof itemName === 'string' ? itemName : '?'}`;
+}
+
 /** Records for a bulk call: each with a type, like the protocol's bulk records. */
 const bulkRecord = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constantFrom('object', 'view'), validRecord).map(([type, given]) => ({ ...given, type })) },
@@ -83,8 +89,9 @@ const driverCalls = fc.oneof(
                 {
                   weight: 5,
                   arbitrary: fc.uniqueArray(bulkRecord, {
-                    maxLength: 4,
-                    selector: (r) => JSON.stringify([(r as { type?: unknown })?.type, (r as { name?: unknown })?.name]),
+                    maxLength: 3,
+                    // one record per item: a repeated key is a refusal of its own, tested elsewhere
+                    selector: (r) => keyOf(r),
                   }),
                 },
                 { weight: 1, arbitrary: anyValue },
