@@ -40,6 +40,9 @@ export interface WriteContextInput {
 /** Refuses who / why text the changeset could not store faithfully (and a context that is not an object). */
 export function checkWriteContext(given: WriteContextInput | undefined | null): void {
   const context = optionsObject(given, 'write context');
+  // the common save names none of them: nothing to check
+  if (context.actor === undefined && context.reason === undefined && context.correlationId === undefined && context.source === undefined)
+    return;
   const issues = freeTextIssues({
     actor: [context.actor, MAX_LABEL_LENGTH],
     reason: [context.reason, MAX_REASON_LENGTH],
