@@ -4,6 +4,8 @@ export { MetaledgerError, ValidationError, ConflictError, NotFoundError, isMetal
 export type { ErrorCode, ValidationIssue } from './errors.js';
 export { createMetadataStore } from './store/create-store.js';
 export type { CreateMetadataStoreOptions } from './store/create-store.js';
+export { defaultInputLimits } from './input/input-limits.js';
+export type { InputLimits } from './input/input-limits.js';
 export { MetadataStore } from './store/metadata-store.js';
 export type { SaveOptions, SaveResult, LoadResult, WriteContext, Isolation } from './store/metadata-store.js';
 export type { StoredRecord, ListFilters } from './store/read-records.js';
@@ -63,7 +65,7 @@ export type {
 } from './service/metadata-service.js';
 export { createMetadataService } from './service/create-service.js';
 export type { HybridServiceOptions } from './service/create-service.js';
-export { anonymous, parsePrincipal } from './service/principal.js';
+export { anonymous, operatorPrincipal, parsePrincipal } from './service/principal.js';
 export type { Principal } from './service/principal.js';
 export { refusalReason, ForbiddenError } from './service/access-policy.js';
 export type { Operation as AccessOperation, ProtectedItem, AccessFlags } from './service/access-policy.js';
