@@ -1,3 +1,5 @@
+import { quoteForMessage } from '../protocol/identifier.js';
+
 /**
  * What counts as one spelling of an identity: an item's `type` and `name` (and `extends`, which names
  * an item), a namespace, an owner, a principal id. Identities are compared exactly, code unit for code
@@ -51,6 +53,16 @@ export function keyProblem(value: unknown, max: number): string | undefined {
   if (PATH_SEPARATOR.test(text)) return "must not contain '/' or '\\' (a key is one path segment)";
   if (text === '.' || text === '..') return "must not be '.' or '..'";
   return undefined;
+}
+
+/**
+ * A value a caller gave, as a message shows it: a string quoted and cut short, a number or boolean as
+ * itself, anything else by its type. Never calls the value's own toString (it may throw, or lie).
+ */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return quoteForMessage(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describeType(value);
 }
 
 /** The type of a value as a message names it: `null`, `an array`, `a Date`, `a number` … */

@@ -1,7 +1,7 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { describeIssues, MetadataRecordSchema, type MetadataRecord } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
-import { describeType } from './canonical-text.js';
+import { describeType, showValue } from './canonical-text.js';
 import type { InputLimits } from './input-limits.js';
 import { recordKeyIssues } from './item-key.js';
 import { copyJson } from './json-document.js';
@@ -26,7 +26,7 @@ export function recordInputIssues(
   const copy = (value ?? {}) as Record<string, unknown>;
   const keyIssues = recordKeyIssues(copy, type, prefix);
   if (copy.type !== undefined && copy.type !== type && keyIssues.length === 0) {
-    keyIssues.push({ path: `${prefix}type`, message: `the record says type '${String(copy.type)}' but the call says '${String(type)}'` });
+    keyIssues.push({ path: `${prefix}type`, message: `the record says type ${showValue(copy.type)} but the call says ${showValue(type)}` });
   }
   const all = mergeIssues(keyIssues, issues);
   return all.length > 0 ? { partial: copy, issues: all } : { record: copy, issues: [] };

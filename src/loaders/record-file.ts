@@ -5,6 +5,7 @@ import { documentKeys } from '../events/document.js';
 import { describeIssues, MetadataRecordSchema, type MetadataRecord } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
 import { defaultInputLimits, type InputLimits } from '../input/input-limits.js';
+import { showValue } from '../input/canonical-text.js';
 import { recordInputIssues } from '../input/record-input.js';
 
 export type RecordFormat = 'json' | 'yaml';
@@ -79,7 +80,9 @@ export function readRecord(value: unknown, file: string, at: string, key?: ItemK
   if (key) {
     for (const part of ['type', 'name'] as const) {
       if (value[part] !== undefined && value[part] !== key[part]) {
-        issues.push(fileIssue(file, field(part), `'${String(value[part])}' contradicts the file's place, which says '${key[part]}'`));
+        issues.push(
+          fileIssue(file, field(part), `${showValue(value[part])} contradicts the file's place, which says ${showValue(key[part])}`),
+        );
       }
     }
   }

@@ -5,6 +5,7 @@ import { toErrorBody } from '../loaders/http/error-body.js';
 import { MetadataConflictStrategySchema, type MetadataRecordInput } from '../protocol/index.js';
 import type { MetadataService } from '../service/metadata-service.js';
 import type { Principal } from '../service/principal.js';
+import { showValue } from '../input/canonical-text.js';
 import { parseInput } from '../store/parse-input.js';
 import { readJsonBody, sendEmpty, sendJson } from './http-io.js';
 
@@ -82,7 +83,7 @@ async function handle(options: MetadataServerOptions, request: IncomingMessage, 
     const given = body as Record<string, unknown>;
     if (given.name !== undefined && given.name !== name)
       throw new ValidationError(
-        [{ path: 'name', message: `the body says '${String(given.name)}' but the URL says '${name}'` }],
+        [{ path: 'name', message: `the body says ${showValue(given.name)} but the URL says ${showValue(name)}` }],
         'invalid record',
       );
     const onConflict = query.has('onConflict')

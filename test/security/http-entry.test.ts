@@ -108,3 +108,25 @@ describe.each(nonCanonicalVariants)('a name with a $label in the URL', (variant)
     expect(await storeState(database)).toEqual(before);
   });
 });
+
+describe('bodies that are JSON but not a record', () => {
+  it.each([
+    ['a name that is an object with a toString key', '{"name":{"toString":1},"metadata":{}}'],
+    ['a __proto__ key', '{"metadata":{"__proto__":{"polluted":true}}}'],
+    ['a lone surrogate', '{"metadata":{"label":"\\ud800"}}'],
+    ['a NUL character', '{"metadata":{"label":"a\\u0000b"}}'],
+    ['deep nesting', `{"metadata":${'['.repeat(5000)}${']'.repeat(5000)}}`],
+    ['an array', '[1,2]'],
+  ])('%s is 400 VALIDATION and writes nothing', async (_label, body) => {
+    const before = await storeState(database);
+    const response = await send(authenticated.url, 'PUT', path('object', 'body-test'), body, { 'x-test-user': 'root' });
+    expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status: 400, code: 'VALIDATION' });
+    expect(await storeState(database)).toEqual(before);
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
+
+  it('a malformed percent-encoding in the path is 400, not 500', async () => {
+    const response = await fetch(`${authenticated.url}/metadata/object/%E0%A4%A`, { headers: { 'x-test-user': 'root' } });
+    expect(response.status).toBe(400);
+  });
+});

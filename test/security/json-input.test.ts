@@ -132,6 +132,11 @@ describe('moments, pages and patterns the database cannot take', () => {
     ['list namespace "\\u0000"', () => store.list('object', { namespace: '\u0000' })],
     ['save with reason "\\u0000"', () => store.save('object', { name: 'r', metadata: {} }, { reason: 'why\u0000' })],
     ['save with actor 10,000 characters', () => store.save('object', { name: 'r', metadata: {} }, { actor: 'a'.repeat(10_000) })],
+    // found by the fuzzer: a message that showed the value called its own toString, which was no function
+    [
+      'save of a record whose type is { toString: {} }',
+      () => store.save('object', { name: 'r', type: { toString: {} }, metadata: {} } as never),
+    ],
   ])('%s is VALIDATION', async (_label, call) => {
     const before = await storeState(database);
     expect(await refusal(call)).toMatchObject({ code: 'VALIDATION' });
