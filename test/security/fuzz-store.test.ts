@@ -196,6 +196,15 @@ describe('fuzz: the store', () => {
 
   it('verify() stays ok after all of it', async () => {
     const report = await store.verify();
+    for (const problem of report.problems) {
+      // what a failure needs to be understood: the item's log and its projection row
+      const events = await database.query(
+        `SELECT version, kind, patch, snapshot FROM metadata_events WHERE type = $1 AND name = $2 ORDER BY version`,
+        [problem.type, problem.name],
+      );
+      const rows = await database.query(`SELECT * FROM _framework_metadata WHERE type = $1 AND name = $2`, [problem.type, problem.name]);
+      console.error('verify problem', JSON.stringify({ problem, events, rows }));
+    }
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     expect(tally.calls).toBeGreaterThan(0);
