@@ -6,15 +6,24 @@ import type { TestDatabase } from '../../helpers/test-store.js';
 import { storeState } from './store-state.js';
 
 /**
+ * One seed per run, printed, so a failure found after the properties passed (verify() at the end) can
+ * be replayed too: `METALEDGER_FUZZ_SEED=<seed>` reruns every property of the file with it.
+ */
+const runSeed =
+  process.env.METALEDGER_FUZZ_SEED === undefined
+    ? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0
+    : Number(process.env.METALEDGER_FUZZ_SEED);
+console.info(`fuzz seed ${runSeed} (replay with METALEDGER_FUZZ_SEED=${runSeed})`);
+
+/**
  * How the fuzz properties run: a CI budget per property, or `METALEDGER_FUZZ_RUNS` for long runs
- * (`npm run fuzz`); `METALEDGER_FUZZ_SEED` replays a failure (fast-check prints the seed and path of
- * any counterexample in the failure message).
+ * (`npm run fuzz`). A failing property prints its seed and path (fast-check's message);
+ * `METALEDGER_FUZZ_SEED` and `METALEDGER_FUZZ_PATH` replay it.
  */
 export function fuzzParameters(ciRuns: number): fc.Parameters<unknown> {
   const runs = Number(process.env.METALEDGER_FUZZ_RUNS) || ciRuns;
-  const seed = process.env.METALEDGER_FUZZ_SEED === undefined ? undefined : Number(process.env.METALEDGER_FUZZ_SEED);
   const path = process.env.METALEDGER_FUZZ_PATH;
-  return { numRuns: runs, ...(seed !== undefined ? { seed, ...(path ? { path } : {}) } : {}) };
+  return { numRuns: runs, seed: runSeed, ...(path ? { path } : {}) };
 }
 
 /** A timeout for a property test that scales with its runs (long runs are meant to be long). */
