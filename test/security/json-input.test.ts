@@ -132,7 +132,9 @@ describe('moments, pages and patterns the database cannot take', () => {
     ['list namespace "\\u0000"', () => store.list('object', { namespace: '\u0000' })],
     ['save with reason "\\u0000"', () => store.save('object', { name: 'r', metadata: {} }, { reason: 'why\u0000' })],
     ['save with actor 10,000 characters', () => store.save('object', { name: 'r', metadata: {} }, { actor: 'a'.repeat(10_000) })],
-    // found by the fuzzer: a message that showed the value called its own toString, which was no function
+    // found by the fuzzer: options that are null, and a message that called the value's own toString
+    ['load(…, null)', () => store.load('object', 'account', null as never)],
+    ['delete(…, null)', () => store.delete('object', 'account', null as never)],
     [
       'save of a record whose type is { toString: {} }',
       () => store.save('object', { name: 'r', type: { toString: {} }, metadata: {} } as never),
