@@ -18,7 +18,11 @@ export const verifyCommand: Command = {
             ['kind', 'item', 'version', 'detail'],
             report.problems.map((problem) => [
               problem.kind,
-              `${problem.type}/${problem.name}`,
+              problem.type === undefined
+                ? problem.changesetId
+                  ? `changeset ${problem.changesetId}`
+                  : '-'
+                : `${problem.type}/${problem.name}`,
               problem.version === undefined ? '-' : String(problem.version),
               problem.detail,
             ]),
