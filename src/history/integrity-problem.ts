@@ -6,12 +6,12 @@ export type IntegrityProblemKind =
   | 'position_order' // an item's log positions do not grow with its versions: reordered
   | 'replay_failed' // an event's patch does not apply to the state before it
   | 'stream_head_mismatch' // the stream head (version, hash, key, time or document) differs from the log
-  | 'changeset_mismatch' // a changeset is missing, lacks events it recorded, or claims an older hash formula
+  | 'changeset_mismatch' // a changeset is missing, lacks events it recorded, or has another hash formula than its events
   | 'prune_point_mismatch' // a prune point differs from the events it replaced
   | 'projection_mismatch'
   | 'projection_missing_row'
   | 'projection_extra_row'
-  | 'snapshot_mismatch' // a compaction snapshot differs from the state the log gives at its version
+  | 'snapshot_mismatch' // a full state (an event's snapshot, a compaction snapshot) differs from the replayed log there
   | 'anchor_mismatch'; // the log at or before an anchor's position is not what the anchor recorded
 
 /**

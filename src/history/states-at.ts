@@ -96,17 +96,28 @@ function momentTarget(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQ
  * Replays one item's rows (ascending) onto its starting state; the rows' documents are used up. A row
  * that does not apply is a ReplayError (INTEGRITY) naming the item and version.
  */
-export function foldRows(rows: FoldRow[]): ItemDocument | null {
+export function foldRows(rows: FoldRow[], onFullState?: FullStateCheck): ItemDocument | null {
   const [first] = rows;
   let state = first.start_kind === 'event' ? null : first.start_document;
   // a compaction snapshot is the state after the first row: that row is already in it
   for (const row of first.start_kind === 'side' ? rows.slice(1) : rows) {
-    if (row.kind === 'deleted') state = null;
-    else if (row.snapshot && (state === null || (row === first && first.start_kind === 'event'))) state = row.snapshot;
-    else state = replayEvent(row, state);
+    if (row.kind === 'deleted') {
+      if (row.snapshot && state !== null) onFullState?.(row, state);
+      state = null;
+    } else if (row.snapshot && (state === null || (row === first && first.start_kind === 'event'))) state = row.snapshot;
+    else {
+      state = replayEvent(row, state);
+      if (row.snapshot) onFullState?.(row, state);
+    }
   }
   return state;
 }
+
+/**
+ * Shown each full state an event records (every N-th version's snapshot, a delete's last state) that
+ * the fold did not start from, next to the state the fold reached there: verify() compares them.
+ */
+export type FullStateCheck = (row: FoldRow, replayed: ItemDocument) => void;
 
 /** Called for an item whose log does not replay; without it, the ReplayError (INTEGRITY) fails the call. */
 export type OnReplayError = (itemId: string, error: ReplayError) => void;

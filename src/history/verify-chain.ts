@@ -70,12 +70,13 @@ export function chainProblems(row: ChainRow): IntegrityProblem[] {
     });
   if (row.changeset_hash_version === null)
     problems.push({ kind: 'changeset_mismatch', ...at, changesetId: row.changeset_id, detail: 'its changeset is missing' });
-  else if (row.changeset_hash_version < row.hash_version)
+  // a changeset and its events are written together, with one formula: a difference is a re-hash
+  else if (row.changeset_hash_version !== row.hash_version)
     problems.push({
       kind: 'changeset_mismatch',
       ...at,
       changesetId: row.changeset_id,
-      detail: `its changeset claims hash version ${row.changeset_hash_version}, the event has ${row.hash_version}`,
+      detail: `its changeset has hash version ${row.changeset_hash_version}, the event ${row.hash_version}: one was re-hashed`,
     });
   const first = row.previous_version === null;
   const expectedPrevious = first ? (row.prune_version ?? 0) : row.previous_version!;

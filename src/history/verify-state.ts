@@ -48,7 +48,8 @@ function creationOf(rows: ReplayRow[]): ReplayRow | undefined {
   return first.start_kind === 'event' || first.start_document === null ? first : undefined;
 }
 
-function replayedItem(rows: ReplayRow[]): ReplayedItem {
+/** The item replayed; each full state its events record must be the state the replay reaches there. */
+function replayedItem(rows: ReplayRow[], problems: IntegrityProblem[]): ReplayedItem {
   const last = rows[rows.length - 1];
   const creation = creationOf(rows);
   const audit = (row: ReplayRow): Audit => ({ actor: row.actor, at: Number(row.recorded_ms) });
@@ -61,7 +62,17 @@ function replayedItem(rows: ReplayRow[]): ReplayedItem {
     updated: audit(last),
     created: creation && audit(creation),
   };
-  return { ...item, document: foldRows(rows) };
+  const document = foldRows(rows, (row, replayed) => {
+    if (isDeepStrictEqual(row.snapshot, replayed)) return;
+    problems.push({
+      kind: 'snapshot_mismatch',
+      type: row.type,
+      name: row.name,
+      version: row.version,
+      detail: 'the full state this event records differs from the state its earlier events replay to',
+    });
+  });
+  return { ...item, document };
 }
 
 /** Replays the retained log of the range's items; an item whose events do not apply is a problem, not a failure. */
@@ -85,7 +96,7 @@ export async function replayRange(db: Kysely<any>, range: ItemRange): Promise<{ 
   for (let i = 1; i <= events.length; i++) {
     if (i < events.length && events[i].item_id === events[start].item_id) continue;
     try {
-      items.push(replayedItem(events.slice(start, i)));
+      items.push(replayedItem(events.slice(start, i), problems));
     } catch (error) {
       if (!(error instanceof ReplayError)) throw error;
       problems.push({ kind: 'replay_failed', ...error.item, detail: error.message });
