@@ -74,7 +74,7 @@ describe('the four escapes', () => {
     const original = await definition();
     const racing = Array.from({ length: 20 }, (_, i) => store.save('object', { name: `racing_${i}`, metadata: { i } }));
     const migration = alter(`
-      CREATE OR REPLACE FUNCTION U&"metadata\\0065xpect_appended"(appended bigint, expected bigint) RETURNS bigint
+      CREATE OR REPLACE FUNCTION U&"metadata_\\0065xpect_appended"(appended bigint, expected bigint) RETURNS bigint
       LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken by a migration'; END $$;
       SELECT pg_sleep(0.2);`).catch((e) => e);
     const results = await Promise.allSettled(racing);
