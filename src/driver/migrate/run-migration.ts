@@ -114,7 +114,6 @@ export async function runMigration(
   const { table } = env;
   const startedAt = new Date();
   const executed: string[] = [];
-  const userSql = operation.script !== undefined;
   const log = (outcome: MigrationOutcome, result: OperationOutcome, error?: string) =>
     recordMigration(env.datasource.db, {
       operation: operation.type,

@@ -27,8 +27,10 @@ export function statementHeads(script: string): string[] {
     } else if (rest.startsWith('/*')) {
       let depth = 0;
       for (; i < script.length; i++) {
-        if (script.startsWith('/*', i)) (depth++, i++);
-        else if (script.startsWith('*/', i) && --depth === 0) {
+        if (script.startsWith('/*', i)) {
+          depth++;
+          i++;
+        } else if (script.startsWith('*/', i) && --depth === 0) {
           i++;
           break;
         }
