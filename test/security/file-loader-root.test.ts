@@ -142,7 +142,7 @@ describe('watch', () => {
     await handle.ready;
     await writeFile(join(root, 'object', 'visible.json'), JSON.stringify({ metadata: { ok: true } }));
     await symlink(join(outside, 'victim.json'), join(root, 'object', 'planted.json'));
-    await waitFor(() => seen.some((event) => event.name === 'visible'));
+    await waitFor(() => seen.some((event) => event.name === 'visible'), 'the visible file');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await handle.close();
     expect(JSON.stringify(seen)).not.toContain(secret);
