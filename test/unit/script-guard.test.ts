@@ -5,7 +5,17 @@ import { checkScript, statementHeads } from '../../src/driver/migrate/script-gua
 // Transaction control in a migration script is found wherever it stands at the top level, and never
 // inside quoted text or comments, whatever surrounds it.
 
-const control = fc.constantFrom('COMMIT', 'commit work', 'END', 'ROLLBACK', 'abort', 'BEGIN', 'start transaction', 'SAVEPOINT s', 'release s');
+const control = fc.constantFrom(
+  'COMMIT',
+  'commit work',
+  'END',
+  'ROLLBACK',
+  'abort',
+  'BEGIN',
+  'start transaction',
+  'SAVEPOINT s',
+  'release s',
+);
 const harmlessText = fc.constantFrom(
   `'COMMIT; END'`,
   `E'it''s \\' ; COMMIT'`,
