@@ -65,7 +65,8 @@ function describeSyntaxError(error: unknown, text: string, format: RecordFormat)
 /** Parses JSON or YAML text; a syntax error becomes one issue saying where the parser stopped, never what the text says. */
 export function parseRecordText(text: string, format: RecordFormat, file: string): { value?: unknown; issues: FileIssue[] } {
   try {
-    return { value: format === 'json' ? JSON.parse(text) : YAML.parse(text), issues: [] };
+    // logLevel 'error': YAML's warnings go to process warnings (stderr) quoting the text
+    return { value: format === 'json' ? JSON.parse(text) : YAML.parse(text, { logLevel: 'error' }), issues: [] };
   } catch (error) {
     return { issues: [fileIssue(file, '(root)', describeSyntaxError(error, text, format))] };
   }
