@@ -28,7 +28,7 @@ import { fileIssue, serializeRecord, type FileIssue, type ItemKey, type RecordFo
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
 import { checkSegment, extensionOf, itemPath, keyOfPath } from './item-path.js';
 import { itemFiles, locateItem, readItemFile, typeFolders, type FileEntry, type Located } from './item-files.js';
-import { LoaderRoot } from './loader-root.js';
+import { FileVanishedError, LoaderRoot } from './loader-root.js';
 import { watchDirectory } from './watch-directory.js';
 
 export interface FileLoaderOptions {
@@ -102,7 +102,14 @@ export class FileLoader implements MetadataLoader {
     if (!found) return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
     const useCache = parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
     const cached = useCache ? this.cachedEntry(found) : undefined;
-    const entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
+    let entry: FileEntry;
+    try {
+      entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
+    } catch (error) {
+      // deleted between finding and reading it: not there
+      if (!(error instanceof FileVanishedError)) throw error;
+      return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
+    }
     if (!entry.record) throw new ValidationError(entry.issues, `invalid metadata file ${this.relative(found.path)}`);
     const visible = matchesLoadOptions(entry.record, parsed);
     const notModified = visible && parsed.ifNoneMatch === entry.stats.etag;
@@ -144,7 +151,12 @@ export class FileLoader implements MetadataLoader {
           });
         byName.set(key.name, relativePath);
         const path = join(this.root, relativePath);
-        const entry = await this.read({ path, format: key.format, stat: await stat(path) }, key, true);
+        const entry = await this.read({ path, format: key.format, stat: await stat(path) }, key, true).catch((error: unknown) => {
+          // gone since the listing
+          if (error instanceof FileVanishedError || (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        });
+        if (!entry) continue;
         if (entry.record)
           items.push({ record: structuredClone(entry.record), provided: entry.provided ?? [], file: relativePath, stats: entry.stats });
         issues.push(...entry.issues);

@@ -11,6 +11,15 @@ export class OutsideRootError extends MetaledgerError {
   }
 }
 
+/** A file that was there when found and gone when read (deleted or renamed meanwhile). */
+export class FileVanishedError extends MetaledgerError {
+  constructor(readonly file: string) {
+    super('NOT_FOUND', `${file} was removed while it was being read`);
+  }
+}
+
+const code = (error: unknown) => (error as NodeJS.ErrnoException).code ?? '';
+
 const missing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /**
@@ -49,7 +58,10 @@ export class LoaderRoot {
 
   /** The real path of an existing `path`, or OutsideRootError; a missing path rejects with its ENOENT. */
   async resolve(path: string): Promise<string> {
-    const real = await realpath(path);
+    // a loop of links cannot be shown to stay inside
+    const real = await realpath(path).catch((error: unknown) => {
+      throw code(error) === 'ELOOP' ? new OutsideRootError(this.relative(path)) : error;
+    });
     if (!(await this.contains(real))) throw new OutsideRootError(this.relative(path));
     return real;
   }
@@ -68,8 +80,17 @@ export class LoaderRoot {
 
   /** Reads a whole file under the root, with the stats of what was read. */
   async read(path: string): Promise<{ bytes: Buffer; stat: Stats }> {
-    const real = await this.resolve(path);
-    const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    let handle: FileHandle;
+    let real: string;
+    try {
+      real = await this.resolve(path);
+      handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      if (missing(error)) throw new FileVanishedError(this.relative(path));
+      // O_NOFOLLOW: the file became a link since it was resolved
+      if (code(error) === 'ELOOP') throw new OutsideRootError(this.relative(path));
+      throw error;
+    }
     try {
       await this.checkOpened(handle, real, path);
       const info = await handle.stat();
