@@ -22,6 +22,7 @@ export type { RestoreOptions, RestorePlan, RestoreStep } from './history/restore
 export type { SnapshotAtOptions } from './history/snapshot-at.js';
 export type { ItemState } from './history/states-at.js';
 export type { VerifyOptions, VerifyReport, IntegrityProblem, IntegrityProblemKind } from './history/verify.js';
+export type { Anchor } from './history/anchor.js';
 export type { PruneOptions, PruneResult } from './history/prune.js';
 export { collectionInfoProjection } from '../projections/collection-info.js';
 export { actorActivityProjection } from '../projections/actor-activity.js';

@@ -27,14 +27,51 @@ export function fileIssue(file: string, field: string, message: string): FileIss
   return { file, field, path: `${file}:${field}`, message };
 }
 
-/** Parses JSON or YAML text; a syntax error becomes one issue naming the line where the parser stopped. */
+// The parsers' own messages quote the text around the error (JSON.parse: `"TOP-SECRET …" is not valid
+// JSON`; YAML: the offending line): a file's content never appears in a message, only where and what kind.
+const jsonProblems = [
+  'Unexpected end of JSON input',
+  'Unexpected token',
+  'Unexpected non-whitespace character after JSON',
+  'Unterminated string in JSON',
+  'Bad control character in string literal',
+  'Bad escaped character',
+  'Expected property name or',
+  "Expected ',' or '}'",
+  "Expected ',' or ']'",
+  "Expected ':'",
+  'Expected double-quoted property name',
+  'Exponent part is missing a number',
+  'Unterminated fractional number',
+  'No number after minus sign',
+];
+
+/** Line and column (1-based) of a character offset. */
+function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before[before.length - 1].length + 1 };
+}
+
+function describeSyntaxError(error: unknown, text: string, format: RecordFormat): string {
+  if (format === 'yaml') {
+    const { code, linePos } = error as { code?: string; linePos?: { line: number; col: number }[] };
+    const where = linePos?.[0];
+    return `malformed YAML${code ? ` (${code.toLowerCase().replace(/_/g, ' ')})` : ''}${where ? ` at line ${where.line}, column ${where.col}` : ''}`;
+  }
+  const message = (error as Error).message;
+  const kind = jsonProblems.find((problem) => message.startsWith(problem));
+  const offset = /at position (\d+)/.exec(message);
+  const where = offset ? lineAndColumn(text, Number(offset[1])) : undefined;
+  return `malformed JSON${kind ? ` (${kind.replace(/ in JSON$/, '').toLowerCase()})` : ''}${where ? ` at line ${where.line}, column ${where.col}` : ''}`;
+}
+
+/** Parses JSON or YAML text; a syntax error becomes one issue saying where the parser stopped, never what the text says. */
 export function parseRecordText(text: string, format: RecordFormat, file: string): { value?: unknown; issues: FileIssue[] } {
   try {
-    return { value: format === 'json' ? JSON.parse(text) : YAML.parse(text), issues: [] };
+    // logLevel 'error': YAML's warnings go to process warnings (stderr) quoting the text
+    return { value: format === 'json' ? JSON.parse(text) : YAML.parse(text, { logLevel: 'error' }), issues: [] };
   } catch (error) {
-    const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    const message = `malformed ${format.toUpperCase()}: ${(error as Error).message.split('\n')[0]}${where ? ` (line ${where.line}, column ${where.col})` : ''}`;
-    return { issues: [fileIssue(file, '(root)', message)] };
+    return { issues: [fileIssue(file, '(root)', describeSyntaxError(error, text, format))] };
   }
 }
 
@@ -80,9 +117,7 @@ export function readRecord(value: unknown, file: string, at: string, key?: ItemK
   if (key) {
     for (const part of ['type', 'name'] as const) {
       if (value[part] !== undefined && value[part] !== key[part]) {
-        issues.push(
-          fileIssue(file, field(part), `${showValue(value[part])} contradicts the file's place, which says ${showValue(key[part])}`),
-        );
+        issues.push(fileIssue(file, field(part), `contradicts the file's place, which says '${key[part]}'`));
       }
     }
   }

@@ -22,6 +22,7 @@ import { prune, type PruneOptions, type PruneResult } from '../history/prune.js'
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
 import { rollback, type RollbackResult } from '../history/rollback.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
+import { takeAnchor, type Anchor } from '../history/anchor.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
 import { frameworkMetadataProjection } from '../../projections/framework-metadata.js';
 import { readCollectionInfo } from '../../projections/collection-info.js';
@@ -382,6 +383,15 @@ export class MetadataStore implements HistoryWriter {
       return Promise.reject(new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }]));
     }
     return this.run(() => verify(this.db, this.settings.table, options));
+  }
+
+  /**
+   * A small value pinning the whole log up to now (`{ position, eventCount, hash }`): keep it outside the
+   * database, and `verify({ anchor })` proves later that nothing at or before that position changed,
+   * vanished or moved. Waits for the writes in flight to commit, so the anchor never changes after it.
+   */
+  anchor(): Promise<Anchor> {
+    return this.run(() => takeAnchor(this.db));
   }
 
   async prune(options: PruneOptions): Promise<PruneResult> {

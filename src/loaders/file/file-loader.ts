@@ -1,5 +1,5 @@
-import { rm, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import {
   MetadataLoadOptionsSchema,
@@ -29,11 +29,11 @@ import {
   type WatchHandler,
   type WatchOptions,
 } from '../loader.js';
-import { serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
+import { fileIssue, serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { checkSegment, extensionOf, itemPath, keyOfPath } from './item-path.js';
 import { itemFiles, locateItem, readItemFile, typeFolders, type FileEntry, type Located } from './item-files.js';
+import { FileVanishedError, LoaderRoot } from './loader-root.js';
 import { watchDirectory } from './watch-directory.js';
 
 export interface FileLoaderOptions {
@@ -75,12 +75,15 @@ function formatOf(format: string | undefined): RecordFormat | undefined {
 export class FileLoader implements MetadataLoader {
   readonly contract: MetadataLoaderContract;
   readonly root: string;
+  /** Every file access goes through it: nothing outside the root is read, written or deleted. */
+  private readonly place: LoaderRoot;
   private readonly format: RecordFormat;
   private readonly entries = new Map<string, FileEntry>();
   private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(options: FileLoaderOptions) {
-    this.root = resolve(options.root);
+    this.place = new LoaderRoot(options.root);
+    this.root = this.place.path;
     this.format = options.format ?? 'json';
     this.contract = parseInput(
       MetadataLoaderContractSchema,
@@ -105,7 +108,14 @@ export class FileLoader implements MetadataLoader {
     if (!found) return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
     const useCache = parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
     const cached = useCache ? this.cachedEntry(found) : undefined;
-    const entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
+    let entry: FileEntry;
+    try {
+      entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
+    } catch (error) {
+      // deleted between finding and reading it: not there
+      if (!(error instanceof FileVanishedError)) throw error;
+      return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
+    }
     if (!entry.record) throw new ValidationError(entry.issues, `invalid metadata file ${this.relative(found.path)}`);
     const visible = matchesLoadOptions(entry.record, parsed);
     const notModified = visible && parsed.ifNoneMatch === entry.stats.etag;
@@ -120,7 +130,7 @@ export class FileLoader implements MetadataLoader {
 
   /** The type folders under the root. */
   types(): Promise<string[]> {
-    return typeFolders(this.root);
+    return typeFolders(this.place);
   }
 
   /** Every item file of some types (default all), read and validated; problems come back, each with its file. */
@@ -129,9 +139,14 @@ export class FileLoader implements MetadataLoader {
     const issues: FileIssue[] = [];
     for (const type of types ?? (await this.types())) {
       const byName = new Map<string, string>();
-      for (const file of await itemFiles(this.root, type)) {
+      for (const { name: file, outside } of await itemFiles(this.place, type)) {
         const key = keyOfPath(join(type, file))!;
         const relativePath = join(type, file);
+        if (outside) {
+          issues.push(fileIssue(relativePath, '(root)', "leads outside the loader's root (a symbolic link); it is not read"));
+          onFile(relativePath);
+          continue;
+        }
         const earlier = byName.get(key.name);
         if (earlier)
           issues.push({
@@ -142,7 +157,12 @@ export class FileLoader implements MetadataLoader {
           });
         byName.set(key.name, relativePath);
         const path = join(this.root, relativePath);
-        const entry = await this.read({ path, format: key.format, stat: await stat(path) }, key, true);
+        const entry = await this.read({ path, format: key.format, stat: await stat(path) }, key, true).catch((error: unknown) => {
+          // gone since the listing
+          if (error instanceof FileVanishedError || (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        });
+        if (!entry) continue;
         if (entry.record)
           items.push({ record: structuredClone(entry.record), provided: entry.provided ?? [], file: relativePath, stats: entry.stats });
         issues.push(...entry.issues);
@@ -211,8 +231,8 @@ export class FileLoader implements MetadataLoader {
       const text = serializeRecord(document, format);
       const stats = contentStats(text, new Date(), format);
       if (path !== found?.path || stats.hash !== current?.stats.hash) {
-        await writeFileAtomic(path, text);
-        if (found && found.path !== path) await rm(found.path, { force: true });
+        await this.place.write(path, text);
+        if (found && found.path !== path) await this.place.remove(found.path);
       }
       return {
         success: true,
@@ -238,7 +258,7 @@ export class FileLoader implements MetadataLoader {
       if (!found) throw new NotFoundError(`${key} does not exist in ${this.root}`);
       if (options.expectedEtag !== undefined)
         checkEtag(key, (await this.read(found, { type, name }, false)).stats.etag, options.expectedEtag);
-      await rm(found.path, { force: true });
+      await this.place.remove(found.path);
       this.entries.delete(found.path);
       return { success: true };
     });
@@ -252,11 +272,11 @@ export class FileLoader implements MetadataLoader {
   async close(): Promise<void> {}
 
   private relative(path: string): string {
-    return relative(this.root, path);
+    return this.place.relative(path);
   }
 
   private locate(type: string, name: string): Promise<Located | undefined> {
-    return locateItem(this.root, type, name);
+    return locateItem(this.place, type, name);
   }
 
   private cachedEntry(found: Located): FileEntry | undefined {
@@ -268,7 +288,7 @@ export class FileLoader implements MetadataLoader {
 
   /** Reads one file; validated records are remembered for as long as the file stays the same. */
   private async read(found: Located, key: ItemKey, validate: boolean): Promise<FileEntry> {
-    const entry = await readItemFile(this.root, found, key, validate);
+    const entry = await readItemFile(this.place, found, key, validate);
     if (validate && entry.record) this.entries.set(found.path, entry);
     return entry;
   }
