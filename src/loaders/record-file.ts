@@ -5,7 +5,6 @@ import { documentKeys } from '../events/document.js';
 import { describeIssues, MetadataRecordSchema, type MetadataRecord } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
 import { defaultInputLimits, type InputLimits } from '../input/input-limits.js';
-import { showValue } from '../input/canonical-text.js';
 import { recordInputIssues } from '../input/record-input.js';
 
 export type RecordFormat = 'json' | 'yaml';
