@@ -1,26 +1,10 @@
 import { MetaledgerError } from '../errors.js';
-import { redactSecrets } from './redact.js';
+import { connectionFailure } from './connection-failure.js';
 
 interface DatabaseErrorLike {
   code?: string;
   message?: string;
 }
-
-const unavailableCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  '28P01',
-  '28000',
-  '3D000',
-  '57P01',
-  '57P03',
-  '08006',
-  '08001',
-  '08004',
-]);
 
 /** The SQLSTATE metadata_expect_appended raises when a stream's version moved. */
 export const versionConflictCode = 'ML409';
@@ -50,8 +34,5 @@ export function toMetaledgerError(error: unknown, secrets: (string | undefined)[
     const detail = (error as { detail?: string }).detail ?? message;
     return new MetaledgerError('CONFLICT', `unique value already used by another item: ${detail}`, { cause: error });
   }
-  if (code && unavailableCodes.has(code)) {
-    return new MetaledgerError('DATASOURCE_UNAVAILABLE', `database unavailable (${code}): ${redactSecrets(message, secrets)}`);
-  }
-  return error;
+  return connectionFailure(error, { secrets }) ?? error;
 }

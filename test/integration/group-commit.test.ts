@@ -107,7 +107,7 @@ describe('the append batcher', () => {
     await store.save('batched', { name: 'g_b', metadata: { moved: true } });
     sent = [];
     const notified: string[] = [];
-    const listener = await store.datasource.listen(
+    const listener = await store.datasource.listen!(
       'metaledger_changes',
       (payload) => notified.push(payload),
       () => {},
