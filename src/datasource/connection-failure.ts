@@ -52,13 +52,12 @@ const byCode: Record<string, Kind> = {
 
 /** Failures node-postgres reports without a code, by message. */
 const byMessage: [RegExp, Kind][] = [
-  [/^Connection terminated unexpectedly/, lost],
   [/^Connection terminated due to connection timeout/, silent],
-  [/^Connection terminated$/, lost],
-  [/^timeout expired$/, silent],
-  [/^timeout exceeded when trying to connect$/, silent],
-  [/^Query read timeout$/, silent],
-  [/not queryable/, lost],
+  [/^Connection terminated/, lost],
+  [/^timeout expired/, silent],
+  [/^timeout exceeded when trying to connect/, silent],
+  [/^Query read timeout/, silent],
+  [/is not queryable/, lost],
 ];
 
 function kindOf(error: unknown): Kind | undefined {
@@ -97,7 +96,7 @@ export function connectionFailure(
   if (!kind) return undefined;
   const { code, message = String(error) } = error as FailureLike;
   const detail = redactSecrets(message, context.secrets);
-  const acquire = /^timeout exceeded when trying to connect$/.test(message);
+  const acquire = /^timeout exceeded when trying to connect/.test(message);
   const what = acquire ? `no connection free within ${context.acquireTimeoutMs ?? '?'} ms (acquireTimeoutMs)` : kind.what;
   const timeout = kind === silent && !acquire && context.connectTimeoutMs ? ` (connect timeout ${context.connectTimeoutMs} ms)` : '';
   return new DatasourceUnavailableError(

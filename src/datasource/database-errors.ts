@@ -16,8 +16,15 @@ const conflictCodes = new Set([
   '40P01', // deadlock
 ]);
 
+/**
+ * A changeset id already taken: two sends of one write (its id is its idempotency key) raced, and the
+ * retry finds the one that committed.
+ */
+const changesetTaken = (error: DatabaseErrorLike & { constraint?: string }) =>
+  error?.code === '23505' && error.constraint === 'metadata_changesets_pkey';
+
 export function isConflictFailure(error: unknown): boolean {
-  return conflictCodes.has((error as DatabaseErrorLike)?.code ?? '');
+  return conflictCodes.has((error as DatabaseErrorLike)?.code ?? '') || changesetTaken(error as DatabaseErrorLike);
 }
 
 /** Turns driver errors into typed ones; messages never carry credentials. */

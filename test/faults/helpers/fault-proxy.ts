@@ -18,9 +18,10 @@ export interface FaultProxy {
   cut(): void;
   /**
    * The next time the client sends bytes containing `marker`, they reach the server, and then the client's
-   * connection is destroyed before any reply: the statement's outcome is unknown to the client.
+   * connection is destroyed before any reply: the statement's outcome is unknown to the client. With
+   * `thenHang`, the proxy hangs at that moment (so a retry cannot get through either).
    */
-  loseReplyTo(marker: string): Promise<void>;
+  loseReplyTo(marker: string, options?: { thenHang?: boolean }): Promise<void>;
   /** Connections accepted so far. */
   readonly accepted: number;
   close(): Promise<void>;
@@ -30,7 +31,7 @@ export async function startFaultProxy(upstream?: { host: string; port: number })
   const sockets = new Set<Socket>();
   let hung = !upstream;
   let accepted = 0;
-  let pendingLoss: { marker: Buffer; hit: () => void } | undefined;
+  let pendingLoss: { marker: Buffer; thenHang: boolean; hit: () => void } | undefined;
 
   const server: Server = createServer((client) => {
     accepted++;
@@ -48,12 +49,13 @@ export async function startFaultProxy(upstream?: { host: string; port: number })
     client.on('close', () => server.destroy());
     let replyLost = false;
     client.on('data', (chunk: Buffer) => {
-      if (hung) return;
+      if (hung && !replyLost) return;
       server.write(chunk);
       if (pendingLoss && chunk.includes(pendingLoss.marker)) {
-        const { hit } = pendingLoss;
+        const { hit, thenHang } = pendingLoss;
         pendingLoss = undefined;
         replyLost = true;
+        if (thenHang) hung = true;
         // let the statement reach the server and finish there before the client loses its connection
         setTimeout(() => {
           client.destroy();
@@ -62,7 +64,7 @@ export async function startFaultProxy(upstream?: { host: string; port: number })
       }
     });
     server.on('data', (chunk: Buffer) => {
-      if (!hung && !replyLost) client.write(chunk);
+      if (!replyLost && !hung) client.write(chunk);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,9 +81,9 @@ export async function startFaultProxy(upstream?: { host: string; port: number })
     cut: () => {
       for (const socket of sockets) socket.destroy();
     },
-    loseReplyTo: (marker) =>
+    loseReplyTo: (marker, options = {}) =>
       new Promise((hit) => {
-        pendingLoss = { marker: Buffer.from(marker), hit };
+        pendingLoss = { marker: Buffer.from(marker), thenHang: options.thenHang ?? false, hit };
       }),
     get accepted() {
       return accepted;
