@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetadataStore, DatasourceUnavailableError, isMetaledgerError } from '../../src/index.js';
+import { createMetadataStore, DatasourceUnavailableError } from '../../src/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startFaultProxy } from './helpers/fault-proxy.js';
 import { freePort } from './helpers/free-port.js';
