@@ -50,8 +50,16 @@ const byCode: Record<string, Kind> = {
   '3D000': { what: 'database does not exist', hint: 'create it or fix its name', retryable: false },
 };
 
-/** Failures node-postgres reports without a code, by message. */
+/** Failures known by their message: node-postgres reports these without a code, and a pooler's refusal comes as a protocol error. */
 const byMessage: [RegExp, Kind][] = [
+  [
+    /^unsupported startup parameter/,
+    {
+      what: 'a startup parameter was refused (is this a connection pooler?)',
+      hint: 'behind PgBouncer in transaction-pooling mode, open the store with transactionPooling: true',
+      retryable: false,
+    },
+  ],
   [/^Connection terminated due to connection timeout/, silent],
   [/^Connection terminated/, lost],
   [/^timeout expired/, silent],
@@ -62,7 +70,7 @@ const byMessage: [RegExp, Kind][] = [
 
 function kindOf(error: unknown): Kind | undefined {
   const { code, message = '' } = (error ?? {}) as FailureLike;
-  return (code ? byCode[code] : undefined) ?? byMessage.find(([pattern]) => pattern.test(message))?.[1];
+  return byMessage.find(([pattern]) => pattern.test(message))?.[1] ?? (code ? byCode[code] : undefined);
 }
 
 /** True for a failure of the connection itself (not of a statement): refused, lost, timed out, refused by the server. */
