@@ -85,13 +85,13 @@ export interface Committed<P> {
   replayed: boolean;
 }
 
-/** Pauses before re-trying a write whose connection failed: about 100 ms, then 200 ms, with jitter. */
+/** Pauses before re-trying a write whose connection failed: about 100, 200, then 400 ms (less with jitter). */
 function lostConnectionPauseMs(attempt: number): number {
   return 100 * 2 ** attempt * (0.5 + Math.random() / 2);
 }
 
 /** A write whose connection failed is tried this many more times (then the failure is reported). */
-export const connectionRetries = 2;
+export const connectionRetries = 3;
 
 type Append = (changeset: ChangesetInfo, events: PendingEvent[]) => Promise<AppendedEvent[]>;
 
