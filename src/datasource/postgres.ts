@@ -154,15 +154,24 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
             const lost = (error: unknown) => {
               if (over) return;
               over = true;
+              clearInterval(heartbeat);
               client.end().catch(() => {});
               onLost(error);
             };
             client.on('notification', (message) => onMessage(message.payload ?? ''));
             client.on('error', lost);
             client.on('end', () => lost(new Error('notification connection ended')));
+            // a network that went silent closes nothing: a round trip now and then (bounded by the answer
+            // timeout) finds it, instead of notifications quietly never arriving
+            const heartbeat = setInterval(
+              () => void client.query('SELECT 1').catch(lost),
+              options.connectTimeoutMs ?? defaultConnectTimeoutMs,
+            );
+            heartbeat.unref();
             return {
               stop: async () => {
                 over = true;
+                clearInterval(heartbeat);
                 await client.end().catch(() => {});
               },
             };

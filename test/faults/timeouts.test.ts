@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetadataStore, isMetaledgerError, type MetadataStore } from '../../src/index.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
 import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
 import { recordFigure } from './helpers/figures.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** How long a promise took to settle, and how: a hang shows as `settled: false` after `limitMs`. */
 async function timed<T>(work: Promise<T>, limitMs: number) {
@@ -67,7 +69,9 @@ describe('a database that stops answering in the middle of work', () => {
       acquireTimeoutMs: 1_500,
       datasource: { pool: { max: 2 } },
       driver: { transaction: { timeout: 2_000 } },
+      cache: { ttlSeconds: 3600 },
     });
+    store.onBackgroundError = () => {};
     await store.save('object', { name: 'before', metadata: {} });
   });
   afterAll(async () => {
@@ -93,5 +97,28 @@ describe('a database that stops answering in the middle of work', () => {
     const after = await timed(store.save('object', { name: 'after', metadata: {} }), 30_000);
     expect(after.error).toBeUndefined();
     expect(after.value).toMatchObject({ version: 1, created: true });
+  });
+
+  it('a listening connection whose network went silent is found and replaced: changes made meanwhile are not missed', async () => {
+    const writer = await createMetadataStore({ connectionString: postgres.url(), schema: 'hang' });
+    try {
+      await writer.save('object', { name: 'watched', metadata: { v: 1 } });
+      // once the notice of that save has come and gone, the reader holds v1 in its cache
+      await sleep(500);
+      expect((await store.load('object', 'watched')).data?.metadata).toEqual({ v: 1 });
+      expect(await store.load('object', 'watched')).toMatchObject({ fromCache: true });
+      proxy.hang();
+      await writer.save('object', { name: 'watched', metadata: { v: 2 } });
+      // the NOTIFY of that save is lost in the silent network; the heartbeat (every connectTimeoutMs, answer
+      // bounded by transaction.timeout + connectTimeoutMs) finds the connection dead within ~4 s
+      await sleep(6_000);
+      proxy.resume();
+      const resumed = Date.now();
+      await waitFor(async () => (await store.load('object', 'watched')).data?.metadata.v === 2, 'the reader to see the change', 20_000);
+      recordFigure('silent listening connection: change seen after the network answered again', { ms: Date.now() - resumed });
+    } finally {
+      proxy.resume();
+      await writer.close();
+    }
   });
 });
