@@ -8,7 +8,7 @@ export interface PostgresUrl {
   connectTimeoutMs?: number | null;
 }
 
-const example = 'postgres://user:password@host:5432/database';
+const example = 'postgres://user@host:5432/database';
 
 function refuse(message: string): never {
   throw new ValidationError([{ path: 'connectionString', message }], 'invalid connection string');
