@@ -144,11 +144,24 @@ export class ChangesetCommitter {
             lock,
             () => (sent = true),
             async (db, run, append): Promise<Omit<Committed<P>, 'retries'>> => {
-              if (identity.mayExist) {
-                const appended = await readCommittedChangeset(run, identity.id);
-                if (appended) return { result: plannedBefore, appended, changesetId: identity.id, replayed: true };
+              // looked up after planning: once committed a changeset stays, so if it is not there now, it was not
+              // there when the state planned on was read (a lookup before could miss one committing in between)
+              const replay = async (): Promise<Omit<Committed<P>, 'retries'> | undefined> => {
+                const appended = identity.mayExist ? await readCommittedChangeset(run, identity.id) : null;
+                return appended ? { result: plannedBefore, appended, changesetId: identity.id, replayed: true } : undefined;
+              };
+              let planned: { result: P; events: PendingEvent[] };
+              try {
+                planned = await planner({ db, run, lock, attempt });
+              } catch (error) {
+                // e.g. a re-sent delete of an item it deleted
+                const replayed = await replay();
+                if (replayed) return replayed;
+                throw error;
               }
-              const { result, events } = await planner({ db, run, lock, attempt });
+              const replayed = await replay();
+              if (replayed) return replayed;
+              const { result, events } = planned;
               if (events.length === 0) return { result, appended: [], replayed: false };
               plannedBefore = result;
               const appended = await this.appendOrExplain(append, changeset, events, options.userExpectedVersion);
