@@ -1,13 +1,14 @@
 // The one public barrel: everything a user of metaledger imports comes from here.
 export * from './protocol/index.js';
-export { MetaledgerError, ValidationError, ConflictError, NotFoundError, isMetaledgerError } from './errors.js';
-export type { ErrorCode, ValidationIssue } from './errors.js';
+export { MetaledgerError, ValidationError, ConflictError, NotFoundError, DatasourceUnavailableError, isMetaledgerError } from './errors.js';
+export type { ErrorCode, ValidationIssue, WriteOutcome } from './errors.js';
 export { createMetadataStore } from './store/create-store.js';
 export type { CreateMetadataStoreOptions } from './store/create-store.js';
 export { defaultInputLimits } from './input/input-limits.js';
 export type { InputLimits } from './input/input-limits.js';
 export { MetadataStore } from './store/metadata-store.js';
-export type { SaveOptions, SaveResult, LoadResult, WriteContext, Isolation } from './store/metadata-store.js';
+export type { SaveOptions, SaveResult, LoadResult, WriteContext, IdempotentWrite, Isolation } from './store/metadata-store.js';
+export type { ConnectionTimeouts } from './datasource/timeouts.js';
 export type { StoredRecord, ListFilters } from './store/read-records.js';
 export type { ItemDocument, EventKind } from './events/document.js';
 export { migrate } from './migrate/migrator.js';

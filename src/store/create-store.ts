@@ -5,6 +5,8 @@ import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { openPglite } from '../datasource/pglite.js';
 import { openPostgres } from '../datasource/postgres.js';
+import { parsePostgresUrl } from '../datasource/postgres-url.js';
+import { resolveTimeouts, type ConnectionTimeouts } from '../datasource/timeouts.js';
 import { ValidationError } from '../errors.js';
 import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
 import { atPublicBoundary } from '../input/public-boundary.js';
@@ -15,7 +17,7 @@ import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
-export interface CreateMetadataStoreOptions extends ConnectionChoice {
+export interface CreateMetadataStoreOptions extends ConnectionChoice, ConnectionTimeouts {
   /** PostgreSQL schema holding every metaledger table; default `public`. */
   schema?: string;
   /** MetadataDriverConfig input: transactions, cache, table schema, migration. */
@@ -36,11 +38,31 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
    * bytes of JSON (default 1 MiB). Larger records are refused with VALIDATION.
    */
   limits?: Partial<InputLimits>;
+  /**
+   * PostgreSQL is reached through a transaction-pooling proxy (PgBouncer with pool_mode=transaction): no
+   * named prepared statements, the schema, time zone and statement timeout set in every transaction, and
+   * no LISTEN through the proxy (see `listenConnectionString`). Default false.
+   */
+  transactionPooling?: boolean;
+  /**
+   * A direct connection to the same PostgreSQL, used only to LISTEN for other processes' changes. Needed
+   * behind a transaction pooler (without it the cache falls back to its TTL, with a warning); elsewhere
+   * the store listens on a connection like its others.
+   */
+  listenConnectionString?: string;
 }
 
-function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> | Datasource {
+function openDatasource(
+  target: ConnectionTarget,
+  schema: string,
+  options: CreateMetadataStoreOptions,
+  statementTimeoutMs: number,
+  secrets: (string | undefined)[],
+): Promise<Datasource> | Datasource {
   if (target.kind === 'pglite') return openPglite(target.dataDir, schema);
   const config = target.config ?? {};
+  if (target.connectionString) parsePostgresUrl(target.connectionString);
+  if (options.listenConnectionString) parsePostgresUrl(options.listenConnectionString);
   return openPostgres(
     {
       connectionString: target.connectionString,
@@ -53,14 +75,18 @@ function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: num
       poolMin: target.pool?.min,
       poolMax: target.pool?.max,
       idleTimeoutMillis: target.pool?.idleTimeoutMillis,
-      statementTimeoutMs: timeoutMs,
+      statementTimeoutMs,
+      ...resolveTimeouts(options, target.connectionString),
+      transactionPooling: options.transactionPooling,
+      listenConnectionString: options.listenConnectionString,
+      secrets,
     },
     schema,
   );
 }
 
-function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] {
-  const password = options.datasource?.config?.password as string | undefined;
+function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget): (string | undefined)[] {
+  const password = (target.kind === 'postgres' ? target.config?.password : undefined) as string | undefined;
   const fromUrl = (url?: string) => {
     try {
       return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
@@ -68,7 +94,8 @@ function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] 
       return undefined;
     }
   };
-  return [password, fromUrl(options.connectionString), fromUrl(process.env.DATABASE_URL)];
+  const url = target.kind === 'postgres' ? target.connectionString : undefined;
+  return [password, fromUrl(url), fromUrl(options.listenConnectionString), fromUrl(process.env.DATABASE_URL)];
 }
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
@@ -97,8 +124,9 @@ async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataS
   }
   // the projection lives in the store's schema unless the table schema names another one
   const table = describeTable({ ...driver.tableSchema, schema: options.driver?.tableSchema?.schema }, schema);
-  const secrets = secretsOf(options);
-  const datasource = await openDatasource(resolveConnectionTarget(options), schema, driver.transaction.timeout);
+  const target = resolveConnectionTarget(options);
+  const secrets = secretsOf(options, target);
+  const datasource = await openDatasource(target, schema, options, driver.transaction.timeout, secrets);
   try {
     if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
   } catch (error) {
