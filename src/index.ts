@@ -46,7 +46,10 @@ export type {
   WatchOptions as LoaderWatchOptions,
   WatchHandle as LoaderWatchHandle,
   WatchHandler as LoaderWatchHandler,
+  LoaderWatchEvent,
+  LoaderRecord,
 } from './loaders/loader.js';
+export type { ItemStats } from './loaders/content-stats.js';
 export { terminalProgress, silentProgress } from './loaders/progress.js';
 export type { ProgressReporter } from './loaders/progress.js';
 export type { FileIssue, RecordFormat } from './loaders/record-file.js';

@@ -3,14 +3,14 @@ import { toMetaledgerError } from '../datasource/database-errors.js';
 import { ValidationError } from '../errors.js';
 import { buildAppendStatement } from '../events/append-events.js';
 import {
-  MetadataLoadOptionsSchema,
-  MetadataQueryOptionsSchema,
-  type MetadataBulkOperationInput,
-  type MetadataDriverConfig,
-  type MetadataLoadOptions,
-  type MetadataLoadOptionsInput,
-  type MetadataMigrationOperationInput,
-  type MetadataQueryOptionsInput,
+  StrictMetadataLoadOptionsSchema,
+  StrictMetadataQueryOptionsSchema,
+  type StrictMetadataBulkOperationInput,
+  type StrictMetadataDriverConfig,
+  type StrictMetadataLoadOptions,
+  type StrictMetadataLoadOptionsInput,
+  type StrictMetadataMigrationOperationInput,
+  type StrictMetadataQueryOptionsInput,
 } from '../protocol/index.js';
 import { etagOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
 import { parseInput } from '../store/parse-input.js';
@@ -30,12 +30,21 @@ import {
 import { narrowFilters } from './query/narrow-filters.js';
 import { explainQuery, runQuery, type QueryResult, type QuerySettings } from './query/run-query.js';
 
+/** The type and name of every record that has them (a refused operation may hold anything). */
+function itemKeysOf(records: unknown): { type: string; name: string }[] {
+  if (!Array.isArray(records)) return [];
+  return records.flatMap((record: unknown) => {
+    const { type, name } = (record ?? {}) as { type?: unknown; name?: unknown };
+    return typeof type === 'string' && typeof name === 'string' ? [{ type, name }] : [];
+  });
+}
+
 /**
  * The Metadata Driver: queries, bulk operations and schema migrations over a store's projection, as
  * MetadataDriverConfig sets them up. Reads and writes of single items stay on the store (`driver.store`).
  */
 export class MetadataDriver {
-  readonly config: MetadataDriverConfig;
+  readonly config: StrictMetadataDriverConfig;
   /** autoMigrate runs when a store opens; a driver built over an open store migrates in init() only when told to explicitly. */
   private readonly migrateOnInit: boolean;
   private readonly reader: RecordReader;
@@ -88,14 +97,14 @@ export class MetadataDriver {
     return records.length;
   }
 
-  async query(options: MetadataQueryOptionsInput = {}): Promise<QueryResult> {
-    const parsed = parseInput(MetadataQueryOptionsSchema, options, 'query options');
+  async query(options: StrictMetadataQueryOptionsInput = {}): Promise<QueryResult> {
+    const parsed = parseInput(StrictMetadataQueryOptionsSchema, options, 'query options');
     return this.run(() => runQuery(this.store.db, this.table, parsed, this.querySettings));
   }
 
   /** The plan PostgreSQL would use for `query(options)`, one line per node. */
-  async explain(options: MetadataQueryOptionsInput = {}): Promise<string[]> {
-    const parsed = parseInput(MetadataQueryOptionsSchema, options, 'query options');
+  async explain(options: StrictMetadataQueryOptionsInput = {}): Promise<string[]> {
+    const parsed = parseInput(StrictMetadataQueryOptionsSchema, options, 'query options');
     return this.run(() => explainQuery(this.store.db, this.table, parsed, this.querySettings));
   }
 
@@ -103,8 +112,8 @@ export class MetadataDriver {
    * One item. Without `filters` this is the store's (cached) load; with them, the item is returned only
    * if it matches them too.
    */
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoadResult> {
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, options, 'load options');
     if (!parsed.filters || Object.keys(parsed.filters).length === 0) return this.store.load(type, name, options);
     const started = performance.now();
     const filters = narrowFilters(parsed.filters, { type, name, namespace: parsed.namespace, scope: parsed.scope });
@@ -120,14 +129,14 @@ export class MetadataDriver {
    * archived items only when the state filter names them (as in query). Without a limit, more than
    * query.maxResultSize matching items is an error rather than a silent cut.
    */
-  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+  async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, options, 'load options');
     return this.listParsed(type, parsed);
   }
 
   /** Lists several types: concurrently with performance.parallelLoad, else one after another. */
-  async loadTypes(types: string[], options: MetadataLoadOptionsInput = {}): Promise<Record<string, StoredRecord[]>> {
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+  async loadTypes(types: string[], options: StrictMetadataLoadOptionsInput = {}): Promise<Record<string, StoredRecord[]>> {
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, options, 'load options');
     const load = (type: string) => this.listParsed(type, parsed).then((records) => [type, records] as const);
     if (this.config.performance.parallelLoad) return Object.fromEntries(await Promise.all(types.map(load)));
     const loaded: Record<string, StoredRecord[]> = {};
@@ -135,16 +144,16 @@ export class MetadataDriver {
     return loaded;
   }
 
-  async bulkOperation(operation: MetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
+  async bulkOperation(operation: StrictMetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
     try {
       return await this.run(() => runBulk(this.store.db, this.bulkSettings, operation, context));
     } finally {
       // written items must not be served stale, whatever the outcome; watchers and projections have news
-      this.store.announceChanges((operation.records ?? []).map(({ type, name }) => ({ type, name })));
+      this.store.announceChanges(itemKeysOf(operation.records));
     }
   }
 
-  async migrate(operation: MetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
+  async migrate(operation: StrictMetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
     try {
       return await runMigration(this.migrationEnv(), operation, context);
     } finally {
@@ -175,7 +184,7 @@ export class MetadataDriver {
     return this.store.close();
   }
 
-  private async listParsed(type: string, options: MetadataLoadOptions): Promise<StoredRecord[]> {
+  private async listParsed(type: string, options: StrictMetadataLoadOptions): Promise<StoredRecord[]> {
     const filters = narrowFilters(options.filters ?? {}, { type, namespace: options.namespace, scope: options.scope });
     if (!filters) return [];
     const { maxResultSize } = this.config.query;

@@ -2,12 +2,12 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { LoaderSaveOptions, LoaderSaveResult, MetadataLoader } from '../loaders/loader.js';
 import { shapeRecords } from '../loaders/shape-records.js';
 import {
-  MetadataLoadOptionsSchema,
-  MetadataRecordSchema,
-  type MetadataLoadOptionsInput,
-  type MetadataRecord,
-  type MetadataRecordInput,
+  StrictMetadataLoadOptionsSchema,
+  StrictMetadataRecordSchema,
   type MetadataScope,
+  type StrictMetadataLoadOptionsInput as MetadataLoadOptionsInput,
+  type StrictMetadataRecord as MetadataRecord,
+  type StrictMetadataRecordInput as MetadataRecordInput,
 } from '../protocol/index.js';
 import { parseInput } from '../store/parse-input.js';
 import { ForbiddenError, refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
@@ -112,7 +112,7 @@ export class MetadataService {
 
   async list(type: string, options: ListOptions = {}): Promise<MetadataRecord[]> {
     const { principal = this.principal, correlationId, reason: _reason, ...loadOptions } = options;
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptions, 'load options');
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptions, 'load options');
     const owner = parsed.filters?.owner;
     if (owner !== undefined && owner !== principal.id && !isAdmin(principal)) {
       await this.authorize(principal, 'read', { type, name: '*', scope: 'user', owner }, {}, correlationId);
@@ -130,7 +130,7 @@ export class MetadataService {
   async register(type: string, record: Omit<MetadataRecordInput, 'type'>, options: RegisterOptions = {}): Promise<LoaderSaveResult> {
     const { principal = this.principal, allowSystem, correlationId, reason, loader: loaderName, expectedEtag, ...saveOptions } = options;
     // every problem of the record at once, before access rules read its scope and owner
-    parseInput(MetadataRecordSchema, { ...record, type }, 'record');
+    parseInput(StrictMetadataRecordSchema, { ...record, type }, 'record');
     const existing = await this.find(this.loaders, type, record.name, { cache: false });
     // what is checked is what is written: scope and owner default to the current item's, then to the caller's
     const scope = record.scope ?? existing?.record.scope ?? 'platform';

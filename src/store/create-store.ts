@@ -5,19 +5,31 @@ import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { openPglite } from '../datasource/pglite.js';
 import { openPostgres } from '../datasource/postgres.js';
-import { ValidationError } from '../errors.js';
+import { sslFor } from '../datasource/ssl-mode.js';
+import { MetaledgerError, ValidationError } from '../errors.js';
 import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
-import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
+import {
+  DatasourceSchema,
+  StrictMetadataDriverConfigSchema,
+  type DatasourceSslOptions,
+  type SslMode,
+  type StrictMetadataDriverConfigInput,
+} from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
 import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
-export interface CreateMetadataStoreOptions extends ConnectionChoice {
+export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'datasource'> {
+  /**
+   * A DatasourceSchema input (driver postgres or pglite). `config.ssl` / `config.sslMode` set TLS for
+   * PostgreSQL; a datasource with `active: false` is not opened.
+   */
+  datasource?: ConnectionChoice['datasource'] & { name?: string; active?: boolean };
   /** PostgreSQL schema holding every metaledger table; default `public`. */
   schema?: string;
-  /** MetadataDriverConfig input: transactions, cache, table schema, migration. */
-  driver?: Partial<MetadataDriverConfigInput>;
+  /** MetadataDriverConfig input (checked by StrictMetadataDriverConfigSchema): transactions, cache, table schema, migration. */
+  driver?: StrictMetadataDriverConfigInput;
   /** Keep a full snapshot every this many versions of an item (bounds time-travel cost). Default 100. */
   snapshotEvery?: number;
   /** Overrides the driver's cache settings (the loader-level MetadataDatasourceConfig.cache). */
@@ -34,6 +46,7 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
 function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> | Datasource {
   if (target.kind === 'pglite') return openPglite(target.dataDir, schema);
   const config = target.config ?? {};
+  const ssl = sslFor(config.ssl as boolean | DatasourceSslOptions | undefined, config.sslMode as SslMode | undefined);
   return openPostgres(
     {
       connectionString: target.connectionString,
@@ -42,7 +55,7 @@ function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: num
       database: config.database as string | undefined,
       user: config.user as string | undefined,
       password: config.password as string | undefined,
-      ssl: config.ssl as boolean | undefined,
+      ssl,
       poolMin: target.pool?.min,
       poolMax: target.pool?.max,
       idleTimeoutMillis: target.pool?.idleTimeoutMillis,
@@ -68,8 +81,22 @@ function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] 
 export async function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
   const schema = options.schema ?? 'public';
   quoteIdentifier(schema, 'schema');
-  if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
-  const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...options.driver }, 'driver config');
+  if (options.datasource) {
+    const datasource = parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
+    if (!datasource.active)
+      throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
+    if (datasource.driver === 'pglite' && (datasource.config.ssl !== undefined || datasource.config.sslMode !== undefined))
+      throw new ValidationError(
+        [
+          {
+            path: `config.${datasource.config.sslMode !== undefined ? 'sslMode' : 'ssl'}`,
+            message: 'pglite runs inside this process: there is no connection to encrypt',
+          },
+        ],
+        'invalid datasource',
+      );
+  }
+  const driver = parseInput(StrictMetadataDriverConfigSchema, options.driver ?? {}, 'driver config');
   const snapshotEvery = options.snapshotEvery ?? 100;
   const groupCommit = {
     statementsInFlight: options.groupCommit?.statementsInFlight ?? 2,
@@ -84,7 +111,7 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
     throw new ValidationError(notPositive.map(([path]) => ({ path: path as string, message: 'must be a positive integer' })));
   }
   // the projection lives in the store's schema unless the table schema names another one
-  const table = describeTable({ ...driver.tableSchema, schema: options.driver?.tableSchema?.schema }, schema);
+  const table = describeTable(driver.tableSchema, schema);
   const secrets = secretsOf(options);
   const datasource = await openDatasource(resolveConnectionTarget(options), schema, driver.transaction.timeout);
   try {

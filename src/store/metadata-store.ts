@@ -8,8 +8,13 @@ import { isMetaledgerError, NotFoundError, ValidationError } from '../errors.js'
 import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
-import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
-import type { MetadataLoadOptions, MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
+import { StrictMetadataLoadOptionsSchema, StrictMetadataRecordSchema, StrictMetadataSaveOptionsSchema } from '../protocol/index.js';
+import type {
+  StrictMetadataLoadOptions,
+  StrictMetadataLoadOptionsInput,
+  StrictMetadataRecordInput,
+  StrictMetadataSaveOptionsInput,
+} from '../protocol/index.js';
 import { blame, type BlameLine } from '../history/blame.js';
 import { changes, type ChangesOptions, type ChangesPage } from '../history/changes.js';
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
@@ -29,7 +34,9 @@ import type { WatchEvent, WatchOptions } from '../projections/change-feed.js';
 import { ProjectionRunner, type ProjectionSettings, type ProjectionStatus } from '../projections/projection-runner.js';
 import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
 import type { WatchHandle } from '../projections/watcher.js';
-import { parseInput } from './parse-input.js';
+import { notMigrated } from './not-migrated.js';
+import { parseInput, refuseInapplicable } from './parse-input.js';
+import { notChosenByName, refuseFileLoadOptions, refuseInapplicableSaveOptions } from './store-options.js';
 import type { GroupCommitLimits } from './append-batcher.js';
 import { ChangesetCommitter, type CommitOptions, type Isolation, type WriteContext } from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
@@ -50,7 +57,8 @@ export interface StoreSettings {
   secrets: (string | undefined)[];
 }
 
-export type SaveOptions = MetadataSaveOptionsInput & WriteContext;
+/** The protocol's save options with metaledger's (audit trail, expected version); see StrictMetadataSaveOptionsSchema. */
+export type SaveOptions = StrictMetadataSaveOptionsInput & WriteContext;
 
 export interface SaveResult {
   success: boolean;
@@ -75,7 +83,7 @@ export interface LoadResult {
 
 export const etagOf = (version: number): string => `"v${version}"`;
 
-const itemKeySchema = MetadataRecordSchema.pick({ type: true, name: true });
+const itemKeySchema = StrictMetadataRecordSchema.pick({ type: true, name: true });
 
 function validateKey(type: unknown, name: unknown): void {
   parseInput(itemKeySchema, { type, name }, 'item key');
@@ -179,12 +187,13 @@ export class MetadataStore implements HistoryWriter {
 
   async save(
     type: string,
-    record: MetadataRecordInput | Omit<MetadataRecordInput, 'type'>,
+    record: StrictMetadataRecordInput | Omit<StrictMetadataRecordInput, 'type'>,
     options: SaveOptions = {},
   ): Promise<SaveResult> {
     const started = performance.now();
-    const parsedOptions = parseInput(MetadataSaveOptionsSchema, stripContext(options), 'save options');
-    const parsed = parseInput(MetadataRecordSchema, { ...record, type }, 'record');
+    const parsedOptions = parseInput(StrictMetadataSaveOptionsSchema, stripContext(options), 'save options');
+    refuseInapplicableSaveOptions(parsedOptions);
+    const parsed = parseInput(StrictMetadataRecordSchema, { ...record, type }, 'record');
     const intent: SaveIntent = {
       document: parsed,
       providedKeys: new Set(Object.keys(record)),
@@ -193,10 +202,9 @@ export class MetadataStore implements HistoryWriter {
       overwrite: parsedOptions.overwrite,
       expectedVersion: parsedOptions.expectedVersion,
     };
-    const isolation =
-      parsedOptions.transaction?.enabled === false
-        ? 'read_committed'
-        : (parsedOptions.transaction?.isolationLevel ?? this.settings.isolation);
+    // an isolation level given is used; a transaction switched off is the single statement at read committed
+    const { transaction } = parsedOptions;
+    const isolation = transaction?.isolationLevel ?? (transaction?.enabled === false ? 'read_committed' : this.settings.isolation);
     return this.write(
       type,
       parsed.name,
@@ -215,7 +223,7 @@ export class MetadataStore implements HistoryWriter {
   async update(
     type: string,
     name: string,
-    change: (current: StoredRecord) => Omit<MetadataRecordInput, 'type' | 'name'>,
+    change: (current: StoredRecord) => Omit<StrictMetadataRecordInput, 'type' | 'name'>,
     context: WriteContext = {},
   ): Promise<SaveResult> {
     validateKey(type, name);
@@ -229,7 +237,7 @@ export class MetadataStore implements HistoryWriter {
       (head) => {
         if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
         const current = { ...head.document, version: head.version } as StoredRecord;
-        const next = parseInput(MetadataRecordSchema, { ...change(structuredClone(current)), type, name }, 'record');
+        const next = parseInput(StrictMetadataRecordSchema, { ...change(structuredClone(current)), type, name }, 'record');
         const intent: SaveIntent = { document: next, providedKeys: new Set(), onConflict: 'replace', create: false, overwrite: true };
         return planSave(type, name, head, intent, this.settings.snapshot);
       },
@@ -259,11 +267,15 @@ export class MetadataStore implements HistoryWriter {
     return this.update(type, name, (current) => ({ ...current, state: 'archived' }), options);
   }
 
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
+  /**
+   * One item by type and name, from the cache when it has it. `namespace` and `scope` make it load only
+   * an item in them; `ifNoneMatch` answers notModified for the etag given. Options that pick or shape a
+   * list (filters, sort, limit) and file options are refused: see driver.load to load with filters.
+   */
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoadResult> {
     const started = performance.now();
     // the common call has no options: skip parsing them (a cached load is a map lookup)
-    const parsed: Partial<MetadataLoadOptions> =
-      Object.keys(options).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const parsed: Partial<StrictMetadataLoadOptions> = Object.keys(options).length === 0 ? {} : parseStoreLoadOptions(options);
     const useCache = parsed.cache !== false && parsed.useCache !== false;
     let record = useCache ? this.cache.get(type, name) : undefined;
     const fromCache = record !== undefined;
@@ -380,9 +392,9 @@ export class MetadataStore implements HistoryWriter {
     this.runtime.committed(items);
   }
 
-  /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. */
+  /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. Frozen, as every cached record. */
   primeCache(records: StoredRecord[]): void {
-    for (const record of records) this.cache.set(record.type, record.name, record);
+    for (const record of records) this.cache.set(record.type, record.name, deepFreeze(record));
   }
 
   /** Forgets every cached record and head. */
@@ -439,7 +451,7 @@ export class MetadataStore implements HistoryWriter {
       committed = await commit(true);
     } catch (error) {
       // a wrong guess must not surface as a conflict: forget it and decide on the database's head
-      if (!guessed || !isMetaledgerError(error, 'CONFLICT')) throw error;
+      if (!guessed || !isMetaledgerError(error, 'CONFLICT')) throw notMigrated(error, this.datasource.schema) ?? error;
       this.heads.delete(type, name);
       committed = await commit(false);
     }
@@ -473,12 +485,26 @@ export class MetadataStore implements HistoryWriter {
     try {
       return await work();
     } catch (error) {
-      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
+      throw notMigrated(error, this.datasource.schema) ?? toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
     }
   }
 }
 
-function stripContext(options: SaveOptions): MetadataSaveOptionsInput {
+const ONE_ITEM = 'store.load reads one item by type and name';
+
+function parseStoreLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
+  const parsed = parseInput(StrictMetadataLoadOptionsSchema, options, 'load options');
+  refuseFileLoadOptions(parsed);
+  refuseInapplicable('load options', [
+    ...notChosenByName(parsed),
+    ['filters', parsed.filters !== undefined, `${ONE_ITEM}; driver.load or a loader's load returns it only when it matches filters`],
+    ['sort', parsed.sort !== undefined, `${ONE_ITEM}: there is no list to sort (store.list, driver.list)`],
+    ['limit', parsed.limit !== undefined, `${ONE_ITEM}: there is no list to limit (store.list, driver.list)`],
+  ]);
+  return parsed;
+}
+
+function stripContext(options: SaveOptions): StrictMetadataSaveOptionsInput {
   const { source: _source, ...rest } = options;
   return rest;
 }

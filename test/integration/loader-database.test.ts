@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetadataStore, MetadataWatchEvent } from '../../src/index.js';
+import type { MetadataStore, LoaderWatchEvent } from '../../src/index.js';
 import { DatabaseLoader } from '../../src/loaders/database/database-loader.js';
 import { openDatabaseLoader } from '../../src/loaders/database/open-database-loader.js';
 import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
@@ -89,7 +89,7 @@ describe('database: loader', () => {
 
   it('watches the change feed: added, changed and deleted, in commit order, from now on', async () => {
     await loader.save('flow', { name: 'before-watch', metadata: {} });
-    const seen: MetadataWatchEvent[] = [];
+    const seen: LoaderWatchEvent[] = [];
     const handle = loader.watch((event) => void seen.push(event), { types: ['flow'], intervalMs: 20 });
     try {
       await handle.ready;
@@ -109,7 +109,7 @@ describe('database: loader', () => {
     ]);
     expect(seen[0].position).toMatch(/^\d+:\d+$/);
     // resuming after a position replays exactly what came after it
-    const resumed: MetadataWatchEvent[] = [];
+    const resumed: LoaderWatchEvent[] = [];
     const again = loader.watch((event) => void resumed.push(event), { types: ['flow'], after: seen[1].position, intervalMs: 20 });
     try {
       await waitFor(() => resumed.length >= 2, 'resumed events');

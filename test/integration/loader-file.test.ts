@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import type { MetadataWatchEvent } from '../../src/index.js';
+import type { LoaderWatchEvent } from '../../src/index.js';
 import { FileLoader } from '../../src/loaders/file/file-loader.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -136,7 +136,7 @@ describe('file: loader', () => {
   });
 
   it('watches the directory: added, changed (only when the content changes) and deleted', async () => {
-    const seen: MetadataWatchEvent[] = [];
+    const seen: LoaderWatchEvent[] = [];
     const handle = loader.watch((event) => void seen.push(event), { types: ['report'] });
     await mkdir(join(root, 'report'), { recursive: true });
     try {

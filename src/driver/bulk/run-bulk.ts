@@ -4,7 +4,7 @@ import { isConflictFailure } from '../../datasource/database-errors.js';
 import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
 import { appendEvents, type AppendStatement, type ChangesetInfo } from '../../events/append-events.js';
-import { MetadataBulkOperationSchema, type MetadataBulkOperationInput } from '../../protocol/index.js';
+import { StrictMetadataBulkOperationSchema, type StrictMetadataBulkOperationInput } from '../../protocol/index.js';
 import type { InlineProjections, Isolation, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import type { SnapshotPolicy } from '../../store/plan-write.js';
@@ -55,11 +55,14 @@ function succeeded(planned: PlannedRecord & { ok: true }): BulkRecordResult {
 export async function runBulk(
   db: Kysely<any>,
   settings: BulkSettings,
-  input: MetadataBulkOperationInput,
+  input: StrictMetadataBulkOperationInput,
   context: BulkContext = {},
 ): Promise<BulkOperationResult> {
-  const operation = parseInput(MetadataBulkOperationSchema, input, 'bulk operation');
+  const operation = parseInput(StrictMetadataBulkOperationSchema, input, 'bulk operation');
   rejectDuplicates(operation.records);
+  // an empty batch (as batch code may produce) is a no-op: no changeset, no round trip
+  if (operation.records.length === 0)
+    return { success: true, operation: operation.operation, results: [], totals: totalsOf([]), batches: 0, retries: 0 };
   const size = input.batch?.size ?? settings.defaultBatchSize;
   const { continueOnError, parallel } = operation.batch;
   // one lock order for every call: concurrent bulk writes over the same items wait instead of deadlocking

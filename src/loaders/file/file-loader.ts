@@ -1,20 +1,22 @@
-import { rm, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import {
-  MetadataLoadOptionsSchema,
-  MetadataLoaderContractSchema,
-  MetadataRecordSchema,
-  MetadataSaveOptionsSchema,
-  type MetadataLoadOptionsInput,
+  StrictMetadataLoaderContractSchema,
+  StrictMetadataLoadOptionsSchema,
+  StrictMetadataRecordSchema,
+  StrictMetadataSaveOptionsSchema,
   type MetadataLoaderCapabilities,
   type MetadataLoaderContract,
-  type MetadataRecord,
-  type MetadataStats,
+  type StrictMetadataLoadOptions,
+  type StrictMetadataLoadOptionsInput,
+  type StrictMetadataRecord as MetadataRecord,
+  type StrictMetadataSaveOptions,
 } from '../../protocol/index.js';
-import { parseInput } from '../../store/parse-input.js';
-import { contentStats } from '../content-stats.js';
+import { parseInput, refuseInapplicable } from '../../store/parse-input.js';
+import { contentStats, type ItemStats } from '../content-stats.js';
 import {
+  refuseOtherLoader,
   requireCapability,
   type LoaderDeleteOptions,
   type LoaderLoadResult,
@@ -27,7 +29,8 @@ import {
 import { serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { checkSegment, extensionOf, itemPath, keyOfPath } from './item-path.js';
+import { matchesPatterns } from './file-patterns.js';
+import { checkSegment, extensionOf, fileFormat, itemPath, keyOfPath } from './item-path.js';
 import { itemFiles, locateItem, readItemFile, typeFolders, type FileEntry, type Located } from './item-files.js';
 import { watchDirectory } from './watch-directory.js';
 
@@ -47,7 +50,7 @@ export interface ScannedItem {
   provided: string[];
   /** Path relative to the loader's root. */
   file: string;
-  stats: MetadataStats;
+  stats: ItemStats;
 }
 
 function checkEtag(key: string, current: string | undefined, expected: string | null | undefined): void {
@@ -61,9 +64,42 @@ function checkEtag(key: string, current: string | undefined, expected: string | 
   );
 }
 
-function formatOf(format: string | undefined): RecordFormat | undefined {
-  if (format === undefined || format === 'json' || format === 'yaml') return format;
-  throw new ValidationError([{ path: 'format', message: `a file loader writes json or yaml, not ${format}` }], 'invalid save options');
+/** Save options a directory of files cannot honour, each refused with the reason. */
+function refuseInapplicableSaveOptions(options: StrictMetadataSaveOptions): void {
+  refuseInapplicable('save options', [
+    [
+      'path',
+      options.path !== undefined,
+      'a file loader keeps each item at <type>/<name>.<ext> under its root; save to another root with another loader',
+    ],
+    [
+      'atomic',
+      options.atomic === false,
+      'every write replaces the file atomically (a reader never sees half a file); it cannot be made non-atomic',
+    ],
+    ['validate', options.validate === false, 'records are validated before they are written; invalid records are refused'],
+    [
+      'indent',
+      options.indent === 0 && options.format !== 'json',
+      'YAML needs an indent of at least 1 (prettify: false lays it out in one line)',
+    ],
+    [
+      'transaction',
+      options.transaction?.enabled === true || options.transaction?.isolationLevel !== undefined,
+      'files have no transactions: each save replaces one file atomically',
+    ],
+  ]);
+}
+
+/** Load options a directory of files cannot honour. */
+function refuseInapplicableLoadOptions(options: StrictMetadataLoadOptions): void {
+  refuseInapplicable('load options', [
+    [
+      'recursive',
+      options.recursive === true,
+      'items sit directly in their type folder (<type>/<name>.<ext>): there is nothing deeper to read',
+    ],
+  ]);
 }
 
 /** `file:` — a directory of metadata files, one per item, that can be read, written atomically, listed and watched. */
@@ -78,10 +114,11 @@ export class FileLoader implements MetadataLoader {
     this.root = resolve(options.root);
     this.format = options.format ?? 'json';
     this.contract = parseInput(
-      MetadataLoaderContractSchema,
+      StrictMetadataLoaderContractSchema,
       {
         name: options.name ?? 'files',
         protocol: 'file:',
+        supportedFormats: ['json', 'yaml', 'yml'],
         capabilities: { read: true, write: true, watch: true, list: true, ...options.capabilities },
         description: options.description,
       },
@@ -89,14 +126,23 @@ export class FileLoader implements MetadataLoader {
     );
   }
 
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
+  private parseLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, options, 'load options');
+    refuseInapplicableLoadOptions(parsed);
+    refuseOtherLoader(this.contract, parsed);
+    return parsed;
+  }
+
+  /** One item; `scope`, `namespace`, `filters` and `patterns` (globs on its file name) make it found only when it matches them. */
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     const started = performance.now();
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const parsed = this.parseLoadOptions(options);
     checkSegment(type, 'type');
     checkSegment(name, 'name');
     const found = await this.locate(type, name);
-    if (!found) return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
+    if (!found || !matchesPatterns(basename(found.path), parsed.patterns))
+      return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
     const useCache = parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
     const cached = useCache ? this.cachedEntry(found) : undefined;
     const entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
@@ -146,14 +192,15 @@ export class FileLoader implements MetadataLoader {
     return { items, issues };
   }
 
-  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
+  /** The items of one type matching the options; `patterns` are globs on the file names (`*.yaml`, `lead_*`). */
+  async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
     requireCapability(this.contract, 'list');
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    const parsed = this.parseLoadOptions(options);
     checkSegment(type, 'type');
     const { items, issues } = await this.scan([type]);
     if (issues.length > 0) throw new ValidationError(issues, `invalid metadata files in ${this.root}`);
     return shapeRecords(
-      items.map((item) => item.record),
+      items.filter((item) => matchesPatterns(basename(item.file), parsed.patterns)).map((item) => item.record),
       parsed,
     );
   }
@@ -162,9 +209,11 @@ export class FileLoader implements MetadataLoader {
     requireCapability(this.contract, 'write');
     const started = performance.now();
     const { expectedEtag, actor: _actor, reason: _reason, correlationId: _correlationId, source: _source, ...rest } = options;
-    const saveOptions = parseInput(MetadataSaveOptionsSchema, rest, 'save options');
-    const next = parseInput(MetadataRecordSchema, { ...record, type }, 'record');
-    const requestedFormat = formatOf(saveOptions.format);
+    const saveOptions = parseInput(StrictMetadataSaveOptionsSchema, rest, 'save options');
+    refuseInapplicableSaveOptions(saveOptions);
+    refuseOtherLoader(this.contract, saveOptions);
+    const next = parseInput(StrictMetadataRecordSchema, { ...record, type }, 'record');
+    const requested = saveOptions.format === undefined ? undefined : fileFormat(saveOptions.format as RecordFormat | 'yml');
     checkSegment(type, 'type');
     checkSegment(next.name, 'name');
     const key = `${type}/${next.name}`;
@@ -198,11 +247,18 @@ export class FileLoader implements MetadataLoader {
         const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in record || field === 'metadata'));
         document = { ...current.record, ...given };
       }
-      const format = requestedFormat ?? found?.format ?? this.format;
-      const path = found && found.format === format ? found.path : itemPath(this.root, type, next.name, extensionOf(format));
-      const text = serializeRecord(document, format);
+      const format = requested?.format ?? found?.format ?? this.format;
+      // an existing file keeps its place unless another format (or extension) is asked for
+      const keepsPlace = found && found.format === format && (!requested || found.path.endsWith(requested.extension));
+      const path = keepsPlace ? found.path : itemPath(this.root, type, next.name, requested?.extension ?? extensionOf(format));
+      const text = serializeRecord(document, format, {}, saveOptions);
       const stats = contentStats(text, new Date(), format);
+      let backupPath: string | undefined;
       if (path !== found?.path || stats.hash !== current?.stats.hash) {
+        if (found && saveOptions.backup) {
+          backupPath = `${found.path}.bak`;
+          await writeFileAtomic(backupPath, await readFile(found.path, 'utf8'));
+        }
         await writeFileAtomic(path, text);
         if (found && found.path !== path) await rm(found.path, { force: true });
       }
@@ -213,6 +269,7 @@ export class FileLoader implements MetadataLoader {
         skipped: false,
         path,
         size: stats.size,
+        ...(backupPath ? { backupPath } : {}),
         saveTime: performance.now() - started,
       };
     });
