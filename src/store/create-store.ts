@@ -78,7 +78,18 @@ function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] 
 }
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
-export async function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
+export function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
+  return createMetadataStoreOn((schema, timeoutMs) => openDatasource(resolveConnectionTarget(options), schema, timeoutMs), options);
+}
+
+/** Opens the database a store works on, in its schema, with its statement timeout. */
+export type DatasourceOpener = (schema: string, timeoutMs: number) => Promise<Datasource> | Datasource;
+
+/**
+ * createMetadataStore on a datasource the caller opens (several stores on one embedded database share
+ * one: PGlite is one connection). Not part of the public API.
+ */
+export async function createMetadataStoreOn(open: DatasourceOpener, options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
   const schema = options.schema ?? 'public';
   quoteIdentifier(schema, 'schema');
   if (options.datasource) {
@@ -113,7 +124,7 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
   // the projection lives in the store's schema unless the table schema names another one
   const table = describeTable(driver.tableSchema, schema);
   const secrets = secretsOf(options);
-  const datasource = await openDatasource(resolveConnectionTarget(options), schema, driver.transaction.timeout);
+  const datasource = await open(schema, driver.transaction.timeout);
   try {
     if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
   } catch (error) {
