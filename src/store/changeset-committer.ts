@@ -8,7 +8,7 @@ import { appendEvents, type AppendedEvent, type AppendStatement, type ChangesetI
 import { checkExpectedVersion } from '../events/next-event.js';
 import { readStreamHead } from '../events/read-stream-head.js';
 import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
-import { withConflictRetry, type RetryPolicy } from './retry.js';
+import { conflictMessage, withConflictRetry, type RetryPolicy } from './retry.js';
 import type { StoreRuntime } from './store-runtime.js';
 
 export type Isolation = 'read_uncommitted' | 'read_committed' | 'repeatable_read' | 'serializable';
@@ -104,7 +104,7 @@ export class ChangesetCommitter {
       return { ...value, retries };
     } catch (error) {
       if (isConflictFailure(error)) {
-        throw new ConflictError(`gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
+        throw new ConflictError(conflictMessage(this.settings.retry));
       }
       throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
     }

@@ -8,7 +8,7 @@ import { StrictMetadataBulkOperationSchema, type StrictMetadataBulkOperationInpu
 import type { InlineProjections, Isolation, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import type { SnapshotPolicy } from '../../store/plan-write.js';
-import { withConflictRetry, type RetryPolicy } from '../../store/retry.js';
+import { conflictMessage, withConflictRetry, type RetryPolicy } from '../../store/retry.js';
 import { BulkOperationError, totalsOf, type BulkOperationResult, type BulkRecordResult } from './bulk-result.js';
 import { bulkEntries, planRecord, rejectDuplicates, type BulkEntry, type PlannedRecord } from './plan-bulk.js';
 import { byKey, keyOf, readHeadsOf } from './read-heads.js';
@@ -170,7 +170,7 @@ async function runTransactional(
     return value;
   } catch (error) {
     if (error instanceof RollBack) return 'rolled back';
-    if (isConflictFailure(error)) throw new ConflictError(`bulk operation: ${gaveUp(settings.retry)}; nothing was written`);
+    if (isConflictFailure(error)) throw new ConflictError(`bulk operation: ${conflictMessage(settings.retry)}; nothing was written`);
     throw error;
   }
 }
@@ -198,7 +198,7 @@ async function writeBatchWithRetry(
     return value;
   } catch (error) {
     if (!isConflictFailure(error)) throw error;
-    const message = gaveUp(settings.retry);
+    const message = conflictMessage(settings.retry);
     return batch.map((entry) => ({
       index: entry.index,
       type: entry.type,
@@ -207,12 +207,6 @@ async function writeBatchWithRetry(
       error: { code: 'CONFLICT', message },
     }));
   }
-}
-
-function gaveUp(retry: RetryPolicy): string {
-  return retry.retryOnConflict
-    ? `gave up after ${retry.maxRetries} retries on conflicting concurrent writes`
-    : 'a concurrent write changed an item first (transaction.retryOnConflict is off)';
 }
 
 async function insertChangeset(db: Kysely<any>, changeset: ChangesetInfo): Promise<void> {

@@ -39,7 +39,8 @@ export async function openDatabaseLoader(
     );
   }
   const datasource = parseInput(DatasourceSchema, found, 'datasource');
-  if (!datasource.active) throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
+  if (!datasource.active)
+    throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
   const store = await createMetadataStore({
     datasource: { driver: datasource.driver, config: datasource.config, pool: datasource.pool },
     ...fromDatasourceConfig(contractInput.datasourceConfig!),
