@@ -115,7 +115,13 @@ export class DatabaseLoader implements MetadataLoader {
   }
 
   private useCache(options: StrictMetadataLoadOptions): boolean {
-    return this.contract.datasourceConfig!.cache?.enabled !== false && options.cache !== false && options.useCache !== false;
+    const { contract } = this;
+    return (
+      contract.supportsCache !== false &&
+      contract.datasourceConfig!.cache?.enabled !== false &&
+      options.cache !== false &&
+      options.useCache !== false
+    );
   }
 
   /** One item; `scope`, `namespace` and `filters` make it found only when it matches them. */

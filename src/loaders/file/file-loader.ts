@@ -1,5 +1,5 @@
 import { readFile, rm, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, extname, join, relative, resolve } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import {
   StrictMetadataLoaderContractSchema,
@@ -30,7 +30,7 @@ import { serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { matchesPatterns } from './file-patterns.js';
-import { checkSegment, extensionOf, fileFormat, itemPath, keyOfPath } from './item-path.js';
+import { checkSegment, fileFormat, itemPath, keyOfPath } from './item-path.js';
 import { itemFiles, locateItem, readItemFile, typeFolders, type FileEntry, type Located } from './item-files.js';
 import { watchDirectory } from './watch-directory.js';
 
@@ -38,11 +38,18 @@ export interface FileLoaderOptions {
   /** The directory holding `<type>/<name>.json|.yaml|.yml`. */
   root: string;
   name?: string;
-  /** Format of new files; an existing file keeps its own unless save options name one. Default json. */
-  format?: RecordFormat;
+  /** Format of new files; an existing file keeps its own unless save options name one. Default json (or the first of `formats`). */
+  format?: RecordFormat | 'yml';
+  /** The file formats read and written: other files are not items. Default json, yaml and yml. */
+  formats?: FileFormat[];
+  /** false: every load reads and validates the file again (default: unchanged files are served from memory). */
+  cache?: boolean;
   capabilities?: Partial<MetadataLoaderCapabilities>;
   description?: string;
 }
+
+/** A format a file loader reads and writes: the extension of its files. */
+export type FileFormat = 'json' | 'yaml' | 'yml';
 
 export interface ScannedItem {
   record: MetadataRecord;
@@ -106,19 +113,35 @@ function refuseInapplicableLoadOptions(options: StrictMetadataLoadOptions): void
 export class FileLoader implements MetadataLoader {
   readonly contract: MetadataLoaderContract;
   readonly root: string;
-  private readonly format: RecordFormat;
+  private readonly format: FileFormat;
+  private readonly formats: ReadonlySet<FileFormat>;
+  private readonly cache: boolean;
   private readonly entries = new Map<string, FileEntry>();
   private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(options: FileLoaderOptions) {
     this.root = resolve(options.root);
-    this.format = options.format ?? 'json';
+    const formats = options.formats ?? ['json', 'yaml', 'yml'];
+    this.formats = new Set(formats);
+    this.format = options.format ?? (this.formats.has('json') ? 'json' : formats[0]);
+    this.cache = options.cache !== false;
+    const unknown = formats.filter((format) => !['json', 'yaml', 'yml'].includes(format));
+    if (formats.length === 0 || unknown.length > 0 || !this.formats.has(this.format))
+      throw new ValidationError(
+        [
+          {
+            path: 'formats',
+            message: `a file loader reads json, yaml and yml files; give some of them, including the format of new files (${this.format})`,
+          },
+        ],
+        'invalid file loader options',
+      );
     this.contract = parseInput(
       StrictMetadataLoaderContractSchema,
       {
         name: options.name ?? 'files',
         protocol: 'file:',
-        supportedFormats: ['json', 'yaml', 'yml'],
+        supportedFormats: formats,
         capabilities: { read: true, write: true, watch: true, list: true, ...options.capabilities },
         description: options.description,
       },
@@ -143,7 +166,7 @@ export class FileLoader implements MetadataLoader {
     const found = await this.locate(type, name);
     if (!found || !matchesPatterns(basename(found.path), parsed.patterns))
       return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
-    const useCache = parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
+    const useCache = this.cache && parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
     const cached = useCache ? this.cachedEntry(found) : undefined;
     const entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
     if (!entry.record) throw new ValidationError(entry.issues, `invalid metadata file ${this.relative(found.path)}`);
@@ -170,6 +193,7 @@ export class FileLoader implements MetadataLoader {
     for (const type of types ?? (await this.types())) {
       const byName = new Map<string, string>();
       for (const file of await itemFiles(this.root, type)) {
+        if (!this.reads(file)) continue;
         const key = keyOfPath(join(type, file))!;
         const relativePath = join(type, file);
         const earlier = byName.get(key.name);
@@ -213,7 +237,12 @@ export class FileLoader implements MetadataLoader {
     refuseInapplicableSaveOptions(saveOptions);
     refuseOtherLoader(this.contract, saveOptions);
     const next = parseInput(StrictMetadataRecordSchema, { ...record, type }, 'record');
-    const requested = saveOptions.format === undefined ? undefined : fileFormat(saveOptions.format as RecordFormat | 'yml');
+    const requested = fileFormat((saveOptions.format as FileFormat | undefined) ?? this.format);
+    if (!this.formats.has(requested.extension.slice(1) as FileFormat))
+      throw new ValidationError(
+        [{ path: 'format', message: `this loader reads and writes ${[...this.formats].join(', ')} files only` }],
+        'invalid save options',
+      );
     checkSegment(type, 'type');
     checkSegment(next.name, 'name');
     const key = `${type}/${next.name}`;
@@ -247,10 +276,11 @@ export class FileLoader implements MetadataLoader {
         const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in record || field === 'metadata'));
         document = { ...current.record, ...given };
       }
-      const format = requested?.format ?? found?.format ?? this.format;
-      // an existing file keeps its place unless another format (or extension) is asked for
-      const keepsPlace = found && found.format === format && (!requested || found.path.endsWith(requested.extension));
-      const path = keepsPlace ? found.path : itemPath(this.root, type, next.name, requested?.extension ?? extensionOf(format));
+      // an existing file keeps its format and place unless save options name another
+      const kept = found && saveOptions.format === undefined;
+      const format = kept ? found.format : requested.format;
+      const keepsPlace = found && (kept || found.path.endsWith(requested.extension));
+      const path = keepsPlace ? found.path : itemPath(this.root, type, next.name, requested.extension);
       const text = serializeRecord(document, format, {}, saveOptions);
       const stats = contentStats(text, new Date(), format);
       let backupPath: string | undefined;
@@ -302,8 +332,14 @@ export class FileLoader implements MetadataLoader {
     return relative(this.root, path);
   }
 
-  private locate(type: string, name: string): Promise<Located | undefined> {
-    return locateItem(this.root, type, name);
+  /** An item's file, when it is in a format this loader reads. */
+  private async locate(type: string, name: string): Promise<Located | undefined> {
+    const found = await locateItem(this.root, type, name);
+    return found && this.reads(found.path) ? found : undefined;
+  }
+
+  private reads(file: string): boolean {
+    return this.formats.has(extname(file).slice(1).toLowerCase() as FileFormat);
   }
 
   private cachedEntry(found: Located): FileEntry | undefined {
