@@ -33,7 +33,7 @@ export type { WatchHandle } from './projections/watcher.js';
 export { DatabaseLoader } from './loaders/database/database-loader.js';
 export { openDatabaseLoader } from './loaders/database/open-database-loader.js';
 export { FileLoader } from './loaders/file/file-loader.js';
-export type { FileLoaderOptions, ScannedItem } from './loaders/file/file-loader.js';
+export type { FileFormat, FileLoaderOptions, ScannedItem } from './loaders/file/file-loader.js';
 export { HttpLoader } from './loaders/http/http-loader.js';
 export type { HttpLoaderOptions } from './loaders/http/http-loader.js';
 export type {
