@@ -202,7 +202,8 @@ export class MetadataStore implements HistoryWriter {
       overwrite: parsedOptions.overwrite,
       expectedVersion: parsedOptions.expectedVersion,
     };
-    // an isolation level given is used; a transaction switched off is the single statement at read committed
+    // an isolation level given is used; a transaction switched off (or left at the protocol's default,
+    // off) is the single statement at read committed; no transaction option: the store's isolation
     const { transaction } = parsedOptions;
     const isolation = transaction?.isolationLevel ?? (transaction?.enabled === false ? 'read_committed' : this.settings.isolation);
     return this.write(

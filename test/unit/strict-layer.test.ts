@@ -103,8 +103,12 @@ describe('defaults', () => {
 
   it('save options and result', () => {
     expect(StrictMetadataSaveOptionsSchema.parse({})).toEqual({ create: true, overwrite: true, onConflict: 'update' });
-    // no default for `enabled`: an isolation level given is used, enabled or not
-    expect(StrictMetadataSaveOptionsSchema.parse({ transaction: {} }).transaction).toEqual({});
+    // `enabled` defaults to false, as in the protocol; an isolation level given is kept (and used)
+    expect(StrictMetadataSaveOptionsSchema.parse({ transaction: {} }).transaction).toEqual({ enabled: false });
+    expect(StrictMetadataSaveOptionsSchema.parse({ transaction: { isolationLevel: 'serializable' } }).transaction).toEqual({
+      enabled: false,
+      isolationLevel: 'serializable',
+    });
     expect(issuesOf(StrictMetadataSaveOptionsSchema, { transaction: { enabled: false, isolationLevel: 'serializable' } })).toEqual([
       { path: 'transaction.isolationLevel', message: 'an isolation level needs a transaction: enabled is false' },
     ]);

@@ -112,8 +112,8 @@ export const StrictMetadataLoadOptionsSchema = MetadataLoadOptionsSchema.extend(
 
 /**
  * Save options as metaledger's loaders take them, with metaledger's own: who and why (the audit trail)
- * and the version the caller expects (optimistic concurrency). `transaction.enabled` has no default
- * here: an isolation level given is used even when `enabled` is left out.
+ * and the version the caller expects (optimistic concurrency). An isolation level given is used even
+ * when `transaction.enabled` is left out (it then defaults to false, as in the protocol).
  */
 export const StrictMetadataSaveOptionsSchema = MetadataSaveOptionsSchema.extend({
   format: StrictMetadataFormatSchema.optional(),
@@ -121,12 +121,15 @@ export const StrictMetadataSaveOptionsSchema = MetadataSaveOptionsSchema.extend(
   indent: z.number().int().min(0).max(10).optional(),
   loader: z.string().min(1).optional(),
   datasource: DatasourceNameSchema.optional(),
+  // `enabled` defaults to false as in the protocol, but only after the check: an isolation level with an
+  // explicit enabled: false is a contradiction, one with enabled left out is what the caller asks for
   transaction: z
     .object({ enabled: z.boolean().optional(), isolationLevel: MetadataIsolationLevelSchema.optional() })
     .refine((transaction) => !(transaction.enabled === false && transaction.isolationLevel), {
       path: ['isolationLevel'],
       message: 'an isolation level needs a transaction: enabled is false',
     })
+    .transform(({ enabled = false, isolationLevel }) => ({ enabled, ...(isolationLevel ? { isolationLevel } : {}) }))
     .optional(),
   onConflict: MetadataConflictStrategySchema.default('update'),
   /** Records are always validated before they are written: false is refused where it cannot apply. */
