@@ -6,22 +6,34 @@ import { quoteIdentifier } from '../datasource/identifier.js';
 import { openPglite } from '../datasource/pglite.js';
 import { openPostgres } from '../datasource/postgres.js';
 import { parsePostgresUrl } from '../datasource/postgres-url.js';
+import { sslFor } from '../datasource/ssl-mode.js';
 import { resolveTimeouts, type ConnectionTimeouts } from '../datasource/timeouts.js';
-import { ValidationError } from '../errors.js';
+import { MetaledgerError, ValidationError } from '../errors.js';
 import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
 import { atPublicBoundary } from '../input/public-boundary.js';
 import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
-import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
+import {
+  DatasourceSchema,
+  StrictMetadataDriverConfigSchema,
+  type DatasourceSslOptions,
+  type SslMode,
+  type StrictMetadataDriverConfigInput,
+} from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
 import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
-export interface CreateMetadataStoreOptions extends ConnectionChoice, ConnectionTimeouts {
+export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'datasource'>, ConnectionTimeouts {
+  /**
+   * A DatasourceSchema input (driver postgres or pglite). `config.ssl` / `config.sslMode` set TLS for
+   * PostgreSQL; a datasource with `active: false` is not opened.
+   */
+  datasource?: ConnectionChoice['datasource'] & { name?: string; active?: boolean };
   /** PostgreSQL schema holding every metaledger table; default `public`. */
   schema?: string;
-  /** MetadataDriverConfig input: transactions, cache, table schema, migration. */
-  driver?: Partial<MetadataDriverConfigInput>;
+  /** MetadataDriverConfig input (checked by StrictMetadataDriverConfigSchema): transactions, cache, table schema, migration. */
+  driver?: StrictMetadataDriverConfigInput;
   /** Keep a full snapshot every this many versions of an item (bounds time-travel cost). Default 100. */
   snapshotEvery?: number;
   /** Overrides the driver's cache settings (the loader-level MetadataDatasourceConfig.cache). */
@@ -63,6 +75,7 @@ function openDatasource(
   const config = target.config ?? {};
   if (target.connectionString) parsePostgresUrl(target.connectionString);
   if (options.listenConnectionString) parsePostgresUrl(options.listenConnectionString);
+  const ssl = sslFor(config.ssl as boolean | DatasourceSslOptions | undefined, config.sslMode as SslMode | undefined);
   return openPostgres(
     {
       connectionString: target.connectionString,
@@ -71,7 +84,7 @@ function openDatasource(
       database: config.database as string | undefined,
       user: config.user as string | undefined,
       password: config.password as string | undefined,
-      ssl: config.ssl as boolean | undefined,
+      ssl,
       poolMin: target.pool?.min,
       poolMax: target.pool?.max,
       idleTimeoutMillis: target.pool?.idleTimeoutMillis,
@@ -100,14 +113,43 @@ function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
 export function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
-  return atPublicBoundary(() => openStore(options));
+  return atPublicBoundary(() => {
+    const target = resolveConnectionTarget(options);
+    const secrets = secretsOf(options, target);
+    return createMetadataStoreOn((schema, timeoutMs) => openDatasource(target, schema, options, timeoutMs, secrets), options, secrets);
+  });
 }
 
-async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataStore> {
+/** Opens the database a store works on, in its schema, with its statement timeout. */
+export type DatasourceOpener = (schema: string, timeoutMs: number) => Promise<Datasource> | Datasource;
+
+/**
+ * createMetadataStore on a datasource the caller opens (several stores on one embedded database share
+ * one: PGlite is one connection). Not part of the public API.
+ */
+export async function createMetadataStoreOn(
+  open: DatasourceOpener,
+  options: CreateMetadataStoreOptions = {},
+  secrets: (string | undefined)[] = [],
+): Promise<MetadataStore> {
   const schema = options.schema ?? 'public';
   quoteIdentifier(schema, 'schema');
-  if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
-  const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...options.driver }, 'driver config');
+  if (options.datasource) {
+    const datasource = parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
+    if (!datasource.active)
+      throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
+    if (datasource.driver === 'pglite' && (datasource.config.ssl !== undefined || datasource.config.sslMode !== undefined))
+      throw new ValidationError(
+        [
+          {
+            path: `config.${datasource.config.sslMode !== undefined ? 'sslMode' : 'ssl'}`,
+            message: 'pglite runs inside this process: there is no connection to encrypt',
+          },
+        ],
+        'invalid datasource',
+      );
+  }
+  const driver = parseInput(StrictMetadataDriverConfigSchema, options.driver ?? {}, 'driver config');
   const limits = resolveInputLimits(options.limits);
   const snapshotEvery = options.snapshotEvery ?? 100;
   const groupCommit = {
@@ -123,10 +165,8 @@ async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataS
     throw new ValidationError(notPositive.map(([path]) => ({ path: path as string, message: 'must be a positive integer' })));
   }
   // the projection lives in the store's schema unless the table schema names another one
-  const table = describeTable({ ...driver.tableSchema, schema: options.driver?.tableSchema?.schema }, schema);
-  const target = resolveConnectionTarget(options);
-  const secrets = secretsOf(options, target);
-  const datasource = await openDatasource(target, schema, options, driver.transaction.timeout, secrets);
+  const table = describeTable(driver.tableSchema, schema);
+  const datasource = await open(schema, driver.transaction.timeout);
   try {
     if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
   } catch (error) {
