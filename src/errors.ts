@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   | 'HISTORY_PRUNED'
   | 'INTEGRITY'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  /** The HTTP API: no valid credentials were given (an API key or a token). */
+  | 'UNAUTHENTICATED';
 
 const statusByCode: Record<ErrorCode, number> = {
   VALIDATION: 400,
@@ -20,6 +22,7 @@ const statusByCode: Record<ErrorCode, number> = {
   HISTORY_PRUNED: 410,
   INTEGRITY: 500,
   TIMEOUT: 504,
+  UNAUTHENTICATED: 401,
 };
 
 export interface ValidationIssue {

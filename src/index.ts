@@ -16,7 +16,7 @@ export type { ChangesOptions, ChangesPage } from './history/changes.js';
 export type { DiffSide, ItemDiff } from './history/diff.js';
 export type { BlameLine } from './history/blame.js';
 export type { RollbackResult } from './history/rollback.js';
-export type { RestoreOptions, RestorePlan, RestoreStep } from './history/restore.js';
+export type { RestoreOptions, RestorePlan, RestoreStep, PlannedRestoreChange } from './history/restore.js';
 export type { SnapshotAtOptions } from './history/snapshot-at.js';
 export type { ItemState } from './history/states-at.js';
 export type { VerifyOptions, VerifyReport, IntegrityProblem, IntegrityProblemKind } from './history/verify.js';

@@ -9,7 +9,7 @@ import { ForbiddenError } from '../access-policy.js';
 import type { Principal } from '../principal.js';
 import { databaseRefusalLog } from '../refusal-log.js';
 import { planImport, type ImportAction, type ImportChange } from './plan-import.js';
-import { readImportSource } from './read-import-source.js';
+import { readImportSource, type ImportSource } from './read-import-source.js';
 
 export interface ImportOptions extends MetadataImportOptionsInput, Omit<WriteContext, 'source'> {
   /** Check every write against the scope access rules as this principal (default: trusted code). */
@@ -47,9 +47,30 @@ function countActions(changes: ImportChange[]): Record<ImportAction, number> {
  * invalid items are left out and reported. A dry run reports what each item would become.
  */
 export async function importMetadata(store: MetadataStore, options: ImportOptions): Promise<ImportReport> {
-  const { principal, allowSystem = false, progress = silentProgress, actor, reason, correlationId, ...rest } = options;
-  const parsed = parseInput(MetadataImportOptionsSchema, rest, 'import options');
-  const source = await readImportSource(parsed.source, progress);
+  const { source } = parseInput(MetadataImportOptionsSchema, pickImportOptions(options), 'import options');
+  return importSource(store, await readImportSource(source, options.progress ?? silentProgress), options);
+}
+
+function pickImportOptions(options: ImportOptions): MetadataImportOptionsInput {
+  const {
+    principal: _principal,
+    allowSystem: _allowSystem,
+    progress: _progress,
+    actor: _actor,
+    reason: _reason,
+    correlationId: _correlationId,
+    ...rest
+  } = options;
+  return rest;
+}
+
+/**
+ * Imports records already read (from an HTTP request's body, say) exactly as importMetadata imports a
+ * file's; `options.source` names where they came from in the report and the changeset.
+ */
+export async function importSource(store: MetadataStore, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+  const { principal, allowSystem = false, actor, reason, correlationId } = options;
+  const parsed = parseInput(MetadataImportOptionsSchema, pickImportOptions(options), 'import options');
   if (parsed.validate && source.issues.length > 0)
     throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
   const rules = { strategy: parsed.strategy, snapshot: store.snapshotPolicy, principal, allowSystem };
