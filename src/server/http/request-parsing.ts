@@ -57,7 +57,8 @@ export function installRequestParsing(app: FastifyInstance): void {
     if (/%00/i.test(path)) throw new ValidationError([{ path: 'path', message: 'must not contain NUL characters' }], 'invalid URL');
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  // JSON is the only body this API takes: text/plain (Fastify's other default) is 415 too
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     parseJson(request, body as string, (error, value) => {
       if (error) return done(new ValidationError([{ path: 'body', message: error.message }], 'malformed JSON'));
