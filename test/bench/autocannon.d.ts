@@ -23,6 +23,12 @@ declare module 'autocannon' {
     '2xx': number;
     duration: number;
   }
-  function autocannon(options: { url: string; connections: number; duration: number; requests?: Request[]; headers?: Record<string, string> }): Promise<Result>;
+  function autocannon(options: {
+    url: string;
+    connections: number;
+    duration: number;
+    requests?: Request[];
+    headers?: Record<string, string>;
+  }): Promise<Result>;
   export default autocannon;
 }

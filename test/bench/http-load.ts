@@ -56,13 +56,25 @@ async function main(): Promise<void> {
     const store = await context.openStore({ poolMax: 16 });
     for (let n = 0; n < items; n++) await store.save('object', { name: `item_${n}`, metadata: { label: `Item ${n}`, n } });
     const { key, hash } = generateApiKey();
+    const service = createMetadataService({ store, source: 'http' });
+    const reader = { id: 'bench', roles: ['admin'] };
     const server = await listenMetadataServer(
-      createMetadataServer({ service: createMetadataService({ store, source: 'http' }), store, auth: { apiKeys: [{ hash, principal: 'bench', roles: ['admin'] }] }, console: false }),
+      createMetadataServer({ service, store, auth: { apiKeys: [{ hash, principal: 'bench', roles: ['admin'] }] }, console: false }),
     );
     context.defer(() => server.close());
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
-    const run = async (operation: string, request: () => { method: string; path: string; body?: string }, library: (n: number) => Promise<unknown>): Promise<Row> => {
-      const result = await autocannon({ url: server.url, connections, duration: seconds, headers, requests: [{ setupRequest: (base) => ({ ...base, ...request() }) }] });
+    const run = async (
+      operation: string,
+      request: () => { method: string; path: string; body?: string },
+      library: (n: number) => Promise<unknown>,
+    ): Promise<Row> => {
+      const result = await autocannon({
+        url: server.url,
+        connections,
+        duration: seconds,
+        headers,
+        requests: [{ setupRequest: (base) => ({ ...base, ...request() }) }],
+      });
       const row: Row = {
         operation,
         requestsPerSecond: Math.round(result.requests.average),
@@ -71,7 +83,9 @@ async function main(): Promise<void> {
         failed: result.errors + result.timeouts + result.non2xx,
         library: await libraryRun(connections, seconds, library),
       };
-      console.log(`  ${operation}: ${row.requestsPerSecond} req/s, p99 ${row.p99Ms} ms (library: ${row.library.opsPerSecond} ops/s, p99 ${row.library.p99Ms} ms)`);
+      console.log(
+        `  ${operation}: ${row.requestsPerSecond} req/s, p99 ${row.p99Ms} ms (library: ${row.library.opsPerSecond} ops/s, p99 ${row.library.p99Ms} ms)`,
+      );
       return row;
     };
     const pick = () => Math.floor(Math.random() * items);
@@ -80,13 +94,22 @@ async function main(): Promise<void> {
     let libraryWritten = 0;
     return [
       await run(
-        'read one item (GET /records/:type/:name; library: store.load)',
-        () => ({ method: 'GET', path: `/api/v1/records/object/item_${pick()}` }),
+        'read one item as stored (GET /records/:type/:name?raw=true; library: store.load)',
+        () => ({ method: 'GET', path: `/api/v1/records/object/item_${pick()}?raw=true` }),
         () => store.load('object', `item_${pick()}`),
       ),
       await run(
+        'read one item, overlays resolved (GET /records/:type/:name; library: service.get)',
+        () => ({ method: 'GET', path: `/api/v1/records/object/item_${pick()}` }),
+        () => service.get('object', `item_${pick()}`, { principal: reader }),
+      ),
+      await run(
         'create an item (PUT /records/:type/:name; library: store.save)',
-        () => ({ method: 'PUT', path: `/api/v1/records/object/http_${tag}_${written++}`, body: JSON.stringify({ metadata: { label: 'new', n: written } }) }),
+        () => ({
+          method: 'PUT',
+          path: `/api/v1/records/object/http_${tag}_${written++}`,
+          body: JSON.stringify({ metadata: { label: 'new', n: written } }),
+        }),
         () => store.save('object', { name: `lib_${tag}_${libraryWritten++}`, metadata: { label: 'new', n: libraryWritten } }),
       ),
       await run(
@@ -96,12 +119,21 @@ async function main(): Promise<void> {
       ),
     ];
   });
-  const report = { startedAt: new Date().toISOString(), seconds, connections, items, loadAverage: loadavg().map((load) => Math.round(load * 100) / 100), rows };
+  const report = {
+    startedAt: new Date().toISOString(),
+    seconds,
+    connections,
+    items,
+    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
+    rows,
+  };
   mkdirSync('bench-results', { recursive: true });
   writeFileSync('bench-results/http.json', `${JSON.stringify(report, null, 2)}\n`);
   console.log('\n| operation | HTTP req/s | p50 ms | p99 ms | failed | library ops/s | library p99 ms |\n|---|---|---|---|---|---|---|');
   for (const row of rows)
-    console.log(`| ${row.operation} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failed} | ${row.library.opsPerSecond} | ${row.library.p99Ms} |`);
+    console.log(
+      `| ${row.operation} | ${row.requestsPerSecond} | ${row.p50Ms} | ${row.p99Ms} | ${row.failed} | ${row.library.opsPerSecond} | ${row.library.p99Ms} |`,
+    );
   console.log(`load average at the end: ${report.loadAverage.join(', ')}; written to bench-results/http.json`);
 }
 

@@ -71,7 +71,8 @@ export async function startTestServer(tag: string, options: Partial<MetadataServ
     }),
   );
   const keys = Object.fromEntries(Object.entries(generated).map(([person, { key }]) => [person, key])) as Record<Person, string>;
-  const as = (person: Person | 'anonymous') => (person === 'anonymous' ? {} : { authorization: `Bearer ${keys[person]}` });
+  const as = (person: Person | 'anonymous'): Record<string, string> =>
+    person === 'anonymous' ? {} : { authorization: `Bearer ${keys[person]}` };
   return {
     url: server.url,
     database,
