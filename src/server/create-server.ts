@@ -41,6 +41,8 @@ export interface MetadataServerOptions {
   console?: boolean;
   /** Where `auth.jwt.secretEnv` is read; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Unexpected failures (answered 500 without details); by default they go to stderr. */
+  onInternalError?: (error: unknown) => void;
 }
 
 /** The server createMetadataServer builds: a Fastify instance, not yet listening. */
@@ -95,7 +97,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
 
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
-  installProblemReplies(app as never);
+  installProblemReplies(app as never, options.onInternalError ?? ((error) => console.error('metaledger HTTP request failed:', error)));
   installRequestParsing(app as never);
 
   let authenticator: Authenticator | undefined;

@@ -32,7 +32,7 @@ export function problemFor(error: unknown, request: FastifyRequest): ProblemBody
  * Every error is a problem document. An unknown path is 404; a known path with another method is 405
  * with `Allow`, found in a router that mirrors the routes registered.
  */
-export function installProblemReplies(app: FastifyInstance): void {
+export function installProblemReplies(app: FastifyInstance, onInternalError: (error: unknown) => void): void {
   const known = FindMyWay();
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
@@ -42,7 +42,7 @@ export function installProblemReplies(app: FastifyInstance): void {
   });
   app.setErrorHandler((error, request, reply) => {
     const problem = problemFor(error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (problem.code === 'INTERNAL') onInternalError(error);
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {
