@@ -60,6 +60,8 @@ export function installRequestParsing(app: FastifyInstance): void {
   // JSON is the only body this API takes: text/plain (Fastify's other default) is 415 too
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // many clients label every request JSON: an empty body is no body (routes that need one say so, 400)
+    if (body === '') return done(null, undefined);
     parseJson(request, body as string, (error, value) => {
       if (error) return done(new ValidationError([{ path: 'body', message: error.message }], 'malformed JSON'));
       const at = nulPath(value, '');

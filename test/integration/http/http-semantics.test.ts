@@ -98,7 +98,10 @@ describe('refusing what is not valid: 400, 413, 415, 405, 408 — never 500', ()
     const send = (path: string, body: string, method = 'PUT') =>
       fetch(`${server.url}${path}`, { method, headers: { ...server.as('root'), 'content-type': 'application/json' }, body });
     await expectProblem(await send('/api/v1/records/object/x', '{ nope'), 400, 'VALIDATION');
-    await expectProblem(await send('/api/v1/records/object/x', ''), 400, 'VALIDATION');
+    await expectProblem(await send('/api/v1/records/object/x', ''), 400, 'VALIDATION'); // a PUT needs its body
+    await expectProblem(await send('/api/v1/items/object/account/rollback', '', 'POST'), 400, 'VALIDATION');
+    // a DELETE labelled JSON with no body is fine
+    expect((await send('/api/v1/records/object/fresh', '', 'DELETE')).status).toBe(200);
     await expectProblem(await send('/api/v1/records/object/x', '{"metadata":{"a":"b\\u0000c"}}'), 400, 'VALIDATION');
     await expectProblem(await send('/api/v1/records/object/x', '{"metadata":{"a\\u0000":1}}'), 400, 'VALIDATION');
     await expectProblem(await send('/api/v1/records/object/x', '{"__proto__":{"polluted":true},"metadata":{}}'), 400, 'VALIDATION');
@@ -133,6 +136,27 @@ describe('refusing what is not valid: 400, 413, 415, 405, 408 — never 500', ()
           `GET ${path.replace(/[\s#]/g, '_')} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.keys.root}\r\n\r\n`,
         );
         expect(statusOf(answer)).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('answers any generated JSON body with a 2xx, or a 4xx that wrote nothing', async () => {
+    const events = async () => Number((await server.database.query<{ n: string }>('SELECT count(*) AS n FROM metadata_events'))[0].n);
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.record({ metadata: fc.jsonValue({ maxDepth: 3 }), scope: fc.string(), state: fc.string() }, { requiredKeys: [] }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom('fuzzed', 'account'), async (value, name) => {
+        const before = await events();
+        const response = await fetch(`${server.url}/api/v1/records/object/${name}`, {
+          method: 'PUT',
+          headers: { ...server.as('root'), 'content-type': 'application/json' },
+          body: JSON.stringify(value),
+        });
+        expect(response.status).toBeLessThan(500);
+        if (response.status >= 400) expect(await events()).toBe(before);
       }),
       { numRuns: 150 },
     );
