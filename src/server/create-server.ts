@@ -17,7 +17,7 @@ import { createAuthenticator, type Authenticator } from './auth/authenticator.js
 import { serveConsole } from './console-assets.js';
 import { installProblemReplies } from './http/problem-replies.js';
 import { installRequestParsing, parseQueryString } from './http/request-parsing.js';
-import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler } from './http/zod-schemas.js';
+import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler, type ZodTypeProvider } from './http/zod-schemas.js';
 import { capabilities, metaRoutes } from './routes/index.js';
 import { AuthConfigSchema, CorsConfigSchema, type AuthConfigInput, type CorsConfigInput } from './server-config.js';
 
@@ -93,7 +93,7 @@ export function createMetadataServer(options: MetadataServerOptions): MetadataSe
         { requestTimeout, headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
         handler,
       ),
-  }).withTypeProvider<import('./http/zod-schemas.js').ZodTypeProvider>() as unknown as Api;
+  }).withTypeProvider<ZodTypeProvider>() as unknown as Api;
 
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);

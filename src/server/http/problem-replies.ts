@@ -7,6 +7,7 @@ import { hasPrecondition } from './preconditions.js';
 // OPTIONS (CORS preflight answers any path) and HEAD (mirrors GET) do not make a path known
 const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** Sends a problem document with its status (and the Bearer challenge for a 401). */
 export function sendProblem(reply: FastifyReply, problem: ProblemBody): FastifyReply {
   if (problem.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="metaledger"');
   return reply.code(problem.status).type(problemMediaType).send(problem);

@@ -17,7 +17,9 @@ const canonical = (schema: z.ZodType<string>, what: string) =>
     }
   });
 
+/** `:type` in a route path, as given (canonical or refused). */
 export const TypeParamsSchema = z.object({ type: canonical(MetadataTypeNameSchema, 'type') });
+/** `:type/:name` in a route path, as given (canonical or refused). */
 export const ItemParamsSchema = z.object({
   type: canonical(MetadataTypeNameSchema, 'type'),
   name: canonical(MetadataRecordNameSchema, 'name'),

@@ -33,8 +33,9 @@ export const metaRoutes: Capability = {
             .code(ready ? 200 : 503)
             .send({ status: ready ? 'ready' : 'migrations pending', database: 'ok', pendingMigrations: pending, projections });
         } catch (error) {
-          const problem = toMetaledgerError(error, store.settings.secrets);
-          return reply.code(503).send({ status: 'unavailable', database: problem instanceof Error ? problem.message : 'unreachable' });
+          // a public probe says what is wrong, not where the database is: the details stay in the server's log
+          const problem = toMetaledgerError(error, store.settings.secrets) as { code?: string };
+          return reply.code(503).send({ status: 'unavailable', database: problem.code ?? 'unreachable' });
         }
       },
     );
