@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/index.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { startTestServer, type TestServer } from '../../helpers/http-server.js';
 
 let server: TestServer;
@@ -23,7 +24,6 @@ beforeAll(async () => {
     { name: 'account', metadata: { label: 'Client', fields: { name: { type: 'text', required: true } } } },
     { actor: 'root', reason: 'require name' },
   );
-  // the moment of version 2 (each save is its own transaction, so version 3 comes later)
   beforeRename = (await store.history('object', 'account', { limit: 1, offset: 1 })).events[0].recordedAt;
   await store.save('object', { name: 'bobs', scope: 'user', owner: 'bob', metadata: { secret: 1 } }, { actor: 'bob' });
   await store.save('object', { name: 'bobs', scope: 'user', owner: 'bob', metadata: { secret: 2 } }, { actor: 'bob' });
@@ -157,25 +157,50 @@ describe('rollback and restore over HTTP', () => {
   });
 
   it("plans a restore, refuses it whole when any change is not the principal's, and restores one namespace", async () => {
-    const moment = new Date().toISOString();
+    // a log position, not a time: two saves can share a millisecond
+    const [{ position }] = await server.database.query<{ position: string }>('SELECT max(position) AS position FROM metadata_events');
+    const moment = Number(position);
     await server.store.save('object', { name: 'account', metadata: { label: 'Later' } }, { actor: 'root' });
     await server.store.save('object', { name: 'lead', namespace: 'crm', metadata: {} }, { actor: 'root' });
     const plan = await json<{ dryRun: boolean; steps: { name: string; action: string }[] }>(
-      await server.call('/api/v1/restore', { as: 'root', body: { asOf: moment, namespace: 'crm', dryRun: true } }),
+      await server.call('/api/v1/restore', { as: 'root', body: { position: moment, namespace: 'crm', dryRun: true } }),
     );
     expect(plan.dryRun).toBe(true);
     expect(plan.steps.map((step) => `${step.action} ${step.name}`).sort()).toEqual(['delete lead', 'revert account']);
-    const refused = await server.call('/api/v1/restore', { as: 'alice', body: { asOf: moment, namespace: 'crm', dryRun: true } });
+    const refused = await server.call('/api/v1/restore', { as: 'alice', body: { position: moment, namespace: 'crm', dryRun: true } });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { detail: string }).detail).toMatch(/alice may not restore this: .*object\/(account|lead)/);
-    expect((await server.call('/api/v1/restore', { as: 'alice', body: { asOf: moment, namespace: 'crm' } })).status).toBe(403);
+    expect((await server.call('/api/v1/restore', { as: 'alice', body: { position: moment, namespace: 'crm' } })).status).toBe(403);
     expect((await server.store.load('object', 'lead')).data).not.toBeNull();
     const restored = await json<{ changesetId: string; steps: unknown[] }>(
-      await server.call('/api/v1/restore', { as: 'root', body: { asOf: moment, namespace: 'crm', reason: 'back' } }),
+      await server.call('/api/v1/restore', { as: 'root', body: { position: moment, namespace: 'crm', reason: 'back' } }),
     );
     expect(restored.steps).toHaveLength(2);
     expect((await server.store.load('object', 'lead')).data).toBeNull();
     expect((await server.store.load('object', 'account')).data?.metadata).toMatchObject({ label: 'Account' });
-    expect((await server.call('/api/v1/restore', { as: 'root', body: { asOf: moment, position: 3 } })).status).toBe(400);
+    expect((await server.call('/api/v1/restore', { as: 'root', body: { asOf: new Date().toISOString(), position: moment } })).status).toBe(
+      400,
+    );
+  });
+});
+
+describe('pruned history over HTTP', () => {
+  it('answers a version before the prune cut with 410 HISTORY_PRUNED', async () => {
+    // last: pruning cuts the history the tests above read
+    await server.store.prune({ before: new Date(Date.now() + 60_000), keepVersions: 1 });
+    const response = await server.call('/api/v1/items/object/account/at?version=1');
+    expect(response.status).toBe(410);
+    expect(await response.json()).toMatchObject({ code: 'HISTORY_PRUNED', status: 410 });
+    const latest = (await server.store.history('object', 'account', { limit: 1 })).events[0].version;
+    expect((await server.call(`/api/v1/items/object/account/at?version=${latest}`)).status).toBe(200);
+  });
+
+  it('answers HEAD like GET, credentials checked the same way', async () => {
+    expect((await server.call('/api/v1/items/object/account/history', { method: 'HEAD' })).status).toBe(200);
+    const closed = await fetch(`${server.url}/api/v1/items/object/account/history`, {
+      method: 'HEAD',
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(closed.status).toBe(401);
   });
 });
