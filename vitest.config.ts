@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One run, three projects: pure unit tests, then every integration and security test on real PostgreSQL
-// and again on the embedded PGlite. Each integration file owns its own schema (PostgreSQL) or database (PGlite).
+// One run, four projects: pure unit tests, every integration and security test on real PostgreSQL and
+// again on the embedded PGlite (each file owns its own schema or database), and the web console in a
+// real headless Chromium against a server on the embedded database.
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -23,6 +24,16 @@ export default defineConfig({
           name: 'pglite',
           include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts'],
           env: { METALEDGER_TEST_BACKEND: 'pglite' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          env: { METALEDGER_TEST_BACKEND: 'pglite' },
+          globalSetup: ['test/e2e/build-console.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'HISTORY_PRUNED'
   | 'INTEGRITY'
   | 'TIMEOUT'
+  /** The HTTP API: no valid credentials were given (an API key or a token). */
+  | 'UNAUTHENTICATED'
   /** Nothing else explains it: a bug or an unexpected failure, reported with its message and cause. */
   | 'INTERNAL';
 
@@ -22,6 +24,7 @@ const statusByCode: Record<ErrorCode, number> = {
   HISTORY_PRUNED: 410,
   INTEGRITY: 500,
   TIMEOUT: 504,
+  UNAUTHENTICATED: 401,
   INTERNAL: 500,
 };
 

@@ -26,6 +26,8 @@ export interface Command {
   /** Arguments and options after the command name, e.g. `<type> <name> [--limit n]`. */
   usage: string;
   options?: OptionsConfig;
+  /** Longer help `metaledger <command> --help` prints: what each option does. */
+  help?: string;
   run(context: CliContext, args: CommandArgs): Promise<void>;
 }
 

@@ -38,7 +38,9 @@ function usage(command?: Command): string {
 }
 
 function help(command?: Command): string {
-  return command ? `${usage(command)}\n\n${command.summary}\n\n${globalHelp}` : `${usage()}\n\n${globalHelp}`;
+  return command
+    ? `${usage(command)}\n\n${command.summary}\n\n${command.help ? `${command.help}\n\n` : ''}${globalHelp}`
+    : `${usage()}\n\n${globalHelp}`;
 }
 
 /** The command is the first positional; only global options may come before it. */

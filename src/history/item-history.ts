@@ -13,6 +13,10 @@ export interface AuditEvent {
   name: string;
   version: number;
   kind: EventKind;
+  /** The item's envelope after the event (before it, for a delete): who may read the event. */
+  namespace: string | null;
+  scope: string | null;
+  owner: string | null;
   actor: string | null;
   reason: string | null;
   correlationId: string | null;
@@ -28,7 +32,7 @@ export interface AuditEvent {
 }
 
 export const auditEventColumns = `
-  e.position, e.type, e.name, e.version, e.kind, c.actor, c.reason, c.correlation_id, c.source,
+  e.position, e.type, e.name, e.version, e.kind, e.namespace, e.scope, e.owner, c.actor, c.reason, c.correlation_id, c.source,
   e.changeset_id, e.recorded_at, e.patch, c.target, e.tx_id::text AS tx_id`;
 
 export interface AuditRow {
@@ -37,6 +41,9 @@ export interface AuditRow {
   name: string;
   version: number;
   kind: EventKind;
+  namespace: string | null;
+  scope: string | null;
+  owner: string | null;
   actor: string | null;
   reason: string | null;
   correlation_id: string | null;
@@ -56,6 +63,9 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
     name: row.name,
     version: row.version,
     kind: row.kind,
+    namespace: row.namespace,
+    scope: row.scope,
+    owner: row.owner,
     actor: row.actor,
     reason: row.reason,
     correlationId: row.correlation_id,

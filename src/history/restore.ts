@@ -15,6 +15,18 @@ export interface RestoreOptions extends ChangeReason {
   namespace?: string;
   types?: string[];
   dryRun?: boolean;
+  /**
+   * Sees every planned change (the item as it is and as it becomes) inside the restore's transaction,
+   * before anything is written; throwing stops the restore. The HTTP API checks access rules here.
+   */
+  check?: (changes: PlannedRestoreChange[]) => void;
+}
+
+/** One item a restore changes, as it is now and as it will be. */
+export interface PlannedRestoreChange {
+  step: RestoreStep;
+  now: ItemDocument | null;
+  then: ItemDocument | null;
 }
 
 export interface RestoreStep {
@@ -66,15 +78,19 @@ async function planRestore(db: Kysely<any>, moment: ResolvedMoment, options: Res
   const then = await statesAt(db, moment, { types: options.types });
   const steps: RestoreStep[] = [];
   const events: PendingEvent[] = [];
+  const changes: PlannedRestoreChange[] = [];
   for (const head of await readStreamHeads(db, { types: options.types })) {
     const past = then.get(head.itemId)?.document ?? null;
     if (!inSlice(options.namespace, past, head.document)) continue;
     const patch = diffStates(head.document, past);
     if (patch.length === 0) continue;
     const action = !head.document ? 'recreate' : !past ? 'delete' : 'revert';
-    steps.push({ type: head.type, name: head.name, action, fromVersion: head.version, patch });
+    const step: RestoreStep = { type: head.type, name: head.name, action, fromVersion: head.version, patch };
+    steps.push(step);
+    changes.push({ step, now: head.document, then: past });
     events.push(nextEvent(head, head.type, head.name, past ? 'restored' : 'deleted', past, writer.snapshotPolicy));
   }
+  options.check?.(changes);
   return { steps, events };
 }
 

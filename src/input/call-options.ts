@@ -81,6 +81,7 @@ export const RestoreOptionsSchema = z
     namespace: IdentitySchema.optional(),
     types: z.array(TypeKeySchema).optional(),
     dryRun: z.boolean().optional(),
+    check: z.function().optional(),
   })
   .strict();
 

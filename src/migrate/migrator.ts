@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
@@ -83,4 +84,11 @@ export async function migrate(datasource: Datasource, files = readMigrationFiles
       cause: error,
     });
   }
+}
+
+/** The sql/ files not yet applied to the store's schema (readiness checks: empty when up to date). */
+export async function pendingMigrations(db: Kysely<any>, files = readMigrationFiles()): Promise<string[]> {
+  const { rows } = await db.executeQuery<{ name: string }>(CompiledQuery.raw('SELECT name FROM metaledger_migrations'));
+  const applied = new Set(rows.map((row) => row.name));
+  return files.filter((file) => !applied.has(file.name)).map((file) => file.name);
 }

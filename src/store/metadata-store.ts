@@ -341,6 +341,11 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => this.reader.list(this.db, type, parsed));
   }
 
+  /** Item counts per type; with `readableBy` (a principal id), only shared items and that principal's own user items count. */
+  countByType(readableBy?: string): Promise<{ type: string; count: number }[]> {
+    return this.run(() => this.reader.countByType(this.db, readableBy));
+  }
+
   // ——— history: audit, time travel, diff, blame, rollback, restore, integrity, retention ———
 
   /** The item's events, newest first, with who / why / when and a one-line summary each. */

@@ -57,6 +57,22 @@ export class RecordReader {
     return rows.map(toRecord);
   }
 
+  /**
+   * How many items each type holds. With `readableBy`, only items that principal id may read count:
+   * shared (system and platform) items and its own user items.
+   */
+  async countByType(db: Kysely<any>, readableBy?: string): Promise<{ type: string; count: number }[]> {
+    const c = this.table.columns;
+    const visible = readableBy === undefined ? '' : `WHERE p.${c.scope} <> 'user' OR p.${c.owner} = $1`;
+    const { rows } = await db.executeQuery<{ type: string; count: number }>(
+      CompiledQuery.raw(
+        `SELECT p.${c.type} AS type, count(*) AS count FROM ${this.table.qualifiedName} p ${visible} GROUP BY p.${c.type} ORDER BY p.${c.type}`,
+        readableBy === undefined ? [] : [readableBy],
+      ),
+    );
+    return rows.map((row) => ({ type: row.type, count: Number(row.count) }));
+  }
+
   async list(db: Kysely<any>, type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
     const c = this.table.columns;
     const parameters: unknown[] = [type];

@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import type { MetadataStore } from '../../src/index.js';
 import { FileLoader } from '../../src/loaders/file/file-loader.js';
 import { terminalProgress } from '../../src/loaders/progress.js';
+import { generateApiKey } from '../../src/server/auth/api-keys.js';
 import { exportMetadata } from '../../src/service/export/export-metadata.js';
 import { importMetadata } from '../../src/service/import/import-metadata.js';
 import { operatorPrincipal } from '../../src/service/principal.js';
@@ -382,20 +383,27 @@ describe('CLI: export, import, serve', () => {
     const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
     const { targetArgs } = target;
-    const child = spawn(process.execPath, ['--import', tsxLoader, mainScript, ...targetArgs, 'serve', '--port', '0', '--as', 'viewer'], {
-      cwd: target.workDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { key, hash } = generateApiKey();
+    const child = spawn(
+      process.execPath,
+      ['--import', tsxLoader, mainScript, ...targetArgs, 'serve', '--port', '0', '--api-key', `viewer=${hash}`],
+      {
+        cwd: target.workDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       const url = await waitFor(() => /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1], 'the server to listen');
-      const response = await fetch(`${url}/metadata/view/all`);
+      const authorization = `Bearer ${key}`;
+      const response = await fetch(`${url}/api/v1/records/view/all`, { headers: { authorization } });
       expect(response.status).toBe(200);
       expect(response.headers.get('etag')).toBe('"v1"');
       expect(await response.json()).toMatchObject({ name: 'all', metadata: { columns: ['name'] } });
-      expect((await fetch(`${url}/metadata/view/all`, { method: 'DELETE' })).status).toBe(403);
+      expect((await fetch(`${url}/api/v1/records/view/all`, { method: 'DELETE', headers: { authorization } })).status).toBe(403);
+      expect((await fetch(`${url}/api/v1/records/view/all`, { method: 'DELETE' })).status).toBe(401);
     } finally {
       child.kill('SIGTERM');
     }

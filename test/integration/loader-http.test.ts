@@ -105,31 +105,36 @@ describe('http: loader against a real server on 127.0.0.1', () => {
   });
 
   it('speaks plain HTTP: status codes, ETag headers and error bodies with issues', async () => {
-    const get = await fetch(`${server.url}/metadata/object/lead`);
+    const get = await fetch(`${server.url}/api/v1/records/object/lead`);
     expect(get.status).toBe(200);
     expect(get.headers.get('etag')).toBe('"v1"');
-    expect((await fetch(`${server.url}/metadata/object/lead`, { headers: { 'if-none-match': '"v1"' } })).status).toBe(304);
-    expect((await fetch(`${server.url}/metadata/object/missing`)).status).toBe(404);
+    expect((await fetch(`${server.url}/api/v1/records/object/lead`, { headers: { 'if-none-match': '"v1"' } })).status).toBe(304);
+    expect((await fetch(`${server.url}/api/v1/records/object/missing`)).status).toBe(404);
     expect((await fetch(`${server.url}/elsewhere`)).status).toBe(404);
-    expect((await fetch(`${server.url}/metadata/object`, { method: 'POST' })).status).toBe(405);
-    const stale = await fetch(`${server.url}/metadata/object/lead`, {
+    expect((await fetch(`${server.url}/api/v1/records/object`, { method: 'POST' })).status).toBe(405);
+    const stale = await fetch(`${server.url}/api/v1/records/object/lead`, {
       method: 'PUT',
-      headers: { ...asRoot, 'if-match': '"v5"' },
+      headers: { ...asRoot, 'if-match': '"v5"', 'content-type': 'application/json' },
       body: JSON.stringify({ metadata: {} }),
     });
     expect(stale.status).toBe(412);
-    const malformed = await fetch(`${server.url}/metadata/object/lead`, { method: 'PUT', headers: asRoot, body: '{ nope' });
-    expect(malformed.status).toBe(400);
-    const invalid = await fetch(`${server.url}/metadata/object/lead`, {
+    const malformed = await fetch(`${server.url}/api/v1/records/object/lead`, {
       method: 'PUT',
-      headers: asRoot,
+      headers: { ...asRoot, 'content-type': 'application/json' },
+      body: '{ nope',
+    });
+    expect(malformed.status).toBe(400);
+    const invalid = await fetch(`${server.url}/api/v1/records/object/lead`, {
+      method: 'PUT',
+      headers: { ...asRoot, 'content-type': 'application/json' },
       body: JSON.stringify({ metadata: [], scope: 'galaxy' }),
     });
     expect(invalid.status).toBe(400);
-    const body = (await invalid.json()) as { error: { code: string; issues: { path: string }[] } };
-    expect(body.error.code).toBe('VALIDATION');
-    expect(body.error.issues.map((issue) => issue.path).sort()).toEqual(['metadata', 'scope']);
-    const forbidden = await fetch(`${server.url}/metadata/object/lead`, { method: 'DELETE' });
+    expect(invalid.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = (await invalid.json()) as { code: string; issues: { path: string }[] };
+    expect(body.code).toBe('VALIDATION');
+    expect(body.issues.map((issue) => issue.path).sort()).toEqual(['metadata', 'scope']);
+    const forbidden = await fetch(`${server.url}/api/v1/records/object/lead`, { method: 'DELETE' });
     expect(forbidden.status).toBe(403);
     expect((await store.load('object', 'lead')).data?.version).toBe(1);
   });

@@ -25,8 +25,10 @@ const byHeader = (request: IncomingMessage) => ({ alice, root })[String(request.
 beforeAll(async () => {
   database = await createTestDatabase('http_entry');
   store = await database.open();
-  // `metaledger serve` without --as: no authentication, so every request is anonymous
-  open = await listenMetadataServer(createMetadataServer({ service: createMetadataService({ store, source: 'http' }) }));
+  // a server without credentials configured: every request is anonymous, and reads of shared items are allowed
+  open = await listenMetadataServer(
+    createMetadataServer({ service: createMetadataService({ store, source: 'http' }), auth: { anonymousReads: true } }),
+  );
   authenticated = await listenMetadataServer(
     createMetadataServer({ service: createMetadataService({ store, source: 'http' }), principal: byHeader }),
   );
@@ -40,7 +42,7 @@ afterAll(async () => {
 });
 
 const path = (type: string, name?: string) =>
-  `/metadata/${encodeURIComponent(type)}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+  `/api/v1/records/${encodeURIComponent(type)}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
 
 async function send(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${base}${url}`, {
@@ -51,24 +53,23 @@ async function send(base: string, method: string, url: string, body?: unknown, h
   const text = await response.text();
   return {
     status: response.status,
-    body: text ? (JSON.parse(text) as { error?: { code: string; issues?: { path: string }[] } }) : undefined,
+    body: text ? (JSON.parse(text) as { code?: string; issues?: { path: string }[]; metadata?: unknown }) : undefined,
   };
 }
 
 describe('regression: over HTTP without credentials', () => {
-  it('PUT /metadata/object/%20account (If-Match "v1") cannot overwrite the system item \'account\'', async () => {
+  it('PUT /api/v1/records/object/%20account (If-Match "v1") cannot overwrite the system item \'account\'', async () => {
     const before = await storeState(database);
-    const response = await send(
-      open.url,
-      'PUT',
-      path('object', ' account'),
-      { scope: 'user', metadata: { label: 'pwned' } },
-      {
-        'if-match': '"v1"',
-      },
-    );
-    expect(response.status).toBe(400);
-    expect(response.body?.error).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'name' }] });
+    const attempt = { scope: 'user', metadata: { label: 'pwned' } };
+    // without credentials the write is refused before anything reads it; as alice, the name itself is refused
+    const anonymous = await send(open.url, 'PUT', path('object', ' account'), attempt, { 'if-match': '"v1"' });
+    expect({ status: anonymous.status, code: anonymous.body?.code }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    const asAlice = await send(authenticated.url, 'PUT', path('object', ' account'), attempt, {
+      'if-match': '"v1"',
+      'x-test-user': 'alice',
+    });
+    expect(asAlice.status).toBe(400);
+    expect(asAlice.body).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'name' }] });
     expect(await storeState(database)).toEqual(before);
     expect((await store.load('object', 'account', { cache: false })).data).toMatchObject({ scope: 'system', version: 1 });
   });
@@ -78,7 +79,7 @@ describe('regression: over HTTP without credentials', () => {
     const created = await send(open.url, 'PUT', path('note', 'mine'), { scope: 'user', metadata: {} }, { 'if-none-match': '*' });
     const updated = await send(open.url, 'PUT', path('object', 'shared'), { metadata: { v: 2 } });
     const deleted = await send(open.url, 'DELETE', path('object', 'shared'));
-    expect([created.status, updated.status, deleted.status]).toEqual([403, 403, 403]);
+    expect([created.status, updated.status, deleted.status]).toEqual([401, 401, 401]);
     expect({ ...(await storeState(database)), refusals: 0 }).toEqual({ ...before, refusals: 0 });
     expect(await send(open.url, 'GET', path('object', 'shared'))).toMatchObject({ status: 200, body: { metadata: { v: 1 } } });
   });
@@ -95,7 +96,7 @@ describe.each(nonCanonicalVariants)('a name with a $label in the URL', (variant)
         ['DELETE', undefined],
       ] as const) {
         const response = await send(authenticated.url, method, path('object', name), body, headers);
-        expect({ method, headers, status: response.status, code: response.body?.error?.code }).toEqual({
+        expect({ method, headers, status: response.status, code: response.body?.code }).toEqual({
           method,
           headers,
           status: 400,
@@ -119,13 +120,13 @@ describe('bodies that are JSON but not a record', () => {
   ])('%s is 400 VALIDATION and writes nothing', async (_label, body) => {
     const before = await storeState(database);
     const response = await send(authenticated.url, 'PUT', path('object', 'body-test'), body, { 'x-test-user': 'root' });
-    expect({ status: response.status, code: response.body?.error?.code }).toEqual({ status: 400, code: 'VALIDATION' });
+    expect({ status: response.status, code: response.body?.code }).toEqual({ status: 400, code: 'VALIDATION' });
     expect(await storeState(database)).toEqual(before);
     expect(Object.keys(Object.prototype)).toEqual([]);
   });
 
   it('a malformed percent-encoding in the path is 400, not 500', async () => {
-    const response = await fetch(`${authenticated.url}/metadata/object/%E0%A4%A`, { headers: { 'x-test-user': 'root' } });
+    const response = await fetch(`${authenticated.url}/api/v1/records/object/%E0%A4%A`, { headers: { 'x-test-user': 'root' } });
     expect(response.status).toBe(400);
   });
 });

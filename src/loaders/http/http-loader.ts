@@ -30,15 +30,15 @@ import {
   type WatchHandle,
 } from '../loader.js';
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
-import { fromErrorBody } from './error-body.js';
+import { fromProblem } from './error-body.js';
 
 export interface HttpLoaderOptions {
-  /** Where `metaledger serve` (or createMetadataServer) listens, e.g. http://127.0.0.1:7070. */
+  /** Where `metaledger serve` (or createMetadataServer) listens, e.g. http://127.0.0.1:7070 (the loader adds /api/v1). */
   baseUrl: string;
   name?: string;
   /** Writing is off unless allowed here (the server still decides what the caller may change). */
   capabilities?: Partial<Omit<MetadataLoaderCapabilities, 'watch'>>;
-  /** Sent with every request, e.g. an Authorization header for a proxy in front of the server. */
+  /** Sent with every request, e.g. `{ authorization: 'Bearer <API key or token>' }`. */
   headers?: Record<string, string>;
 }
 
@@ -102,7 +102,7 @@ export class HttpLoader implements MetadataLoader {
     const query = new URLSearchParams();
     const pushed = { namespace: parsed.namespace, scope: parsed.scope, owner: parsed.filters?.owner };
     for (const [field, value] of Object.entries(pushed)) if (value !== undefined) query.set(field, value);
-    const response = await this.request('GET', `/metadata/${encodeURIComponent(type)}?${query}`);
+    const response = await this.request('GET', `${apiPrefix}/records/${encodeURIComponent(type)}?${query}`);
     const body = (await this.readBody(response, `GET ${type}`)) as { items?: unknown };
     if (!Array.isArray(body?.items))
       throw new ValidationError([{ path: 'items', message: 'is not a list' }], `invalid answer from ${this.baseUrl} GET ${type}`);
@@ -218,12 +218,15 @@ export class HttpLoader implements MetadataLoader {
     } catch {
       body = undefined;
     }
-    if (!response.ok) throw fromErrorBody(response.status, body, `${this.baseUrl} ${what}`);
+    if (!response.ok) throw fromProblem(response.status, body, `${this.baseUrl} ${what}`);
     return body;
   }
 }
 
-const itemPath = (type: string, name: string) => `/metadata/${encodeURIComponent(type)}/${encodeURIComponent(name)}`;
+/** The HTTP API's versioned prefix (see docs/http.md). */
+const apiPrefix = '/api/v1';
+
+const itemPath = (type: string, name: string) => `${apiPrefix}/records/${encodeURIComponent(type)}/${encodeURIComponent(name)}`;
 
 /** The etag a write expects, as HTTP preconditions: If-Match, or If-None-Match: * for "must not exist". */
 function preconditions(expectedEtag: string | null | undefined): Record<string, string> {

@@ -11,7 +11,7 @@ import { checkSegment } from '../../loaders/file/item-path.js';
 import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
 import { orderRecord, serializeRecord, serializeValue } from '../../loaders/record-file.js';
 import { exportTarget } from './export-target.js';
-import { readExportItems, type ExportItem } from './read-export-items.js';
+import { readExportItems, type ExportItem, type ExportSelection } from './read-export-items.js';
 
 /** The protocol's export options and metaledger's (StrictMetadataExportOptionsSchema): includeHistory, who reads, progress. */
 export interface ExportOptions extends StrictMetadataExportOptionsInput {
@@ -50,6 +50,41 @@ function directoryIssues(items: ExportItem[]): ValidationIssue[] {
   return issues;
 }
 
+/** What an export holds: the items of the selection and the log position they reflect. */
+export interface ExportSnapshot {
+  items: ExportItem[];
+  position: number | null;
+}
+
+/** The items of a selection, read from one consistent snapshot of the store, whatever is written meanwhile. */
+export function readExportSnapshot(
+  store: MetadataStore,
+  selection: ExportSelection,
+  onItem: () => void = () => {},
+): Promise<ExportSnapshot> {
+  return store.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
+      return {
+        items: await readExportItems(trx, selection, onItem),
+        position: rows[0]?.position === null ? null : Number(rows[0].position),
+      };
+    });
+}
+
+/** The bundle a single-file export writes (and import reads back). */
+export function exportBundle(items: ExportItem[], position: number | null) {
+  return {
+    format: bundleFormat,
+    version: 1,
+    exportedAt: new Date().toISOString(),
+    position,
+    items: items.map(({ record, history }) => orderRecord(record, history ? { history } : {})),
+  };
+}
+
 /**
  * Writes every item (or some types / namespaces) with its envelope, and optionally its history, to one
  * JSON / YAML bundle or a directory of `<type>/<name>` files. The items come from one consistent
@@ -70,27 +105,14 @@ async function exportFrom(store: MetadataStore, options: ExportOptions): Promise
   const target = exportTarget(parsed.output, requestedFormat === undefined ? undefined : (parsed.format as 'json' | 'yaml' | 'yml'));
   const output = resolve(parsed.output);
   progress.start('reading items');
-  const { items, position } = await store.db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .execute(async (trx) => {
-      const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
-      const selection = { types: parsed.types, namespaces: parsed.namespaces, includeHistory, principal };
-      return {
-        items: await readExportItems(trx, selection, () => progress.tick()),
-        position: rows[0]?.position === null ? null : Number(rows[0].position),
-      };
-    });
+  const { items, position } = await readExportSnapshot(
+    store,
+    { types: parsed.types, namespaces: parsed.namespaces, includeHistory, principal },
+    () => progress.tick(),
+  );
   progress.done();
   if (target.kind === 'file') {
-    const bundle = {
-      format: bundleFormat,
-      version: 1,
-      exportedAt: new Date().toISOString(),
-      position,
-      items: items.map(({ record, history }) => orderRecord(record, history ? { history } : {})),
-    };
-    await writeFileAtomic(output, serializeValue(bundle, target.format));
+    await writeFileAtomic(output, serializeValue(exportBundle(items, position), target.format));
   } else {
     const issues = directoryIssues(items);
     if (issues.length > 0) throw new ValidationError(issues, 'items that cannot be files (export to a single file instead)');

@@ -11,7 +11,7 @@ import { checkWriteContext } from '../../input/free-text.js';
 import { atPublicBoundary } from '../../input/public-boundary.js';
 import { databaseRefusalLog } from '../refusal-log.js';
 import { planImport, type ImportAction, type ImportChange } from './plan-import.js';
-import { readImportSource } from './read-import-source.js';
+import { readImportSource, type ImportSource } from './read-import-source.js';
 
 /** The protocol's import options and metaledger's (StrictMetadataImportOptionsSchema): dryRun, the audit trail, who writes. */
 export interface ImportOptions extends StrictMetadataImportOptionsInput, Omit<WriteContext, 'source'> {
@@ -54,17 +54,41 @@ function countActions(changes: ImportChange[]): Record<ImportAction, number> {
  * invalid items are left out and reported. A dry run reports what each item would become.
  */
 export function importMetadata(store: MetadataStore, options: ImportOptions): Promise<ImportReport> {
-  return atPublicBoundary(() => importInto(store, options));
+  return atPublicBoundary(async () => {
+    const { source } = parseInput(StrictMetadataImportOptionsSchema, pickImportOptions(options), 'import options');
+    return importInto(store, await readImportSource(source, options.progress ?? silentProgress), options);
+  });
 }
 
-async function importInto(store: MetadataStore, options: ImportOptions): Promise<ImportReport> {
+/** The protocol's options of an import call, without who writes, the audit trail and progress. */
+function pickImportOptions(options: ImportOptions): StrictMetadataImportOptionsInput {
   if (typeof options !== 'object' || options === null)
     throw new ValidationError([{ path: '(root)', message: 'import options must be an object' }], 'invalid import options');
-  const { principal: given, allowSystem = false, progress = silentProgress, actor, reason, correlationId, ...rest } = options;
+  const {
+    principal: _principal,
+    allowSystem: _allowSystem,
+    progress: _progress,
+    actor: _actor,
+    reason: _reason,
+    correlationId: _correlationId,
+    ...rest
+  } = options;
+  return rest;
+}
+
+/**
+ * Imports records already read (from an HTTP request's body, say) exactly as importMetadata imports a
+ * file's; `options.source` names where they came from in the report and the changeset.
+ */
+export function importSource(store: MetadataStore, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+  return atPublicBoundary(() => importInto(store, source, options));
+}
+
+async function importInto(store: MetadataStore, source: ImportSource, options: ImportOptions): Promise<ImportReport> {
+  const { dryRun = false, ...parsed } = parseInput(StrictMetadataImportOptionsSchema, pickImportOptions(options), 'import options');
+  const { principal: given, allowSystem = false, actor, reason, correlationId } = options;
   const principal = given === undefined ? anonymous : checkPrincipal(given);
   checkWriteContext({ actor, reason, correlationId });
-  const { dryRun = false, ...parsed } = parseInput(StrictMetadataImportOptionsSchema, rest, 'import options');
-  const source = await readImportSource(parsed.source, progress);
   if (parsed.validate && source.issues.length > 0)
     throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
   const rules = { strategy: parsed.strategy, snapshot: store.snapshotPolicy, principal, allowSystem };

@@ -29,13 +29,9 @@ function recordsOfBundle(value: unknown, file: string): { at: string; value: unk
   return fileIssue(file, '(root)', 'expected an export bundle { items: [...] }, an array of records, or one record');
 }
 
-async function readBundle(path: string): Promise<ImportSource> {
-  const file = basename(path);
-  const format = formatOfPath(path);
-  if (!format) return { items: [], issues: [fileIssue(file, '(root)', 'a source file must end in .json, .yaml or .yml')] };
-  const parsed = parseRecordText(await readFile(path, 'utf8'), format, file);
-  if (parsed.issues.length > 0) return { items: [], issues: parsed.issues };
-  const entries = recordsOfBundle(parsed.value, file);
+/** The records of a bundle value (an export, an array of records, or one record), each checked. */
+export function sourceOfBundle(value: unknown, file: string): ImportSource {
+  const entries = recordsOfBundle(value, file);
   if (!Array.isArray(entries)) return { items: [], issues: [entries] };
   const source: ImportSource = { items: [], issues: [] };
   for (const entry of entries) {
@@ -43,7 +39,16 @@ async function readBundle(path: string): Promise<ImportSource> {
     if (record) source.items.push({ record, provided, file: entry.at ? `${file}:${entry.at}` : file });
     source.issues.push(...issues);
   }
-  return source;
+  return withDuplicatesFlagged(source);
+}
+
+async function readBundle(path: string): Promise<ImportSource> {
+  const file = basename(path);
+  const format = formatOfPath(path);
+  if (!format) return { items: [], issues: [fileIssue(file, '(root)', 'a source file must end in .json, .yaml or .yml')] };
+  const parsed = parseRecordText(await readFile(path, 'utf8'), format, file);
+  if (parsed.issues.length > 0) return { items: [], issues: parsed.issues };
+  return sourceOfBundle(parsed.value, file);
 }
 
 /** A directory laid out as a file loader's: `<type>/<name>.json|.yaml|.yml`. A record file beside the type folders is a mistake worth saying. */
@@ -64,8 +69,13 @@ export async function readImportSource(source: string, progress: ProgressReporte
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new ValidationError([{ path: 'source', message: `${source} does not exist` }], 'invalid import options');
   progress.start('reading files');
-  const read = info.isDirectory() ? await readDirectory(path, progress) : await readBundle(path);
+  const read = info.isDirectory() ? withDuplicatesFlagged(await readDirectory(path, progress)) : await readBundle(path);
   progress.done();
+  return read;
+}
+
+/** The same item twice in one source is a problem of the later one. */
+function withDuplicatesFlagged(read: ImportSource): ImportSource {
   const firstFile = new Map<string, string>();
   for (const item of read.items) {
     const key = `${item.record.type}/${item.record.name}`;

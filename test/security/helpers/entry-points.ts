@@ -110,7 +110,9 @@ export async function databaseEntryPoints(
   const server = await listenMetadataServer(
     createMetadataServer({
       service: createMetadataService({ store, source: 'http' }),
-      // the test's stand-in for authentication: a header names the principal; none means no principal
+      // the test's stand-in for authentication: a header names the principal; none means anonymous,
+      // who may read shared items (the operator's choice: auth.anonymousReads)
+      auth: { anonymousReads: true },
       principal: (request: IncomingMessage) => principals.get(String(request.headers['x-test-principal'])) as Principal,
     }),
   );
@@ -204,16 +206,17 @@ export async function databaseEntryPoints(
         if (operation === 'create') headers['if-none-match'] = '*';
         if ((operation === 'update' || operation === 'delete') && etag) headers['if-match'] = etag;
         const { name: _name, ...body } = recordOf(item, 2);
-        const response = await fetch(`${server.url}/metadata/${TYPE}/${encodeURIComponent(item.name)}`, {
+        const response = await fetch(`${server.url}/api/v1/records/${TYPE}/${encodeURIComponent(item.name)}`, {
           method,
           headers,
           body: method === 'PUT' ? JSON.stringify(body) : undefined,
         });
         const text = await response.text();
-        const parsed = text ? (JSON.parse(text) as { error?: { code: string } }) : undefined;
+        const parsed = text ? (JSON.parse(text) as { code?: string }) : undefined;
         if (response.ok) return { outcome: 'allowed', readBack: parsed };
-        if (response.status === 403) return { outcome: 'refused' };
-        return { outcome: parsed?.error?.code ?? `HTTP ${response.status}` };
+        // 403: the principal may not; 401: an anonymous request may not write at all
+        if (response.status === 403 || response.status === 401) return { outcome: 'refused' };
+        return { outcome: parsed?.code ?? `HTTP ${response.status}` };
       },
       close: () => server.close(),
     },

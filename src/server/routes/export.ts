@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { exportBundle, readExportSnapshot } from '../../service/export/export-metadata.js';
+import type { Capability } from '../api.js';
+import { problems, QueryFlagSchema, QueryListSchema } from '../http/schemas.js';
+
+const ExportQuerySchema = z
+  .object({
+    types: QueryListSchema.optional(),
+    namespaces: QueryListSchema.optional(),
+    history: QueryFlagSchema.optional().describe("add each item's events"),
+  })
+  .strict();
+
+/** The items the principal may read, as the bundle `metaledger export` writes (and import reads back). */
+export const exportCapability: Capability = {
+  register(api, { store }) {
+    api.get(
+      '/export',
+      {
+        schema: {
+          summary: 'Export the items the principal may read as one JSON bundle',
+          tags: ['operations'],
+          querystring: ExportQuerySchema,
+          response: problems(400, 401),
+        },
+      },
+      async (request) => {
+        const { types, namespaces, history } = request.query;
+        const { items, position } = await readExportSnapshot(store, {
+          types,
+          namespaces,
+          includeHistory: history ?? false,
+          principal: request.principal,
+        });
+        return exportBundle(items, position);
+      },
+    );
+  },
+};

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** A principal id as `parsePrincipal` takes it: no whitespace, ':' or ','. */
+const PrincipalIdSchema = z
+  .string()
+  .regex(/^[^\s:,]+$/, 'must be an id without whitespace, ":" or ","')
+  .max(255);
+
+/** One API key: only its SHA-256 hash is kept, mapped to the principal it authenticates. */
+export const ApiKeyEntrySchema = z
+  .object({
+    /** `sha256:<64 hex digits>` of the whole key (`metaledger serve --new-key` prints one). */
+    hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lowercase hex digits>'),
+    principal: PrincipalIdSchema,
+    roles: z.array(z.string().min(1).max(100)).default([]),
+    /** What the key is for, shown nowhere but the config. */
+    label: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** JWT bearer tokens from an identity provider, verified with `jose` against a JWKS or a key. */
+export const JwtConfigSchema = z
+  .object({
+    /** Where the provider publishes its signing keys (fetched and cached by `jose`). */
+    jwksUrl: z.string().url().optional(),
+    /** A shared HMAC secret (HS256/384/512), at least 32 characters. Prefer `secretEnv`. */
+    secret: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** The name of an environment variable holding the shared secret. */
+    secretEnv: z.string().min(1).optional(),
+    /** A PEM public key (SPKI) for RS/PS/ES/EdDSA tokens. */
+    publicKey: z.string().min(1).optional(),
+    issuer: z.string().min(1).optional(),
+    audience: z.string().min(1).optional(),
+    algorithms: z.array(z.string().min(1)).nonempty().optional(),
+    /** The claim naming the principal (default `sub`). */
+    principalClaim: z.string().min(1).default('sub'),
+    /** The claim holding the roles, a dotted path (e.g. `realm_access.roles`); an array or a space-separated string. */
+    rolesClaim: z.string().min(1).default('roles'),
+    clockToleranceSeconds: z.number().int().min(0).max(600).default(30),
+  })
+  .strict()
+  .refine((jwt) => [jwt.jwksUrl, jwt.secret, jwt.secretEnv, jwt.publicKey].filter(Boolean).length === 1, {
+    message: 'give exactly one of jwksUrl, secret, secretEnv or publicKey',
+    path: ['jwksUrl'],
+  });
+
+export const AuthConfigSchema = z
+  .object({
+    apiKeys: z.array(ApiKeyEntrySchema).default([]),
+    jwt: JwtConfigSchema.optional(),
+    /** Requests without credentials read shared (system and platform) items as `anonymous`; off by default. */
+    anonymousReads: z.boolean().default(false),
+  })
+  .strict();
+
+export const CorsConfigSchema = z
+  .object({
+    /** Origins allowed to call the API from a browser, e.g. `https://studio.example.com`; `*` allows any (never with credentials). */
+    origins: z.array(z.string().min(1)).default([]),
+    credentials: z.boolean().default(false),
+    maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
+  })
+  .strict()
+  .refine((cors) => !(cors.credentials && cors.origins.includes('*')), {
+    message: "credentials cannot be allowed for origin '*'",
+    path: ['credentials'],
+  });
+
+/**
+ * The server's settings: the `server` key of `metaledger.config.json`, overridden by the environment
+ * (`METALEDGER_API_KEYS`, `METALEDGER_JWT_SECRET`) and by `metaledger serve` flags.
+ */
+export const ServerConfigSchema = z
+  .object({
+    port: z.number().int().min(0).max(65_535).default(7070),
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Largest request body accepted, in bytes (413 beyond it). */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 ** 3)
+      .default(1024 * 1024),
+    /** A request whose headers and body have not arrived in this time gets 408. */
+    requestTimeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    auth: AuthConfigSchema.default({}),
+    cors: CorsConfigSchema.default({}),
+    /** Serve the web audit console at `/`. */
+    console: z.boolean().default(true),
+    /** Directory of system items as files (instead of the database). */
+    systemDir: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type ApiKeyEntry = z.infer<typeof ApiKeyEntrySchema>;
+export type JwtConfig = z.infer<typeof JwtConfigSchema>;
+export type AuthConfig = z.infer<typeof AuthConfigSchema>;
+export type AuthConfigInput = z.input<typeof AuthConfigSchema>;
+export type CorsConfig = z.infer<typeof CorsConfigSchema>;
+export type CorsConfigInput = z.input<typeof CorsConfigSchema>;
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
