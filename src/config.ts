@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ValidationError } from './errors.js';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ValidationError, type ValidationIssue } from './errors.js';
+import { describeIssues } from './protocol/issues.js';
+import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from './protocol/index.js';
 
-/** Where the store's data lives. Resolved once, in the order: explicit options > environment > config file > embedded. */
+/** Where the store's data lives, once resolved. */
 export type ConnectionTarget =
   | {
       kind: 'postgres';
@@ -12,7 +15,9 @@ export type ConnectionTarget =
     }
   | { kind: 'pglite'; dataDir?: string };
 
+/** The options that say where the data lives; the first one given wins. */
 export interface ConnectionChoice {
+  /** A PostgreSQL connection string (`postgres://user:password@host:5432/database`). */
   connectionString?: string;
   /** A DatasourceSchema input (driver postgres or pglite). */
   datasource?: { driver?: string; config?: Record<string, unknown>; pool?: { min?: number; max?: number; idleTimeoutMillis?: number } };
@@ -21,38 +26,219 @@ export interface ConnectionChoice {
   inMemory?: boolean;
 }
 
-export const defaultDataDir = './.metaledger';
+/** The config file's name, looked for in the working directory. */
+export const configFileName = 'metaledger.config.json';
 
-interface ConfigFile extends ConnectionChoice {
-  schema?: string;
+/** Where the embedded database lives when nothing else is configured, relative to the working directory. */
+export const defaultDataDir = '.metaledger';
+
+const SchemaNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a SQL identifier: letters, digits, underscore, not starting with a digit');
+
+/**
+ * `metaledger.config.json`: every key is optional, unknown keys are refused (a typo must not send the
+ * data somewhere else). `datasource` and `driver` take the protocol's DatasourceSchema and
+ * MetadataDriverConfigSchema inputs.
+ */
+export const ConfigFileSchema = z
+  .object({
+    /** Tooling may point at a JSON schema; ignored. */
+    $schema: z.string().optional(),
+    connectionString: z.string().min(1).optional(),
+    dataDir: z.string().min(1).optional(),
+    datasource: DatasourceSchema.omit({ name: true }).extend({ name: DatasourceSchema.shape.name.optional() }).optional(),
+    schema: SchemaNameSchema.optional(),
+    driver: MetadataDriverConfigSchema.partial().optional(),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const given = (['connectionString', 'dataDir', 'datasource'] as const).filter((key) => config[key] !== undefined);
+    if (given.length > 1) {
+      context.addIssue({
+        code: 'custom',
+        path: [given[1]],
+        message: `give one of connectionString, dataDir, datasource (also given: ${given[0]})`,
+      });
+    }
+  });
+
+export type ConfigFile = z.input<typeof ConfigFileSchema>;
+
+/** Keys of `input` that parsing dropped: the nested schemas strip what they do not know, this refuses it. */
+function unknownKeys(input: unknown, parsed: unknown, path: string[] = []): ValidationIssue[] {
+  if (!isPlainObject(input) || !isPlainObject(parsed)) return [];
+  return Object.keys(input).flatMap((key) =>
+    key in parsed
+      ? unknownKeys(input[key], parsed[key], [...path, key])
+      : [{ path: [...path, key].join('.'), message: `unknown key '${key}'` }],
+  );
 }
 
-export function readConfigFile(cwd = process.cwd()): ConfigFile {
-  const path = join(cwd, 'metaledger.config.json');
-  if (!existsSync(path)) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as ConfigFile;
-  } catch (error) {
-    throw new ValidationError([{ path: 'metaledger.config.json', message: (error as Error).message }], 'malformed config file');
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A config file read and checked; `path` is absolute. */
+export interface LoadedConfigFile {
+  path: string;
+  config: z.output<typeof ConfigFileSchema>;
+  /** What was written, before defaults: only these keys take part in the precedence. */
+  given: ConfigFile;
+}
+
+/**
+ * Reads and validates a config file. `path` undefined looks for `metaledger.config.json` in `cwd` and
+ * is fine when there is none; a path given explicitly must exist.
+ */
+export function readConfigFile(cwd: string, path?: string): LoadedConfigFile | undefined {
+  const file = resolve(cwd, path ?? configFileName);
+  if (!existsSync(file)) {
+    if (path === undefined) return undefined;
+    throw new ValidationError([{ path: file, message: 'no such file' }], 'config file not found');
   }
+  let given: unknown;
+  try {
+    given = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ValidationError([{ path: file, message: (error as Error).message }], 'malformed config file');
+  }
+  const result = ConfigFileSchema.safeParse(given);
+  const issues = result.success ? unknownKeys(given, result.data) : describeIssues(result.error);
+  if (issues.length > 0) throw new ValidationError(issues, `invalid config file ${file}`);
+  return { path: file, config: result.data!, given: given as ConfigFile };
 }
 
-function explicitTarget(choice: ConnectionChoice): ConnectionTarget | undefined {
+/** Where a setting came from, for `--verbose` and `metaledger status`. */
+export type SettingSource = 'option' | 'environment' | 'config file' | 'default';
+
+/** What a store opens: where the data is, in which schema, with which driver settings, and why. */
+export interface ResolvedSettings {
+  target: ConnectionTarget;
+  schema: string;
+  driver?: Partial<MetadataDriverConfigInput>;
+  sources: { connection: SettingSource; schema: SettingSource; driver?: SettingSource };
+  /** The config file that was read, if any. */
+  configFile?: string;
+}
+
+/** Where resolution looks: the environment and working directory, and which config file (false: none). */
+export interface ResolveContext {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  configFile?: string | false;
+}
+
+function chosenTarget(choice: ConnectionChoice, baseDir: string): ConnectionTarget | undefined {
+  const local = (dir: string) => (dir.includes('://') || isAbsolute(dir) ? dir : resolve(baseDir, dir));
   if (choice.connectionString) return { kind: 'postgres', connectionString: choice.connectionString };
   if (choice.datasource) {
     const { driver = 'postgres', config = {}, pool } = choice.datasource;
-    if (driver === 'pglite') return { kind: 'pglite', dataDir: config.dataDir as string | undefined };
+    if (driver === 'pglite') {
+      const dataDir = config.dataDir as string | undefined;
+      return { kind: 'pglite', dataDir: dataDir && local(dataDir) };
+    }
     return { kind: 'postgres', connectionString: config.connectionString as string | undefined, config, pool };
   }
   if (choice.inMemory) return { kind: 'pglite' };
-  if (choice.dataDir) return { kind: 'pglite', dataDir: choice.dataDir };
+  if (choice.dataDir) return { kind: 'pglite', dataDir: local(choice.dataDir) };
   return undefined;
 }
 
-export function resolveConnectionTarget(choice: ConnectionChoice, env: NodeJS.ProcessEnv = process.env): ConnectionTarget {
-  return (
-    explicitTarget(choice) ??
-    explicitTarget({ connectionString: env.DATABASE_URL, dataDir: env.METALEDGER_DATA_DIR }) ??
-    explicitTarget(readConfigFile()) ?? { kind: 'pglite', dataDir: defaultDataDir }
-  );
+/**
+ * Resolves each setting on its own, first given wins: explicit options > environment (`DATABASE_URL`,
+ * `METALEDGER_DATA_DIR`, `METALEDGER_SCHEMA`) > the config file > the embedded default
+ * (`./.metaledger`, schema `public`). Relative directories are taken from the working directory, or
+ * from the config file's directory for the file's own.
+ */
+export function resolveStoreSettings(
+  options: ConnectionChoice & { schema?: string; driver?: Partial<MetadataDriverConfigInput> },
+  context: ResolveContext,
+): ResolvedSettings {
+  const file = context.configFile === false ? undefined : readConfigFile(context.cwd, context.configFile);
+  const fromFile = file?.given ?? {};
+  const fileDir = file ? dirname(file.path) : context.cwd;
+  const env = context.env;
+
+  const connection: [ConnectionTarget | undefined, SettingSource][] = [
+    [chosenTarget(options, context.cwd), 'option'],
+    [chosenTarget({ connectionString: env.DATABASE_URL, dataDir: env.METALEDGER_DATA_DIR }, context.cwd), 'environment'],
+    [chosenTarget(fromFile as ConnectionChoice, fileDir), 'config file'],
+    [{ kind: 'pglite', dataDir: join(context.cwd, defaultDataDir) }, 'default'],
+  ];
+  const [target, connectionSource] = connection.find(([candidate]) => candidate !== undefined) as [ConnectionTarget, SettingSource];
+
+  const schemas: [string | undefined, SettingSource][] = [
+    [options.schema, 'option'],
+    [env.METALEDGER_SCHEMA || undefined, 'environment'],
+    [fromFile.schema, 'config file'],
+    ['public', 'default'],
+  ];
+  const [schema, schemaSource] = schemas.find(([candidate]) => candidate !== undefined) as [string, SettingSource];
+
+  const driver = options.driver ?? (fromFile.driver as Partial<MetadataDriverConfigInput> | undefined);
+  const driverSource: SettingSource | undefined = options.driver ? 'option' : fromFile.driver ? 'config file' : undefined;
+  return {
+    target,
+    schema,
+    driver,
+    sources: { connection: connectionSource, schema: schemaSource, ...(driverSource && { driver: driverSource }) },
+    configFile: file?.path,
+  };
+}
+
+/** The backend in words a person can check, never with a password. */
+export interface BackendDescription {
+  kind: 'postgres' | 'pglite';
+  /** PostgreSQL: where it connects. */
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** PGlite: the data directory, or undefined in memory. */
+  dataDir?: string;
+  schema: string;
+  /** One line: `PostgreSQL alice@db.example:5432/meta, schema public`. */
+  summary: string;
+}
+
+function postgresEndpoint(target: Extract<ConnectionTarget, { kind: 'postgres' }>) {
+  const config = target.config ?? {};
+  const fromConfig = {
+    host: config.host as string | undefined,
+    port: config.port as number | undefined,
+    database: config.database as string | undefined,
+    user: config.user as string | undefined,
+  };
+  if (!target.connectionString) return fromConfig;
+  try {
+    const url = new URL(target.connectionString);
+    return {
+      host: url.hostname || url.searchParams.get('host') || fromConfig.host,
+      port: url.port ? Number(url.port) : fromConfig.port,
+      database: decodeURIComponent(url.pathname.replace(/^\//, '')) || fromConfig.database,
+      user: decodeURIComponent(url.username) || fromConfig.user,
+    };
+  } catch {
+    return fromConfig; // not a URL: the driver will say what is wrong with it
+  }
+}
+
+/** Describes a resolved target: host, port, database and user, or the data directory; never a password. */
+export function describeBackend(target: ConnectionTarget, schema: string): BackendDescription {
+  if (target.kind === 'pglite') {
+    const where = target.dataDir ?? 'memory';
+    return { kind: 'pglite', dataDir: target.dataDir, schema, summary: `embedded PGlite ${where}, schema ${schema}` };
+  }
+  const endpoint = postgresEndpoint(target);
+  const user = endpoint.user ? `${endpoint.user}@` : '';
+  const address = `${endpoint.host ?? 'localhost'}:${endpoint.port ?? 5432}/${endpoint.database ?? ''}`;
+  return { kind: 'postgres', ...endpoint, schema, summary: `PostgreSQL ${user}${address}, schema ${schema}` };
+}
+
+/** The options that open exactly `target` (the inverse of resolution), for a caller that resolved it itself. */
+export function connectionChoiceOf(target: ConnectionTarget): ConnectionChoice {
+  if (target.kind === 'pglite') return target.dataDir === undefined ? { inMemory: true } : { dataDir: target.dataDir };
+  if (target.config || target.pool) return { datasource: { driver: 'postgres', config: target.config, pool: target.pool } };
+  return { connectionString: target.connectionString };
 }

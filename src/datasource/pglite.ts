@@ -1,23 +1,66 @@
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Datasource } from './datasource.js';
 import { quoteIdentifier } from './identifier.js';
+import { lockDataDirectory, type DataDirectoryLock } from './pglite-lock.js';
 
-/** Embedded PostgreSQL (WASM): a data directory, or memory when none is given. One connection. */
+/** The directory PGlite keeps its files in, or undefined when it keeps them elsewhere (memory://, idb://). */
+export function pgliteDirectory(dataDir: string | undefined): string | undefined {
+  if (dataDir === undefined) return undefined;
+  if (dataDir.startsWith('file://')) return resolve(dataDir.slice('file://'.length));
+  return dataDir.includes('://') ? undefined : resolve(dataDir);
+}
+
+/**
+ * PostgreSQL's own timers (the idle statistics flush, every ~10 s) run as Emscripten timers that
+ * `close()` leaves armed, and each one re-arms the next: a process that closed its last store stayed
+ * alive for 10 s, or for ever. PGlite exports the call that disarms them (0.4.x).
+ */
+function disarmTimers(client: PGlite): void {
+  const module = (client as unknown as { mod?: { _clear_setitimer?: () => void } }).mod;
+  try {
+    module?._clear_setitimer?.();
+  } catch {
+    // the runtime is already gone: nothing left to fire
+  }
+}
+
+/** Starts PGlite and puts its one connection in the store's schema; a failed start leaves nothing running. */
+async function startPglite(dataDir: string | undefined, searchPath: string): Promise<PGlite> {
+  const client = new PGlite(dataDir);
+  try {
+    await client.waitReady;
+    await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; SET search_path TO ${searchPath}; SET timezone TO 'UTC';`);
+    return client;
+  } catch (error) {
+    await client.close().catch(() => {});
+    disarmTimers(client);
+    throw error;
+  }
+}
+
+/**
+ * Embedded PostgreSQL (WASM): a data directory, or memory when none is given. One connection, one
+ * process: a data directory is locked for the process that opened it until `close()`.
+ */
 export async function openPglite(dataDir: string | undefined, schema: string): Promise<Datasource> {
   const searchPath = quoteIdentifier(schema, 'schema');
-  const client = new PGlite(dataDir);
-  await client.waitReady;
-  await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; SET search_path TO ${searchPath}; SET timezone TO 'UTC';`);
+  const directory = pgliteDirectory(dataDir);
+  const lock: DataDirectoryLock | undefined = directory === undefined ? undefined : await lockDataDirectory(directory);
+  const client = await startPglite(directory ?? dataDir, searchPath).catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
+  });
   const db = new Kysely<any>({ dialect: new PGliteDialect(client) });
   return {
     kind: 'pglite',
     schema,
     db,
     // one PGlite instance is one database, reachable only through this datasource
-    identity: `pglite:${dataDir ?? `memory:${randomUUID()}`}#${schema}`,
+    identity: `pglite:${directory ?? `memory:${randomUUID()}`}#${schema}`,
     async prepared<R>(text: string, parameters: unknown[]) {
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
     },
@@ -31,6 +74,14 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
           return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
         }),
       ),
-    close: () => db.destroy(),
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        disarmTimers(client);
+        // only once PGlite has written its files may another process open them
+        await lock?.release();
+      }
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { describeTable } from '../../projections/framework-metadata-table.js';
-import { resolveConnectionTarget, type ConnectionChoice, type ConnectionTarget } from '../config.js';
+import { resolveStoreSettings, type ConnectionChoice, type ConnectionTarget } from '../config.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
@@ -14,8 +14,13 @@ import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
 export interface CreateMetadataStoreOptions extends ConnectionChoice {
-  /** PostgreSQL schema holding every metaledger table; default `public`. */
+  /** PostgreSQL schema holding every metaledger table; default `$METALEDGER_SCHEMA`, else the config file's, else `public`. */
   schema?: string;
+  /**
+   * The config file for the settings not given here (see docs/operations.md): a path, or `false` to read
+   * none. Default: `metaledger.config.json` in the working directory, if there is one.
+   */
+  configFile?: string | false;
   /** MetadataDriverConfig input: transactions, cache, table schema, migration. */
   driver?: Partial<MetadataDriverConfigInput>;
   /** Keep a full snapshot every this many versions of an item (bounds time-travel cost). Default 100. */
@@ -52,8 +57,10 @@ function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: num
   );
 }
 
-function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] {
+function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget): (string | undefined)[] {
   const password = options.datasource?.config?.password as string | undefined;
+  // the target may come from the config file: its password is as secret as an explicit one
+  const targetPassword = target.kind === 'postgres' ? (target.config?.password as string | undefined) : undefined;
   const fromUrl = (url?: string) => {
     try {
       return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
@@ -61,15 +68,18 @@ function secretsOf(options: CreateMetadataStoreOptions): (string | undefined)[] 
       return undefined;
     }
   };
-  return [password, fromUrl(options.connectionString), fromUrl(process.env.DATABASE_URL)];
+  const targetUrl = target.kind === 'postgres' ? target.connectionString : undefined;
+  return [password, targetPassword, fromUrl(options.connectionString), fromUrl(targetUrl), fromUrl(process.env.DATABASE_URL)];
 }
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
 export async function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
-  const schema = options.schema ?? 'public';
-  quoteIdentifier(schema, 'schema');
   if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
-  const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...options.driver }, 'driver config');
+  // explicit options > environment > config file > the embedded default, setting by setting
+  const settings = resolveStoreSettings(options, { env: process.env, cwd: process.cwd(), configFile: options.configFile });
+  const schema = settings.schema;
+  quoteIdentifier(schema, 'schema');
+  const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...settings.driver }, 'driver config');
   const snapshotEvery = options.snapshotEvery ?? 100;
   const groupCommit = {
     statementsInFlight: options.groupCommit?.statementsInFlight ?? 2,
@@ -84,9 +94,9 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
     throw new ValidationError(notPositive.map(([path]) => ({ path: path as string, message: 'must be a positive integer' })));
   }
   // the projection lives in the store's schema unless the table schema names another one
-  const table = describeTable({ ...driver.tableSchema, schema: options.driver?.tableSchema?.schema }, schema);
-  const secrets = secretsOf(options);
-  const datasource = await openDatasource(resolveConnectionTarget(options), schema, driver.transaction.timeout);
+  const table = describeTable({ ...driver.tableSchema, schema: settings.driver?.tableSchema?.schema }, schema);
+  const secrets = secretsOf(options, settings.target);
+  const datasource = await openDatasource(settings.target, schema, driver.transaction.timeout);
   try {
     if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
   } catch (error) {

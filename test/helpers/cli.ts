@@ -3,13 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
+import { main } from '../../src/cli/main.js';
 import { createMetadataStore, type MetadataStore } from '../../src/index.js';
 import { backend, databaseUrl, uniqueSchema } from './test-store.js';
 
-const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const binScript = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
 // an absolute loader URL: the CLI runs in a temp dir where a bare 'tsx' would not resolve
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
@@ -19,18 +21,64 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI from source in a subprocess, as a user would. */
-export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<CliRun> {
+export interface CliRunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  stdin?: string;
+}
+
+const defaultEnv = () => ({ ...process.env, METALEDGER_ACTOR: 'cli-test' });
+
+/** A stream that keeps what is written to it. */
+function capture(): { write(text: string): boolean; text(): string } {
+  const chunks: string[] = [];
+  return {
+    write(text: string) {
+      chunks.push(text);
+      return true;
+    },
+    text: () => chunks.join(''),
+  };
+}
+
+/** Runs the CLI in this process through `main(argv, io)`, with its own streams, environment and directory. */
+export async function runCli(args: string[], options: CliRunOptions): Promise<CliRun> {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([options.stdin ?? '']),
+    env: options.env ?? defaultEnv(),
+    cwd: options.cwd,
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+export interface ProcessRun extends CliRun {
+  /** From the last output to the exit of the process: what a command that stalls after its work adds. */
+  exitDelayMs: number;
+}
+
+/** Runs the CLI binary's entry (src/cli/bin.ts) in a subprocess, as a user would. */
+export function runCliProcess(args: string[], options: CliRunOptions & { timeoutMs?: number }): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
+    let lastOutput = Date.now();
     const child = execFile(
       process.execPath,
-      ['--import', tsxLoader, mainScript, ...args],
-      { cwd: options.cwd, env: options.env ?? { ...process.env, METALEDGER_ACTOR: 'cli-test' }, timeout: 30_000 },
+      ['--import', tsxLoader, binScript, ...args],
+      { cwd: options.cwd, env: options.env ?? defaultEnv(), timeout: options.timeoutMs ?? 60_000 },
       (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error); // killed, not an exit code
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+        const exitDelayMs = Date.now() - lastOutput;
+        if (error && typeof error.code !== 'number') return reject(Object.assign(error, { stdout, stderr })); // killed, not an exit code
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr, exitDelayMs });
       },
     );
+    const touched = () => {
+      lastOutput = Date.now();
+    };
+    child.stdout?.on('data', touched);
+    child.stderr?.on('data', touched);
     child.stdin?.end(options.stdin ?? '');
   });
 }

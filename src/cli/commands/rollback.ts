@@ -13,15 +13,16 @@ export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'make an item what it was at an earlier version (a new event; history is kept)',
   usage: '<type> <name> <toVersion> [--expected-version n]',
+  details: `  --expected-version n   refuse (CONFLICT) unless the item is at version n
+
+example:
+  metaledger rollback object account 2 --reason "the rename broke reports"`,
   options: { 'expected-version': { type: 'string' } },
   async run(context, args) {
     const [type, name, toVersion] = requirePositionals(args, ['type', 'name', 'toVersion']);
-    const result = await (
-      await context.store()
-    ).rollback(type, name, integerArgument(toVersion, 'toVersion'), {
-      ...context.writeContext,
-      expectedVersion: integerOption(args, 'expected-version'),
-    });
+    const version = integerArgument(toVersion, 'toVersion');
+    const expectedVersion = integerOption(args, 'expected-version');
+    const result = await (await context.store()).rollback(type, name, version, { ...context.writeContext, expectedVersion });
     context.report({ type, name, ...result }, () => describeRollback(`${type}/${name}`, result));
   },
 };

@@ -8,6 +8,7 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: 'check hash chains, version continuity and that the log replays to the projection (exit 1 on problems)',
   usage: '',
+  details: `Prints every problem found and exits 11 (INTEGRITY) when there is one.`,
   async run(context, args) {
     requirePositionals(args, []);
     const report = await (await context.store()).verify();
