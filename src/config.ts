@@ -36,43 +36,52 @@ const SchemaNameSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a SQL identifier: letters, digits, underscore, not starting with a digit');
 
+const configFileKeys = {
+  connectionString: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  datasource: DatasourceSchema.omit({ name: true }).extend({ name: DatasourceSchema.shape.name.optional() }).optional(),
+  schema: SchemaNameSchema.optional(),
+  driver: MetadataDriverConfigSchema.partial().optional(),
+};
+
 /**
- * `metaledger.config.json`: every key is optional, unknown keys are refused (a typo must not send the
- * data somewhere else). `datasource` and `driver` take the protocol's DatasourceSchema and
- * MetadataDriverConfigSchema inputs.
+ * `metaledger.config.json`: every key optional; `datasource` and `driver` take the protocol's
+ * DatasourceSchema and MetadataDriverConfigSchema inputs. Unknown keys, at any depth, are refused by
+ * `readConfigFile` (a typo must not send the data somewhere else).
  */
-export const ConfigFileSchema = z
-  .object({
-    /** Tooling may point at a JSON schema; ignored. */
-    $schema: z.string().optional(),
-    connectionString: z.string().min(1).optional(),
-    dataDir: z.string().min(1).optional(),
-    datasource: DatasourceSchema.omit({ name: true }).extend({ name: DatasourceSchema.shape.name.optional() }).optional(),
-    schema: SchemaNameSchema.optional(),
-    driver: MetadataDriverConfigSchema.partial().optional(),
-  })
-  .strict()
-  .superRefine((config, context) => {
-    const given = (['connectionString', 'dataDir', 'datasource'] as const).filter((key) => config[key] !== undefined);
-    if (given.length > 1) {
-      context.addIssue({
-        code: 'custom',
-        path: [given[1]],
-        message: `give one of connectionString, dataDir, datasource (also given: ${given[0]})`,
-      });
-    }
-  });
+export const ConfigFileSchema = z.object(configFileKeys).superRefine((config, context) => {
+  const given = (['connectionString', 'dataDir', 'datasource'] as const).filter((key) => config[key] !== undefined);
+  if (given.length > 1) {
+    context.addIssue({
+      code: 'custom',
+      path: [given[1]],
+      message: `give one of connectionString, dataDir, datasource (also given: ${given[0]})`,
+    });
+  }
+});
 
 export type ConfigFile = z.input<typeof ConfigFileSchema>;
 
-/** Keys of `input` that parsing dropped: the nested schemas strip what they do not know, this refuses it. */
-function unknownKeys(input: unknown, parsed: unknown, path: string[] = []): ValidationIssue[] {
+/** Keys of `input` that parsing dropped: zod strips what a schema does not know, this refuses it. */
+function unknownKeys(input: unknown, parsed: unknown, path: string[]): ValidationIssue[] {
   if (!isPlainObject(input) || !isPlainObject(parsed)) return [];
   return Object.keys(input).flatMap((key) =>
     key in parsed
       ? unknownKeys(input[key], parsed[key], [...path, key])
       : [{ path: [...path, key].join('.'), message: `unknown key '${key}'` }],
   );
+}
+
+/** Every unknown key of a config file, at any depth, also when other values are invalid. */
+function unknownKeysOf(given: unknown): ValidationIssue[] {
+  if (!isPlainObject(given)) return [];
+  return Object.entries(given).flatMap(([key, value]) => {
+    if (!Object.hasOwn(configFileKeys, key)) {
+      return [{ path: key, message: `unknown key '${key}'; the config file takes ${Object.keys(configFileKeys).join(', ')}` }];
+    }
+    const parsed = configFileKeys[key as keyof typeof configFileKeys].safeParse(value);
+    return parsed.success ? unknownKeys(value, parsed.data, [key]) : [];
+  });
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -104,7 +113,7 @@ export function readConfigFile(cwd: string, path?: string): LoadedConfigFile | u
     throw new ValidationError([{ path: file, message: (error as Error).message }], 'malformed config file');
   }
   const result = ConfigFileSchema.safeParse(given);
-  const issues = result.success ? unknownKeys(given, result.data) : describeIssues(result.error);
+  const issues = [...(result.success ? [] : describeIssues(result.error)), ...unknownKeysOf(given)];
   if (issues.length > 0) throw new ValidationError(issues, `invalid config file ${file}`);
   return { path: file, config: result.data!, given: given as ConfigFile };
 }

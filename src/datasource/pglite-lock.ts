@@ -15,7 +15,7 @@ export interface LockHolder {
   hostname: string;
   /** The process's start time as the OS counts it (Linux: clock ticks since boot); tells a reused pid apart. */
   processStart: string | null;
-  /** e.g. `metaledger serve`; never the arguments (they may hold secrets). */
+  /** e.g. `metaledger serve`, or a script's file name; never the arguments (they may hold secrets). */
   command: string;
   acquiredAt: string;
   /** Unique per acquisition, so a release never removes a lock another process took over. */
@@ -154,12 +154,10 @@ async function removeStale(lockFile: string, staleText: string): Promise<void> {
   }
 }
 
-/** `metaledger serve`, or the script's file name: never arguments, which may hold secrets. */
+/** The process title when one was set (the CLI sets `metaledger <command>`), else the script's file name; never arguments. */
 function describeThisProcess(): string {
-  const script = basename(process.argv[1] ?? process.argv0);
-  const command = process.argv[2] ?? '';
-  if (/^(metaledger(\.js)?|main\.[jt]s)$/.test(script) && /^[a-z]+$/.test(command)) return `metaledger ${command}`;
-  return script;
+  if (process.title && basename(process.title) !== basename(process.execPath) && process.title !== 'node') return process.title;
+  return basename(process.argv[1] ?? process.argv0);
 }
 
 /** A held data directory; `release` removes the lock if it is still this one's. */

@@ -1,19 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { main } from '../../src/cli/main.js';
 import { createMetadataStore, type MetadataStore } from '../../src/index.js';
+import { runScript, type ScriptRun } from './run-script.js';
 import { backend, databaseUrl, uniqueSchema } from './test-store.js';
-
-const binScript = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
-// an absolute loader URL: the CLI runs in a temp dir where a bare 'tsx' would not resolve
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliRun {
   code: number;
@@ -55,32 +49,9 @@ export async function runCli(args: string[], options: CliRunOptions): Promise<Cl
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
-export interface ProcessRun extends CliRun {
-  /** From the last output to the exit of the process: what a command that stalls after its work adds. */
-  exitDelayMs: number;
-}
-
 /** Runs the CLI binary's entry (src/cli/bin.ts) in a subprocess, as a user would. */
-export function runCliProcess(args: string[], options: CliRunOptions & { timeoutMs?: number }): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
-    let lastOutput = Date.now();
-    const child = execFile(
-      process.execPath,
-      ['--import', tsxLoader, binScript, ...args],
-      { cwd: options.cwd, env: options.env ?? defaultEnv(), timeout: options.timeoutMs ?? 60_000 },
-      (error, stdout, stderr) => {
-        const exitDelayMs = Date.now() - lastOutput;
-        if (error && typeof error.code !== 'number') return reject(Object.assign(error, { stdout, stderr })); // killed, not an exit code
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr, exitDelayMs });
-      },
-    );
-    const touched = () => {
-      lastOutput = Date.now();
-    };
-    child.stdout?.on('data', touched);
-    child.stderr?.on('data', touched);
-    child.stdin?.end(options.stdin ?? '');
-  });
+export function runCliProcess(args: string[], options: CliRunOptions & { timeoutMs?: number }): Promise<ScriptRun> {
+  return runScript('src/cli/bin.ts', args, { ...options, env: options.env ?? defaultEnv() });
 }
 
 /**

@@ -1,0 +1,93 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DataDirectoryLockedError, lockDataDirectory, lockFileName, type LockHolder } from '../../src/datasource/pglite-lock.js';
+
+// Who holds a data directory, decided from the lock file alone. The two-process cases (a running server,
+// a killed one, a race to recover) are in test/process/pglite-lock.test.ts.
+
+let dir: string;
+const lockFile = () => join(dir, lockFileName);
+const ownStart = () => {
+  const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+};
+
+async function leaveLock(holder: Partial<LockHolder>): Promise<void> {
+  const complete: LockHolder = {
+    pid: process.pid,
+    hostname: hostname(),
+    processStart: null,
+    command: 'metaledger serve',
+    acquiredAt: '2024-05-01T12:00:00.000Z',
+    token: 'left-behind',
+    ...holder,
+  };
+  await writeFile(lockFile(), JSON.stringify(complete));
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'metaledger-lock-unit-'));
+});
+
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('lockDataDirectory', () => {
+  it('creates the directory and a lock naming this process; release removes it', async () => {
+    const dataDir = join(dir, 'nested', 'db');
+    const lock = await lockDataDirectory(dataDir);
+    const holder = JSON.parse(await readFile(join(dataDir, lockFileName), 'utf8')) as LockHolder;
+    expect(holder).toMatchObject({ pid: process.pid, hostname: hostname() });
+    await lock.release();
+    expect(existsSync(join(dataDir, lockFileName))).toBe(false);
+  });
+
+  it('refuses a second lock in the same process, saying so', async () => {
+    const lock = await lockDataDirectory(dir);
+    const second = await lockDataDirectory(dir).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(DataDirectoryLockedError);
+    expect(second).toMatchObject({ code: 'DATASOURCE_UNAVAILABLE', dataDir: dir, lockFile: lockFile(), holder: { pid: process.pid } });
+    expect((second as Error).message).toContain(`the embedded database ${dir} is already open in this process`);
+    await lock.release();
+    await (await lockDataDirectory(dir)).release();
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('recovers a lock whose pid now runs another process (the pid was reused)', async () => {
+    await leaveLock({ processStart: String(Number(ownStart()) - 1) });
+    const lock = await lockDataDirectory(dir);
+    expect(JSON.parse(await readFile(lockFile(), 'utf8')).token).not.toBe('left-behind');
+    await lock.release();
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('refuses when the pid and its start time match a running process', async () => {
+    await leaveLock({ processStart: ownStart() });
+    await expect(lockDataDirectory(dir)).rejects.toBeInstanceOf(DataDirectoryLockedError);
+  });
+
+  it('refuses a lock taken on another host, which it cannot check, and says how to clear it', async () => {
+    await leaveLock({ hostname: 'build-agent-7', pid: 12345 });
+    const refused = (await lockDataDirectory(dir).catch((error: unknown) => error)) as DataDirectoryLockedError;
+    expect(refused).toBeInstanceOf(DataDirectoryLockedError);
+    expect(refused.message).toContain(
+      'another process (pid 12345 on host build-agent-7, metaledger serve, since 2024-05-01T12:00:00.000Z)',
+    );
+    expect(refused.message).toContain(`If no such process exists, delete ${lockFile()}`);
+    expect(JSON.parse(await readFile(lockFile(), 'utf8')).token).toBe('left-behind'); // untouched
+  });
+
+  it('recovers a lock file that is not a lock (empty or garbage)', async () => {
+    for (const content of ['', '{"pid":', 'null', '[1,2]']) {
+      await writeFile(lockFile(), content);
+      await (await lockDataDirectory(dir)).release();
+    }
+  });
+
+  it('release leaves alone a lock another process has taken over meanwhile', async () => {
+    const lock = await lockDataDirectory(dir);
+    await leaveLock({ token: 'someone-else', pid: 1 });
+    await lock.release();
+    expect(JSON.parse(await readFile(lockFile(), 'utf8')).token).toBe('someone-else');
+  });
+});
