@@ -6,6 +6,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Datasource } from './datasource.js';
 import { quoteIdentifier } from './identifier.js';
 import { lockDataDirectory, type DataDirectoryLock } from './pglite-lock.js';
+import { seedOptions } from './pglite-seed.js';
 
 /** The directory PGlite keeps its files in, or undefined when it keeps them elsewhere (memory://, idb://). */
 export function pgliteDirectory(dataDir: string | undefined): string | undefined {
@@ -29,8 +30,8 @@ function disarmTimers(client: PGlite): void {
 }
 
 /** Starts PGlite and puts its one connection in the store's schema; a failed start leaves nothing running. */
-async function startPglite(dataDir: string | undefined, searchPath: string): Promise<PGlite> {
-  const client = new PGlite(dataDir);
+async function startPglite(dataDir: string | undefined, directory: string | undefined, searchPath: string): Promise<PGlite> {
+  const client = new PGlite(directory ?? dataDir, await seedOptions(directory));
   try {
     await client.waitReady;
     await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; SET search_path TO ${searchPath}; SET timezone TO 'UTC';`);
@@ -50,7 +51,7 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
   const searchPath = quoteIdentifier(schema, 'schema');
   const directory = pgliteDirectory(dataDir);
   const lock: DataDirectoryLock | undefined = directory === undefined ? undefined : await lockDataDirectory(directory);
-  const client = await startPglite(directory ?? dataDir, searchPath).catch(async (error: unknown) => {
+  const client = await startPglite(dataDir, directory, searchPath).catch(async (error: unknown) => {
     await lock?.release();
     throw error;
   });

@@ -3,8 +3,6 @@ import { resolveStoreSettings, type ConnectionChoice, type ConnectionTarget } fr
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
-import { openPglite } from '../datasource/pglite.js';
-import { openPostgres } from '../datasource/postgres.js';
 import { ValidationError } from '../errors.js';
 import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
 import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
@@ -36,8 +34,10 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
   groupCommit?: Partial<GroupCommitLimits>;
 }
 
-function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> | Datasource {
-  if (target.kind === 'pglite') return openPglite(target.dataDir, schema);
+/** Each backend's driver is loaded only when used: a store on PGlite never loads pg, and the reverse. */
+async function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> {
+  if (target.kind === 'pglite') return (await import('../datasource/pglite.js')).openPglite(target.dataDir, schema);
+  const { openPostgres } = await import('../datasource/postgres.js');
   const config = target.config ?? {};
   return openPostgres(
     {
