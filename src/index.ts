@@ -4,6 +4,10 @@ export { MetaledgerError, ValidationError, ConflictError, NotFoundError, isMetal
 export type { ErrorCode, ValidationIssue } from './errors.js';
 export { createMetadataStore } from './store/create-store.js';
 export type { CreateMetadataStoreOptions } from './store/create-store.js';
+export { DataDirectoryLockedError } from './datasource/pglite-lock.js';
+export type { LockHolder } from './datasource/pglite-lock.js';
+export { ConfigFileSchema } from './config.js';
+export type { ConfigFile } from './config.js';
 export { MetadataStore } from './store/metadata-store.js';
 export type { SaveOptions, SaveResult, LoadResult, WriteContext, Isolation } from './store/metadata-store.js';
 export type { StoredRecord, ListFilters } from './store/read-records.js';

@@ -6,7 +6,7 @@ import { formatTable } from '../output.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'check hash chains, version continuity and that the log replays to the projection (exit 1 on problems)',
+  summary: 'check hash chains, version continuity and that the log replays to the projection (exit 11 on problems)',
   usage: '',
   details: `Prints every problem found and exits 11 (INTEGRITY) when there is one.`,
   async run(context, args) {
