@@ -74,13 +74,17 @@ function isAlive(holder: LockHolder): boolean {
   return !(start !== null && holder.processStart !== null && start !== holder.processStart);
 }
 
+/** A lock file's holder, or undefined when the file is not one of ours (then it counts as stale). */
 function parseHolder(text: string): LockHolder | undefined {
+  let holder: Partial<LockHolder>;
   try {
-    const holder = JSON.parse(text) as LockHolder;
-    return Number.isInteger(holder.pid) && typeof holder.hostname === 'string' ? holder : undefined;
+    holder = JSON.parse(text) as Partial<LockHolder>;
   } catch {
     return undefined;
   }
+  if (typeof holder !== 'object' || holder === null || !Number.isInteger(holder.pid) || holder.pid! <= 0) return undefined;
+  if (typeof holder.hostname !== 'string') return undefined;
+  return { ...holder, processStart: typeof holder.processStart === 'string' ? holder.processStart : null } as LockHolder;
 }
 
 async function readText(path: string): Promise<string | undefined> {

@@ -91,3 +91,38 @@ describe('lockDataDirectory', () => {
     expect(JSON.parse(await readFile(lockFile(), 'utf8')).token).toBe('someone-else');
   });
 });
+
+describe('lockDataDirectory on any lock file content', () => {
+  it('takes the directory or names a holder; never fails otherwise', async () => {
+    const { default: fc } = await import('fast-check');
+    const anyHolder = fc.record(
+      {
+        pid: fc.oneof(fc.integer({ min: -5, max: 5_000_000 }), fc.constant(process.pid), fc.jsonValue()),
+        hostname: fc.oneof(fc.constant(hostname()), fc.string(), fc.jsonValue()),
+        processStart: fc.oneof(fc.constant(null), fc.string(), fc.jsonValue()),
+        command: fc.string(),
+        acquiredAt: fc.string(),
+        token: fc.string(),
+      },
+      { requiredKeys: [] },
+    );
+    const anyContent = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      anyHolder.map((h) => JSON.stringify(h)),
+    );
+    await fc.assert(
+      fc.asyncProperty(anyContent, async (content) => {
+        await writeFile(lockFile(), content);
+        const outcome = await lockDataDirectory(dir).catch((error: unknown) => error);
+        if (outcome instanceof DataDirectoryLockedError) {
+          expect(outcome.message).toContain(`delete ${lockFile()}`);
+        } else {
+          await (outcome as { release(): Promise<void> }).release();
+          expect(existsSync(lockFile())).toBe(false);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

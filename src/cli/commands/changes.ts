@@ -1,4 +1,4 @@
-import { integerOption, requirePositionals, stringOption } from '../arguments.js';
+import { integerOption, requirePositionals, stringOption, uuidOption } from '../arguments.js';
 import type { Command } from '../command.js';
 import { formatAuditTable, listOption, timestampOption } from '../history-format.js';
 
@@ -35,7 +35,7 @@ examples:
       actor: stringOption(args, 'actor'),
       types: listOption(args, 'types'),
       namespace: stringOption(args, 'namespace'),
-      changeset: stringOption(args, 'changeset'),
+      changeset: uuidOption(args, 'changeset', 'a changeset id'),
       limit: integerOption(args, 'limit', 1),
       after: stringOption(args, 'after'),
     };
