@@ -73,8 +73,5 @@ describe.runIf(backend === 'postgres')('metaledger on any command line', () => {
       }),
       { numRuns: 400 },
     );
-    console.log(
-      JSON.stringify(Object.entries((globalThis as any).__codes.reduce((a: any, c: number) => ({ ...a, [c]: (a[c] ?? 0) + 1 }), {}))),
-    );
   });
 });
