@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MetaledgerError } from '../errors.js';
 
@@ -164,6 +164,28 @@ function describeThisProcess(): string {
   return basename(process.argv[1] ?? process.argv0);
 }
 
+/**
+ * mkdir -p, one level at a time: Node's own recursive mkdir never returns for some paths (under /proc).
+ * A path that exists and is not a directory is ENOTDIR.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && dirname(dir) !== dir) {
+      await makeDirectory(dirname(dir));
+      // once: a parent that exists yet refuses children (under /proc) must fail, not loop
+      return mkdir(dir).then(
+        () => {},
+        (again: NodeJS.ErrnoException) => (again.code === 'EEXIST' ? undefined : Promise.reject(again)),
+      );
+    }
+    if (code !== 'EEXIST') throw error;
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+  }
+}
+
 /** A held data directory; `release` removes the lock if it is still this one's. */
 export interface DataDirectoryLock {
   readonly lockFile: string;
@@ -175,7 +197,19 @@ export interface DataDirectoryLock {
  * holder. A lock left by a process that no longer runs (killed, crashed) is recovered.
  */
 export async function lockDataDirectory(dataDir: string): Promise<DataDirectoryLock> {
-  await mkdir(dataDir, { recursive: true });
+  try {
+    return await takeLock(dataDir);
+  } catch (error) {
+    if (error instanceof MetaledgerError) throw error;
+    // not a directory, no permission, a read-only file system…
+    throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `cannot use ${dataDir} for the embedded database: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function takeLock(dataDir: string): Promise<DataDirectoryLock> {
+  await makeDirectory(dataDir);
   const lockFile = join(dataDir, lockFileName);
   const holder: LockHolder = {
     pid: process.pid,

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Datasource } from './datasource.js';
+import { ValidationError } from '../errors.js';
 import { quoteIdentifier } from './identifier.js';
-import { lockDataDirectory, type DataDirectoryLock } from './pglite-lock.js';
+import { lockDataDirectory, lockFileName, type DataDirectoryLock } from './pglite-lock.js';
 import { seedOptions } from './pglite-seed.js';
 
 /** The directory PGlite keeps its files in, or undefined when it keeps them elsewhere (memory://, idb://). */
@@ -27,6 +30,20 @@ function disarmTimers(client: PGlite): void {
   } catch {
     // the runtime is already gone: nothing left to fire
   }
+}
+
+/**
+ * A new database is created only in an empty (or new) directory: `--data-dir ~` must not spread
+ * PostgreSQL's files among the user's own.
+ */
+async function checkDirectory(directory: string): Promise<void> {
+  if (existsSync(join(directory, 'PG_VERSION'))) return;
+  const others = (await readdir(directory)).filter((entry) => !entry.startsWith(lockFileName));
+  if (others.length === 0) return;
+  throw new ValidationError(
+    [{ path: directory, message: `holds other files (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}) and no database` }],
+    'the embedded database needs an empty or new directory',
+  );
 }
 
 /** Starts PGlite and puts its one connection in the store's schema; a failed start leaves nothing running. */
@@ -51,7 +68,11 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
   const searchPath = quoteIdentifier(schema, 'schema');
   const directory = pgliteDirectory(dataDir);
   const lock: DataDirectoryLock | undefined = directory === undefined ? undefined : await lockDataDirectory(directory);
-  const client = await startPglite(dataDir, directory, searchPath).catch(async (error: unknown) => {
+  const start = async () => {
+    if (directory !== undefined) await checkDirectory(directory);
+    return startPglite(dataDir, directory, searchPath);
+  };
+  const client = await start().catch(async (error: unknown) => {
     await lock?.release();
     throw error;
   });

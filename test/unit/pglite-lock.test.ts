@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPglite } from '../../src/datasource/pglite.js';
 import { DataDirectoryLockedError, lockDataDirectory, lockFileName, type LockHolder } from '../../src/datasource/pglite-lock.js';
 
 // Who holds a data directory, decided from the lock file alone. The two-process cases (a running server,
@@ -124,5 +125,31 @@ describe('lockDataDirectory on any lock file content', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a data directory that cannot be one', () => {
+  it('is DATASOURCE_UNAVAILABLE naming the path: a file, or a place no directory can be made', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    await expect(lockDataDirectory(file)).rejects.toMatchObject({
+      code: 'DATASOURCE_UNAVAILABLE',
+      message: `cannot use ${file} for the embedded database: ${file} is not a directory`,
+    });
+    await expect(lockDataDirectory(join(file, 'below'))).rejects.toMatchObject({ code: 'DATASOURCE_UNAVAILABLE' });
+    // Node's recursive mkdir never returns here; the lock's own must fail
+    if (existsSync('/proc/self'))
+      await expect(lockDataDirectory('/proc/nope/deeper')).rejects.toMatchObject({ code: 'DATASOURCE_UNAVAILABLE' });
+  });
+
+  it('refuses to create a database among other files, writing nothing there', async () => {
+    await writeFile(join(dir, 'notes.txt'), 'mine');
+    const refused = await openPglite(dir, 'public').catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: 'VALIDATION',
+      context: 'the embedded database needs an empty or new directory',
+      issues: [{ path: dir, message: 'holds other files (notes.txt) and no database' }],
+    });
+    expect(await readdir(dir)).toEqual(['notes.txt']);
   });
 });
