@@ -49,7 +49,7 @@ function describeLocked(dataDir: string, lockFile: string, holder: LockHolder): 
   );
 }
 
-/** Linux: field 22 of /proc/<pid>/stat. Elsewhere undefined, and a live pid counts as the holder. */
+/** Linux: field 22 of /proc/<pid>/stat. Elsewhere null, and a live pid counts as the holder. */
 function processStartOf(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
