@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   | 'HISTORY_PRUNED'
   | 'INTEGRITY'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  /** Nothing else explains it: a bug or an unexpected failure, reported with its message and cause. */
+  | 'INTERNAL';
 
 const statusByCode: Record<ErrorCode, number> = {
   VALIDATION: 400,
@@ -20,6 +22,7 @@ const statusByCode: Record<ErrorCode, number> = {
   HISTORY_PRUNED: 410,
   INTEGRITY: 500,
   TIMEOUT: 504,
+  INTERNAL: 500,
 };
 
 export interface ValidationIssue {

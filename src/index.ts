@@ -8,6 +8,8 @@ export { DataDirectoryLockedError } from './datasource/pglite-lock.js';
 export type { LockHolder } from './datasource/pglite-lock.js';
 export { ConfigFileSchema } from './config.js';
 export type { ConfigFile } from './config.js';
+export { defaultInputLimits } from './input/input-limits.js';
+export type { InputLimits } from './input/input-limits.js';
 export { MetadataStore } from './store/metadata-store.js';
 export type { SaveOptions, SaveResult, LoadResult, WriteContext, Isolation } from './store/metadata-store.js';
 export type { StoredRecord, ListFilters } from './store/read-records.js';
@@ -24,6 +26,7 @@ export type { RestoreOptions, RestorePlan, RestoreStep } from './history/restore
 export type { SnapshotAtOptions } from './history/snapshot-at.js';
 export type { ItemState } from './history/states-at.js';
 export type { VerifyOptions, VerifyReport, IntegrityProblem, IntegrityProblemKind } from './history/verify.js';
+export type { Anchor } from './history/anchor.js';
 export type { PruneOptions, PruneResult } from './history/prune.js';
 export { collectionInfoProjection } from '../projections/collection-info.js';
 export { actorActivityProjection } from '../projections/actor-activity.js';
@@ -67,7 +70,7 @@ export type {
 } from './service/metadata-service.js';
 export { createMetadataService } from './service/create-service.js';
 export type { HybridServiceOptions } from './service/create-service.js';
-export { anonymous, parsePrincipal } from './service/principal.js';
+export { anonymous, operatorPrincipal, parsePrincipal } from './service/principal.js';
 export type { Principal } from './service/principal.js';
 export { refusalReason, ForbiddenError } from './service/access-policy.js';
 export type { Operation as AccessOperation, ProtectedItem, AccessFlags } from './service/access-policy.js';

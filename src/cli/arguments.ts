@@ -1,10 +1,17 @@
+import { checkItemKey, checkType } from '../input/item-key.js';
 import { UsageError, type CommandArgs } from './command.js';
 
-/** The positionals named by `names`, in order; a usage error names the first one missing. */
+/**
+ * The positionals named by `names`, in order; a usage error names the first one missing. A `<type>` and
+ * `<name>` are checked here, before any command opens the database: non-canonical keys are VALIDATION.
+ */
 export function requirePositionals(args: CommandArgs, names: string[]): string[] {
   const missing = names.slice(args.positionals.length);
   if (missing.length > 0) throw new UsageError(`missing argument <${missing[0]}>`);
   if (args.positionals.length > names.length) throw new UsageError(`unexpected argument '${args.positionals[names.length]}'`);
+  const [type, name] = [names.indexOf('type'), names.indexOf('name')].map((i) => (i < 0 ? undefined : args.positionals[i]));
+  if (name !== undefined) checkItemKey(type, name);
+  else if (type !== undefined) checkType(type);
   return args.positionals;
 }
 

@@ -5,6 +5,8 @@ import type { ErrorCode } from '../errors.js';
  * meanwhile" without reading the message. Documented in docs/cli.md; a new error code must get one here.
  */
 export const exitCodeByErrorCode: Record<ErrorCode, number> = {
+  // a bug or an unexpected failure, like anything that is not a MetaledgerError
+  INTERNAL: 1,
   VALIDATION: 3,
   NOT_FOUND: 4,
   CONFLICT: 5,
@@ -18,7 +20,7 @@ export const exitCodeByErrorCode: Record<ErrorCode, number> = {
 
 export const exitCodes = {
   ok: 0,
-  /** Anything that is not a MetaledgerError: a bug, reported as such. */
+  /** INTERNAL, or anything that is not a MetaledgerError: a bug, reported as such. */
   unexpected: 1,
   /** The command line itself is wrong: unknown command or option, missing argument. */
   usage: 2,

@@ -12,9 +12,11 @@ function commandList(): string {
 function exitCodeLine(): string {
   const codes = [
     `${exitCodes.ok} ok`,
-    `${exitCodes.unexpected} unexpected error`,
+    `${exitCodes.unexpected} unexpected error (INTERNAL)`,
     `${exitCodes.usage} usage`,
-    ...Object.entries(exitCodeByErrorCode).map(([code, exit]) => `${exit} ${code}`),
+    ...Object.entries(exitCodeByErrorCode)
+      .filter(([, exit]) => exit !== exitCodes.unexpected)
+      .map(([code, exit]) => `${exit} ${code}`),
   ];
   return `exit codes: ${codes.join(', ')}`;
 }

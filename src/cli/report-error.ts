@@ -6,7 +6,7 @@ import { exitCodeByErrorCode, exitCodes } from './exit-codes.js';
 /** What `--json` prints on stderr for a failure. */
 export interface JsonError {
   error: {
-    /** An ErrorCode, `USAGE` for a wrong command line, `UNEXPECTED` for anything else. */
+    /** An ErrorCode (INTERNAL for anything unexpected), or `USAGE` for a wrong command line. */
     code: string;
     message: string;
     /** VALIDATION: every problem with its path. */
@@ -23,12 +23,11 @@ function describe(error: unknown, usage: string): JsonError['error'] {
     return { code: error.code, message: error.context, issues: error.issues, exitCode: exitCodeByErrorCode[error.code] };
   }
   if (isMetaledgerError(error)) return { code: error.code, message: error.message, exitCode: exitCodeByErrorCode[error.code] };
-  return { code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error), exitCode: exitCodes.unexpected };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error), exitCode: exitCodes.unexpected };
 }
 
 function humanText(error: JsonError['error']): string {
   if (error.code === 'USAGE') return `error: ${error.message}\n\n${error.usage}`;
-  if (error.code === 'UNEXPECTED') return `error: ${error.message}`;
   const issues = (error.issues ?? []).map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`);
   return [`error [${error.code}]: ${error.message}`, ...issues].join('\n');
 }

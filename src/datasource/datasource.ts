@@ -18,6 +18,13 @@ export interface Datasource {
   /** Runs `work` in one transaction on one connection, with a multi-statement executor. */
   withScriptTransaction<T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
   /**
+   * Like withScriptTransaction, for SQL the store does not write itself (migration scripts): on
+   * PostgreSQL a connection of its own, outside the pool, closed afterwards, so nothing the SQL leaves
+   * in its session (settings, role, temporary objects, prepared statements, locks) reaches another
+   * statement. PGlite has one connection: its session is reset afterwards instead.
+   */
+  withIsolatedTransaction<T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
+  /**
    * Runs one statement as a named prepared statement on PostgreSQL (parsed and planned once per
    * connection: the hot paths send the same long text again and again); a plain query on PGlite.
    */

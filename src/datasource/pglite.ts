@@ -5,11 +5,16 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import type { Datasource } from './datasource.js';
+import type { Datasource, ScriptExecutor } from './datasource.js';
 import { ValidationError } from '../errors.js';
 import { quoteIdentifier } from './identifier.js';
 import { lockDataDirectory, lockFileName, type DataDirectoryLock } from './pglite-lock.js';
 import { seedOptions } from './pglite-seed.js';
+
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The session every statement relies on; set again after SQL the store did not write (see withIsolatedTransaction). */
+const sessionSettings = (searchPath: string) => `SET search_path TO ${searchPath}; SET timezone TO 'UTC';`;
 
 /** The directory PGlite keeps its files in, or undefined when it keeps them elsewhere (memory://, idb://). */
 export function pgliteDirectory(dataDir: string | undefined): string | undefined {
@@ -51,7 +56,7 @@ async function startPglite(dataDir: string | undefined, directory: string | unde
   const client = new PGlite(directory ?? dataDir, await seedOptions(directory));
   try {
     await client.waitReady;
-    await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; SET search_path TO ${searchPath}; SET timezone TO 'UTC';`);
+    await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; ${sessionSettings(searchPath)}`);
     return client;
   } catch (error) {
     await client.close().catch(() => {});
@@ -77,6 +82,15 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     throw error;
   });
   const db = new Kysely<any>({ dialect: new PGliteDialect(client) });
+  const withScriptTransaction = <T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T> =>
+    client.transaction((tx) =>
+      work(async (text) => {
+        const results = await tx.exec(text);
+        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
+      }),
+    );
+  const channels = async () =>
+    (await client.query<{ channel: string }>('SELECT pg_listening_channels() AS channel')).rows.map((row) => row.channel);
   return {
     kind: 'pglite',
     schema,
@@ -89,13 +103,24 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     async listen(channel, onMessage) {
       return { stop: await client.listen(channel, onMessage) };
     },
-    withScriptTransaction: (work) =>
-      client.transaction((tx) =>
-        work(async (text) => {
-          const results = await tx.exec(text);
-          return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
-        }),
-      ),
+    withScriptTransaction,
+    // one connection: what the SQL may have left in the session is undone, and the store's own LISTENs restored
+    async withIsolatedTransaction(work) {
+      const listening = await channels();
+      try {
+        return await withScriptTransaction(work);
+      } finally {
+        await client.exec(
+          `RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; DISCARD TEMP; DEALLOCATE ALL; SELECT pg_advisory_unlock_all(); ${sessionSettings(searchPath)}`,
+        );
+        const now = await channels();
+        const statements = [
+          ...listening.filter((channel) => !now.includes(channel)).map((channel) => `LISTEN ${quoted(channel)};`),
+          ...now.filter((channel) => !listening.includes(channel)).map((channel) => `UNLISTEN ${quoted(channel)};`),
+        ];
+        if (statements.length > 0) await client.exec(statements.join(' '));
+      }
+    },
     async close() {
       try {
         await db.destroy();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Datasource } from './datasource.js';
+import type { Datasource, ScriptExecutor } from './datasource.js';
 import { quoteIdentifier } from './identifier.js';
 
 export interface PostgresConnectionOptions {
@@ -28,8 +28,25 @@ pg.types.setTypeParser(1114, (value) => new Date(`${value.replace(' ', 'T')}Z`))
  * The application_name of a store's connections, so operators (and tests) can tell them apart in
  * pg_stat_activity. PostgreSQL keeps the first 63 bytes.
  */
-export function applicationName(schema: string, role: 'pool' | 'listener'): string {
+export function applicationName(schema: string, role: 'pool' | 'listener' | 'script'): string {
   return `metaledger ${role} ${schema}`.slice(0, 63);
+}
+
+/** BEGIN, the work with a multi-statement executor, COMMIT; ROLLBACK when it fails. */
+async function inTransaction<T>(client: pg.ClientBase, work: (exec: ScriptExecutor) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work(async (text) => {
+      const results: unknown = await client.query(text);
+      const last = (Array.isArray(results) ? results.at(-1) : results) as pg.QueryResult | undefined;
+      return last?.rows ?? [];
+    });
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 export function openPostgres(options: PostgresConnectionOptions, schema: string): Datasource {
@@ -96,19 +113,19 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
     async withScriptTransaction(work) {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
-        const result = await work(async (text) => {
-          const results: unknown = await client.query(text);
-          const last = (Array.isArray(results) ? results.at(-1) : results) as pg.QueryResult | undefined;
-          return last?.rows ?? [];
-        });
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
+        return await inTransaction(client, work);
       } finally {
         client.release();
+      }
+    },
+    async withIsolatedTransaction(work) {
+      const client = new pg.Client({ ...clientConfig, application_name: applicationName(schema, 'script') });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        return await inTransaction(client, work);
+      } finally {
+        await client.end().catch(() => {});
       }
     },
     async close() {

@@ -14,6 +14,11 @@ import {
 } from '../protocol/index.js';
 import { etagOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
 import { parseInput } from '../store/parse-input.js';
+import { bulkOperationInput } from '../input/bulk-input.js';
+import { checkWriteContext } from '../input/free-text.js';
+import { checkItemKey, checkType } from '../input/item-key.js';
+import { guardPublicMethods } from '../input/public-boundary.js';
+import { loadOptionsInput, queryOptionsInput } from '../input/query-input.js';
 import { RecordReader, type StoredRecord } from '../store/read-records.js';
 import type { BulkOperationResult } from './bulk/bulk-result.js';
 import { runBulk, type BulkContext, type BulkSettings } from './bulk/run-bulk.js';
@@ -65,6 +70,10 @@ export class MetadataDriver {
     };
   }
 
+  private get limits() {
+    return this.store.settings.limits;
+  }
+
   get table(): FrameworkMetadataTable {
     return this.store.settings.table;
   }
@@ -89,13 +98,13 @@ export class MetadataDriver {
   }
 
   async query(options: MetadataQueryOptionsInput = {}): Promise<QueryResult> {
-    const parsed = parseInput(MetadataQueryOptionsSchema, options, 'query options');
+    const parsed = parseInput(MetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
     return this.run(() => runQuery(this.store.db, this.table, parsed, this.querySettings));
   }
 
   /** The plan PostgreSQL would use for `query(options)`, one line per node. */
   async explain(options: MetadataQueryOptionsInput = {}): Promise<string[]> {
-    const parsed = parseInput(MetadataQueryOptionsSchema, options, 'query options');
+    const parsed = parseInput(MetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
     return this.run(() => explainQuery(this.store.db, this.table, parsed, this.querySettings));
   }
 
@@ -104,8 +113,10 @@ export class MetadataDriver {
    * if it matches them too.
    */
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
-    if (!parsed.filters || Object.keys(parsed.filters).length === 0) return this.store.load(type, name, options);
+    checkItemKey(type, name);
+    const given = loadOptionsInput(options, this.limits);
+    const parsed = parseInput(MetadataLoadOptionsSchema, given, 'load options');
+    if (!parsed.filters || Object.keys(parsed.filters).length === 0) return this.store.load(type, name, given);
     const started = performance.now();
     const filters = narrowFilters(parsed.filters, { type, name, namespace: parsed.namespace, scope: parsed.scope });
     const found = filters ? await this.query({ filters, includeArchived: true, limit: 1 }) : undefined;
@@ -121,13 +132,16 @@ export class MetadataDriver {
    * query.maxResultSize matching items is an error rather than a silent cut.
    */
   async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkType(type);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
     return this.listParsed(type, parsed);
   }
 
   /** Lists several types: concurrently with performance.parallelLoad, else one after another. */
   async loadTypes(types: string[], options: MetadataLoadOptionsInput = {}): Promise<Record<string, StoredRecord[]>> {
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    if (!Array.isArray(types)) throw new ValidationError([{ path: 'types', message: 'must be an array of types' }], 'invalid types');
+    types.forEach((type, i) => checkType(type, `types.${i}`));
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
     const load = (type: string) => this.listParsed(type, parsed).then((records) => [type, records] as const);
     if (this.config.performance.parallelLoad) return Object.fromEntries(await Promise.all(types.map(load)));
     const loaded: Record<string, StoredRecord[]> = {};
@@ -136,11 +150,13 @@ export class MetadataDriver {
   }
 
   async bulkOperation(operation: MetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
+    const input = bulkOperationInput(operation, this.limits);
+    checkWriteContext(context);
     try {
-      return await this.run(() => runBulk(this.store.db, this.bulkSettings, operation, context));
+      return await this.run(() => runBulk(this.store.db, this.bulkSettings, input, context));
     } finally {
       // written items must not be served stale, whatever the outcome; watchers and projections have news
-      this.store.announceChanges((operation.records ?? []).map(({ type, name }) => ({ type, name })));
+      this.store.announceChanges(input.records.map(({ type, name }) => ({ type, name })));
     }
   }
 
@@ -209,3 +225,19 @@ export class MetadataDriver {
     }
   }
 }
+
+guardPublicMethods(MetadataDriver, [
+  'init',
+  'prefetch',
+  'query',
+  'explain',
+  'load',
+  'list',
+  'loadTypes',
+  'bulkOperation',
+  'migrate',
+  'rollbackMigration',
+  'migrations',
+  'backups',
+  'close',
+]);

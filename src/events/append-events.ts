@@ -41,13 +41,19 @@ export interface AppendedEvent {
   recordedAt: string;
 }
 
+/**
+ * The hash formula new events and changesets are written with (`metadata_event_hash_v2`: the event, its
+ * log position and transaction, and its changeset's who / why / when). Version 1 events verify by theirs.
+ */
+export const hashVersion = 2;
+
 /** The columns of the changesets parameter: one object per changeset of the statement. */
 const changesetInput = `jsonb_to_recordset($2::jsonb) AS c(id uuid, actor text, reason text, "correlationId" text, source text, "eventCount" integer, target jsonb)`;
 
 // A changeset written by several statements (a bulk operation in batches) is inserted once up front;
 // each batch joins it and must name the same actor, reason, correlation id, source and target.
 const joinExistingChangeset = `
-  SELECT m.id, m.actor, m.created_at FROM metadata_changesets m JOIN ${changesetInput}
+  SELECT m.id, m.actor, m.reason, m.correlation_id, m.source, m.target, m.created_at FROM metadata_changesets m JOIN ${changesetInput}
     ON m.id = c.id AND m.actor IS NOT DISTINCT FROM c.actor AND m.reason IS NOT DISTINCT FROM c.reason
     AND m.correlation_id IS NOT DISTINCT FROM c."correlationId" AND m.source = c.source AND m.target IS NOT DISTINCT FROM c.target`;
 
@@ -75,18 +81,25 @@ changeset AS (${
       ? joinExistingChangeset
       : `
   -- millisecond precision: a time read back into a JS Date must select exactly the same events
-  INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, target, created_at)
-  SELECT c.id, c.actor, c.reason, c."correlationId", c.source, c."eventCount", c.target, date_trunc('milliseconds', now())
+  INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, target, created_at, hash_version)
+  SELECT c.id, c.actor, c.reason, c."correlationId", c.source, c."eventCount", c.target, date_trunc('milliseconds', now()), ${hashVersion}
   FROM ${changesetInput}
-  RETURNING id, actor, created_at`
+  RETURNING id, actor, reason, correlation_id, source, target, created_at`
   }
+),
+-- each event's log position is drawn before it is hashed, so the hash covers it (and a reordered log
+-- breaks the chain); the insert below writes exactly this value
+placed AS (
+  SELECT i.*, nextval('metadata_events_position_seq'::regclass) AS position, pg_current_xact_id() AS tx_id
+  FROM input i ORDER BY i.ordinality
 ),
 hashed AS (
   SELECT i."itemId" AS item_id, i.type, i.name, i.version, i.kind, i.patch, i.inverse, i.snapshot, i.document,
-         i."prevHash" AS prev_hash, c.id AS changeset_id, c.actor, c.created_at AS recorded_at, env.envelope,
-         metadata_event_hash(i."prevHash", i."itemId", i.type, i.name, i.version, i.kind, i.patch, i.inverse,
-                             i.snapshot, env.envelope, c.id, c.created_at) AS hash
-  FROM input i
+         i."prevHash" AS prev_hash, i.position, i.tx_id, c.id AS changeset_id, c.actor, c.created_at AS recorded_at, env.envelope,
+         metadata_event_hash_v2(i."prevHash", i.position, i.tx_id, i."itemId", i.type, i.name, i.version, i.kind, i.patch,
+                                i.inverse, i.snapshot, env.envelope, c.created_at, c.id, c.actor, c.reason, c.correlation_id,
+                                c.source, c.created_at, c.target) AS hash
+  FROM placed i
   JOIN changeset c ON c.id = i."changesetId"
   CROSS JOIN LATERAL (
     SELECT jsonb_build_object(
@@ -117,12 +130,13 @@ stream AS (SELECT * FROM advanced UNION ALL SELECT * FROM started),
 -- below anyway): one check, not a join per row, which the one-row input estimate would make quadratic
 complete AS (SELECT count(*) = $3::bigint AS ok FROM stream),
 appended AS (
-  INSERT INTO metadata_events (item_id, type, name, version, kind, patch, inverse, snapshot,
+  INSERT INTO metadata_events (position, tx_id, item_id, type, name, version, kind, patch, inverse, snapshot,
                                namespace, scope, state, owner, extends, strategy,
-                               changeset_id, recorded_at, prev_hash, hash)
-  SELECT h.item_id, h.type, h.name, h.version, h.kind, h.patch, h.inverse, h.snapshot,
+                               changeset_id, recorded_at, prev_hash, hash, hash_version)
+  OVERRIDING SYSTEM VALUE
+  SELECT h.position, h.tx_id, h.item_id, h.type, h.name, h.version, h.kind, h.patch, h.inverse, h.snapshot,
          h.envelope->>'namespace', h.envelope->>'scope', h.envelope->>'state', h.envelope->>'owner',
-         h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash
+         h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash, ${hashVersion}
   FROM hashed h WHERE (SELECT ok FROM complete)
   RETURNING position, item_id, type, name, version, kind, hash, recorded_at, changeset_id
 )${

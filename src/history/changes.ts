@@ -22,8 +22,13 @@ export interface ChangesPage {
 }
 
 function parseCursor(cursor: string): [string, number] {
-  const match = /^(\d+):(\d+)$/.exec(cursor);
-  if (!match) throw new ValidationError([{ path: 'after', message: `"${cursor}" is not a cursor from a previous page` }], 'invalid cursor');
+  // bounded digits: a transaction id fits xid8 and a position fits a JavaScript number
+  const match = /^(\d{1,19}):(\d{1,16})$/.exec(cursor);
+  if (!match || !Number.isSafeInteger(Number(match[2])))
+    throw new ValidationError(
+      [{ path: 'after', message: `${JSON.stringify(cursor)} is not a cursor from a previous page` }],
+      'invalid cursor',
+    );
   return [match[1], Number(match[2])];
 }
 

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { EventKind, ItemDocument } from '../events/document.js';
 import { applyPatch, type PatchOperation } from '../events/patch.js';
+import { replayEvent } from '../events/replay.js';
 
 export interface CompactResult {
   items: number;
@@ -36,6 +37,8 @@ export async function compactSnapshots(db: Kysely<any>, every: number): Promise<
 
 async function compactItem(db: Kysely<any>, itemId: string, every: number): Promise<number> {
   const { rows } = await db.executeQuery<{
+    type: string;
+    name: string;
     version: number;
     kind: EventKind;
     patch: PatchOperation[];
@@ -45,7 +48,7 @@ async function compactItem(db: Kysely<any>, itemId: string, every: number): Prom
     prune_document: ItemDocument | null;
   }>(
     CompiledQuery.raw(
-      `SELECT e.version, e.kind, e.patch, e.snapshot, (m.item_id IS NOT NULL) AS side, p.version AS prune_version, p.document AS prune_document
+      `SELECT e.type, e.name, e.version, e.kind, e.patch, e.snapshot, (m.item_id IS NOT NULL) AS side, p.version AS prune_version, p.document AS prune_document
        FROM metadata_events e
        LEFT JOIN metadata_snapshots m ON m.item_id = e.item_id AND m.version = e.version
        LEFT JOIN metadata_prune_points p ON p.item_id = e.item_id
@@ -58,7 +61,7 @@ async function compactItem(db: Kysely<any>, itemId: string, every: number): Prom
   let lastFull = rows[0].prune_version ?? 0;
   const taken: { version: number; document: ItemDocument | null }[] = [];
   for (const row of rows) {
-    state = row.kind === 'deleted' ? null : (row.snapshot ?? applyPatch(state, row.patch));
+    state = row.kind === 'deleted' ? null : (row.snapshot ?? replayEvent(row, state, applyPatch));
     if (row.snapshot || row.side) lastFull = row.version;
     else if (row.version - lastFull >= every) {
       taken.push({ version: row.version, document: state });

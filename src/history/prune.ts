@@ -24,7 +24,8 @@ interface Cut {
 /**
  * Removes old events. Per item, the state after the last removed event is kept as a prune point (with
  * that event's hash), so the current state and every later version still read, and the hash chain is
- * verifiable from the cut. Runs in one transaction.
+ * verifiable from the cut. Each removed event's position and hash stay (metadata_pruned_events), so
+ * anchors taken before still verify. Runs in one transaction.
  */
 export async function prune(db: Kysely<any>, options: PruneOptions): Promise<PruneResult> {
   const before = new Date(options.before);
@@ -58,7 +59,13 @@ export async function prune(db: Kysely<any>, options: PruneOptions): Promise<Pru
              ON CONFLICT (item_id) DO UPDATE SET version = excluded.version, document = excluded.document, hash = excluded.hash,
                recorded_at = excluded.recorded_at, position = excluded.position, pruned_at = now()
            ), compacted AS (DELETE FROM metadata_snapshots WHERE item_id = $1 AND version <= $2),
-           removed AS (DELETE FROM metadata_events WHERE item_id = $1 AND version <= $2 RETURNING 1)
+           removed AS (
+             DELETE FROM metadata_events WHERE item_id = $1 AND version <= $2
+             RETURNING position, item_id, version, changeset_id, recorded_at, hash
+           ), kept AS (
+             INSERT INTO metadata_pruned_events (position, item_id, version, changeset_id, recorded_at, hash)
+             SELECT position, item_id, version, changeset_id, recorded_at, hash FROM removed
+           )
            SELECT count(*) AS removed FROM removed`,
           [cut.item_id, cut.cut, JSON.stringify(state.document), cut.first_recorded_at, cut.first_position],
         ),

@@ -2,7 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { MetaledgerError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import type { EventRow } from '../events/event-row.js';
-import { applyPatchInPlace } from '../events/patch.js';
+import { ReplayError, replayEvent } from '../events/replay.js';
 import { describeMoment, momentCondition, type ResolvedMoment } from './moment.js';
 
 /** One item as it was at a moment: alive with its document, or deleted (then `document` is null). */
@@ -92,20 +92,37 @@ function momentTarget(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQ
   return foldQuery(target, parameters);
 }
 
-/** Replays one item's rows (ascending) onto its starting state; the rows' documents are used up. */
-export function foldRows(rows: FoldRow[]): ItemDocument | null {
+/**
+ * Replays one item's rows (ascending) onto its starting state; the rows' documents are used up. A row
+ * that does not apply is a ReplayError (INTEGRITY) naming the item and version.
+ */
+export function foldRows(rows: FoldRow[], onFullState?: FullStateCheck): ItemDocument | null {
   const [first] = rows;
   let state = first.start_kind === 'event' ? null : first.start_document;
   // a compaction snapshot is the state after the first row: that row is already in it
   for (const row of first.start_kind === 'side' ? rows.slice(1) : rows) {
-    if (row.kind === 'deleted') state = null;
-    else if (row.snapshot && (state === null || (row === first && first.start_kind === 'event'))) state = row.snapshot;
-    else state = applyPatchInPlace(state, row.patch);
+    if (row.kind === 'deleted') {
+      if (row.snapshot && state !== null) onFullState?.(row, state);
+      state = null;
+    } else if (row.snapshot && (state === null || (row === first && first.start_kind === 'event'))) state = row.snapshot;
+    else {
+      state = replayEvent(row, state);
+      if (row.snapshot) onFullState?.(row, state);
+    }
   }
   return state;
 }
 
-async function foldStates(db: Kysely<any>, query: CompiledQuery): Promise<Map<string, ItemState>> {
+/**
+ * Shown each full state an event records (every N-th version's snapshot, a delete's last state) that
+ * the fold did not start from, next to the state the fold reached there: verify() compares them.
+ */
+export type FullStateCheck = (row: FoldRow, replayed: ItemDocument) => void;
+
+/** Called for an item whose log does not replay; without it, the ReplayError (INTEGRITY) fails the call. */
+export type OnReplayError = (itemId: string, error: ReplayError) => void;
+
+async function foldStates(db: Kysely<any>, query: CompiledQuery, onReplayError?: OnReplayError): Promise<Map<string, ItemState>> {
   const { rows } = await db.executeQuery<FoldRow>(query);
   const byItem = new Map<string, FoldRow[]>();
   for (const row of rows) {
@@ -116,14 +133,15 @@ async function foldStates(db: Kysely<any>, query: CompiledQuery): Promise<Map<st
   const states = new Map<string, ItemState>();
   for (const [itemId, itemRows] of byItem) {
     const last = itemRows[itemRows.length - 1];
-    states.set(itemId, {
-      itemId,
-      type: last.type,
-      name: last.name,
-      version: last.version,
-      document: foldRows(itemRows),
-      recordedAt: iso(last.recorded_at),
-    });
+    let document;
+    try {
+      document = foldRows(itemRows);
+    } catch (error) {
+      if (!(error instanceof ReplayError) || !onReplayError) throw error;
+      onReplayError(itemId, error);
+      continue;
+    }
+    states.set(itemId, { itemId, type: last.type, name: last.name, version: last.version, document, recordedAt: iso(last.recorded_at) });
   }
   return states;
 }
@@ -132,7 +150,7 @@ async function foldStates(db: Kysely<any>, query: CompiledQuery): Promise<Map<st
 export function statesAtVersions(
   db: Kysely<any>,
   targets: { itemId: string; version: number }[],
-  options: { useCompactionSnapshots?: boolean } = {},
+  options: { useCompactionSnapshots?: boolean; onReplayError?: OnReplayError } = {},
 ): Promise<Map<string, ItemState>> {
   const existing = targets.filter((t) => t.version > 0);
   if (existing.length === 0) return Promise.resolve(new Map());
@@ -141,7 +159,7 @@ export function statesAtVersions(
     [existing.map((t) => t.itemId), existing.map((t) => t.version)],
     options.useCompactionSnapshots ?? true,
   );
-  return foldStates(db, query);
+  return foldStates(db, query, options.onReplayError);
 }
 
 /** The state of every matching item at the moment (items that did not exist yet are absent). */

@@ -4,6 +4,8 @@ import type { ValidationIssue } from '../errors.js';
 import { documentKeys } from '../events/document.js';
 import { describeIssues, MetadataRecordSchema, type MetadataRecord } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
+import { defaultInputLimits, type InputLimits } from '../input/input-limits.js';
+import { recordInputIssues } from '../input/record-input.js';
 
 export type RecordFormat = 'json' | 'yaml';
 
@@ -24,14 +26,51 @@ export function fileIssue(file: string, field: string, message: string): FileIss
   return { file, field, path: `${file}:${field}`, message };
 }
 
-/** Parses JSON or YAML text; a syntax error becomes one issue naming the line where the parser stopped. */
+// The parsers' own messages quote the text around the error (JSON.parse: `"TOP-SECRET …" is not valid
+// JSON`; YAML: the offending line): a file's content never appears in a message, only where and what kind.
+const jsonProblems = [
+  'Unexpected end of JSON input',
+  'Unexpected token',
+  'Unexpected non-whitespace character after JSON',
+  'Unterminated string in JSON',
+  'Bad control character in string literal',
+  'Bad escaped character',
+  'Expected property name or',
+  "Expected ',' or '}'",
+  "Expected ',' or ']'",
+  "Expected ':'",
+  'Expected double-quoted property name',
+  'Exponent part is missing a number',
+  'Unterminated fractional number',
+  'No number after minus sign',
+];
+
+/** Line and column (1-based) of a character offset. */
+function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, col: before[before.length - 1].length + 1 };
+}
+
+function describeSyntaxError(error: unknown, text: string, format: RecordFormat): string {
+  if (format === 'yaml') {
+    const { code, linePos } = error as { code?: string; linePos?: { line: number; col: number }[] };
+    const where = linePos?.[0];
+    return `malformed YAML${code ? ` (${code.toLowerCase().replace(/_/g, ' ')})` : ''}${where ? ` at line ${where.line}, column ${where.col}` : ''}`;
+  }
+  const message = (error as Error).message;
+  const kind = jsonProblems.find((problem) => message.startsWith(problem));
+  const offset = /at position (\d+)/.exec(message);
+  const where = offset ? lineAndColumn(text, Number(offset[1])) : undefined;
+  return `malformed JSON${kind ? ` (${kind.replace(/ in JSON$/, '').toLowerCase()})` : ''}${where ? ` at line ${where.line}, column ${where.col}` : ''}`;
+}
+
+/** Parses JSON or YAML text; a syntax error becomes one issue saying where the parser stopped, never what the text says. */
 export function parseRecordText(text: string, format: RecordFormat, file: string): { value?: unknown; issues: FileIssue[] } {
   try {
-    return { value: format === 'json' ? JSON.parse(text) : YAML.parse(text), issues: [] };
+    // logLevel 'error': YAML's warnings go to process warnings (stderr) quoting the text
+    return { value: format === 'json' ? JSON.parse(text) : YAML.parse(text, { logLevel: 'error' }), issues: [] };
   } catch (error) {
-    const where = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    const message = `malformed ${format.toUpperCase()}: ${(error as Error).message.split('\n')[0]}${where ? ` (line ${where.line}, column ${where.col})` : ''}`;
-    return { issues: [fileIssue(file, '(root)', message)] };
+    return { issues: [fileIssue(file, '(root)', describeSyntaxError(error, text, format))] };
   }
 }
 
@@ -70,19 +109,23 @@ export interface ReadRecord {
   issues: FileIssue[];
 }
 
-export function readRecord(value: unknown, file: string, at: string, key?: ItemKey): ReadRecord {
+export function readRecord(value: unknown, file: string, at: string, key?: ItemKey, limits: InputLimits = defaultInputLimits): ReadRecord {
   const field = (path: string) => (at && path !== '(root)' ? `${at}.${path}` : at || path);
   if (!isPlainObject(value)) return { provided: [], issues: [fileIssue(file, field('(root)'), 'a record must be an object')] };
   const issues: FileIssue[] = [];
   if (key) {
     for (const part of ['type', 'name'] as const) {
       if (value[part] !== undefined && value[part] !== key[part]) {
-        issues.push(fileIssue(file, field(part), `'${String(value[part])}' contradicts the file's place, which says '${key[part]}'`));
+        issues.push(fileIssue(file, field(part), `contradicts the file's place, which says '${key[part]}'`));
       }
     }
   }
-  const parsed = MetadataRecordSchema.safeParse({ ...value, ...key });
-  if (!parsed.success) issues.push(...describeIssues(parsed.error).map((issue) => fileIssue(file, field(issue.path), issue.message)));
+  const given = { ...value, ...key };
   const provided = [...new Set([...Object.keys(value), ...Object.keys(key ?? {})])];
-  return issues.length > 0 ? { provided, issues } : { record: parsed.data, provided, issues };
+  // the strict layer first (JSON only, canonical keys), then the protocol's shape
+  const input = recordInputIssues(given.type, given, limits);
+  const parsed = input.record ? MetadataRecordSchema.safeParse(input.record) : undefined;
+  const found = input.record ? (parsed!.success ? [] : describeIssues(parsed!.error)) : input.issues;
+  issues.push(...found.map((issue) => fileIssue(file, field(issue.path), issue.message)));
+  return issues.length > 0 || !parsed?.success ? { provided, issues } : { record: parsed.data, provided, issues };
 }

@@ -32,8 +32,10 @@ export function formatCursor(cursor: LogCursor): string {
 }
 
 export function parseCursor(text: string): LogCursor {
-  const match = /^(\d+):(\d+)$/.exec(text);
-  if (!match) throw new ValidationError([{ path: 'after', message: `"${text}" is not a cursor from a watch event` }], 'invalid cursor');
+  // bounded digits: a transaction id fits xid8 and a position fits a JavaScript number
+  const match = typeof text === 'string' ? /^(\d{1,19}):(\d{1,16})$/.exec(text) : null;
+  if (!match || !Number.isSafeInteger(Number(match[2])))
+    throw new ValidationError([{ path: 'after', message: `${JSON.stringify(text)} is not a cursor from a watch event` }], 'invalid cursor');
   return { txId: match[1], position: Number(match[2]) };
 }
 

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
 import type { EventRow } from '../events/event-row.js';
 import { applyPatch } from '../events/patch.js';
+import { replayEvent } from '../events/replay.js';
 import { statesAtVersions } from '../history/states-at.js';
 import type { ProjectedEvent } from './projection.js';
 
@@ -70,7 +71,7 @@ export async function loadStatesBefore(db: Kysely<any>, rows: LogRow[], known: M
 /** The item's state after `row`, given the state before it; `apply` decides whether that state is copied. */
 export function stateAfter(row: LogRow, previous: ItemDocument | null, apply: typeof applyPatch = applyPatch): ItemDocument | null {
   if (row.kind === 'deleted') return null;
-  return previous === null && row.snapshot ? row.snapshot : apply(previous, row.patch);
+  return previous === null && row.snapshot ? row.snapshot : replayEvent(row, previous, apply);
 }
 
 export function projectedEvent(row: LogRow, previous: ItemDocument | null, document: ItemDocument | null): ProjectedEvent {

@@ -5,6 +5,7 @@ import { toErrorBody } from '../loaders/http/error-body.js';
 import { MetadataConflictStrategySchema, type MetadataRecordInput } from '../protocol/index.js';
 import type { MetadataService } from '../service/metadata-service.js';
 import type { Principal } from '../service/principal.js';
+import { showValue } from '../input/canonical-text.js';
 import { parseInput } from '../store/parse-input.js';
 import { readJsonBody, sendEmpty, sendJson } from './http-io.js';
 
@@ -29,7 +30,12 @@ const flag = (query: URLSearchParams, name: string) => ['1', 'true'].includes(qu
 
 function parseRoute(request: IncomingMessage): Route {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new ValidationError([{ path: 'url', message: `${url.pathname} is not a valid percent-encoded path` }], 'invalid URL');
+  }
   if (parts[0] !== 'metadata' || parts.length < 2 || parts.length > 3)
     throw new NotFoundError(`no route ${url.pathname}; use /metadata/:type or /metadata/:type/:name`);
   return { type: parts[1], name: parts[2], query: url.searchParams };
@@ -77,7 +83,7 @@ async function handle(options: MetadataServerOptions, request: IncomingMessage, 
     const given = body as Record<string, unknown>;
     if (given.name !== undefined && given.name !== name)
       throw new ValidationError(
-        [{ path: 'name', message: `the body says '${String(given.name)}' but the URL says '${name}'` }],
+        [{ path: 'name', message: `the body says ${showValue(given.name)} but the URL says ${showValue(name)}` }],
         'invalid record',
       );
     const onConflict = query.has('onConflict')

@@ -1,6 +1,6 @@
 import { MetaledgerError } from '../errors.js';
 import type { MetadataScope } from '../protocol/index.js';
-import { isAdmin, type Principal } from './principal.js';
+import { isAdmin, isAnonymous, type Principal } from './principal.js';
 
 export type Operation = 'read' | 'create' | 'update' | 'delete';
 
@@ -19,18 +19,23 @@ export interface AccessFlags {
 
 /**
  * The protocol's access control by scope: system items are read-only at runtime, platform items are
- * changed by admins, user items are seen and changed by their owner (and admins). Returns why the call
- * is refused, or undefined when it is allowed. No principal means trusted code (a migration script, the
- * operator's CLI): only the system rule holds for it.
+ * changed by admins, user items are seen and changed by their owner (and admins). The anonymous
+ * principal (a call that names none) reads shared items and changes nothing. Trusted code names itself
+ * (`operatorPrincipal`): there is no "no principal" that passes every rule. Returns why the call is
+ * refused, or undefined when it is allowed.
  */
 export function refusalReason(
-  principal: Principal | undefined,
+  principal: Principal,
   operation: Operation,
   item: ProtectedItem,
   flags: AccessFlags = {},
 ): string | undefined {
-  const admin = principal === undefined || isAdmin(principal);
-  const owns = principal === undefined || (item.owner !== undefined && item.owner === principal.id);
+  if (isAnonymous(principal)) {
+    if (operation !== 'read') return 'the anonymous principal changes nothing; authenticate to write';
+    return item.scope === 'user' ? 'user items are visible only to their owner' : undefined;
+  }
+  const admin = isAdmin(principal);
+  const owns = item.owner !== undefined && item.owner === principal.id;
   if (operation === 'read') return item.scope !== 'user' || owns || admin ? undefined : 'user items are visible only to their owner';
   if (item.scope === 'system') {
     if (!flags.allowSystem) return 'system items are read-only at runtime; only a deploy or an import with allowSystem may change them';

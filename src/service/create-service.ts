@@ -28,5 +28,6 @@ export function createMetadataService(options: HybridServiceOptions): MetadataSe
     refusals: databaseRefusalLog(options.store.db),
     principal: options.principal,
     source: options.source,
+    limits: options.store.settings.limits,
   });
 }

@@ -3,15 +3,20 @@ import type { LoaderSaveOptions, LoaderSaveResult, MetadataLoader } from '../loa
 import { shapeRecords } from '../loaders/shape-records.js';
 import {
   MetadataLoadOptionsSchema,
-  MetadataRecordSchema,
   type MetadataLoadOptionsInput,
   type MetadataRecord,
   type MetadataRecordInput,
   type MetadataScope,
 } from '../protocol/index.js';
+import { checkExpectedEtag, checkWriteContext } from '../input/free-text.js';
+import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
+import { checkItemKey, checkType, identityIssues } from '../input/item-key.js';
+import { guardPublicMethods } from '../input/public-boundary.js';
+import { loadOptionsInput } from '../input/query-input.js';
+import { parseRecordInput } from '../input/record-input.js';
 import { parseInput } from '../store/parse-input.js';
 import { ForbiddenError, refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
-import { anonymous, isAdmin, type Principal } from './principal.js';
+import { anonymous, checkPrincipal, isAdmin, type Principal } from './principal.js';
 import type { RecordedRefusal, RefusalLog, RefusalQuery } from './refusal-log.js';
 import { describeLayer, effectiveRecord, layersEtag, resolveLayers, type FoundItem, type OverlayLayer } from './resolve-overlays.js';
 
@@ -29,6 +34,8 @@ export interface MetadataServiceOptions {
   principal?: Principal;
   /** Recorded with refusals and changes: api, http, cli. */
   source?: string;
+  /** How large a registered record may be (see createMetadataStore's `limits`). */
+  limits?: Partial<InputLimits>;
 }
 
 export interface CallOptions {
@@ -61,12 +68,14 @@ const liveStates = new Set(['active', 'deprecated']);
 export class MetadataService {
   private readonly principal: Principal;
   private readonly source: string;
+  private readonly limits: InputLimits;
 
   constructor(private readonly options: MetadataServiceOptions) {
     if (options.routes.length === 0)
       throw new ValidationError([{ path: 'routes', message: 'give at least one loader' }], 'invalid service options');
-    this.principal = options.principal ?? anonymous;
+    this.principal = options.principal === undefined ? anonymous : checkPrincipal(options.principal);
     this.source = options.source ?? 'api';
+    this.limits = resolveInputLimits(options.limits);
   }
 
   get loaders(): MetadataLoader[] {
@@ -74,16 +83,14 @@ export class MetadataService {
   }
 
   async get(type: string, name: string, options: GetOptions = {}): Promise<ServiceRecord | null> {
+    checkItemKey(type, name);
+    const { principal, rest } = this.callOf(options);
     // ifNoneMatch is the caller's business (compared with the effective etag), never a loader's
-    const {
-      principal = this.principal,
-      owner,
-      explain,
-      correlationId,
-      reason: _reason,
-      ifNoneMatch: _ifNoneMatch,
-      ...loadOptions
-    } = options;
+    const { owner, explain, ifNoneMatch: _ifNoneMatch, ...given } = rest as Omit<GetOptions, keyof CallOptions>;
+    const ownerIssues = identityIssues({ owner });
+    if (ownerIssues.length > 0) throw new ValidationError(ownerIssues, 'invalid get options');
+    const loadOptions = loadOptionsInput<MetadataLoadOptionsInput>(given, this.limits);
+    const { correlationId } = options;
     const loaders = this.pick(loadOptions);
     const found = await this.find(loaders, type, name, loadOptions);
     if (!found) return null;
@@ -111,7 +118,10 @@ export class MetadataService {
   }
 
   async list(type: string, options: ListOptions = {}): Promise<MetadataRecord[]> {
-    const { principal = this.principal, correlationId, reason: _reason, ...loadOptions } = options;
+    checkType(type);
+    const { principal, rest } = this.callOf(options);
+    const loadOptions = loadOptionsInput<MetadataLoadOptionsInput>(rest, this.limits);
+    const { correlationId } = options;
     const parsed = parseInput(MetadataLoadOptionsSchema, loadOptions, 'load options');
     const owner = parsed.filters?.owner;
     if (owner !== undefined && owner !== principal.id && !isAdmin(principal)) {
@@ -127,10 +137,13 @@ export class MetadataService {
     return shapeRecords(visible, parsed);
   }
 
-  async register(type: string, record: Omit<MetadataRecordInput, 'type'>, options: RegisterOptions = {}): Promise<LoaderSaveResult> {
-    const { principal = this.principal, allowSystem, correlationId, reason, loader: loaderName, expectedEtag, ...saveOptions } = options;
-    // every problem of the record at once, before access rules read its scope and owner
-    parseInput(MetadataRecordSchema, { ...record, type }, 'record');
+  async register(type: string, given: Omit<MetadataRecordInput, 'type'>, options: RegisterOptions = {}): Promise<LoaderSaveResult> {
+    // the strict layer, then every problem of the record at once, before any lookup or access rule reads it
+    const record = parseRecordInput(type, given, this.limits).input as Omit<MetadataRecordInput, 'type'>;
+    const { principal, rest } = this.callOf(options);
+    const { allowSystem, loader: loaderName, expectedEtag, ...saveOptions } = rest as Omit<RegisterOptions, keyof CallOptions>;
+    checkExpectedEtag(expectedEtag);
+    const { correlationId, reason } = options;
     const existing = await this.find(this.loaders, type, record.name, { cache: false });
     // what is checked is what is written: scope and owner default to the current item's, then to the caller's
     const scope = record.scope ?? existing?.record.scope ?? 'platform';
@@ -162,7 +175,11 @@ export class MetadataService {
   }
 
   async unregister(type: string, name: string, options: UnregisterOptions = {}): Promise<{ success: boolean }> {
-    const { principal = this.principal, allowSystem, correlationId, reason, loader: loaderName, expectedEtag } = options;
+    checkItemKey(type, name);
+    const { principal, rest } = this.callOf(options);
+    const { allowSystem, loader: loaderName, expectedEtag } = rest as Omit<UnregisterOptions, keyof CallOptions>;
+    checkExpectedEtag(expectedEtag);
+    const { correlationId, reason } = options;
     const existing = await this.find(this.pick({ loader: loaderName }), type, name, { cache: false });
     if (!existing) throw new NotFoundError(`${type}/${name} does not exist`);
     await this.authorize(principal, 'delete', existing.record, { allowSystem }, correlationId);
@@ -183,6 +200,15 @@ export class MetadataService {
 
   async close(): Promise<void> {
     for (const loader of this.loaders) await loader.close();
+  }
+
+  /** The call's principal (checked; the service's own when it names none) and its other options; who / why text checked too. */
+  private callOf<O extends CallOptions>(options: O): { principal: Principal; rest: Omit<O, keyof CallOptions> } {
+    if (typeof options !== 'object' || options === null)
+      throw new ValidationError([{ path: '(root)', message: 'options must be an object' }], 'invalid call options');
+    const { principal, correlationId, reason, ...rest } = options;
+    checkWriteContext({ correlationId, reason });
+    return { principal: principal === undefined ? this.principal : checkPrincipal(principal), rest };
   }
 
   /** `loader` names one loader; `datasource` picks the database loaders of that datasource. */
@@ -285,3 +311,5 @@ export class MetadataService {
     throw new ForbiddenError(message, operation, reason);
   }
 }
+
+guardPublicMethods(MetadataService, ['get', 'list', 'register', 'unregister', 'refusals', 'close']);

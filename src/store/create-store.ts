@@ -4,6 +4,8 @@ import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { ValidationError } from '../errors.js';
+import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
+import { atPublicBoundary } from '../input/public-boundary.js';
 import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
 import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
@@ -32,6 +34,11 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
    * events one carries at most (default: the driver's performance.batchSize).
    */
   groupCommit?: Partial<GroupCommitLimits>;
+  /**
+   * How large one record may be: nesting depth (default 64), keys and array elements (default 100,000),
+   * bytes of JSON (default 1 MiB). Larger records are refused with VALIDATION.
+   */
+  limits?: Partial<InputLimits>;
 }
 
 /** Each backend's driver is loaded only when used: a store on PGlite never loads pg, and the reverse. */
@@ -73,13 +80,18 @@ function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget
 }
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
-export async function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
+export function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
+  return atPublicBoundary(() => openStore(options));
+}
+
+async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataStore> {
   if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
   // explicit options > environment > config file > the embedded default, setting by setting
   const settings = resolveStoreSettings(options, { env: process.env, cwd: process.cwd(), configFile: options.configFile });
   const schema = settings.schema;
   quoteIdentifier(schema, 'schema');
   const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...settings.driver }, 'driver config');
+  const limits = resolveInputLimits(options.limits);
   const snapshotEvery = options.snapshotEvery ?? 100;
   const groupCommit = {
     statementsInFlight: options.groupCommit?.statementsInFlight ?? 2,
@@ -117,6 +129,7 @@ export async function createMetadataStore(options: CreateMetadataStoreOptions = 
     secrets,
     projections: options.projections,
     groupCommit,
+    limits,
   });
   try {
     await store.start();

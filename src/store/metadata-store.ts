@@ -8,7 +8,7 @@ import { isMetaledgerError, NotFoundError, ValidationError } from '../errors.js'
 import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
-import { MetadataLoadOptionsSchema, MetadataRecordSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
+import { MetadataLoadOptionsSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
 import type { MetadataLoadOptions, MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
 import { blame, type BlameLine } from '../history/blame.js';
 import { changes, type ChangesOptions, type ChangesPage } from '../history/changes.js';
@@ -22,6 +22,7 @@ import { prune, type PruneOptions, type PruneResult } from '../history/prune.js'
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
 import { rollback, type RollbackResult } from '../history/rollback.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
+import { takeAnchor, type Anchor } from '../history/anchor.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
 import { frameworkMetadataProjection } from '../../projections/framework-metadata.js';
 import { readCollectionInfo } from '../../projections/collection-info.js';
@@ -29,6 +30,25 @@ import type { WatchEvent, WatchOptions } from '../projections/change-feed.js';
 import { ProjectionRunner, type ProjectionSettings, type ProjectionStatus } from '../projections/projection-runner.js';
 import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
 import type { WatchHandle } from '../projections/watcher.js';
+import {
+  ChangesOptionsSchema,
+  DiffSideSchema,
+  HistoryOptionsSchema,
+  ListFiltersSchema,
+  MomentSchema,
+  PruneOptionsSchema,
+  RestoreOptionsSchema,
+  RollbackOptionsSchema,
+  SnapshotAtOptionsSchema,
+  VersionSchema,
+  WatchOptionsSchema,
+} from '../input/call-options.js';
+import { checkWriteContext } from '../input/free-text.js';
+import type { InputLimits } from '../input/input-limits.js';
+import { checkItemKey, checkType } from '../input/item-key.js';
+import { guardPublicMethods, toPublicError } from '../input/public-boundary.js';
+import { optionsObject } from '../input/options-object.js';
+import { parseRecordInput } from '../input/record-input.js';
 import { parseInput } from './parse-input.js';
 import type { GroupCommitLimits } from './append-batcher.js';
 import { ChangesetCommitter, type CommitOptions, type Isolation, type WriteContext } from './changeset-committer.js';
@@ -46,6 +66,8 @@ export interface StoreSettings {
   table: FrameworkMetadataTable;
   projections?: ProjectionSettings;
   groupCommit: GroupCommitLimits;
+  /** How large one record may be. */
+  limits: InputLimits;
   /** Never shown: used to scrub error messages. */
   secrets: (string | undefined)[];
 }
@@ -74,12 +96,6 @@ export interface LoadResult {
 }
 
 export const etagOf = (version: number): string => `"v${version}"`;
-
-const itemKeySchema = MetadataRecordSchema.pick({ type: true, name: true });
-
-function validateKey(type: unknown, name: unknown): void {
-  parseInput(itemKeySchema, { type, name }, 'item key');
-}
 
 /** Records handed out are frozen: the cache can give the same object to every caller without copying. */
 function deepFreeze<T>(value: T): T {
@@ -158,13 +174,15 @@ export class MetadataStore implements HistoryWriter {
   }
 
   /** Calls `handler` for every committed change matching the filter, in commit order, resumable. */
-  watch(options: WatchOptions, handler: (event: WatchEvent) => unknown): Promise<WatchHandle> {
-    return this.runtime.watch(options, handler);
+  async watch(options: WatchOptions, handler: (event: WatchEvent) => unknown): Promise<WatchHandle> {
+    const parsed = parseInput(WatchOptionsSchema, options, 'watch options');
+    if (typeof handler !== 'function') throw new ValidationError([{ path: 'handler', message: 'must be a function' }], 'invalid watch');
+    return this.runtime.watch(parsed, handler);
   }
 
   /** The change feed as an async iterator (`for await … of`; `break` closes it). */
-  changeStream(options: WatchOptions = {}): Promise<AsyncIterableIterator<WatchEvent>> {
-    return this.runtime.watchIterator(options);
+  async changeStream(options: WatchOptions = {}): Promise<AsyncIterableIterator<WatchEvent>> {
+    return this.runtime.watchIterator(parseInput(WatchOptionsSchema, options, 'watch options'));
   }
 
   /** MetadataCollectionInfo per type, from the collection-info projection. */
@@ -183,11 +201,13 @@ export class MetadataStore implements HistoryWriter {
     options: SaveOptions = {},
   ): Promise<SaveResult> {
     const started = performance.now();
+    // the strict layer first: a plain JSON copy with canonical keys, then the protocol's shape
+    const { input, parsed } = parseRecordInput(type, record, this.settings.limits);
+    checkWriteContext(options);
     const parsedOptions = parseInput(MetadataSaveOptionsSchema, stripContext(options), 'save options');
-    const parsed = parseInput(MetadataRecordSchema, { ...record, type }, 'record');
     const intent: SaveIntent = {
       document: parsed,
-      providedKeys: new Set(Object.keys(record)),
+      providedKeys: new Set(Object.keys(input)),
       onConflict: parsedOptions.onConflict,
       create: parsedOptions.create,
       overwrite: parsedOptions.overwrite,
@@ -218,7 +238,9 @@ export class MetadataStore implements HistoryWriter {
     change: (current: StoredRecord) => Omit<MetadataRecordInput, 'type' | 'name'>,
     context: WriteContext = {},
   ): Promise<SaveResult> {
-    validateKey(type, name);
+    checkItemKey(type, name);
+    checkWriteContext(context);
+    if (typeof change !== 'function') throw new ValidationError([{ path: 'change', message: 'must be a function' }], 'invalid update');
     const started = performance.now();
     return this.write(
       type,
@@ -229,7 +251,7 @@ export class MetadataStore implements HistoryWriter {
       (head) => {
         if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
         const current = { ...head.document, version: head.version } as StoredRecord;
-        const next = parseInput(MetadataRecordSchema, { ...change(structuredClone(current)), type, name }, 'record');
+        const next = parseRecordInput(type, { ...applyChange(change, structuredClone(current)), type, name }, this.settings.limits).parsed;
         const intent: SaveIntent = { document: next, providedKeys: new Set(), onConflict: 'replace', create: false, overwrite: true };
         return planSave(type, name, head, intent, this.settings.snapshot);
       },
@@ -238,7 +260,9 @@ export class MetadataStore implements HistoryWriter {
   }
 
   async delete(type: string, name: string, options: WriteContext & { expectedVersion?: number } = {}): Promise<SaveResult> {
-    validateKey(type, name);
+    checkItemKey(type, name);
+    checkWriteContext(options);
+    if (options.expectedVersion !== undefined) parseInput(VersionSchema, options.expectedVersion, 'expectedVersion');
     const started = performance.now();
     return this.write(
       type,
@@ -261,14 +285,15 @@ export class MetadataStore implements HistoryWriter {
 
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
     const started = performance.now();
+    checkItemKey(type, name);
     // the common call has no options: skip parsing them (a cached load is a map lookup)
+    const given = optionsObject(options, 'load options');
     const parsed: Partial<MetadataLoadOptions> =
-      Object.keys(options).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, options, 'load options');
+      Object.keys(given).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, given, 'load options');
     const useCache = parsed.cache !== false && parsed.useCache !== false;
     let record = useCache ? this.cache.get(type, name) : undefined;
     const fromCache = record !== undefined;
     if (!record) {
-      validateKey(type, name);
       record =
         (await this.run(() => this.reader.loadOne((text, parameters) => this.datasource.prepared(text, parameters), type, name))) ??
         undefined;
@@ -289,49 +314,70 @@ export class MetadataStore implements HistoryWriter {
   }
 
   async list(type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
-    validateKey(type, 'list');
-    return this.run(() => this.reader.list(this.db, type, filters));
+    checkType(type);
+    const parsed = parseInput(ListFiltersSchema, filters, 'list filters');
+    return this.run(() => this.reader.list(this.db, type, parsed));
   }
 
   // ——— history: audit, time travel, diff, blame, rollback, restore, integrity, retention ———
 
   /** The item's events, newest first, with who / why / when and a one-line summary each. */
-  history(type: string, name: string, options?: HistoryOptions): Promise<HistoryPage> {
-    return this.run(() => itemHistory(this.db, type, name, options));
+  async history(type: string, name: string, options: HistoryOptions = {}): Promise<HistoryPage> {
+    checkItemKey(type, name);
+    // kinds are checked by itemHistory, which names the known ones
+    const parsed = parseInput(HistoryOptionsSchema, options, 'history options') as HistoryOptions;
+    return this.run(() => itemHistory(this.db, type, name, parsed));
   }
 
   /** The store-wide audit feed in commit order, paged with a cursor. */
-  changes(options?: ChangesOptions): Promise<ChangesPage> {
-    return this.run(() => changes(this.db, options));
+  async changes(options: ChangesOptions = {}): Promise<ChangesPage> {
+    const parsed = parseInput(ChangesOptionsSchema, options, 'changes options');
+    return this.run(() => changes(this.db, parsed));
   }
 
   /** The item exactly as it was at a version, a timestamp or a log position. */
-  getAt(type: string, name: string, moment: Moment): Promise<ItemAt> {
-    return this.run(() => getAt(this.db, type, name, moment));
+  async getAt(type: string, name: string, moment: Moment): Promise<ItemAt> {
+    checkItemKey(type, name);
+    const parsed = parseInput(MomentSchema, moment, 'moment');
+    return this.run(() => getAt(this.db, type, name, parsed));
   }
 
   /** Every item (or a slice) as it was at a moment, streamed. */
   snapshotAt(options: SnapshotAtOptions) {
-    return snapshotAt(this.db, options);
+    return guardIterator(snapshotAt(this.db, parseInput(SnapshotAtOptionsSchema, options, 'snapshot options')));
   }
 
-  diff(type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
-    return this.run(() => diffItem(this.db, type, name, from, to));
+  async diff(type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
+    checkItemKey(type, name);
+    const sides = [parseInput(DiffSideSchema, from, 'diff side (from)'), parseInput(DiffSideSchema, to, 'diff side (to)')];
+    return this.run(() => diffItem(this.db, type, name, sides[0], sides[1]));
   }
 
-  blame(type: string, name: string): Promise<BlameLine[]> {
+  async blame(type: string, name: string): Promise<BlameLine[]> {
+    checkItemKey(type, name);
     return this.run(() => blame(this.db, type, name));
   }
 
-  rollback(type: string, name: string, toVersion: number, options?: ChangeReason & { expectedVersion?: number }): Promise<RollbackResult> {
-    return rollback(this, type, name, toVersion, options);
+  async rollback(
+    type: string,
+    name: string,
+    toVersion: number,
+    options: ChangeReason & { expectedVersion?: number } = {},
+  ): Promise<RollbackResult> {
+    checkItemKey(type, name);
+    const version = parseInput(VersionSchema, toVersion, 'toVersion');
+    return rollback(this, type, name, version, parseInput(RollbackOptionsSchema, options, 'rollback options'));
   }
 
-  restore(options: RestoreOptions): Promise<RestorePlan> {
-    return restore(this, options);
+  async restore(options: RestoreOptions): Promise<RestorePlan> {
+    return restore(this, parseInput(RestoreOptionsSchema, options, 'restore options'));
   }
 
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    if (typeof options !== 'object' || options === null)
+      return Promise.reject(
+        new ValidationError([{ path: '(root)', message: 'verify options must be an object' }], 'invalid verify options'),
+      );
     const { itemsPerRound } = options;
     if (itemsPerRound !== undefined && (!Number.isInteger(itemsPerRound) || itemsPerRound < 1)) {
       return Promise.reject(new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }]));
@@ -339,13 +385,25 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => verify(this.db, this.settings.table, options));
   }
 
-  prune(options: PruneOptions): Promise<PruneResult> {
-    return this.run(() => prune(this.db, options));
+  /**
+   * A small value pinning the whole log up to now (`{ position, eventCount, hash }`): keep it outside the
+   * database, and `verify({ anchor })` proves later that nothing at or before that position changed,
+   * vanished or moved. Waits for the writes in flight to commit, so the anchor never changes after it.
+   */
+  anchor(): Promise<Anchor> {
+    return this.run(() => takeAnchor(this.db));
+  }
+
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    const parsed = parseInput(PruneOptionsSchema, options, 'prune options');
+    return this.run(() => prune(this.db, parsed));
   }
 
   /** Adds full-state snapshots wherever an item's history runs longer than `every` versions without one. */
-  compactSnapshots(options: { every?: number } = {}): Promise<CompactResult> {
-    return this.run(() => compactSnapshots(this.db, options.every ?? this.settings.snapshot.snapshotEvery));
+  async compactSnapshots(options: { every?: number } = {}): Promise<CompactResult> {
+    const every = parseInput(VersionSchema.optional(), options?.every, 'every') ?? this.settings.snapshot.snapshotEvery;
+    if (every < 1) throw new ValidationError([{ path: 'every', message: 'must be a positive integer' }], 'invalid compaction options');
+    return this.run(() => compactSnapshots(this.db, every));
   }
 
   get snapshotPolicy(): SnapshotPolicy {
@@ -478,7 +536,53 @@ export class MetadataStore implements HistoryWriter {
   }
 }
 
+/** Runs update's change function; what it throws is the caller's error, reported as such. */
+function applyChange<C, R>(change: (current: C) => R, current: C): R {
+  try {
+    return change(current);
+  } catch (error) {
+    if (isMetaledgerError(error)) throw error;
+    throw new ValidationError([{ path: 'change', message: `threw: ${(error as Error)?.message ?? String(error)}` }], 'invalid update');
+  }
+}
+
+/** The iterator's errors, like every public call's, are MetaledgerErrors. */
+async function* guardIterator<T>(iterator: AsyncGenerator<T>): AsyncGenerator<T> {
+  try {
+    yield* iterator;
+  } catch (error) {
+    throw toPublicError(error);
+  }
+}
+
 function stripContext(options: SaveOptions): MetadataSaveOptionsInput {
   const { source: _source, ...rest } = options;
   return rest;
 }
+
+guardPublicMethods(MetadataStore, [
+  'projectionStatus',
+  'rebuild',
+  'watch',
+  'changeStream',
+  'collectionInfo',
+  'save',
+  'update',
+  'delete',
+  'archive',
+  'load',
+  'exists',
+  'list',
+  'history',
+  'changes',
+  'getAt',
+  'snapshotAt',
+  'diff',
+  'blame',
+  'rollback',
+  'restore',
+  'verify',
+  'prune',
+  'compactSnapshots',
+  'close',
+]);

@@ -380,6 +380,25 @@ describe('metaledger prune and verify', () => {
     expect(verified).toEqual({ code: 0, stdout: expect.stringMatching(/^OK: \d+ events of 7 items verified\n$/), stderr: '' });
   });
 
+  it('anchor prints an anchor that verify --anchor checks; a bad anchor is VALIDATION', async () => {
+    const anchored = await cli('anchor');
+    expect(anchored).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^\{"position":\d+,"eventCount":\d+,"hash":"[0-9a-f]{64}"\}\n$/),
+      stderr: '',
+    });
+    const anchor = anchored.stdout.trim();
+    expect(await cli('verify', '--anchor', anchor)).toMatchObject({ code: 0, stdout: expect.stringContaining('matches the anchor') });
+    const forged = anchor.replace(/"eventCount":(\d+)/, (_, n) => `"eventCount":${Number(n) + 1}`);
+    const mismatch = await cli('verify', '--anchor', forged);
+    expect(mismatch.code).toBe(11);
+    expect(cellsOf(mismatch.stdout).map(([kind]) => kind)).toEqual(['anchor_mismatch']);
+    expect(await cli('verify', '--anchor', 'not json')).toMatchObject({
+      code: 3,
+      stderr: expect.stringMatching(/VALIDATION.*anchor/),
+    });
+  });
+
   it('exits 11 (INTEGRITY) and lists each problem after an event row was edited with raw SQL', async () => {
     await target.query(
       `UPDATE metadata_events SET patch = '[{"op":"replace","path":"/metadata/i","value":99}]' WHERE name = 'long' AND version = 7`,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/commands/index.js';
-import { exitCodeByErrorCode } from '../../src/cli/exit-codes.js';
+import { exitCodeByErrorCode, exitCodes } from '../../src/cli/exit-codes.js';
 import { reportError } from '../../src/cli/report-error.js';
 import { MetaledgerError, type ErrorCode } from '../../src/errors.js';
 import { createCliTarget, runCli, type CliTarget } from '../helpers/cli.js';
@@ -47,7 +47,7 @@ describe('metaledger --version and --help', () => {
     for (const command of commands) expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}${command.name} +`)));
     for (const command of commands) expect(lines.some((line) => line.endsWith(`  ${command.summary}`))).toBe(true);
     expect(stdout).toContain('--verbose');
-    expect(stdout).toContain('exit codes: 0 ok, 1 unexpected error, 2 usage, 3 VALIDATION, 4 NOT_FOUND, 5 CONFLICT');
+    expect(stdout).toContain('exit codes: 0 ok, 1 unexpected error (INTERNAL), 2 usage, 3 VALIDATION, 4 NOT_FOUND, 5 CONFLICT');
   });
 
   it.each(commands.map((command) => command.name))(
@@ -72,8 +72,10 @@ describe('metaledger --version and --help', () => {
 });
 
 describe('metaledger errors', () => {
-  it('gives each error code its own documented exit status, none shared with ok, unexpected or usage', () => {
-    const statuses = Object.values(exitCodeByErrorCode);
+  it('gives each error code its own documented exit status, none shared with ok or usage; INTERNAL is the unexpected one', () => {
+    const { INTERNAL, ...expected } = exitCodeByErrorCode;
+    expect(INTERNAL).toBe(exitCodes.unexpected);
+    const statuses = Object.values(expected);
     expect(new Set(statuses).size).toBe(statuses.length);
     expect(statuses.filter((status) => status <= 2)).toEqual([]);
   });

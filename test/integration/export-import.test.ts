@@ -11,6 +11,7 @@ import { FileLoader } from '../../src/loaders/file/file-loader.js';
 import { terminalProgress } from '../../src/loaders/progress.js';
 import { exportMetadata } from '../../src/service/export/export-metadata.js';
 import { importMetadata } from '../../src/service/import/import-metadata.js';
+import { operatorPrincipal } from '../../src/service/principal.js';
 import { databaseRefusalLog } from '../../src/service/refusal-log.js';
 import { createCliTarget, type CliTarget } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
@@ -19,6 +20,8 @@ import { waitFor } from '../helpers/wait-for.js';
 let database: TestDatabase;
 let store: MetadataStore;
 let work: string;
+/** Trusted code names itself: a deploy acting as an admin. */
+const deployer = operatorPrincipal('deployer');
 
 beforeAll(async () => {
   database = await createTestDatabase('export_import');
@@ -79,22 +82,28 @@ describe('round trip: files → database → export → files', () => {
     await new FileLoader({ root: source }).save('dashboard', { name: 'home', scope: 'user', owner: 'alice', metadata: { tiles: 4 } });
     const original = await readTree(source);
 
-    const report = await importMetadata(store, { source, allowSystem: true, actor: 'deployer', reason: 'first deploy' });
+    const report = await importMetadata(store, {
+      source,
+      allowSystem: true,
+      actor: 'deployer',
+      reason: 'first deploy',
+      principal: deployer,
+    });
     expect(report.counts).toEqual({ create: 4, update: 0, unchanged: 0, skip: 0, invalid: 0 });
     const changesets = await database.query<{ changeset_id: string; source: string; actor: string; event_count: number }>(
       `SELECT DISTINCT e.changeset_id, c.source, c.actor, c.event_count FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id`,
     );
     expect(changesets).toEqual([{ changeset_id: report.changesetId, source: 'import', actor: 'deployer', event_count: 4 }]);
 
-    const exported = await exportMetadata(store, { output: join(work, 'exported') });
+    const exported = await exportMetadata(store, { output: join(work, 'exported'), principal: deployer });
     expect(exported).toMatchObject({ kind: 'directory', format: 'json', items: 4 });
     expect(await readTree(join(work, 'exported'))).toEqual(original);
   });
 
   it('a sparse source comes back with its defaults written out, and YAML reads back as the same records', async () => {
     const sparse = await files(join(work, 'sparse'), { 'form/lead.yaml': 'metadata:\n  sections: [main]\n' });
-    await importMetadata(store, { source: sparse });
-    await exportMetadata(store, { output: join(work, 'yaml-out'), format: 'yaml', types: ['form'] });
+    await importMetadata(store, { source: sparse, principal: deployer });
+    await exportMetadata(store, { output: join(work, 'yaml-out'), format: 'yaml', types: ['form'], principal: deployer });
     expect(YAML.parse(await readFile(join(work, 'yaml-out/form/lead.yaml'), 'utf8'))).toEqual({
       type: 'form',
       name: 'lead',
@@ -118,6 +127,7 @@ describe('export', () => {
       includeHistory: true,
       types: ['object'],
       namespaces: ['billing'],
+      principal: deployer,
     });
     expect(report).toMatchObject({ kind: 'file', format: 'json', items: 1, includeHistory: true });
     const bundle = JSON.parse(await readFile(join(work, 'bundle.json'), 'utf8'));
@@ -143,7 +153,7 @@ describe('export', () => {
         ],
       },
     ]);
-    const yaml = await exportMetadata(store, { output: join(work, 'all.yaml') });
+    const yaml = await exportMetadata(store, { output: join(work, 'all.yaml'), principal: deployer });
     expect(YAML.parse(await readFile(join(work, 'all.yaml'), 'utf8')).items.map((item: { name: string }) => item.name)).toEqual([
       'home',
       'lead',
@@ -152,7 +162,9 @@ describe('export', () => {
       'all',
     ]);
     expect(yaml.items).toBe(5);
-    await expect(exportMetadata(store, { output: join(work, 'x.yaml'), format: 'json' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(exportMetadata(store, { output: join(work, 'x.yaml'), format: 'json', principal: deployer })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
   });
 
   it('as a principal, leaves out the user items it may not read', async () => {
@@ -170,11 +182,11 @@ describe('import', () => {
       'page/q.json': JSON.stringify({ metadata: { n: 1 } }),
     });
 
-    const skipped = await importMetadata(store, { source, strategy: 'skip' });
+    const skipped = await importMetadata(store, { source, strategy: 'skip', principal: deployer });
     expect(skipped.changes.map((change) => `${change.name}:${change.action}`)).toEqual(['p:skip', 'q:create']);
     expect((await store.load('page', 'p')).data).toMatchObject({ version: 1 });
 
-    const merged = await importMetadata(store, { source, strategy: 'merge' });
+    const merged = await importMetadata(store, { source, strategy: 'merge', principal: deployer });
     expect(merged.changes.map((change) => `${change.name}:${change.action}`)).toEqual(['p:update', 'q:unchanged']);
     expect((await store.load('page', 'p')).data).toMatchObject({
       namespace: 'crm',
@@ -182,7 +194,7 @@ describe('import', () => {
       version: 2,
     });
 
-    const replaced = await importMetadata(store, { source, strategy: 'replace' });
+    const replaced = await importMetadata(store, { source, strategy: 'replace', principal: deployer });
     expect(replaced.counts).toMatchObject({ update: 1, unchanged: 1 });
     expect((await store.load('page', 'p')).data).toMatchObject({ namespace: 'default', metadata: { layout: { cols: 3 } }, version: 3 });
   });
@@ -193,7 +205,7 @@ describe('import', () => {
       'page/r.json': JSON.stringify({ metadata: {} }),
     });
     const before = await eventCount();
-    const plan = await importMetadata(store, { source, dryRun: true });
+    const plan = await importMetadata(store, { source, dryRun: true, principal: deployer });
     expect(plan).toMatchObject({ dryRun: true, counts: { create: 1, update: 1 } });
     expect(plan.changesetId).toBeUndefined();
     expect(plan.changes).toEqual([
@@ -217,7 +229,7 @@ describe('import', () => {
       'page/s.json': JSON.stringify({ metadata: {} }),
     });
     const before = await store.load('page', 'p', { cache: false });
-    const report = await importMetadata(store, { source, strategy: 'replace' });
+    const report = await importMetadata(store, { source, strategy: 'replace', principal: deployer });
     expect(report.counts).toMatchObject({ create: 1, update: 1 });
     const restored = await store.restore({ position: report.restorePoint! });
     expect(restored.steps.map((step) => `${step.name}:${step.action}`).sort()).toEqual(['p:revert', 's:delete']);
@@ -246,7 +258,7 @@ describe('import', () => {
     );
     const before = await eventCount();
 
-    const error = await importMetadata(store, { source }).catch((caught) => caught);
+    const error = await importMetadata(store, { source, principal: deployer }).catch((caught) => caught);
     expect(error).toMatchObject({ code: 'VALIDATION' });
     expect(error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
       'loose.json:(root)',
@@ -256,7 +268,7 @@ describe('import', () => {
     ]);
     expect(error.issues.find((issue: { file: string }) => issue.file === 'object/bad-json.json').message).toMatch(/^malformed JSON/);
 
-    const bundleError = await importMetadata(store, { source: bundle }).catch((caught) => caught);
+    const bundleError = await importMetadata(store, { source: bundle, principal: deployer }).catch((caught) => caught);
     expect(bundleError.issues.map((issue: { path: string }) => issue.path).sort()).toEqual([
       'malformed-bundle.json:items.1.name',
       'malformed-bundle.json:items.2.metadata',
@@ -264,7 +276,7 @@ describe('import', () => {
     expect(await eventCount()).toBe(before);
 
     // without validate, the valid items go in and the others are reported
-    const lenient = await importMetadata(store, { source, validate: false });
+    const lenient = await importMetadata(store, { source, validate: false, principal: deployer });
     expect(lenient.counts).toMatchObject({ create: 1, invalid: 4 });
     expect(lenient.changes.map((change) => change.name)).toEqual(['fine']);
     expect(await eventCount()).toBe(before + 1);
@@ -276,7 +288,7 @@ describe('import', () => {
       'object/team.json': JSON.stringify({ metadata: {} }),
     });
     const before = await eventCount();
-    await expect(importMetadata(store, { source })).rejects.toMatchObject({
+    await expect(importMetadata(store, { source, principal: deployer })).rejects.toMatchObject({
       code: 'FORBIDDEN',
       message: expect.stringContaining('object/core.json'),
     });
@@ -289,7 +301,7 @@ describe('import', () => {
       refusals
         .filter((refusal) => refusal.source === 'import')
         .map((refusal) => `${refusal.principal ?? '-'} ${refusal.operation} ${refusal.name}`),
-    ).toEqual(['- create core', 'carol create core', 'carol create team']);
+    ).toEqual(['deployer create core', 'carol create core', 'carol create team']);
     expect((await importMetadata(store, { source, allowSystem: true, principal: { id: 'root', roles: ['admin'] } })).counts.create).toBe(2);
   });
 });

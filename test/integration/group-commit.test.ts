@@ -109,7 +109,8 @@ describe('the append batcher', () => {
     const notified: string[] = [];
     const listener = await store.datasource.listen(
       'metaledger_changes',
-      (payload) => notified.push(payload),
+      // the channel is the whole server's: other test files write meanwhile
+      (payload) => (JSON.parse(payload) as { o?: string }).o === 'batcher-test' && notified.push(payload),
       () => {},
     );
     const [blocker, a, b, c] = await Promise.all([

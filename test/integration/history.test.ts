@@ -320,8 +320,11 @@ describe('integrity', () => {
       code: 'VALIDATION',
       message: expect.stringContaining('itemsPerRound'),
     });
-    // repair for the following tests
+    // repair for the following tests (the changesets go too: a changeset missing its events is a finding)
     await database.query(`DELETE FROM metadata_events WHERE type = 'tamper'`);
+    await database.query(
+      `DELETE FROM metadata_changesets c WHERE NOT EXISTS (SELECT 1 FROM metadata_events e WHERE e.changeset_id = c.id)`,
+    );
     await database.query(`DELETE FROM metadata_streams WHERE type = 'tamper'`);
     await database.query(`DELETE FROM _framework_metadata WHERE type = 'tamper'`);
   });

@@ -48,6 +48,7 @@ describe('migrator', () => {
       'recorded_at',
       'prev_hash',
       'hash',
+      'hash_version',
     ]);
     expect(of('_framework_metadata')).toEqual([
       'id',

@@ -2,6 +2,7 @@ import { exportMetadata } from '../../service/export/export-metadata.js';
 import { choiceOption, stringOption } from '../arguments.js';
 import { UsageError, type Command } from '../command.js';
 import { count, listOption } from '../history-format.js';
+import { operatorPrincipal } from '../../service/principal.js';
 import { principalOption, principalOptionHelp } from '../principal-option.js';
 
 export const exportCommand: Command = {
@@ -35,7 +36,8 @@ examples:
       types: listOption(args, 'types'),
       namespaces: listOption(args, 'namespaces'),
       includeHistory: args.values.history === true,
-      principal: principalOption(args),
+      // without --as, the operator is trusted code and exports everything
+      principal: principalOption(args) ?? operatorPrincipal(),
       progress: context.progress(),
     };
     const report = await exportMetadata(await context.store(), options);

@@ -4,6 +4,7 @@ import { importMetadata, type ImportReport } from '../../service/import/import-m
 import { choiceOption, stringOption } from '../arguments.js';
 import { UsageError, type Command } from '../command.js';
 import { formatTable } from '../output.js';
+import { operatorPrincipal } from '../../service/principal.js';
 import { principalOption, principalOptionHelp } from '../principal-option.js';
 
 function describeChange(change: ImportChange): string {
@@ -58,15 +59,16 @@ examples:
   async run(context, args) {
     const source = stringOption(args, 'source');
     if (source === undefined) throw new UsageError('missing option --source <file|dir>');
-    const principal = principalOption(args);
+    // without --as, the operator is trusted code and says so; system items still need --allow-system
+    const asPrincipal = principalOption(args);
     const options = {
       source: context.path(source),
       strategy: choiceOption(args, 'strategy', ['merge', 'replace', 'skip'] as const),
       dryRun: args.values['dry-run'] === true,
       validate: args.values['skip-invalid'] !== true,
       allowSystem: args.values['allow-system'] === true,
-      principal,
-      actor: principal?.id ?? context.writeContext.actor,
+      principal: asPrincipal ?? operatorPrincipal(),
+      actor: asPrincipal?.id ?? context.writeContext.actor,
       reason: context.writeContext.reason,
       progress: context.progress(),
     };

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { anchorCommand } from './anchor.js';
 import { blameCommand } from './blame.js';
 import { changesCommand } from './changes.js';
 import { deleteCommand } from './delete.js';
@@ -31,6 +32,7 @@ export const commands: Command[] = [
   restoreCommand,
   changesCommand,
   verifyCommand,
+  anchorCommand,
   pruneCommand,
   exportCommand,
   importCommand,

@@ -50,7 +50,9 @@ examples:
   async run(context, args) {
     requirePositionals(args, []);
     const options = {
-      ...context.writeContext,
+      // who and why; the changeset's source is the rollback or restore itself
+      actor: context.writeContext.actor,
+      reason: context.writeContext.reason,
       ...momentOption(args, ['at', 'position']),
       namespace: stringOption(args, 'namespace'),
       types: listOption(args, 'types'),

@@ -22,7 +22,9 @@ example:
     const [type, name, toVersion] = requirePositionals(args, ['type', 'name', 'toVersion']);
     const version = integerArgument(toVersion, 'toVersion');
     const expectedVersion = integerOption(args, 'expected-version');
-    const result = await (await context.store()).rollback(type, name, version, { ...context.writeContext, expectedVersion });
+    // who and why; the changeset's source is the rollback or restore itself
+    const { actor, reason } = context.writeContext;
+    const result = await (await context.store()).rollback(type, name, version, { actor, reason, expectedVersion });
     context.report({ type, name, ...result }, () => describeRollback(`${type}/${name}`, result));
   },
 };

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors.js';
+import { showValue } from '../../input/canonical-text.js';
 import type { MetadataRecordInput } from '../../protocol/index.js';
 import type { SaveResult } from '../../store/metadata-store.js';
 import { choiceOption, integerOption, requirePositionals, stringOption } from '../arguments.js';
@@ -17,7 +18,10 @@ function describeSave(key: string, result: SaveResult): string {
 function checkKey(record: Record<string, unknown>, key: { type: string; name: string }): void {
   const issues = (['type', 'name'] as const)
     .filter((field) => record[field] !== undefined && record[field] !== key[field])
-    .map((field) => ({ path: field, message: `the file says '${String(record[field])}' but the command line says '${key[field]}'` }));
+    .map((field) => ({
+      path: field,
+      message: `the file says ${showValue(record[field])} but the command line says ${showValue(key[field])}`,
+    }));
   if (issues.length > 0) throw new ValidationError(issues, 'record does not match the command line');
 }
 

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { isConflictFailure } from '../../datasource/database-errors.js';
 import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
-import { appendEvents, type AppendStatement, type ChangesetInfo } from '../../events/append-events.js';
+import { appendEvents, hashVersion, type AppendStatement, type ChangesetInfo } from '../../events/append-events.js';
 import { MetadataBulkOperationSchema, type MetadataBulkOperationInput } from '../../protocol/index.js';
 import type { InlineProjections, Isolation, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
@@ -214,8 +214,8 @@ function gaveUp(retry: RetryPolicy): string {
 
 async function insertChangeset(db: Kysely<any>, changeset: ChangesetInfo): Promise<void> {
   await sql`
-    INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, created_at)
-    VALUES (${changeset.id}::uuid, ${changeset.actor ?? null}, ${changeset.reason ?? null}, ${changeset.correlationId ?? null}, ${changeset.source}, 0, date_trunc('milliseconds', now()))`.execute(
+    INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, created_at, hash_version)
+    VALUES (${changeset.id}::uuid, ${changeset.actor ?? null}, ${changeset.reason ?? null}, ${changeset.correlationId ?? null}, ${changeset.source}, 0, date_trunc('milliseconds', now()), ${hashVersion})`.execute(
     db,
   );
 }

@@ -1,10 +1,13 @@
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
+import { quoteIdentifier } from '../../datasource/identifier.js';
 
 /** A migration's view of its transaction: statements that change something are reported, lookups are not. */
 export interface MigrationTx {
   run(sqlText: string): Promise<void>;
   rows<T = Record<string, unknown>>(sqlText: string): Promise<T[]>;
+  /** Undoes what SQL run so far set in the session (settings, role), for the statements that follow it. */
+  restoreSession(): Promise<void>;
 }
 
 /** Carries a dry run's outcome out of the transaction it rolls back. */
@@ -26,8 +29,10 @@ export async function inMigrationTransaction<T>(
   work: (tx: MigrationTx) => Promise<T>,
 ): Promise<T> {
   const { executed } = options;
+  const searchPath = quoteIdentifier(datasource.schema, 'schema');
   try {
-    const value = await datasource.withScriptTransaction(async (exec) => {
+    // caller scripts run here: on a connection of its own, discarded afterwards (PGlite: its session reset)
+    const value = await datasource.withIsolatedTransaction(async (exec) => {
       // the key is built from validated identifiers only
       await exec(`SELECT pg_advisory_xact_lock(hashtext('metaledger:projection:${table.schema}.${table.name}'))`);
       const tx: MigrationTx = {
@@ -36,6 +41,9 @@ export async function inMigrationTransaction<T>(
           await exec(sqlText);
         },
         rows: (sqlText) => exec(sqlText) as Promise<never[]>,
+        restoreSession: async () => {
+          await exec(`RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SET search_path TO ${searchPath}; SET timezone TO 'UTC'`);
+        },
       };
       const result = await work(tx);
       if (options.dryRun) throw new DryRunDone(result);

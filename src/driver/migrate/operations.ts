@@ -13,6 +13,9 @@ export interface MigrationPolicy {
   dropOnMigrate: boolean;
 }
 
+/** Runs a caller's script inside the operation's transaction, checking what it did (see containment.ts). */
+export type RunScript = (script: string) => Promise<void>;
+
 /** One operation, its inputs checked and its backup names resolved before the transaction starts. */
 export interface ResolvedOperation {
   type: MetadataMigrationType;
@@ -61,12 +64,14 @@ export async function createProjection(
   table: FrameworkMetadataTable,
   policy: MigrationPolicy,
   script?: string,
+  runScript: RunScript = (text) => tx.run(text),
 ): Promise<OperationOutcome> {
   const existed = await tableExists(tx, table.qualifiedName);
   const recreate = existed && policy.dropOnMigrate;
   const backupName = recreate ? await backupFirst(tx, table, policy) : undefined;
   if (recreate) await tx.run(`DROP TABLE ${table.qualifiedName}`);
-  await tx.run(script ?? createTableSql(table));
+  if (script === undefined) await tx.run(createTableSql(table));
+  else await runScript(script);
   await verifyProjection(tx, table, { indexes: script === undefined });
   return { backupName, rebuilt: !existed || recreate ? await rebuild(tx, table) : undefined };
 }
@@ -105,13 +110,14 @@ export async function applyOperation(
   table: FrameworkMetadataTable,
   policy: MigrationPolicy,
   operation: ResolvedOperation,
+  runScript: RunScript,
 ): Promise<OperationOutcome> {
   switch (operation.type) {
     case 'create':
-      return createProjection(tx, table, policy, operation.script);
+      return createProjection(tx, table, policy, operation.script, runScript);
     case 'alter': {
       const backupName = await backupFirst(tx, table, policy);
-      await tx.run(operation.script!);
+      await runScript(operation.script!);
       await verifyProjection(tx, table, { indexes: false });
       return { backupName };
     }
@@ -121,7 +127,8 @@ export async function applyOperation(
         return { usedBackup: operation.backupName };
       }
       const backupName = await backupFirst(tx, table, policy);
-      await tx.run(operation.script ?? `DROP TABLE ${table.qualifiedName}`);
+      if (operation.script === undefined) await tx.run(`DROP TABLE ${table.qualifiedName}`);
+      else await runScript(operation.script);
       return { backupName };
     }
     case 'backup':

@@ -13,7 +13,8 @@ import { existingBackups, findMigration, recordMigration, wasRolledBack, type Mi
 import { inMigrationTransaction, type MigrationTx } from './migration-transaction.js';
 import { applyOperation, automaticBackupName, type MigrationPolicy, type OperationOutcome, type ResolvedOperation } from './operations.js';
 import { tableExists, verifyProjection } from './projection-shape.js';
-import { assertLogUntouched, assertScriptsAllowed, fingerprintLog } from './script-guard.js';
+import { assertContained, containmentBaseline } from './containment.js';
+import { assertScriptsAllowed } from './script-guard.js';
 
 export interface MigrationEnv extends MigrationPolicy {
   datasource: Datasource;
@@ -78,11 +79,19 @@ async function resolve(
   return { type: operation.type, script: operation.script, rollbackScript: operation.rollbackScript, dryRun: operation.dryRun, backupName };
 }
 
-/** Runs caller SQL, then proves the log was left alone (else the transaction rolls back). */
-async function runGuarded(tx: MigrationTx, env: MigrationEnv, script: string, check: () => Promise<void>): Promise<void> {
-  const before = await fingerprintLog(tx, env.datasource.schema, env.table);
+/**
+ * Runs caller SQL, then restores the session the store's own statements rely on and proves the SQL
+ * changed nothing but the projection table (else MIGRATION_FAILED, and the transaction rolls back).
+ */
+async function runContained(tx: MigrationTx, env: MigrationEnv, script: string): Promise<void> {
+  const before = await containmentBaseline(tx, env.table);
   await tx.run(script);
-  await assertLogUntouched(tx, env.datasource.schema, env.table, before);
+  await tx.restoreSession();
+  await assertContained(tx, env.table, before);
+}
+
+async function runGuarded(tx: MigrationTx, env: MigrationEnv, script: string, check: () => Promise<void>): Promise<void> {
+  await runContained(tx, env, script);
   await check();
 }
 
@@ -105,7 +114,6 @@ export async function runMigration(
   const { table } = env;
   const startedAt = new Date();
   const executed: string[] = [];
-  const userSql = operation.script !== undefined;
   const log = (outcome: MigrationOutcome, result: OperationOutcome, error?: string) =>
     recordMigration(env.datasource.db, {
       operation: operation.type,
@@ -123,9 +131,7 @@ export async function runMigration(
     });
   try {
     const outcome = await inMigrationTransaction(env.datasource, table, { dryRun: operation.dryRun, executed }, async (tx) => {
-      const before = userSql ? await fingerprintLog(tx, env.datasource.schema, table) : undefined;
-      const result = await applyOperation(tx, table, env, operation);
-      if (before) await assertLogUntouched(tx, env.datasource.schema, table, before);
+      const result = await applyOperation(tx, table, env, operation, (script) => runContained(tx, env, script));
       // a dry run also proves the rollbackScript applies on top of the script
       if (operation.dryRun && operation.rollbackScript) await runGuarded(tx, env, operation.rollbackScript, () => stillServes(tx, table));
       return result;

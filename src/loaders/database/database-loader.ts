@@ -11,6 +11,10 @@ import {
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { ListFilters } from '../../store/read-records.js';
 import { parseInput } from '../../store/parse-input.js';
+import { checkExpectedEtag } from '../../input/free-text.js';
+import { checkItemKey, checkType } from '../../input/item-key.js';
+import { guardPublicMethods } from '../../input/public-boundary.js';
+import { loadOptionsInput } from '../../input/query-input.js';
 import { contentStats } from '../content-stats.js';
 import {
   requireCapability,
@@ -81,7 +85,8 @@ export class DatabaseLoader implements MetadataLoader {
 
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkItemKey(type, name);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.store.settings.limits), 'load options');
     const result = await this.store.load(type, name, {
       scope: parsed.scope,
       namespace: parsed.namespace,
@@ -95,7 +100,8 @@ export class DatabaseLoader implements MetadataLoader {
 
   async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
     requireCapability(this.contract, 'list');
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkType(type);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.store.settings.limits), 'load options');
     const filters = parsed.filters ?? {};
     const pushed: ListFilters = {
       namespace: parsed.namespace ?? single(filters.namespace),
@@ -116,6 +122,7 @@ export class DatabaseLoader implements MetadataLoader {
   async save(type: string, record: Parameters<MetadataLoader['save']>[1], options: LoaderSaveOptions = {}): Promise<LoaderSaveResult> {
     requireCapability(this.contract, 'write');
     const { expectedEtag, ...rest } = options;
+    checkExpectedEtag(expectedEtag);
     const result = await this.store.save(type, record, {
       ...rest,
       expectedVersion: expectedVersionOf(expectedEtag, `${type}/${record.name}`),
@@ -133,6 +140,7 @@ export class DatabaseLoader implements MetadataLoader {
   async delete(type: string, name: string, options: LoaderDeleteOptions = {}): Promise<{ success: boolean; etag?: string }> {
     requireCapability(this.contract, 'write');
     const { expectedEtag, ...context } = options;
+    checkExpectedEtag(expectedEtag);
     const result = await this.store.delete(type, name, { ...context, expectedVersion: expectedVersionOf(expectedEtag, `${type}/${name}`) });
     return { success: result.success, etag: result.etag };
   }
@@ -146,3 +154,5 @@ export class DatabaseLoader implements MetadataLoader {
     if (this.ownsStore) await this.store.close();
   }
 }
+
+guardPublicMethods(DatabaseLoader, ['load', 'list', 'save', 'delete', 'watch', 'close']);

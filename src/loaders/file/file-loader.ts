@@ -1,10 +1,9 @@
-import { rm, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import {
   MetadataLoadOptionsSchema,
   MetadataLoaderContractSchema,
-  MetadataRecordSchema,
   MetadataSaveOptionsSchema,
   type MetadataLoadOptionsInput,
   type MetadataLoaderCapabilities,
@@ -13,6 +12,12 @@ import {
   type MetadataStats,
 } from '../../protocol/index.js';
 import { parseInput } from '../../store/parse-input.js';
+import { checkExpectedEtag } from '../../input/free-text.js';
+import { defaultInputLimits } from '../../input/input-limits.js';
+import { checkItemKey, checkType } from '../../input/item-key.js';
+import { guardPublicMethods } from '../../input/public-boundary.js';
+import { loadOptionsInput } from '../../input/query-input.js';
+import { parseRecordInput } from '../../input/record-input.js';
 import { contentStats } from '../content-stats.js';
 import {
   requireCapability,
@@ -24,11 +29,11 @@ import {
   type WatchHandler,
   type WatchOptions,
 } from '../loader.js';
-import { serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
+import { fileIssue, serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
-import { writeFileAtomic } from './atomic-write.js';
 import { checkSegment, extensionOf, itemPath, keyOfPath } from './item-path.js';
 import { itemFiles, locateItem, readItemFile, typeFolders, type FileEntry, type Located } from './item-files.js';
+import { FileVanishedError, LoaderRoot } from './loader-root.js';
 import { watchDirectory } from './watch-directory.js';
 
 export interface FileLoaderOptions {
@@ -70,12 +75,15 @@ function formatOf(format: string | undefined): RecordFormat | undefined {
 export class FileLoader implements MetadataLoader {
   readonly contract: MetadataLoaderContract;
   readonly root: string;
+  /** Every file access goes through it: nothing outside the root is read, written or deleted. */
+  private readonly place: LoaderRoot;
   private readonly format: RecordFormat;
   private readonly entries = new Map<string, FileEntry>();
   private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(options: FileLoaderOptions) {
-    this.root = resolve(options.root);
+    this.place = new LoaderRoot(options.root);
+    this.root = this.place.path;
     this.format = options.format ?? 'json';
     this.contract = parseInput(
       MetadataLoaderContractSchema,
@@ -92,14 +100,22 @@ export class FileLoader implements MetadataLoader {
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     const started = performance.now();
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkItemKey(type, name);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     checkSegment(type, 'type');
     checkSegment(name, 'name');
     const found = await this.locate(type, name);
     if (!found) return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
     const useCache = parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
     const cached = useCache ? this.cachedEntry(found) : undefined;
-    const entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
+    let entry: FileEntry;
+    try {
+      entry = cached ?? (await this.read(found, { type, name }, parsed.validate !== false));
+    } catch (error) {
+      // deleted between finding and reading it: not there
+      if (!(error instanceof FileVanishedError)) throw error;
+      return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
+    }
     if (!entry.record) throw new ValidationError(entry.issues, `invalid metadata file ${this.relative(found.path)}`);
     const visible = matchesLoadOptions(entry.record, parsed);
     const notModified = visible && parsed.ifNoneMatch === entry.stats.etag;
@@ -114,7 +130,7 @@ export class FileLoader implements MetadataLoader {
 
   /** The type folders under the root. */
   types(): Promise<string[]> {
-    return typeFolders(this.root);
+    return typeFolders(this.place);
   }
 
   /** Every item file of some types (default all), read and validated; problems come back, each with its file. */
@@ -123,9 +139,14 @@ export class FileLoader implements MetadataLoader {
     const issues: FileIssue[] = [];
     for (const type of types ?? (await this.types())) {
       const byName = new Map<string, string>();
-      for (const file of await itemFiles(this.root, type)) {
+      for (const { name: file, outside } of await itemFiles(this.place, type)) {
         const key = keyOfPath(join(type, file))!;
         const relativePath = join(type, file);
+        if (outside) {
+          issues.push(fileIssue(relativePath, '(root)', "leads outside the loader's root (a symbolic link); it is not read"));
+          onFile(relativePath);
+          continue;
+        }
         const earlier = byName.get(key.name);
         if (earlier)
           issues.push({
@@ -136,7 +157,12 @@ export class FileLoader implements MetadataLoader {
           });
         byName.set(key.name, relativePath);
         const path = join(this.root, relativePath);
-        const entry = await this.read({ path, format: key.format, stat: await stat(path) }, key, true);
+        const entry = await this.read({ path, format: key.format, stat: await stat(path) }, key, true).catch((error: unknown) => {
+          // gone since the listing
+          if (error instanceof FileVanishedError || (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        });
+        if (!entry) continue;
         if (entry.record)
           items.push({ record: structuredClone(entry.record), provided: entry.provided ?? [], file: relativePath, stats: entry.stats });
         issues.push(...entry.issues);
@@ -148,7 +174,8 @@ export class FileLoader implements MetadataLoader {
 
   async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
     requireCapability(this.contract, 'list');
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkType(type);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     checkSegment(type, 'type');
     const { items, issues } = await this.scan([type]);
     if (issues.length > 0) throw new ValidationError(issues, `invalid metadata files in ${this.root}`);
@@ -162,8 +189,9 @@ export class FileLoader implements MetadataLoader {
     requireCapability(this.contract, 'write');
     const started = performance.now();
     const { expectedEtag, actor: _actor, reason: _reason, correlationId: _correlationId, source: _source, ...rest } = options;
+    checkExpectedEtag(expectedEtag);
+    const { input, parsed: next } = parseRecordInput(type, record, defaultInputLimits);
     const saveOptions = parseInput(MetadataSaveOptionsSchema, rest, 'save options');
-    const next = parseInput(MetadataRecordSchema, { ...record, type }, 'record');
     const requestedFormat = formatOf(saveOptions.format);
     checkSegment(type, 'type');
     checkSegment(next.name, 'name');
@@ -195,7 +223,7 @@ export class FileLoader implements MetadataLoader {
             `cannot update the invalid file ${this.relative(found!.path)}; save with onConflict: 'replace'`,
           );
         // as in the store: envelope fields not given keep their current value
-        const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in record || field === 'metadata'));
+        const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in input || field === 'metadata'));
         document = { ...current.record, ...given };
       }
       const format = requestedFormat ?? found?.format ?? this.format;
@@ -203,8 +231,8 @@ export class FileLoader implements MetadataLoader {
       const text = serializeRecord(document, format);
       const stats = contentStats(text, new Date(), format);
       if (path !== found?.path || stats.hash !== current?.stats.hash) {
-        await writeFileAtomic(path, text);
-        if (found && found.path !== path) await rm(found.path, { force: true });
+        await this.place.write(path, text);
+        if (found && found.path !== path) await this.place.remove(found.path);
       }
       return {
         success: true,
@@ -220,6 +248,8 @@ export class FileLoader implements MetadataLoader {
 
   async delete(type: string, name: string, options: LoaderDeleteOptions = {}): Promise<{ success: boolean }> {
     requireCapability(this.contract, 'write');
+    checkItemKey(type, name);
+    checkExpectedEtag(options.expectedEtag);
     checkSegment(type, 'type');
     checkSegment(name, 'name');
     const key = `${type}/${name}`;
@@ -228,7 +258,7 @@ export class FileLoader implements MetadataLoader {
       if (!found) throw new NotFoundError(`${key} does not exist in ${this.root}`);
       if (options.expectedEtag !== undefined)
         checkEtag(key, (await this.read(found, { type, name }, false)).stats.etag, options.expectedEtag);
-      await rm(found.path, { force: true });
+      await this.place.remove(found.path);
       this.entries.delete(found.path);
       return { success: true };
     });
@@ -242,11 +272,11 @@ export class FileLoader implements MetadataLoader {
   async close(): Promise<void> {}
 
   private relative(path: string): string {
-    return relative(this.root, path);
+    return this.place.relative(path);
   }
 
   private locate(type: string, name: string): Promise<Located | undefined> {
-    return locateItem(this.root, type, name);
+    return locateItem(this.place, type, name);
   }
 
   private cachedEntry(found: Located): FileEntry | undefined {
@@ -258,7 +288,7 @@ export class FileLoader implements MetadataLoader {
 
   /** Reads one file; validated records are remembered for as long as the file stays the same. */
   private async read(found: Located, key: ItemKey, validate: boolean): Promise<FileEntry> {
-    const entry = await readItemFile(this.root, found, key, validate);
+    const entry = await readItemFile(this.place, found, key, validate);
     if (validate && entry.record) this.entries.set(found.path, entry);
     return entry;
   }
@@ -272,3 +302,5 @@ export class FileLoader implements MetadataLoader {
     return result;
   }
 }
+
+guardPublicMethods(FileLoader, ['load', 'types', 'scan', 'list', 'save', 'delete', 'watch', 'close']);

@@ -68,8 +68,10 @@ export function watchDirectory(directory: WatchedDirectory, handler: WatchHandle
   root.on('error', onError);
   // watchers first, then the scan: an event in between waits in the queue and is checked after it
   enqueue(async () => {
-    for (const type of await directory.types()) await watchType(type, true);
-    const { items } = await directory.scan(options.types);
+    const types = await directory.types();
+    for (const type of types) await watchType(type, true);
+    // only type folders under the root: a named type whose folder leads out of it is not scanned
+    const { items } = await directory.scan(types.filter(wanted));
     for (const item of items) known.set(`${item.record.type}/${item.record.name}`, item.stats.etag);
   });
   const ready = queue;

@@ -2,14 +2,15 @@ import { ConflictError, MetaledgerError, NotFoundError, ValidationError, type Er
 
 /** How an error travels over HTTP: `{ error: { code, message, issues? } }` with the code's status. */
 export interface ErrorBody {
-  error: { code: ErrorCode | 'INTERNAL'; message: string; issues?: ValidationIssue[] };
+  error: { code: ErrorCode; message: string; issues?: ValidationIssue[] };
 }
 
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ValidationError)
     return { status: error.status, body: { error: { code: error.code, message: error.message, issues: error.issues } } };
-  if (error instanceof MetaledgerError) return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   // anything unexpected stays on the server: its message may hold internals
+  if (error instanceof MetaledgerError && error.code !== 'INTERNAL')
+    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal server error' } } };
 }
 

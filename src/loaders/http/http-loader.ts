@@ -1,5 +1,8 @@
 import { MetaledgerError, ValidationError } from '../../errors.js';
 import {
+  describeIssues,
+  MetadataConflictStrategySchema,
+  MetadataRecordSchema,
   MetadataLoadOptionsSchema,
   MetadataLoaderContractSchema,
   type MetadataLoadOptionsInput,
@@ -8,6 +11,12 @@ import {
   type MetadataRecord,
 } from '../../protocol/index.js';
 import { parseInput } from '../../store/parse-input.js';
+import { checkExpectedEtag } from '../../input/free-text.js';
+import { defaultInputLimits } from '../../input/input-limits.js';
+import { checkItemKey, checkType } from '../../input/item-key.js';
+import { guardPublicMethods } from '../../input/public-boundary.js';
+import { loadOptionsInput } from '../../input/query-input.js';
+import { parseRecordInput, recordInputIssues } from '../../input/record-input.js';
 import {
   requireCapability,
   type LoaderDeleteOptions,
@@ -57,7 +66,8 @@ export class HttpLoader implements MetadataLoader {
   async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     const started = performance.now();
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkItemKey(type, name);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     const key = `${type}\u0000${name}`;
     const cached = parsed.cache !== false && parsed.useCache !== false ? this.cache.get(key) : undefined;
     const ifNoneMatch = parsed.ifNoneMatch ?? cached?.etag;
@@ -76,26 +86,33 @@ export class HttpLoader implements MetadataLoader {
     }
     const body = await this.readBody(response, `GET ${type}/${name}`);
     const etag = response.headers.get('etag') ?? '';
-    const record = body as MetadataRecord;
+    const record = this.remoteRecord(type, body, `GET ${type}/${name}`);
     this.cache.set(key, { record, etag });
     return this.visible(record, etag, parsed, false, loadTime);
   }
 
   async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
     requireCapability(this.contract, 'list');
-    const parsed = parseInput(MetadataLoadOptionsSchema, options, 'load options');
+    checkType(type);
+    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     const query = new URLSearchParams();
     for (const [field, value] of Object.entries({ namespace: parsed.namespace, scope: parsed.scope, owner: parsed.filters?.owner })) {
       if (value !== undefined) query.set(field, value);
     }
     const response = await this.request('GET', `/metadata/${encodeURIComponent(type)}?${query}`);
-    const body = (await this.readBody(response, `GET ${type}`)) as { items: MetadataRecord[] };
-    return shapeRecords(body.items, parsed);
+    const body = (await this.readBody(response, `GET ${type}`)) as { items?: unknown };
+    if (!Array.isArray(body?.items))
+      throw new ValidationError([{ path: 'items', message: 'is not a list' }], `invalid answer from ${this.baseUrl} GET ${type}`);
+    const records = body.items.map((item) => this.remoteRecord(type, item, `GET ${type}`));
+    return shapeRecords(records, parsed);
   }
 
   async save(type: string, record: Parameters<MetadataLoader['save']>[1], options: LoaderSaveOptions = {}): Promise<LoaderSaveResult> {
     requireCapability(this.contract, 'write');
     const { expectedEtag, onConflict } = options;
+    checkExpectedEtag(expectedEtag);
+    record = parseRecordInput(type, record, defaultInputLimits).input as typeof record;
+    if (onConflict !== undefined) parseInput(MetadataConflictStrategySchema, onConflict, 'onConflict');
     const headers: Record<string, string> = { 'content-type': 'application/json', ...preconditions(expectedEtag) };
     const query = onConflict ? `?onConflict=${onConflict}` : '';
     const response = await this.request('PUT', `${itemPath(type, record.name)}${query}`, { headers, body: JSON.stringify(record) });
@@ -105,6 +122,8 @@ export class HttpLoader implements MetadataLoader {
 
   async delete(type: string, name: string, options: LoaderDeleteOptions = {}): Promise<{ success: boolean }> {
     requireCapability(this.contract, 'write');
+    checkItemKey(type, name);
+    checkExpectedEtag(options.expectedEtag);
     const response = await this.request('DELETE', itemPath(type, name), { headers: preconditions(options.expectedEtag) });
     this.cache.delete(`${type}\u0000${name}`);
     return (await this.readBody(response, `DELETE ${type}/${name}`)) as { success: boolean };
@@ -134,6 +153,17 @@ export class HttpLoader implements MetadataLoader {
       ...(shown ? { etag } : {}),
       loadTime: loadTime(),
     };
+  }
+
+  /** A record a remote server sent: untrusted input like any other, held to the same rules. */
+  private remoteRecord(type: string, body: unknown, what: string): MetadataRecord {
+    const { record, issues } = recordInputIssues(type, body, defaultInputLimits);
+    const parsed = record ? MetadataRecordSchema.safeParse(record) : undefined;
+    if (!parsed?.success) {
+      const found = parsed ? describeIssues(parsed.error) : issues;
+      throw new ValidationError(found, `invalid record from ${this.baseUrl} ${what}`);
+    }
+    return { ...parsed.data, ...(record as { version?: number }) } as MetadataRecord;
   }
 
   private async request(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
@@ -168,3 +198,5 @@ function preconditions(expectedEtag: string | null | undefined): Record<string, 
   if (expectedEtag === undefined) return {};
   return expectedEtag === null ? { 'if-none-match': '*' } : { 'if-match': expectedEtag };
 }
+
+guardPublicMethods(HttpLoader, ['load', 'list', 'save', 'delete', 'watch', 'close']);

@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { MetadataExportOptionsSchema, type MetadataExportOptionsInput } from '../../protocol/index.js';
-import type { Principal } from '../principal.js';
+import { anonymous, checkPrincipal, type Principal } from '../principal.js';
+import { atPublicBoundary } from '../../input/public-boundary.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import { writeFileAtomic } from '../../loaders/file/atomic-write.js';
@@ -13,7 +14,10 @@ import { exportTarget } from './export-target.js';
 import { readExportItems, type ExportItem } from './read-export-items.js';
 
 export interface ExportOptions extends MetadataExportOptionsInput {
-  /** Export only what this principal may read (default: everything). */
+  /**
+   * Export only what this principal may read. Absent, the call is anonymous and exports shared items
+   * only; a backup names trusted code explicitly: `principal: operatorPrincipal()`.
+   */
   principal?: Principal;
   progress?: ProgressReporter;
 }
@@ -50,8 +54,15 @@ function directoryIssues(items: ExportItem[]): ValidationIssue[] {
  * JSON / YAML bundle or a directory of `<type>/<name>` files. The items come from one consistent
  * snapshot of the store, whatever is written meanwhile.
  */
-export async function exportMetadata(store: MetadataStore, options: ExportOptions): Promise<ExportReport> {
-  const { principal, progress = silentProgress, format: requestedFormat, ...rest } = options;
+export function exportMetadata(store: MetadataStore, options: ExportOptions): Promise<ExportReport> {
+  return atPublicBoundary(() => exportFrom(store, options));
+}
+
+async function exportFrom(store: MetadataStore, options: ExportOptions): Promise<ExportReport> {
+  if (typeof options !== 'object' || options === null)
+    throw new ValidationError([{ path: '(root)', message: 'export options must be an object' }], 'invalid export options');
+  const { principal: given, progress = silentProgress, format: requestedFormat, ...rest } = options;
+  const principal = given === undefined ? anonymous : checkPrincipal(given);
   const parsed = parseInput(MetadataExportOptionsSchema, { ...rest, format: requestedFormat }, 'export options');
   const target = exportTarget(parsed.output, requestedFormat);
   const output = resolve(parsed.output);

@@ -17,7 +17,8 @@ export interface ExportSelection {
   types?: string[];
   namespaces?: string[];
   includeHistory: boolean;
-  principal?: Principal;
+  /** Only what this principal may read. */
+  principal: Principal;
 }
 
 const pageSize = 500;

@@ -6,13 +6,19 @@ import { MetadataImportOptionsSchema, type MetadataImportOptionsInput } from '..
 import type { MetadataStore, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import { ForbiddenError } from '../access-policy.js';
-import type { Principal } from '../principal.js';
+import { anonymous, checkPrincipal, type Principal } from '../principal.js';
+import { checkWriteContext } from '../../input/free-text.js';
+import { atPublicBoundary } from '../../input/public-boundary.js';
 import { databaseRefusalLog } from '../refusal-log.js';
 import { planImport, type ImportAction, type ImportChange } from './plan-import.js';
 import { readImportSource } from './read-import-source.js';
 
 export interface ImportOptions extends MetadataImportOptionsInput, Omit<WriteContext, 'source'> {
-  /** Check every write against the scope access rules as this principal (default: trusted code). */
+  /**
+   * Every write is checked against the scope access rules as this principal. Absent, the call is
+   * anonymous and writes nothing; trusted code (a deploy, the operator's CLI) names itself:
+   * `principal: operatorPrincipal('deploy')`.
+   */
   principal?: Principal;
   /** A deploy: may create and change system items (refused otherwise). */
   allowSystem?: boolean;
@@ -46,8 +52,16 @@ function countActions(changes: ImportChange[]): Record<ImportAction, number> {
  * import before anything is written and every problem is reported with its file and path; without it,
  * invalid items are left out and reported. A dry run reports what each item would become.
  */
-export async function importMetadata(store: MetadataStore, options: ImportOptions): Promise<ImportReport> {
-  const { principal, allowSystem = false, progress = silentProgress, actor, reason, correlationId, ...rest } = options;
+export function importMetadata(store: MetadataStore, options: ImportOptions): Promise<ImportReport> {
+  return atPublicBoundary(() => importInto(store, options));
+}
+
+async function importInto(store: MetadataStore, options: ImportOptions): Promise<ImportReport> {
+  if (typeof options !== 'object' || options === null)
+    throw new ValidationError([{ path: '(root)', message: 'import options must be an object' }], 'invalid import options');
+  const { principal: given, allowSystem = false, progress = silentProgress, actor, reason, correlationId, ...rest } = options;
+  const principal = given === undefined ? anonymous : checkPrincipal(given);
+  checkWriteContext({ actor, reason, correlationId });
   const parsed = parseInput(MetadataImportOptionsSchema, rest, 'import options');
   const source = await readImportSource(parsed.source, progress);
   if (parsed.validate && source.issues.length > 0)
@@ -58,7 +72,7 @@ export async function importMetadata(store: MetadataStore, options: ImportOption
     result: plan,
     appended,
     changesetId,
-  } = await store.commitChangeset({ actor: actor ?? principal?.id, reason, correlationId, source: 'import', target }, async (db) => {
+  } = await store.commitChangeset({ actor: actor ?? principal.id, reason, correlationId, source: 'import', target }, async (db) => {
     const plan = planImport(
       source.items,
       await readHeadsOf(
@@ -74,8 +88,8 @@ export async function importMetadata(store: MetadataStore, options: ImportOption
     const log = databaseRefusalLog(store.db);
     for (const refusal of plan.refusals) {
       await log.record({
-        principal: principal?.id,
-        roles: principal?.roles ?? [],
+        principal: principal.id,
+        roles: principal.roles,
         operation: refusal.operation,
         ...refusal.item,
         reason: refusal.reason,

@@ -42,7 +42,7 @@ export interface ImportPlan {
 export interface ImportRules {
   strategy: MetadataImportStrategy;
   snapshot: SnapshotPolicy;
-  principal?: Principal;
+  principal: Principal;
   allowSystem: boolean;
 }
 
