@@ -1,3 +1,4 @@
+import { setMember } from '../events/json-members.js';
 import { ROOT_PATH } from '../protocol/issues.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { describeType } from './canonical-text.js';
@@ -7,9 +8,9 @@ import type { InputLimits } from './input-limits.js';
  * Input is JSON or refused. One pass over a value copies it into plain JSON (plain objects and arrays,
  * strings, finite numbers, booleans, null) or reports, with their paths, what JSON cannot hold faithfully:
  * NaN and ±Infinity, BigInt, Symbols, functions, undefined array elements and holes, Dates, Maps, Sets and
- * other class instances, Symbol keys, a `__proto__` key (a JavaScript object cannot hold it as data),
+ * other class instances, Symbol keys,
  * cycles, strings with NUL characters (PostgreSQL cannot store them) or lone surrogates (not Unicode), and
- * values past the limits. Two things are taken as JSON does: an object property whose value is
+ * values past the limits. An own `__proto__` key (as `JSON.parse` makes one) is kept as a member. Two things are taken as JSON does: an object property whose value is
  * `undefined` is absent, and -0 is 0. The copy is what gets stored: a getter or a proxy is read once, and
  * nothing the caller changes afterwards reaches the store.
  */
@@ -149,10 +150,9 @@ class DocumentWalker {
       if (child !== undefined) {
         this.entry();
         this.count(Buffer.byteLength(key) + 4);
-        const problem =
-          key === '__proto__' ? 'the key "__proto__" is refused: a JavaScript object cannot hold it as data' : stringProblem(key);
-        if (problem) this.fail(problem.startsWith('the key') ? problem : `the key ${problem}`);
-        else copy[key] = this.copy(child, depth + 1);
+        const problem = stringProblem(key);
+        if (problem) this.fail(`the key ${problem}`);
+        else setMember(copy, key, this.copy(child, depth + 1));
       }
       this.path.pop();
     }

@@ -50,7 +50,9 @@ export function parseRecordInput(
 ): { input: Record<string, unknown>; parsed: MetadataRecord } {
   const strict = recordInputIssues(type, record, limits);
   const parsed = MetadataRecordSchema.safeParse({ ...(strict.record ?? strict.partial), type });
-  if (strict.record && parsed.success) return { input: strict.record, parsed: parsed.data };
+  // the payload is the strict copy: zod rebuilds records key by key and drops a `__proto__` member
+  if (strict.record && parsed.success)
+    return { input: strict.record, parsed: { ...parsed.data, metadata: strict.record.metadata as MetadataRecord['metadata'] } };
   const issues = mergeIssues(strict.issues, parsed.success ? [] : describeIssues(parsed.error));
   throw new ValidationError(issues, 'invalid record');
 }

@@ -9,7 +9,6 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js'
 import {
   anyNumber,
   anyValue,
-  holdsConstructorPrototype,
   knownName,
   mostly,
   name,
@@ -197,34 +196,30 @@ describe('fuzz: the driver', () => {
     'queries, bulk operations and loads: only MetaledgerErrors, refusals write nothing, accepted bulk records load back',
     async () => {
       await fc.assert(
-        // without constructor/prototype payloads until issue 12 item 3 lands (see holdsConstructorPrototype)
-        fc.asyncProperty(
-          driverCalls.filter((call) => !holdsConstructorPrototype(call)),
-          async (call) => {
-            const writes = call.method === 'bulkOperation';
-            const generated = (call as Generated).operation;
-            const operation = (typeof generated === 'object' && generated !== null ? generated : {}) as {
-              operation?: string;
-              records?: { type: string; name: string }[];
-            };
-            const outcome = await checkCall(database, tally, {
-              label: `driver.${call.method}`,
-              writes,
-              run: driverCall(call),
-              // without a transaction, the batches before a failing one stay written, and the error says which
-              partialWrite: (error) => error instanceof BulkOperationError && error.written,
-            });
-            if (!writes || operation.operation === 'delete') return;
-            const results = outcome.ok
-              ? (outcome.value as { results: BulkRecordResult[] }).results
-              : outcome.error instanceof BulkOperationError
-                ? outcome.error.results
-                : [];
-            await loadsBack(
-              results.filter((result) => result.ok && result.action !== 'unchanged').map((result) => operation.records![result.index]),
-            );
-          },
-        ),
+        fc.asyncProperty(driverCalls, async (call) => {
+          const writes = call.method === 'bulkOperation';
+          const generated = (call as Generated).operation;
+          const operation = (typeof generated === 'object' && generated !== null ? generated : {}) as {
+            operation?: string;
+            records?: { type: string; name: string }[];
+          };
+          const outcome = await checkCall(database, tally, {
+            label: `driver.${call.method}`,
+            writes,
+            run: driverCall(call),
+            // without a transaction, the batches before a failing one stay written, and the error says which
+            partialWrite: (error) => error instanceof BulkOperationError && error.written,
+          });
+          if (!writes || operation.operation === 'delete') return;
+          const results = outcome.ok
+            ? (outcome.value as { results: BulkRecordResult[] }).results
+            : outcome.error instanceof BulkOperationError
+              ? outcome.error.results
+              : [];
+          await loadsBack(
+            results.filter((result) => result.ok && result.action !== 'unchanged').map((result) => operation.records![result.index]),
+          );
+        }),
         fuzzParameters(500),
       );
     },
@@ -237,16 +232,13 @@ describe('fuzz: the service', () => {
     'register, get, list, unregister as generated principals: only MetaledgerErrors, refusals write nothing, accepted records load back',
     async () => {
       await fc.assert(
-        fc.asyncProperty(
-          serviceCalls.filter((call) => !holdsConstructorPrototype(call)),
-          async (call) => {
-            const writes = call.method === 'register' || call.method === 'unregister';
-            const outcome = await checkCall(database, tally, { label: `service.${call.method}`, writes, run: serviceCall(call) });
-            if (outcome.ok && call.method === 'register' && !(outcome.value as { skipped?: boolean }).skipped) {
-              await loadsBack([{ ...(call.record as { name: string; metadata: unknown }), type: call.type as string }]);
-            }
-          },
-        ),
+        fc.asyncProperty(serviceCalls, async (call) => {
+          const writes = call.method === 'register' || call.method === 'unregister';
+          const outcome = await checkCall(database, tally, { label: `service.${call.method}`, writes, run: serviceCall(call) });
+          if (outcome.ok && call.method === 'register' && !(outcome.value as { skipped?: boolean }).skipped) {
+            await loadsBack([{ ...(call.record as { name: string; metadata: unknown }), type: call.type as string }]);
+          }
+        }),
         fuzzParameters(500),
       );
     },

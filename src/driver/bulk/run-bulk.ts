@@ -52,13 +52,22 @@ function succeeded(planned: PlannedRecord & { ok: true }): BulkRecordResult {
  * retried whole on a conflict, nothing written if any record fails. Otherwise each batch commits on its
  * own (concurrently with `batch.parallel`) and is retried on its own.
  */
+/** The parsed operation with each payload the checked copy given: zod rebuilds records key by key and drops a `__proto__` member. */
+function keepCheckedPayloads<T extends { records: object[] }>(parsed: T, given: MetadataBulkOperationInput): T {
+  const payloadOf = (i: number) => (given.records[i] as { metadata?: unknown }).metadata;
+  return {
+    ...parsed,
+    records: parsed.records.map((record, i) => ('metadata' in record ? { ...record, metadata: payloadOf(i) ?? record.metadata } : record)),
+  };
+}
+
 export async function runBulk(
   db: Kysely<any>,
   settings: BulkSettings,
   input: MetadataBulkOperationInput,
   context: BulkContext = {},
 ): Promise<BulkOperationResult> {
-  const operation = parseInput(MetadataBulkOperationSchema, input, 'bulk operation');
+  const operation = keepCheckedPayloads(parseInput(MetadataBulkOperationSchema, input, 'bulk operation'), input);
   rejectDuplicates(operation.records);
   const size = input.batch?.size ?? settings.defaultBatchSize;
   const { continueOnError, parallel } = operation.batch;
