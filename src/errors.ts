@@ -72,3 +72,37 @@ export class NotFoundError extends MetaledgerError {
 export function isMetaledgerError(error: unknown, code?: ErrorCode): error is MetaledgerError {
   return error instanceof MetaledgerError && (code === undefined || error.code === code);
 }
+
+/**
+ * What a write knows about itself when the connection failed: `not-applied` (nothing reached the database,
+ * or the transaction was still open) or `unknown` (the statement or its commit was sent and no answer came:
+ * it may have committed). Re-sending an `unknown` write with the same `changesetId` applies it at most once.
+ */
+export type WriteOutcome = 'not-applied' | 'unknown';
+
+/**
+ * The database could not be reached or the connection broke (`DATASOURCE_UNAVAILABLE`, 503). The message
+ * names the server (never a password) and says whether retrying may help.
+ */
+export class DatasourceUnavailableError extends MetaledgerError {
+  /** Set for writes: whether the write may have been applied. */
+  readonly outcome?: WriteOutcome;
+  /** The write's changeset id: its idempotency key for a re-send. */
+  readonly changesetId?: string;
+  /** False when the failure came before the statement left this process (connecting, waiting for the pool). */
+  readonly sent: boolean;
+
+  constructor(
+    message: string,
+    /** host:port/database (or the socket directory) the store was talking to, when known. */
+    readonly target: string | undefined,
+    /** True when the same call may succeed later unchanged (the server was down, busy or unreachable). */
+    readonly retryable: boolean,
+    options: { sent?: boolean; outcome?: WriteOutcome; changesetId?: string } = {},
+  ) {
+    super('DATASOURCE_UNAVAILABLE', message);
+    this.sent = options.sent ?? true;
+    this.outcome = options.outcome;
+    this.changesetId = options.changesetId;
+  }
+}

@@ -1,7 +1,7 @@
 // The one public barrel: everything a user of metaledger imports comes from here.
 export * from './protocol/index.js';
-export { MetaledgerError, ValidationError, ConflictError, NotFoundError, isMetaledgerError } from './errors.js';
-export type { ErrorCode, ValidationIssue } from './errors.js';
+export { MetaledgerError, ValidationError, ConflictError, NotFoundError, DatasourceUnavailableError, isMetaledgerError } from './errors.js';
+export type { ErrorCode, ValidationIssue, WriteOutcome } from './errors.js';
 export { createMetadataStore } from './store/create-store.js';
 export type { CreateMetadataStoreOptions } from './store/create-store.js';
 export { DataDirectoryLockedError } from './datasource/pglite-lock.js';
@@ -11,7 +11,8 @@ export type { ConfigFile } from './config.js';
 export { defaultInputLimits } from './input/input-limits.js';
 export type { InputLimits } from './input/input-limits.js';
 export { MetadataStore } from './store/metadata-store.js';
-export type { SaveOptions, SaveResult, LoadResult, WriteContext, Isolation } from './store/metadata-store.js';
+export type { SaveOptions, SaveResult, LoadResult, WriteContext, IdempotentWrite, Isolation } from './store/metadata-store.js';
+export type { ConnectionTimeouts } from './datasource/timeouts.js';
 export type { StoredRecord, ListFilters } from './store/read-records.js';
 export type { ItemDocument, EventKind } from './events/document.js';
 export { migrate } from './migrate/migrator.js';

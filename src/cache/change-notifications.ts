@@ -53,16 +53,33 @@ export function publishInProcess(identity: string, items: ChangedItems, except: 
   for (const listener of inProcess.get(identity) ?? []) if (listener !== except) listener(items);
 }
 
+/** The first reconnect waits about this long; each next one twice as long, up to `maxReconnectDelayMs`. */
+const firstReconnectDelayMs = 100;
+/** The longest pause between two attempts to listen again (so a store hears changes again within ~5 s of the database). */
+export const maxReconnectDelayMs = 5_000;
+
+/** Exponential backoff, capped, with jitter: half the delay fixed, half random, so many stores do not reconnect in step. */
+function reconnectDelay(attempt: number): number {
+  const delay = Math.min(maxReconnectDelayMs, firstReconnectDelayMs * 2 ** attempt);
+  return delay / 2 + (Math.random() * delay) / 2;
+}
+
+/** The warning a store emits when it cannot hear other processes' changes. */
+export const notificationsOffWarning = 'METALEDGER_NO_CHANGE_NOTIFICATIONS';
+
 /**
  * Delivers every committed change of this store's schema to `onChange`: at once from stores in this
- * process, and via LISTEN/NOTIFY from other processes. When the notification connection drops,
- * `onLost` runs (the cache must then forget everything: notifications may have been missed) and the
- * listener reconnects with backoff.
+ * process, and via LISTEN/NOTIFY from other processes. When the notification connection drops, `onLost`
+ * runs (the cache must then forget everything: notifications may have been missed), and one reconnect loop
+ * per store tries again with capped exponential backoff until it listens again (then `onLost` runs once more:
+ * changes made meanwhile were not heard) or the store closes.
  */
 export class ChangeNotifications {
   private listening?: NotificationChannel;
   private closed = false;
-  private retryTimer?: NodeJS.Timeout;
+  private reconnecting?: Promise<void>;
+  /** Ends the pause between two reconnect attempts early (on close). */
+  private interruptPause?: () => void;
 
   constructor(
     private readonly datasource: Datasource,
@@ -72,11 +89,26 @@ export class ChangeNotifications {
     private readonly onLost: () => void,
   ) {}
 
+  /** Starts listening; the first connection must succeed (a store that cannot reach its database does not open). */
   async start(): Promise<void> {
     const listeners = inProcess.get(this.datasource.identity) ?? new Set();
     listeners.add(this.onChange);
     inProcess.set(this.datasource.identity, listeners);
-    await this.connect();
+    if (!this.datasource.listen) {
+      process.emitWarning(
+        'metaledger: change notifications are off (transactionPooling without listenConnectionString): ' +
+          "this store does not hear other processes' writes, and a cached record may be up to cache.ttlSeconds old. " +
+          'Give listenConnectionString (a direct connection to PostgreSQL) to hear them.',
+        { code: notificationsOffWarning },
+      );
+      return;
+    }
+    await this.listen();
+  }
+
+  /** True while changes of other processes are heard (false while reconnecting, and when notifications are off). */
+  get connected(): boolean {
+    return this.listening !== undefined;
   }
 
   /**
@@ -87,42 +119,53 @@ export class ChangeNotifications {
     publishInProcess(this.datasource.identity, items, this.onChange);
   }
 
-  private async connect(attempt = 0): Promise<void> {
-    try {
-      this.listening = await this.datasource.listen(
-        changeChannel,
-        (payload) => {
-          const change = parseChangePayload(payload);
-          if (change?.schema === this.datasource.schema && change.origin !== this.origin) this.onChange(change.items);
-        },
-        () => this.reconnectAfterLoss(),
-      );
-    } catch (error) {
-      if (attempt === 0) throw error;
-      this.scheduleReconnect(attempt);
-    }
+  private async listen(): Promise<void> {
+    const channel: NotificationChannel = await this.datasource.listen!(
+      changeChannel,
+      (payload) => {
+        const change = parseChangePayload(payload);
+        if (change?.schema === this.datasource.schema && change.origin !== this.origin) this.onChange(change.items);
+      },
+      () => this.lost(channel),
+    );
+    if (this.closed) await channel.stop();
+    else this.listening = channel;
   }
 
-  private reconnectAfterLoss(): void {
-    if (this.closed) return;
+  private lost(channel: NotificationChannel): void {
+    if (this.closed || this.listening !== channel) return;
     this.listening = undefined;
     this.onLost();
-    this.scheduleReconnect(1);
+    this.reconnecting ??= this.reconnect().finally(() => (this.reconnecting = undefined));
   }
 
-  private scheduleReconnect(attempt: number): void {
-    if (this.closed) return;
-    const delay = Math.min(5000, 50 * 2 ** attempt);
-    this.retryTimer = setTimeout(() => {
-      void this.connect(attempt + 1).then(() => this.listening && this.onLost());
-    }, delay);
-    this.retryTimer.unref();
+  /** The one reconnect loop of this store. */
+  private async reconnect(): Promise<void> {
+    for (let attempt = 0; !this.closed && !this.listening; attempt++) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, reconnectDelay(attempt));
+        this.interruptPause = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (this.closed) return;
+      try {
+        await this.listen();
+      } catch {
+        continue; // still unreachable: wait longer
+      }
+      // changes committed while nobody listened were not heard
+      if (this.listening) this.onLost();
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retryTimer);
+    this.interruptPause?.();
     inProcess.get(this.datasource.identity)?.delete(this.onChange);
+    await this.reconnecting;
     await this.listening?.stop();
+    this.listening = undefined;
   }
 }

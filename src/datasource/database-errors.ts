@@ -1,26 +1,10 @@
 import { MetaledgerError } from '../errors.js';
-import { redactSecrets } from './redact.js';
+import { connectionFailure } from './connection-failure.js';
 
 interface DatabaseErrorLike {
   code?: string;
   message?: string;
 }
-
-const unavailableCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  '28P01',
-  '28000',
-  '3D000',
-  '57P01',
-  '57P03',
-  '08006',
-  '08001',
-  '08004',
-]);
 
 /** The SQLSTATE metadata_expect_appended raises when a stream's version moved. */
 export const versionConflictCode = 'ML409';
@@ -32,8 +16,15 @@ const conflictCodes = new Set([
   '40P01', // deadlock
 ]);
 
+/**
+ * A changeset id already taken: two sends of one write (its id is its idempotency key) raced, and the
+ * retry finds the one that committed.
+ */
+const changesetTaken = (error: DatabaseErrorLike & { constraint?: string }) =>
+  error?.code === '23505' && error.constraint === 'metadata_changesets_pkey';
+
 export function isConflictFailure(error: unknown): boolean {
-  return conflictCodes.has((error as DatabaseErrorLike)?.code ?? '');
+  return conflictCodes.has((error as DatabaseErrorLike)?.code ?? '') || changesetTaken(error as DatabaseErrorLike);
 }
 
 /** Turns driver errors into typed ones; messages never carry credentials. */
@@ -50,8 +41,5 @@ export function toMetaledgerError(error: unknown, secrets: (string | undefined)[
     const detail = (error as { detail?: string }).detail ?? message;
     return new MetaledgerError('CONFLICT', `unique value already used by another item: ${detail}`, { cause: error });
   }
-  if (code && unavailableCodes.has(code)) {
-    return new MetaledgerError('DATASOURCE_UNAVAILABLE', `database unavailable (${code}): ${redactSecrets(message, secrets)}`);
-  }
-  return error;
+  return connectionFailure(error, { secrets }) ?? error;
 }

@@ -31,11 +31,19 @@ export interface Datasource {
   prepared<R = Record<string, unknown>>(text: string, parameters: unknown[]): Promise<R[]>;
   /** Same database and schema ⇔ same identity: stores in one process use it to share invalidations. */
   readonly identity: string;
+  /** Where the data is, for people: host:port/database (never a password), or the PGlite directory. */
+  readonly target: string;
   /**
-   * LISTENs on `channel` on a dedicated connection. `onLost` is called once if that connection drops
-   * (notifications may have been missed); the caller decides whether to listen again.
+   * LISTENs on `channel` on a dedicated connection; rejects (and leaves nothing open) if it cannot. Once
+   * listening, `onLost` is called once if that connection drops (notifications may have been missed); the
+   * caller decides whether to listen again. Absent when the datasource cannot listen (behind a transaction
+   * pooler with no direct connection for it).
    */
-  listen(channel: string, onMessage: (payload: string) => void, onLost: (error: unknown) => void): Promise<NotificationChannel>;
+  readonly listen?: (
+    channel: string,
+    onMessage: (payload: string) => void,
+    onLost: (error: unknown) => void,
+  ) => Promise<NotificationChannel>;
   /** Connection settings for helpers that need their own connections (pg-boss); absent for PGlite. */
   readonly connectionConfig?: pg.ClientConfig;
   close(): Promise<void>;

@@ -97,6 +97,7 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     db,
     // one PGlite instance is one database, reachable only through this datasource
     identity: `pglite:${directory ?? `memory:${randomUUID()}`}#${schema}`,
+    target: directory ?? dataDir ?? 'memory',
     async prepared<R>(text: string, parameters: unknown[]) {
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
     },

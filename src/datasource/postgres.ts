@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { connectionFailure, isConnectionFailure } from './connection-failure.js';
 import type { Datasource, ScriptExecutor } from './datasource.js';
 import { quoteIdentifier } from './identifier.js';
+import { clientClass } from './postgres-client.js';
+import { describeTarget, parsePostgresUrl } from './postgres-url.js';
+import { defaultConnectTimeoutMs } from './timeouts.js';
 
 export interface PostgresConnectionOptions {
   connectionString?: string;
@@ -16,7 +20,17 @@ export interface PostgresConnectionOptions {
   poolMax?: number;
   idleTimeoutMillis?: number;
   /** Server-side cancel for any statement that runs longer (transaction.timeout). */
-  statementTimeoutMs?: number;
+  statementTimeoutMs: number;
+  /** Opening one connection; null waits for ever (see `resolveTimeouts`). */
+  connectTimeoutMs: number | null;
+  /** Waiting for a free connection of the pool. */
+  acquireTimeoutMs: number;
+  /** The server is reached through a transaction pooler: no session state, no named statements, no LISTEN through it. */
+  transactionPooling?: boolean;
+  /** A direct connection for LISTEN (required for change notifications behind a transaction pooler). */
+  listenConnectionString?: string;
+  /** Never shown: scrubbed from error messages. */
+  secrets: (string | undefined)[];
 }
 
 // int8 (counts, positions) as JS numbers: positions stay far below 2^53 in practice.
@@ -32,7 +46,10 @@ export function applicationName(schema: string, role: 'pool' | 'listener' | 'scr
   return `metaledger ${role} ${schema}`.slice(0, 63);
 }
 
-/** BEGIN, the work with a multi-statement executor, COMMIT; ROLLBACK when it fails. */
+/**
+ * BEGIN, the work with a multi-statement executor, COMMIT; ROLLBACK when it fails (a broken connection
+ * cannot roll back: the caller discards it).
+ */
 async function inTransaction<T>(client: pg.ClientBase, work: (exec: ScriptExecutor) => Promise<T>): Promise<T> {
   await client.query('BEGIN');
   try {
@@ -44,14 +61,19 @@ async function inTransaction<T>(client: pg.ClientBase, work: (exec: ScriptExecut
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    if (!isConnectionFailure(error)) await client.query('ROLLBACK').catch(() => {});
     throw error;
   }
 }
 
+/** How a failure's message names the server a connection string or settings point at. */
+function targetOf(connectionString: string | undefined, options: PostgresConnectionOptions): string {
+  return connectionString ? parsePostgresUrl(connectionString).target : describeTarget(options);
+}
+
 export function openPostgres(options: PostgresConnectionOptions, schema: string): Datasource {
   const searchPath = quoteIdentifier(schema, 'schema');
-  const clientConfig: pg.ClientConfig = {
+  const base: pg.ClientConfig = {
     connectionString: options.connectionString,
     host: options.host,
     port: options.port,
@@ -59,68 +81,137 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
     user: options.user,
     password: options.password,
     ssl: options.ssl,
+  };
+  // Every connection works in the store's schema, in UTC, so the SQL files need no qualification. A direct
+  // connection gets that once, when it opens; behind a transaction pooler, every transaction does.
+  const session: pg.ClientConfig = {
     statement_timeout: options.statementTimeoutMs,
-    // Every connection works in the store's schema, in UTC, so the SQL files need no qualification.
     options: `-c search_path=${searchPath} -c timezone=UTC`,
   };
+  const perTransaction = `SELECT set_config('search_path', '${searchPath}', true), set_config('TimeZone', 'UTC', true),
+    set_config('statement_timeout', '${options.statementTimeoutMs}', true)`;
+  const clientConfig = options.transactionPooling ? base : { ...base, ...session };
+  const failure = {
+    target: targetOf(options.connectionString, options),
+    secrets: options.secrets,
+    connectTimeoutMs: options.connectTimeoutMs,
+    acquireTimeoutMs: options.acquireTimeoutMs,
+  };
+  const behaviour = {
+    connectTimeoutMs: options.connectTimeoutMs,
+    answerTimeoutMs: options.statementTimeoutMs + (options.connectTimeoutMs ?? defaultConnectTimeoutMs),
+    failure,
+  };
+  /** The client of the pool and of migration scripts' own connections (see withIsolatedTransaction). */
+  const StoreClient = clientClass({ ...behaviour, transactionSettings: options.transactionPooling ? perTransaction : undefined });
   const pool = new pg.Pool({
     ...clientConfig,
     application_name: applicationName(schema, 'pool'),
     min: options.poolMin,
     max: options.poolMax ?? 10,
     idleTimeoutMillis: options.idleTimeoutMillis,
+    // pg-pool bounds the wait for a free connection with this; each new connection's own connect is
+    // bounded by the client class (connectTimeoutMs)
+    connectionTimeoutMillis: options.acquireTimeoutMs,
+    Client: StoreClient,
   });
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => {});
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  /** A pooled connection; a failure to get one (nothing was sent) is typed here. */
+  const acquire = () => pool.connect().catch((error: unknown) => Promise.reject(connectionFailure(error, failure, 'connect') ?? error));
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: { connect: acquire, end: () => pool.end() } }) });
   const identity = `postgres:${options.connectionString ?? `${options.user ?? ''}@${options.host ?? ''}:${options.port ?? 5432}/${options.database ?? ''}`}#${schema}`;
   const statementNames = new Map<string, string>();
+  /** A named statement is parsed once per connection; a transaction pooler hands out other connections, so it gets unnamed ones. */
+  const statement = (text: string, values: unknown[]): pg.QueryConfig => {
+    if (options.transactionPooling) return { text, values };
+    let name = statementNames.get(text);
+    if (!name) {
+      name = `ml_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      statementNames.set(text, name);
+    }
+    return { name, text, values };
+  };
+  const ListenClient = clientClass(
+    options.listenConnectionString
+      ? { ...behaviour, failure: { ...failure, target: parsePostgresUrl(options.listenConnectionString).target } }
+      : behaviour,
+  );
+  const listenConfig: pg.ClientConfig = options.listenConnectionString
+    ? { ...base, ...session, connectionString: options.listenConnectionString }
+    : clientConfig;
   return {
     kind: 'postgres',
     schema,
     db,
     identity,
+    target: failure.target,
     async prepared<R>(text: string, parameters: unknown[]) {
-      let name = statementNames.get(text);
-      if (!name) {
-        name = `ml_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-        statementNames.set(text, name);
+      const client = await acquire();
+      let broken: Error | undefined;
+      try {
+        return (await client.query(statement(text, parameters))).rows as R[];
+      } catch (error) {
+        if (isConnectionFailure(error)) broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
       }
-      return (await pool.query({ name, text, values: parameters })).rows as R[];
     },
-    connectionConfig: clientConfig,
-    async listen(channel, onMessage, onLost) {
-      const client = new pg.Client({ ...clientConfig, application_name: applicationName(schema, 'listener') });
-      let closing = false;
-      const lost = (error: unknown) => {
-        if (closing) return;
-        closing = true;
-        client.end().catch(() => {});
-        onLost(error);
-      };
-      client.on('notification', (message) => onMessage(message.payload ?? ''));
-      client.on('error', lost);
-      client.on('end', () => lost(new Error('notification connection ended')));
-      await client.connect();
-      await client.query(`LISTEN ${quoteIdentifier(channel, 'channel')}`);
-      return {
-        stop: async () => {
-          closing = true;
-          await client.end().catch(() => {});
-        },
-      };
-    },
+    connectionConfig: { ...clientConfig, connectionTimeoutMillis: options.connectTimeoutMs ?? 0 },
+    listen:
+      options.transactionPooling && !options.listenConnectionString
+        ? undefined
+        : async (channel, onMessage, onLost) => {
+            const client = new ListenClient({ ...listenConfig, application_name: applicationName(schema, 'listener') });
+            try {
+              await client.connect();
+              await client.query(`LISTEN ${quoteIdentifier(channel, 'channel')}`);
+            } catch (error) {
+              await client.end().catch(() => {});
+              throw error;
+            }
+            // watched only once listening: a connection that never opened is reported by the rejection above, once
+            let over = false;
+            const lost = (error: unknown) => {
+              if (over) return;
+              over = true;
+              clearInterval(heartbeat);
+              client.end().catch(() => {});
+              onLost(error);
+            };
+            client.on('notification', (message) => onMessage(message.payload ?? ''));
+            client.on('error', lost);
+            client.on('end', () => lost(new Error('notification connection ended')));
+            // a network that went silent closes nothing: a round trip now and then (bounded by the answer
+            // timeout) finds it, instead of notifications quietly never arriving
+            const heartbeat = setInterval(
+              () => void client.query('SELECT 1').catch(lost),
+              options.connectTimeoutMs ?? defaultConnectTimeoutMs,
+            );
+            heartbeat.unref();
+            return {
+              stop: async () => {
+                over = true;
+                clearInterval(heartbeat);
+                await client.end().catch(() => {});
+              },
+            };
+          },
     async withScriptTransaction(work) {
-      const client = await pool.connect();
+      const client = await acquire();
+      let broken: Error | undefined;
       try {
         return await inTransaction(client, work);
+      } catch (error) {
+        if (isConnectionFailure(error)) broken = error as Error;
+        throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async withIsolatedTransaction(work) {
-      const client = new pg.Client({ ...clientConfig, application_name: applicationName(schema, 'script') });
-      client.on('error', () => {});
+      const client = new StoreClient({ ...clientConfig, application_name: applicationName(schema, 'script') });
       await client.connect();
       try {
         return await inTransaction(client, work);

@@ -24,6 +24,20 @@ export function readMigrationFiles(dir = join(packageRoot(), 'sql')): MigrationF
 }
 
 /**
+ * Creates the schema in a transaction of its own, before the migration's: a transaction that looked the
+ * schema up before waiting for the migration lock (behind a transaction pooler, setting its search_path
+ * does) can keep believing it missing after a concurrent starter created it. Two creators racing: the
+ * loser's unique violation means the schema exists.
+ */
+async function ensureSchema(datasource: Datasource, schema: string): Promise<void> {
+  try {
+    await datasource.withScriptTransaction((exec) => exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+  }
+}
+
+/**
  * Applies each numbered sql/ file once, in order, in the datasource's schema. One transaction under an
  * advisory lock, so concurrent starters wait instead of racing; a changed applied file stops everything.
  */
@@ -31,6 +45,7 @@ export async function migrate(datasource: Datasource, files = readMigrationFiles
   const schema = quoteIdentifier(datasource.schema, 'schema');
   const lockKey = `metaledger:${datasource.schema}`.replace(/'/g, "''");
   try {
+    await ensureSchema(datasource, schema);
     return await datasource.withScriptTransaction(async (exec) => {
       await exec(`SELECT pg_advisory_xact_lock(hashtext('${lockKey}'))`);
       await exec(

@@ -1,4 +1,5 @@
 import type { SqlRunner } from '../datasource/sql-runner.js';
+import { isConnectionFailure } from '../datasource/connection-failure.js';
 import { versionConflictCode } from '../datasource/database-errors.js';
 import { byKey, keyOf } from '../driver/bulk/read-heads.js';
 import { appendChangesets, type AppendedEvent, type AppendStatement, type ChangesetEvents } from '../events/append-events.js';
@@ -32,7 +33,8 @@ function staleChangeset(): Error {
  * the later one was planned on the state the earlier one replaces. When a statement commits, queued
  * changesets planned on a version it replaced fail as conflicts at once (their writers re-plan) instead of
  * failing a whole statement. If a grouped statement fails anyway, nothing of it was written, and each of
- * its changesets is appended again on its own, so each gets its own outcome.
+ * its changesets is appended again on its own, so each gets its own outcome — unless its connection failed
+ * (then it may have committed, and every writer of the group gets the failure).
  */
 export class AppendBatcher {
   private queue: Queued[] = [];
@@ -96,7 +98,9 @@ export class AppendBatcher {
       group.forEach((queued, i) => queued.resolve(appended[i]));
       this.rejectStale(appended.flat());
     } catch (error) {
-      if (group.length === 1) return group[0].reject(error);
+      // a statement whose connection failed may have committed: re-sending its changesets here could write
+      // them twice; each writer decides (it looks its changeset up before trying again)
+      if (group.length === 1 || isConnectionFailure(error)) return group.forEach((queued) => queued.reject(error));
       await Promise.all(group.map((queued) => this.send([queued])));
     }
   }

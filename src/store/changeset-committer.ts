@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, DatasourceUnavailableError } from '../errors.js';
 import { appendEvents, type AppendedEvent, type AppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import { checkExpectedVersion } from '../events/next-event.js';
+import { readCommittedChangeset } from '../events/read-changeset.js';
 import { readStreamHead } from '../events/read-stream-head.js';
 import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
 import { withConflictRetry, type RetryPolicy } from './retry.js';
@@ -50,7 +52,46 @@ export interface CommitOptions {
   userExpectedVersion?: number;
   /** After a conflict, lock the heads read instead of retrying optimistically (one hot item). */
   lockAfterConflict?: boolean;
+  /** The changeset's id and whether it may already be committed; shared by the commits of one write. */
+  identity?: ChangesetIdentity;
 }
+
+/**
+ * A write's changeset id, its idempotency key. `mayExist` is true when the caller chose the id (it may be
+ * re-sending) or an earlier attempt's outcome is unknown: the changeset is then looked up before planning.
+ */
+export interface ChangesetIdentity {
+  id: string;
+  mayExist: boolean;
+}
+
+/** A write's idempotency key, as a caller may give it. */
+export interface IdempotentWrite {
+  /**
+   * The id (a UUID) to commit the write's changeset under. Re-sending a write with the id of a changeset
+   * already committed returns that changeset's outcome and writes nothing (`replayed: true`), so a write
+   * whose outcome was unknown can be re-sent safely. Default: a new random id.
+   */
+  changesetId?: string;
+}
+
+/** What a commit did: planned and appended, or found its changeset already committed (`replayed`). */
+export interface Committed<P> {
+  /** The planner's result; undefined only when this call found the changeset committed by an earlier call. */
+  result: P | undefined;
+  appended: AppendedEvent[];
+  retries: number;
+  changesetId?: string;
+  replayed: boolean;
+}
+
+/** Pauses before re-trying a write whose connection failed: about 100, 200, then 400 ms (less with jitter). */
+function lostConnectionPauseMs(attempt: number): number {
+  return 100 * 2 ** attempt * (0.5 + Math.random() / 2);
+}
+
+/** A write whose connection failed is tried this many more times (then the failure is reported). */
+export const connectionRetries = 3;
 
 type Append = (changeset: ChangesetInfo, events: PendingEvent[]) => Promise<AppendedEvent[]>;
 
@@ -71,43 +112,96 @@ export class ChangesetCommitter {
 
   /**
    * Plans and appends one changeset. On a conflict the planner runs again on fresh state (per the retry
-   * policy), so a changeset is always computed from the state it is appended to. Every touched item
-   * leaves the cache.
+   * policy), so a changeset is always computed from the state it is appended to. A retryable connection
+   * failure is retried `connectionRetries` times; when the failed attempt may have committed (its statement
+   * or commit was sent), the changeset is looked up first, so the write is applied at most once. Every
+   * touched item leaves the cache.
    */
   async commit<P>(
     isolation: Isolation,
     context: WriteContext & { target?: Record<string, unknown> },
     planner: (planning: PlanningContext) => Promise<{ result: P; events: PendingEvent[] }>,
     options: CommitOptions = {},
-  ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }> {
-    const changesetBase = {
+  ): Promise<Committed<P>> {
+    const identity = options.identity ?? { id: randomUUID(), mayExist: false };
+    const changeset = {
+      id: identity.id,
       actor: context.actor,
       reason: context.reason,
       correlationId: context.correlationId,
       source: context.source ?? 'api',
       target: context.target,
     };
-    try {
-      const { value, retries } = await withConflictRetry(this.settings.retry, (attempt) => {
-        const lock = Boolean(options.lockAfterConflict) && attempt > 0;
-        return this.inTransaction(isolation, lock, async (db, run, append) => {
-          const { result, events } = await planner({ db, run, lock, attempt });
-          if (events.length === 0) return { result, appended: [] };
-          const changeset = { id: randomUUID(), ...changesetBase };
-          const appended = await this.appendOrExplain(append, changeset, events, options.userExpectedVersion);
-          await this.runtime.applyInline(db, changeset, events, appended);
-          return { result, appended, changesetId: changeset.id };
+    /** The result planned for the attempt whose outcome is unknown: the outcome a replay returns. */
+    let plannedBefore: P | undefined;
+    for (let lost = 0; ; lost++) {
+      let sent = false;
+      try {
+        const { value, retries } = await withConflictRetry(this.settings.retry, (attempt) => {
+          const lock = Boolean(options.lockAfterConflict) && attempt > 0;
+          return this.inTransaction(
+            isolation,
+            lock,
+            () => (sent = true),
+            async (db, run, append): Promise<Omit<Committed<P>, 'retries'>> => {
+              // looked up after planning: once committed a changeset stays, so if it is not there now, it was not
+              // there when the state planned on was read (a lookup before could miss one committing in between)
+              const replay = async (): Promise<Omit<Committed<P>, 'retries'> | undefined> => {
+                const appended = identity.mayExist ? await readCommittedChangeset(run, identity.id) : null;
+                return appended ? { result: plannedBefore, appended, changesetId: identity.id, replayed: true } : undefined;
+              };
+              let planned: { result: P; events: PendingEvent[] };
+              try {
+                planned = await planner({ db, run, lock, attempt });
+              } catch (error) {
+                // e.g. a re-sent delete of an item it deleted
+                const replayed = await replay();
+                if (replayed) return replayed;
+                throw error;
+              }
+              const replayed = await replay();
+              if (replayed) return replayed;
+              const { result, events } = planned;
+              if (events.length === 0) return { result, appended: [], replayed: false };
+              plannedBefore = result;
+              const appended = await this.appendOrExplain(append, changeset, events, options.userExpectedVersion);
+              await this.runtime.applyInline(db, changeset, events, appended);
+              return { result, appended, changesetId: identity.id, replayed: false };
+            },
+          );
         });
-      });
-      for (const event of value.appended) this.forget(event.type, event.name);
-      this.runtime.committed(value.appended);
-      return { ...value, retries };
-    } catch (error) {
-      if (isConflictFailure(error)) {
-        throw new ConflictError(`gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
+        for (const event of value.appended) this.forget(event.type, event.name);
+        if (!value.replayed) this.runtime.committed(value.appended);
+        return { ...value, retries };
+      } catch (caught) {
+        if (isConflictFailure(caught)) {
+          throw new ConflictError(`gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
+        }
+        const error = toMetaledgerError(caught, this.settings.secrets, this.settings.timeoutMs);
+        if (!(error instanceof DatasourceUnavailableError)) throw error;
+        // the statement or the commit went out and no answer came back: it may have committed
+        if (sent && error.sent) identity.mayExist = true;
+        if (!error.retryable || lost >= connectionRetries) throw this.withOutcome(error, identity);
+        await sleep(lostConnectionPauseMs(lost));
       }
-      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
     }
+  }
+
+  /** The connection failure as the caller sees it: whether the write may have been applied, and its key. */
+  private withOutcome(error: DatasourceUnavailableError, identity: ChangesetIdentity): DatasourceUnavailableError {
+    if (!identity.mayExist) {
+      return new DatasourceUnavailableError(`${error.message}; the write was not applied`, error.target, error.retryable, {
+        sent: error.sent,
+        outcome: 'not-applied',
+        changesetId: identity.id,
+      });
+    }
+    return new DatasourceUnavailableError(
+      `${error.message}; the write may or may not have been applied: re-send it with changesetId ${identity.id} to apply it at most once`,
+      error.target,
+      error.retryable,
+      { sent: error.sent, outcome: 'unknown', changesetId: identity.id },
+    );
   }
 
   /** Appends; when the caller named a version and lost the race, says which version won. */
@@ -131,6 +225,8 @@ export class ChangesetCommitter {
   private inTransaction<T>(
     isolation: Isolation,
     lock: boolean,
+    /** Called when what may commit the write goes out: the self-contained append, or the COMMIT. */
+    sending: () => void,
     work: (db: Kysely<any>, run: SqlRunner, append: Append) => Promise<T>,
   ): Promise<T> {
     const { db } = this.datasource;
@@ -138,15 +234,20 @@ export class ChangesetCommitter {
       return work(
         db,
         (text, parameters) => this.datasource.prepared(text, parameters),
-        (changeset, events) => this.batcher.append(changeset, events),
+        (changeset, events) => {
+          sending();
+          return this.batcher.append(changeset, events);
+        },
       );
     }
     return db
       .transaction()
       .setIsolationLevel(isolationSql[isolation])
-      .execute((trx) => {
+      .execute(async (trx) => {
         const run = kyselyRunner(trx);
-        return work(trx, run, (changeset, events) => appendEvents(run, this.appendStatement, changeset, events));
+        const result = await work(trx, run, (changeset, events) => appendEvents(run, this.appendStatement, changeset, events));
+        sending();
+        return result;
       });
   }
 }

@@ -3,6 +3,8 @@ import { resolveStoreSettings, type ConnectionChoice, type ConnectionTarget } fr
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
+import { parsePostgresUrl } from '../datasource/postgres-url.js';
+import { resolveTimeouts, type ConnectionTimeouts } from '../datasource/timeouts.js';
 import { ValidationError } from '../errors.js';
 import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
 import { atPublicBoundary } from '../input/public-boundary.js';
@@ -13,7 +15,7 @@ import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
-export interface CreateMetadataStoreOptions extends ConnectionChoice {
+export interface CreateMetadataStoreOptions extends ConnectionChoice, ConnectionTimeouts {
   /** PostgreSQL schema holding every metaledger table; default `$METALEDGER_SCHEMA`, else the config file's, else `public`. */
   schema?: string;
   /**
@@ -39,13 +41,33 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice {
    * bytes of JSON (default 1 MiB). Larger records are refused with VALIDATION.
    */
   limits?: Partial<InputLimits>;
+  /**
+   * PostgreSQL is reached through a transaction-pooling proxy (PgBouncer with pool_mode=transaction): no
+   * named prepared statements, the schema, time zone and statement timeout set in every transaction, and
+   * no LISTEN through the proxy (see `listenConnectionString`). Default false.
+   */
+  transactionPooling?: boolean;
+  /**
+   * A direct connection to the same PostgreSQL, used only to LISTEN for other processes' changes. Needed
+   * behind a transaction pooler (without it the cache falls back to its TTL, with a warning); elsewhere
+   * the store listens on a connection like its others.
+   */
+  listenConnectionString?: string;
 }
 
 /** Each backend's driver is loaded only when used: a store on PGlite never loads pg, and the reverse. */
-async function openDatasource(target: ConnectionTarget, schema: string, timeoutMs: number): Promise<Datasource> {
+async function openDatasource(
+  target: ConnectionTarget,
+  schema: string,
+  options: CreateMetadataStoreOptions,
+  statementTimeoutMs: number,
+  secrets: (string | undefined)[],
+): Promise<Datasource> {
   if (target.kind === 'pglite') return (await import('../datasource/pglite.js')).openPglite(target.dataDir, schema);
   const { openPostgres } = await import('../datasource/postgres.js');
   const config = target.config ?? {};
+  if (target.connectionString) parsePostgresUrl(target.connectionString);
+  if (options.listenConnectionString) parsePostgresUrl(options.listenConnectionString);
   return openPostgres(
     {
       connectionString: target.connectionString,
@@ -58,16 +80,18 @@ async function openDatasource(target: ConnectionTarget, schema: string, timeoutM
       poolMin: target.pool?.min,
       poolMax: target.pool?.max,
       idleTimeoutMillis: target.pool?.idleTimeoutMillis,
-      statementTimeoutMs: timeoutMs,
+      statementTimeoutMs,
+      ...resolveTimeouts(options, target.connectionString),
+      transactionPooling: options.transactionPooling,
+      listenConnectionString: options.listenConnectionString,
+      secrets,
     },
     schema,
   );
 }
 
 function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget): (string | undefined)[] {
-  const password = options.datasource?.config?.password as string | undefined;
-  // the target may come from the config file: its password is as secret as an explicit one
-  const targetPassword = target.kind === 'postgres' ? (target.config?.password as string | undefined) : undefined;
+  const password = (target.kind === 'postgres' ? target.config?.password : undefined) as string | undefined;
   const fromUrl = (url?: string) => {
     try {
       return url ? decodeURIComponent(new URL(url).password) || undefined : undefined;
@@ -75,8 +99,8 @@ function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget
       return undefined;
     }
   };
-  const targetUrl = target.kind === 'postgres' ? target.connectionString : undefined;
-  return [password, targetPassword, fromUrl(options.connectionString), fromUrl(targetUrl), fromUrl(process.env.DATABASE_URL)];
+  const url = target.kind === 'postgres' ? target.connectionString : undefined;
+  return [password, fromUrl(url), fromUrl(options.listenConnectionString), fromUrl(process.env.DATABASE_URL)];
 }
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
@@ -108,7 +132,7 @@ async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataS
   // the projection lives in the store's schema unless the table schema names another one
   const table = describeTable({ ...driver.tableSchema, schema: settings.driver?.tableSchema?.schema }, schema);
   const secrets = secretsOf(options, settings.target);
-  const datasource = await openDatasource(settings.target, schema, driver.transaction.timeout);
+  const datasource = await openDatasource(settings.target, schema, options, driver.transaction.timeout, secrets);
   try {
     if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
   } catch (error) {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
-import { isMetaledgerError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, isMetaledgerError, NotFoundError, ValidationError } from '../errors.js';
 import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
@@ -51,7 +52,7 @@ import { optionsObject } from '../input/options-object.js';
 import { parseRecordInput } from '../input/record-input.js';
 import { parseInput } from './parse-input.js';
 import type { GroupCommitLimits } from './append-batcher.js';
-import { ChangesetCommitter, type CommitOptions, type Isolation, type WriteContext } from './changeset-committer.js';
+import { ChangesetCommitter, type CommitOptions, type IdempotentWrite, type Isolation, type WriteContext } from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
 import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
@@ -72,7 +73,7 @@ export interface StoreSettings {
   secrets: (string | undefined)[];
 }
 
-export type SaveOptions = MetadataSaveOptionsInput & WriteContext;
+export type SaveOptions = MetadataSaveOptionsInput & WriteContext & IdempotentWrite;
 
 export interface SaveResult {
   success: boolean;
@@ -85,6 +86,10 @@ export interface SaveResult {
   /** Conflicts retried before this save went through. */
   retries: number;
   position?: number;
+  /** The changeset this write committed (its idempotency key); absent when nothing was written. */
+  changesetId?: string;
+  /** True when the changeset was found already committed (a re-sent write): nothing was written this time. */
+  replayed: boolean;
 }
 
 export interface LoadResult {
@@ -106,7 +111,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export type { Isolation, WriteContext };
+export type { IdempotentWrite, Isolation, WriteContext };
 
 /** Inline projections as a writer beside the store's own paths runs them (see `inlineProjections`). */
 export interface InlineProjections {
@@ -236,7 +241,7 @@ export class MetadataStore implements HistoryWriter {
     type: string,
     name: string,
     change: (current: StoredRecord) => Omit<MetadataRecordInput, 'type' | 'name'>,
-    context: WriteContext = {},
+    context: WriteContext & IdempotentWrite = {},
   ): Promise<SaveResult> {
     checkItemKey(type, name);
     checkWriteContext(context);
@@ -259,7 +264,11 @@ export class MetadataStore implements HistoryWriter {
     );
   }
 
-  async delete(type: string, name: string, options: WriteContext & { expectedVersion?: number } = {}): Promise<SaveResult> {
+  async delete(
+    type: string,
+    name: string,
+    options: WriteContext & IdempotentWrite & { expectedVersion?: number } = {},
+  ): Promise<SaveResult> {
     checkItemKey(type, name);
     checkWriteContext(options);
     if (options.expectedVersion !== undefined) parseInput(VersionSchema, options.expectedVersion, 'expectedVersion');
@@ -279,7 +288,7 @@ export class MetadataStore implements HistoryWriter {
   }
 
   /** Moves the item to state `archived` (an `archived` event); it stays loadable. */
-  archive(type: string, name: string, options: WriteContext = {}): Promise<SaveResult> {
+  archive(type: string, name: string, options: WriteContext & IdempotentWrite = {}): Promise<SaveResult> {
     return this.update(type, name, (current) => ({ ...current, state: 'archived' }), options);
   }
 
@@ -410,12 +419,14 @@ export class MetadataStore implements HistoryWriter {
     return this.settings.snapshot;
   }
 
-  commitChangeset<P>(
+  async commitChangeset<P>(
     context: WriteContext & { source: string; target: Record<string, unknown> },
     planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
     userExpectedVersion?: number,
   ) {
-    return this.committer.commit(this.settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
+    const committed = await this.committer.commit(this.settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
+    // with no changeset id from the caller, a replay is of this call's own earlier attempt: its plan is known
+    return { ...committed, result: committed.result as P };
   }
 
   /** What this store's append statements say in their change notifications: its schema and instance. */
@@ -468,29 +479,33 @@ export class MetadataStore implements HistoryWriter {
   /**
    * One item's write. The head comes from this store's head cache when it has it (and a create with
    * expectedVersion 0 assumes there is none), saving a round trip; a wrong guess only makes the append
-   * conflict, and the retry reads the head from the database.
+   * conflict, and the retry reads the head from the database. Both tries share one changeset id, so a
+   * write is applied at most once whatever its connection did.
    */
   private async write(
     type: string,
     name: string,
     isolation: Isolation,
-    context: WriteContext,
+    context: WriteContext & IdempotentWrite,
     options: CommitOptions,
     plan: (head: StreamHead | null) => WritePlan,
     started: number,
   ): Promise<SaveResult> {
+    const { changesetId, ...writeContext } = context;
+    if (changesetId !== undefined) parseInput(changesetIdSchema, changesetId, 'changesetId');
+    const identity = { id: changesetId ?? randomUUID(), mayExist: changesetId !== undefined };
     let guessed = false;
     const commit = (guess: boolean) =>
       this.committer.commit(
         isolation,
-        context,
+        writeContext,
         async ({ run, lock, attempt }) => {
           const known = guess && attempt === 0 && !lock ? this.guessHead(type, name, options.userExpectedVersion) : undefined;
           guessed ||= known !== undefined;
           const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
           return { result, events: result.action === 'write' ? [result.event] : [] };
         },
-        options,
+        { ...options, identity },
       );
     let committed;
     try {
@@ -501,7 +516,9 @@ export class MetadataStore implements HistoryWriter {
       this.heads.delete(type, name);
       committed = await commit(false);
     }
-    const { result: planned, appended, retries } = committed;
+    const { result: planned, appended, retries, replayed } = committed;
+    if (replayed) return replayedSave(type, name, identity.id, appended, retries, performance.now() - started);
+    if (!planned) throw new Error('a commit that was not replayed always has a plan');
     if (planned.action === 'write') {
       const { itemId, version, document } = planned.event;
       this.heads.set(type, name, { itemId, version, hash: appended[0].hash, document });
@@ -517,6 +534,8 @@ export class MetadataStore implements HistoryWriter {
       saveTime: performance.now() - started,
       retries,
       position: appended[0]?.position,
+      changesetId: planned.action === 'write' ? identity.id : undefined,
+      replayed: false,
     };
   }
 
@@ -556,8 +575,41 @@ async function* guardIterator<T>(iterator: AsyncGenerator<T>): AsyncGenerator<T>
 }
 
 function stripContext(options: SaveOptions): MetadataSaveOptionsInput {
-  const { source: _source, ...rest } = options;
+  const { source: _source, changesetId: _changesetId, ...rest } = options;
   return rest;
+}
+
+const changesetIdSchema = z.string().uuid();
+
+/**
+ * The outcome of a write whose changeset an earlier call (or attempt) already committed: what that
+ * changeset appended for this item. A changeset id used for another item is a conflict, not a replay.
+ */
+function replayedSave(
+  type: string,
+  name: string,
+  changesetId: string,
+  appended: AppendedEvent[],
+  retries: number,
+  saveTime: number,
+): SaveResult {
+  const [event] = appended;
+  if (appended.length !== 1 || event.type !== type || event.name !== name) {
+    throw new ConflictError(`changeset ${changesetId} was already committed by another write; give each write its own changesetId`);
+  }
+  return {
+    success: true,
+    version: event.version,
+    etag: etagOf(event.version),
+    created: event.kind === 'created',
+    skipped: false,
+    unchanged: false,
+    saveTime,
+    retries,
+    position: event.position,
+    changesetId,
+    replayed: true,
+  };
 }
 
 guardPublicMethods(MetadataStore, [
@@ -582,6 +634,7 @@ guardPublicMethods(MetadataStore, [
   'rollback',
   'restore',
   'verify',
+  'anchor',
   'prune',
   'compactSnapshots',
   'close',

@@ -107,7 +107,7 @@ describe('the append batcher', () => {
     await store.save('batched', { name: 'g_b', metadata: { moved: true } });
     sent = [];
     const notified: string[] = [];
-    const listener = await store.datasource.listen(
+    const listener = await store.datasource.listen!(
       'metaledger_changes',
       // the channel is the whole server's: other test files write meanwhile
       (payload) => (JSON.parse(payload) as { o?: string }).o === 'batcher-test' && notified.push(payload),

@@ -23,7 +23,12 @@ const tamper = (text: string) => store.datasource.withScriptTransaction((exec) =
 const found = async () => (await store.verify()).problems.map((p) => `${p.kind}:${p.name}:${p.version}`);
 
 const open = (): Promise<Datasource> | Datasource =>
-  backend === 'pglite' ? openPglite(dataDir, schema) : openPostgres({ connectionString: databaseUrl() }, schema);
+  backend === 'pglite'
+    ? openPglite(dataDir, schema)
+    : openPostgres(
+        { connectionString: databaseUrl(), statementTimeoutMs: 30_000, connectTimeoutMs: 10_000, acquireTimeoutMs: 30_000, secrets: [] },
+        schema,
+      );
 
 /** What the append statement before sql/0010 wrote for one created item: changeset, event, stream head, row. */
 const legacyCreate = (name: string, actor: string) => `
