@@ -3,24 +3,34 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors.js';
 import { describeIssues } from './protocol/issues.js';
-import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from './protocol/index.js';
+import { DatasourceSchema, StrictMetadataDriverConfigSchema, type StrictMetadataDriverConfigInput } from './protocol/index.js';
 
-/** Where the store's data lives, once resolved. */
-export type ConnectionTarget =
+/** Where the store's data lives, once resolved; `datasource` is the DatasourceSchema input it came from, if any. */
+export type ConnectionTarget = (
   | {
       kind: 'postgres';
       connectionString?: string;
       config?: Record<string, unknown>;
       pool?: { min?: number; max?: number; idleTimeoutMillis?: number };
     }
-  | { kind: 'pglite'; dataDir?: string };
+  | { kind: 'pglite'; dataDir?: string }
+) & { datasource?: DatasourceChoice };
+
+/** A DatasourceSchema input (driver postgres or pglite). */
+export type DatasourceChoice = {
+  name?: string;
+  driver?: string;
+  config?: Record<string, unknown>;
+  pool?: { min?: number; max?: number; idleTimeoutMillis?: number };
+  active?: boolean;
+};
 
 /** The options that say where the data lives; the first one given wins. */
 export interface ConnectionChoice {
   /** A PostgreSQL connection string (`postgres://user:password@host:5432/database`). */
   connectionString?: string;
   /** A DatasourceSchema input (driver postgres or pglite). */
-  datasource?: { driver?: string; config?: Record<string, unknown>; pool?: { min?: number; max?: number; idleTimeoutMillis?: number } };
+  datasource?: DatasourceChoice;
   /** PGlite data directory; `inMemory` for a throwaway store. */
   dataDir?: string;
   inMemory?: boolean;
@@ -41,12 +51,12 @@ const configFileKeys = {
   dataDir: z.string().min(1).optional(),
   datasource: DatasourceSchema.omit({ name: true }).extend({ name: DatasourceSchema.shape.name.optional() }).optional(),
   schema: SchemaNameSchema.optional(),
-  driver: MetadataDriverConfigSchema.partial().optional(),
+  driver: StrictMetadataDriverConfigSchema.optional(),
 };
 
 /**
- * `metaledger.config.json`: every key optional; `datasource` and `driver` take the protocol's
- * DatasourceSchema and MetadataDriverConfigSchema inputs. Unknown keys, at any depth, are refused by
+ * `metaledger.config.json`: every key optional; `datasource` and `driver` take DatasourceSchema and
+ * StrictMetadataDriverConfigSchema inputs, as createMetadataStore does. Unknown keys, at any depth, are refused by
  * `readConfigFile` (a typo must not send the data somewhere else).
  */
 export const ConfigFileSchema = z.object(configFileKeys).superRefine((config, context) => {
@@ -125,7 +135,7 @@ export type SettingSource = 'option' | 'environment' | 'config file' | 'default'
 export interface ResolvedSettings {
   target: ConnectionTarget;
   schema: string;
-  driver?: Partial<MetadataDriverConfigInput>;
+  driver?: StrictMetadataDriverConfigInput;
   sources: { connection: SettingSource; schema: SettingSource; driver?: SettingSource };
   /** The config file that was read, if any. */
   configFile?: string;
@@ -145,9 +155,17 @@ function chosenTarget(choice: ConnectionChoice, baseDir: string): ConnectionTarg
     const { driver = 'postgres', config = {}, pool } = choice.datasource;
     if (driver === 'pglite') {
       const dataDir = config.dataDir as string | undefined;
-      return { kind: 'pglite', dataDir: dataDir && local(dataDir) };
+      // kept whole (its `active`, its checks), with the directory taken from where it was written
+      const datasource = { ...choice.datasource, config: { ...config, ...(dataDir && { dataDir: local(dataDir) }) } };
+      return { kind: 'pglite', dataDir: dataDir && local(dataDir), datasource };
     }
-    return { kind: 'postgres', connectionString: config.connectionString as string | undefined, config, pool };
+    return {
+      kind: 'postgres',
+      connectionString: config.connectionString as string | undefined,
+      config,
+      pool,
+      datasource: choice.datasource,
+    };
   }
   if (choice.inMemory) return { kind: 'pglite' };
   if (choice.dataDir) return { kind: 'pglite', dataDir: local(choice.dataDir) };
@@ -161,7 +179,7 @@ function chosenTarget(choice: ConnectionChoice, baseDir: string): ConnectionTarg
  * from the config file's directory for the file's own.
  */
 export function resolveStoreSettings(
-  options: ConnectionChoice & { schema?: string; driver?: Partial<MetadataDriverConfigInput> },
+  options: ConnectionChoice & { schema?: string; driver?: StrictMetadataDriverConfigInput },
   context: ResolveContext,
 ): ResolvedSettings {
   const file = context.configFile === false ? undefined : readConfigFile(context.cwd, context.configFile);
@@ -185,7 +203,7 @@ export function resolveStoreSettings(
   ];
   const [schema, schemaSource] = schemas.find(([candidate]) => candidate !== undefined) as [string, SettingSource];
 
-  const driver = options.driver ?? (fromFile.driver as Partial<MetadataDriverConfigInput> | undefined);
+  const driver = options.driver ?? (fromFile.driver as StrictMetadataDriverConfigInput | undefined);
   const driverSource: SettingSource | undefined = options.driver ? 'option' : fromFile.driver ? 'config file' : undefined;
   return {
     target,
@@ -247,7 +265,7 @@ export function describeBackend(target: ConnectionTarget, schema: string): Backe
 
 /** The options that open exactly `target` (the inverse of resolution), for a caller that resolved it itself. */
 export function connectionChoiceOf(target: ConnectionTarget): ConnectionChoice {
+  if (target.datasource) return { datasource: target.datasource };
   if (target.kind === 'pglite') return target.dataDir === undefined ? { inMemory: true } : { dataDir: target.dataDir };
-  if (target.config || target.pool) return { datasource: { driver: 'postgres', config: target.config, pool: target.pool } };
   return { connectionString: target.connectionString };
 }

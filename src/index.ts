@@ -41,7 +41,7 @@ export type { WatchHandle } from './projections/watcher.js';
 export { DatabaseLoader } from './loaders/database/database-loader.js';
 export { openDatabaseLoader } from './loaders/database/open-database-loader.js';
 export { FileLoader } from './loaders/file/file-loader.js';
-export type { FileLoaderOptions, ScannedItem } from './loaders/file/file-loader.js';
+export type { FileFormat, FileLoaderOptions, ScannedItem } from './loaders/file/file-loader.js';
 export { HttpLoader } from './loaders/http/http-loader.js';
 export type { HttpLoaderOptions } from './loaders/http/http-loader.js';
 export type {
@@ -54,7 +54,10 @@ export type {
   WatchOptions as LoaderWatchOptions,
   WatchHandle as LoaderWatchHandle,
   WatchHandler as LoaderWatchHandler,
+  LoaderWatchEvent,
+  LoaderRecord,
 } from './loaders/loader.js';
+export type { ItemStats } from './loaders/content-stats.js';
 export { terminalProgress, silentProgress } from './loaders/progress.js';
 export type { ProgressReporter } from './loaders/progress.js';
 export type { FileIssue, RecordFormat } from './loaders/record-file.js';

@@ -3,14 +3,14 @@ import { toMetaledgerError } from '../datasource/database-errors.js';
 import { ValidationError } from '../errors.js';
 import { buildAppendStatement } from '../events/append-events.js';
 import {
-  MetadataLoadOptionsSchema,
-  MetadataQueryOptionsSchema,
-  type MetadataBulkOperationInput,
-  type MetadataDriverConfig,
-  type MetadataLoadOptions,
-  type MetadataLoadOptionsInput,
-  type MetadataMigrationOperationInput,
-  type MetadataQueryOptionsInput,
+  StrictMetadataLoadOptionsSchema,
+  StrictMetadataQueryOptionsSchema,
+  type StrictMetadataBulkOperationInput,
+  type StrictMetadataDriverConfig,
+  type StrictMetadataLoadOptions,
+  type StrictMetadataLoadOptionsInput,
+  type StrictMetadataMigrationOperationInput,
+  type StrictMetadataQueryOptionsInput,
 } from '../protocol/index.js';
 import { etagOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
 import { parseInput } from '../store/parse-input.js';
@@ -35,12 +35,21 @@ import {
 import { narrowFilters } from './query/narrow-filters.js';
 import { explainQuery, runQuery, type QueryResult, type QuerySettings } from './query/run-query.js';
 
+/** The type and name of every record that has them (a refused operation may hold anything). */
+function itemKeysOf(records: unknown): { type: string; name: string }[] {
+  if (!Array.isArray(records)) return [];
+  return records.flatMap((record: unknown) => {
+    const { type, name } = (record ?? {}) as { type?: unknown; name?: unknown };
+    return typeof type === 'string' && typeof name === 'string' ? [{ type, name }] : [];
+  });
+}
+
 /**
  * The Metadata Driver: queries, bulk operations and schema migrations over a store's projection, as
  * MetadataDriverConfig sets them up. Reads and writes of single items stay on the store (`driver.store`).
  */
 export class MetadataDriver {
-  readonly config: MetadataDriverConfig;
+  readonly config: StrictMetadataDriverConfig;
   /** autoMigrate runs when a store opens; a driver built over an open store migrates in init() only when told to explicitly. */
   private readonly migrateOnInit: boolean;
   private readonly reader: RecordReader;
@@ -97,14 +106,14 @@ export class MetadataDriver {
     return records.length;
   }
 
-  async query(options: MetadataQueryOptionsInput = {}): Promise<QueryResult> {
-    const parsed = parseInput(MetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
+  async query(options: StrictMetadataQueryOptionsInput = {}): Promise<QueryResult> {
+    const parsed = parseInput(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
     return this.run(() => runQuery(this.store.db, this.table, parsed, this.querySettings));
   }
 
   /** The plan PostgreSQL would use for `query(options)`, one line per node. */
-  async explain(options: MetadataQueryOptionsInput = {}): Promise<string[]> {
-    const parsed = parseInput(MetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
+  async explain(options: StrictMetadataQueryOptionsInput = {}): Promise<string[]> {
+    const parsed = parseInput(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
     return this.run(() => explainQuery(this.store.db, this.table, parsed, this.querySettings));
   }
 
@@ -112,10 +121,10 @@ export class MetadataDriver {
    * One item. Without `filters` this is the store's (cached) load; with them, the item is returned only
    * if it matches them too.
    */
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoadResult> {
     checkItemKey(type, name);
     const given = loadOptionsInput(options, this.limits);
-    const parsed = parseInput(MetadataLoadOptionsSchema, given, 'load options');
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, given, 'load options');
     if (!parsed.filters || Object.keys(parsed.filters).length === 0) return this.store.load(type, name, given);
     const started = performance.now();
     const filters = narrowFilters(parsed.filters, { type, name, namespace: parsed.namespace, scope: parsed.scope });
@@ -131,17 +140,17 @@ export class MetadataDriver {
    * archived items only when the state filter names them (as in query). Without a limit, more than
    * query.maxResultSize matching items is an error rather than a silent cut.
    */
-  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
+  async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
     checkType(type);
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
     return this.listParsed(type, parsed);
   }
 
   /** Lists several types: concurrently with performance.parallelLoad, else one after another. */
-  async loadTypes(types: string[], options: MetadataLoadOptionsInput = {}): Promise<Record<string, StoredRecord[]>> {
+  async loadTypes(types: string[], options: StrictMetadataLoadOptionsInput = {}): Promise<Record<string, StoredRecord[]>> {
     if (!Array.isArray(types)) throw new ValidationError([{ path: 'types', message: 'must be an array of types' }], 'invalid types');
     types.forEach((type, i) => checkType(type, `types.${i}`));
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
     const load = (type: string) => this.listParsed(type, parsed).then((records) => [type, records] as const);
     if (this.config.performance.parallelLoad) return Object.fromEntries(await Promise.all(types.map(load)));
     const loaded: Record<string, StoredRecord[]> = {};
@@ -149,18 +158,18 @@ export class MetadataDriver {
     return loaded;
   }
 
-  async bulkOperation(operation: MetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
+  async bulkOperation(operation: StrictMetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
     const input = bulkOperationInput(operation, this.limits);
     checkWriteContext(context);
     try {
       return await this.run(() => runBulk(this.store.db, this.bulkSettings, input, context));
     } finally {
       // written items must not be served stale, whatever the outcome; watchers and projections have news
-      this.store.announceChanges(input.records.map(({ type, name }) => ({ type, name })));
+      this.store.announceChanges(itemKeysOf(input.records));
     }
   }
 
-  async migrate(operation: MetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
+  async migrate(operation: StrictMetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
     try {
       return await runMigration(this.migrationEnv(), operation, context);
     } finally {
@@ -191,7 +200,7 @@ export class MetadataDriver {
     return this.store.close();
   }
 
-  private async listParsed(type: string, options: MetadataLoadOptions): Promise<StoredRecord[]> {
+  private async listParsed(type: string, options: StrictMetadataLoadOptions): Promise<StoredRecord[]> {
     const filters = narrowFilters(options.filters ?? {}, { type, namespace: options.namespace, scope: options.scope });
     if (!filters) return [];
     const { maxResultSize } = this.config.query;

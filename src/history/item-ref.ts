@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { NotFoundError } from '../errors.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
 
@@ -7,11 +7,4 @@ export async function requireStream(db: Kysely<any>, type: string, name: string)
   const head = await readStreamHead(db, type, name);
   if (!head) throw new NotFoundError(`${type}/${name} has no history: it never existed`);
   return head;
-}
-
-export async function firstRetainedVersion(db: Kysely<any>, itemId: string): Promise<number> {
-  const { rows } = await sql<{ first: number | null }>`SELECT min(version) AS first FROM metadata_events WHERE item_id = ${itemId}`.execute(
-    db,
-  );
-  return rows[0]?.first ?? 1;
 }

@@ -1,5 +1,5 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import { describeIssues, MetadataRecordSchema, type MetadataRecord } from '../protocol/index.js';
+import { describeIssues, StrictMetadataRecordSchema, type StrictMetadataRecord as MetadataRecord } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
 import { describeType, showValue } from './canonical-text.js';
 import type { InputLimits } from './input-limits.js';
@@ -49,7 +49,7 @@ export function parseRecordInput(
   limits: InputLimits,
 ): { input: Record<string, unknown>; parsed: MetadataRecord } {
   const strict = recordInputIssues(type, record, limits);
-  const parsed = MetadataRecordSchema.safeParse({ ...(strict.record ?? strict.partial), type });
+  const parsed = StrictMetadataRecordSchema.safeParse({ ...(strict.record ?? strict.partial), type });
   // the payload is the strict copy: zod rebuilds records key by key and drops a `__proto__` member
   if (strict.record && parsed.success)
     return { input: strict.record, parsed: { ...parsed.data, metadata: strict.record.metadata as MetadataRecord['metadata'] } };

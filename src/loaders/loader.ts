@@ -1,23 +1,27 @@
 import { ValidationError } from '../errors.js';
+import { refuseInapplicable } from '../store/parse-input.js';
 import type { WriteContext } from '../store/metadata-store.js';
+import type { ItemStats } from './content-stats.js';
 import type {
-  MetadataLoadOptionsInput,
   MetadataLoaderCapabilities,
   MetadataLoaderContract,
-  MetadataRecord,
-  MetadataRecordInput,
-  MetadataSaveOptionsInput,
-  MetadataStats,
   MetadataWatchEvent,
+  StrictMetadataLoadOptionsInput,
+  StrictMetadataRecord,
+  StrictMetadataRecordInput,
+  StrictMetadataSaveOptionsInput,
 } from '../protocol/index.js';
+
+/** A record as loaders hand it out: the protocol's record, with its version where the loader keeps one. */
+export type LoaderRecord = StrictMetadataRecord;
 
 /** What a loader's load answers (the protocol's MetadataLoadResult with a typed `data`). */
 export interface LoaderLoadResult {
-  data: MetadataRecord | null;
+  data: LoaderRecord | null;
   fromCache: boolean;
   notModified: boolean;
   etag?: string;
-  stats?: MetadataStats;
+  stats?: ItemStats;
   loadTime: number;
 }
 
@@ -29,7 +33,8 @@ export interface ExpectedEtag {
   expectedEtag?: string | null;
 }
 
-export type LoaderSaveOptions = Omit<MetadataSaveOptionsInput, 'expectedVersion'> & WriteContext & ExpectedEtag;
+/** The protocol's save options and metaledger's (StrictMetadataSaveOptionsSchema), with an etag in place of a version. */
+export type LoaderSaveOptions = Omit<StrictMetadataSaveOptionsInput, 'expectedVersion'> & WriteContext & ExpectedEtag;
 export type LoaderDeleteOptions = WriteContext & ExpectedEtag;
 
 export interface LoaderSaveResult {
@@ -40,6 +45,8 @@ export interface LoaderSaveResult {
   version?: number;
   path?: string;
   size?: number;
+  /** Where the previous content was kept (save option `backup`). */
+  backupPath?: string;
   saveTime: number;
 }
 
@@ -56,17 +63,56 @@ export interface WatchHandle {
   close(): Promise<void>;
 }
 
-export type WatchHandler = (event: MetadataWatchEvent) => void | Promise<void>;
+/**
+ * The protocol's MetadataWatchEvent as loaders report it: the item names (added, changed, deleted), a
+ * `path` (the file, or `<type>/<name>` in a database), and always the item's type, name and time.
+ */
+export interface LoaderWatchEvent extends MetadataWatchEvent {
+  type: 'added' | 'changed' | 'deleted';
+  metadataType: string;
+  name: string;
+  timestamp: string;
+  /** database: only — the change-feed cursor: pass it back to resume the watch after this event. */
+  position?: string;
+}
+
+export type WatchHandler = (event: LoaderWatchEvent) => void | Promise<void>;
 
 /** A source of metadata records: `database:` (this store), `file:` (a directory), `http:` (a remote metaledger). */
 export interface MetadataLoader {
   readonly contract: MetadataLoaderContract;
-  load(type: string, name: string, options?: MetadataLoadOptionsInput): Promise<LoaderLoadResult>;
-  list(type: string, options?: MetadataLoadOptionsInput): Promise<MetadataRecord[]>;
-  save(type: string, record: Omit<MetadataRecordInput, 'type'> & { type?: string }, options?: LoaderSaveOptions): Promise<LoaderSaveResult>;
+  load(type: string, name: string, options?: StrictMetadataLoadOptionsInput): Promise<LoaderLoadResult>;
+  list(type: string, options?: StrictMetadataLoadOptionsInput): Promise<LoaderRecord[]>;
+  save(
+    type: string,
+    record: Omit<StrictMetadataRecordInput, 'type'> & { type?: string },
+    options?: LoaderSaveOptions,
+  ): Promise<LoaderSaveResult>;
   delete(type: string, name: string, options?: LoaderDeleteOptions): Promise<{ success: boolean; etag?: string }>;
   watch(handler: WatchHandler, options?: WatchOptions): WatchHandle;
   close(): Promise<void>;
+}
+
+/**
+ * `loader` and `datasource` options pick loaders in a service; a loader given one that names another
+ * loader or datasource refuses it rather than answer for the wrong one.
+ */
+export function refuseOtherLoader(contract: MetadataLoaderContract, options: { loader?: string; datasource?: string }): void {
+  const datasource = contract.datasourceConfig?.datasource;
+  refuseInapplicable('load or save options', [
+    [
+      'loader',
+      options.loader !== undefined && options.loader !== contract.name,
+      `this is loader '${contract.name}', not '${options.loader}'`,
+    ],
+    [
+      'datasource',
+      options.datasource !== undefined && options.datasource !== datasource,
+      datasource === undefined
+        ? `loader '${contract.name}' (${contract.protocol}) reads no datasource`
+        : `loader '${contract.name}' reads datasource '${datasource}', not '${options.datasource}'`,
+    ],
+  ]);
 }
 
 /** A call the loader's contract does not allow (e.g. writing to a read-only directory). */

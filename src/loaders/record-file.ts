@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import YAML from 'yaml';
 import type { ValidationIssue } from '../errors.js';
 import { documentKeys } from '../events/document.js';
-import { describeIssues, MetadataRecordSchema, type MetadataRecord } from '../protocol/index.js';
+import { describeIssues, StrictMetadataRecordSchema, type StrictMetadataRecord as MetadataRecord } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
 import { defaultInputLimits, type InputLimits } from '../input/input-limits.js';
 import { recordInputIssues } from '../input/record-input.js';
@@ -74,12 +74,26 @@ export function parseRecordText(text: string, format: RecordFormat, file: string
   }
 }
 
+/** How text is laid out (the protocol's save options prettify, indent and sortKeys); by default 2-space, keys in envelope order. */
+export interface TextLayout {
+  /** false: JSON on one line, YAML in flow style. */
+  prettify?: boolean;
+  indent?: number;
+  /** Every object's keys in alphabetical order, at every depth. */
+  sortKeys?: boolean;
+}
+
 /**
  * A record as it is written to a file or an export: the envelope in a fixed order, then `extra` (e.g. the
  * history). The same record always gives the same bytes, so files round-trip exactly.
  */
-export function serializeRecord(record: Partial<MetadataRecord>, format: RecordFormat, extra: Record<string, unknown> = {}): string {
-  return serializeValue(orderRecord(record, extra), format);
+export function serializeRecord(
+  record: Partial<MetadataRecord>,
+  format: RecordFormat,
+  extra: Record<string, unknown> = {},
+  layout: TextLayout = {},
+): string {
+  return serializeValue(orderRecord(record, extra), format, layout);
 }
 
 export function orderRecord(record: Partial<MetadataRecord>, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -88,8 +102,21 @@ export function orderRecord(record: Partial<MetadataRecord>, extra: Record<strin
   return Object.assign(ordered, extra);
 }
 
-export function serializeValue(value: unknown, format: RecordFormat): string {
-  return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : YAML.stringify(value, { lineWidth: 0 });
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys(value[key])]),
+  );
+}
+
+export function serializeValue(value: unknown, format: RecordFormat, layout: TextLayout = {}): string {
+  const { prettify = true, indent = 2, sortKeys = false } = layout;
+  const laidOut = sortKeys ? sortedKeys(value) : value;
+  if (format === 'json') return `${JSON.stringify(laidOut, null, prettify ? indent : 0)}\n`;
+  return YAML.stringify(laidOut, { lineWidth: 0, indent, ...(prettify ? {} : { collectionStyle: 'flow' as const }) });
 }
 
 export interface ItemKey {
@@ -124,8 +151,10 @@ export function readRecord(value: unknown, file: string, at: string, key?: ItemK
   const provided = [...new Set([...Object.keys(value), ...Object.keys(key ?? {})])];
   // the strict layer first (JSON only, canonical keys), then the protocol's shape
   const input = recordInputIssues(given.type, given, limits);
-  const parsed = input.record ? MetadataRecordSchema.safeParse(input.record) : undefined;
+  const parsed = input.record ? StrictMetadataRecordSchema.safeParse(input.record) : undefined;
   const found = input.record ? (parsed!.success ? [] : describeIssues(parsed!.error)) : input.issues;
   issues.push(...found.map((issue) => fileIssue(file, field(issue.path), issue.message)));
-  return issues.length > 0 || !parsed?.success ? { provided, issues } : { record: parsed.data, provided, issues };
+  if (issues.length > 0 || !parsed?.success) return { provided, issues };
+  // the payload is the checked copy: zod rebuilds records key by key and drops a `__proto__` member
+  return { record: { ...parsed.data, metadata: input.record!.metadata as MetadataRecord['metadata'] }, provided, issues };
 }

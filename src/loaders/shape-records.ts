@@ -1,4 +1,8 @@
-import type { MetadataLoadOptions, MetadataRecord, MetadataSort } from '../protocol/index.js';
+import type {
+  MetadataRecord,
+  StrictMetadataLoadOptions as MetadataLoadOptions,
+  StrictMetadataSort as MetadataSort,
+} from '../protocol/index.js';
 import { matchesCustomCondition } from './match-custom-filter.js';
 
 const asList = <T>(value: T | T[] | undefined): T[] | undefined =>

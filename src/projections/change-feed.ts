@@ -3,9 +3,11 @@ import { ValidationError } from '../errors.js';
 import type { ProjectedEvent } from './projection.js';
 import { logStart, readLogAfter, withStates, type LogCursor } from './read-log.js';
 
-/** The protocol's MetadataWatchEvent, plus the cursor to resume after it. */
+/** The protocol's MetadataWatchEvent, plus the item's version and the cursor to resume after it. */
 export interface WatchEvent {
   type: 'added' | 'changed' | 'deleted';
+  /** `<type>/<name>`: where the item is, as the protocol's events say it. */
+  path: string;
   metadataType: string;
   name: string;
   /** The item after the change (null once deleted). */
@@ -42,6 +44,7 @@ export function parseCursor(text: string): LogCursor {
 function toWatchEvent(event: ProjectedEvent): WatchEvent {
   return {
     type: event.document === null ? 'deleted' : event.previous === null ? 'added' : 'changed',
+    path: `${event.type}/${event.name}`,
     metadataType: event.type,
     name: event.name,
     data: event.document,

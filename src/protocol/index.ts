@@ -1,6 +1,8 @@
 /**
- * Metadata Datasource Protocol: zod schemas and inferred types.
- * Every export is listed by name so the public surface stays deliberate.
+ * Metadata Datasource Protocol: zod schemas and inferred types. The protocol-named schemas parse like
+ * the reference implementation's; the `Strict…` schemas (and the name / type / namespace schemas) are
+ * metaledger's strict layer, what its operations check on top. Every export is listed by name so the
+ * public surface stays deliberate.
  */
 
 export { SQL_IDENTIFIER_MAX_LENGTH, SQL_IDENTIFIER_MESSAGE, SQL_IDENTIFIER_PATTERN, SqlIdentifierSchema } from './identifier.js';
@@ -35,15 +37,12 @@ export type {
 export {
   IsoDateTimeSchema,
   MetadataFormatSchema,
-  MetadataNamespaceSchema,
   MetadataPayloadSchema,
-  MetadataRecordNameSchema,
   MetadataRecordSchema,
   MetadataScopeSchema,
   MetadataStateSchema,
   MetadataStatsSchema,
   MetadataStrategySchema,
-  MetadataTypeNameSchema,
 } from './record.js';
 export type {
   IsoDateTime,
@@ -61,28 +60,13 @@ export { MetadataIsolationLevelSchema } from './transaction.js';
 export type { MetadataIsolationLevel } from './transaction.js';
 
 export {
-  METADATA_ENVELOPE_FIELDS,
-  METADATA_FILTER_OPERATORS,
-  METADATA_JSON_PATH_PATTERN,
-  MetadataCustomFilterConditionSchema,
-  MetadataFilterOperatorsSchema,
-  MetadataJsonPathSchema,
   MetadataPaginationSchema,
   MetadataQueryFiltersSchema,
   MetadataQueryOptionsSchema,
-  MetadataSelectFieldSchema,
-  MetadataSortFieldSchema,
   MetadataSortOrderSchema,
   MetadataSortSchema,
 } from './query.js';
 export type {
-  MetadataCustomFilterCondition,
-  MetadataCustomFilterConditionInput,
-  MetadataEnvelopeField,
-  MetadataFilterOperator,
-  MetadataFilterOperators,
-  MetadataFilterOperatorsInput,
-  MetadataJsonPath,
   MetadataPagination,
   MetadataPaginationInput,
   MetadataQueryFilters,
@@ -108,7 +92,6 @@ export {
   MetadataIndexTypeSchema,
   MetadataMigrationOperationSchema,
   MetadataMigrationTypeSchema,
-  MetadataRecordRefSchema,
   MetadataTableSchemaSchema,
 } from './driver.js';
 export type {
@@ -125,7 +108,6 @@ export type {
   MetadataMigrationOperation,
   MetadataMigrationOperationInput,
   MetadataMigrationType,
-  MetadataRecordRef,
   MetadataTableSchema,
   MetadataTableSchemaInput,
 } from './driver.js';
@@ -136,7 +118,6 @@ export {
   MetadataConflictStrategySchema,
   MetadataDatasourceConfigSchema,
   MetadataDatasourceQueryOptionsSchema,
-  MetadataExportFormatSchema,
   MetadataExportOptionsSchema,
   MetadataImportOptionsSchema,
   MetadataImportStrategySchema,
@@ -144,8 +125,6 @@ export {
   MetadataLoadResultSchema,
   MetadataLoaderCapabilitiesSchema,
   MetadataLoaderContractSchema,
-  MetadataLoaderProtocolSchema,
-  MetadataManagerCacheConfigSchema,
   MetadataManagerConfigSchema,
   MetadataSaveOptionsSchema,
   MetadataSaveResultSchema,
@@ -160,7 +139,6 @@ export type {
   MetadataDatasourceConfig,
   MetadataDatasourceConfigInput,
   MetadataDatasourceQueryOptions,
-  MetadataExportFormat,
   MetadataExportOptions,
   MetadataExportOptionsInput,
   MetadataImportOptions,
@@ -173,8 +151,6 @@ export type {
   MetadataLoaderCapabilities,
   MetadataLoaderContract,
   MetadataLoaderContractInput,
-  MetadataLoaderProtocol,
-  MetadataManagerCacheConfig,
   MetadataManagerConfig,
   MetadataManagerConfigInput,
   MetadataSaveOptions,
@@ -184,6 +160,94 @@ export type {
   MetadataWatchEvent,
   MetadataWatchEventType,
 } from './loader.js';
+
+// metaledger's strict layer: what its operations check on top of the protocol (docs/protocol-compatibility.md)
+export {
+  MetadataNamespaceSchema,
+  MetadataRecordNameSchema,
+  MetadataTypeNameSchema,
+  StrictMetadataRecordRefSchema,
+  StrictMetadataRecordSchema,
+} from './strict/record.js';
+export type { StrictMetadataRecord, StrictMetadataRecordInput, StrictMetadataRecordRef } from './strict/record.js';
+
+export {
+  METADATA_ENVELOPE_FIELDS,
+  METADATA_FILTER_OPERATORS,
+  METADATA_JSON_PATH_PATTERN,
+  MetadataCustomFilterConditionSchema,
+  MetadataFilterOperatorsSchema,
+  MetadataJsonPathSchema,
+  MetadataSelectFieldSchema,
+  MetadataSortFieldSchema,
+  StrictMetadataPaginationSchema,
+  StrictMetadataQueryFiltersSchema,
+  StrictMetadataQueryOptionsSchema,
+  StrictMetadataSortSchema,
+} from './strict/query.js';
+export type {
+  MetadataCustomFilterCondition,
+  MetadataCustomFilterConditionInput,
+  MetadataEnvelopeField,
+  MetadataFilterOperator,
+  MetadataFilterOperators,
+  MetadataFilterOperatorsInput,
+  MetadataJsonPath,
+  StrictMetadataQueryFilters,
+  StrictMetadataQueryOptions,
+  StrictMetadataQueryOptionsInput,
+  StrictMetadataSort,
+} from './strict/query.js';
+
+export {
+  StrictMetadataBulkBatchSchema,
+  StrictMetadataBulkOperationSchema,
+  StrictMetadataColumnMappingSchema,
+  StrictMetadataDriverConfigSchema,
+  StrictMetadataDriverPerformanceConfigSchema,
+  StrictMetadataDriverQueryConfigSchema,
+  StrictMetadataDriverTransactionConfigSchema,
+  StrictMetadataIndexSchema,
+  StrictMetadataMigrationOperationSchema,
+  StrictMetadataTableSchemaSchema,
+} from './strict/driver.js';
+export type {
+  StrictMetadataBulkOperation,
+  StrictMetadataBulkOperationInput,
+  StrictMetadataDriverConfig,
+  StrictMetadataDriverConfigInput,
+  StrictMetadataIndex,
+  StrictMetadataMigrationOperation,
+  StrictMetadataMigrationOperationInput,
+  StrictMetadataTableSchema,
+} from './strict/driver.js';
+
+export {
+  METALEDGER_FORMATS,
+  MetadataLoaderProtocolSchema,
+  StrictMetadataCacheConfigSchema,
+  StrictMetadataDatasourceConfigSchema,
+  StrictMetadataDatasourceQueryOptionsSchema,
+  StrictMetadataExportOptionsSchema,
+  StrictMetadataFormatSchema,
+  StrictMetadataImportOptionsSchema,
+  StrictMetadataLoadOptionsSchema,
+  StrictMetadataLoaderContractSchema,
+  StrictMetadataSaveOptionsSchema,
+} from './strict/loader.js';
+export type {
+  MetadataLoaderProtocol,
+  StrictMetadataDatasourceConfig,
+  StrictMetadataExportOptions,
+  StrictMetadataExportOptionsInput,
+  StrictMetadataImportOptions,
+  StrictMetadataImportOptionsInput,
+  StrictMetadataLoadOptions,
+  StrictMetadataLoadOptionsInput,
+  StrictMetadataLoaderContract,
+  StrictMetadataSaveOptions,
+  StrictMetadataSaveOptionsInput,
+} from './strict/loader.js';
 
 export { describeIssues, ROOT_PATH } from './issues.js';
 export type { ProtocolIssue } from './issues.js';

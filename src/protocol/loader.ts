@@ -1,37 +1,39 @@
 import { z } from 'zod';
-import { DatasourceNameSchema } from './datasource.js';
-import { SqlIdentifierSchema } from './identifier.js';
-import { oneOrMany } from './internal.js';
-import { MetadataQueryFiltersSchema, MetadataSortSchema } from './query.js';
-import { IsoDateTimeSchema, MetadataFormatSchema, MetadataNamespaceSchema, MetadataScopeSchema, MetadataStatsSchema } from './record.js';
+import { IsoDateTimeSchema, MetadataFormatSchema, MetadataScopeSchema, MetadataStatsSchema } from './record.js';
+import { MetadataSortSchema } from './query.js';
 import { MetadataIsolationLevelSchema } from './transaction.js';
+
+/*
+ * Loaders, load / save, watch, export / import and the manager configuration, as the protocol defines
+ * them (parsed like the reference). Each operation checks more before it acts — and refuses an option
+ * that does not apply to it — in the strict layer (`strict/loader.ts`).
+ */
 
 /* ---------------------------------------------------- datasource config */
 
 export const MetadataCacheConfigSchema = z.object({
   enabled: z.boolean().default(true),
-  ttlSeconds: z.number().int().min(0).default(3600),
+  ttlSeconds: z.number().default(3600),
   invalidateOnWrite: z.boolean().default(true),
 });
 
 export const MetadataDatasourceQueryOptionsSchema = z.object({
-  batchSize: z.number().int().min(1).max(10000).default(100),
+  batchSize: z.number().default(100),
   useIndexes: z.boolean().default(true),
   parallelLoad: z.boolean().default(false),
 });
 
+/** Where a `database:` loader keeps its items: a datasource (by name), table and schema. */
 export const MetadataDatasourceConfigSchema = z.object({
-  datasource: DatasourceNameSchema,
-  table: SqlIdentifierSchema.default('_framework_metadata'),
-  schema: SqlIdentifierSchema.default('public'),
+  datasource: z.string(),
+  table: z.string().default('_framework_metadata'),
+  schema: z.string().optional(),
   autoMigrate: z.boolean().default(true),
-  cache: MetadataCacheConfigSchema.default({}),
-  queryOptions: MetadataDatasourceQueryOptionsSchema.default({}),
+  cache: MetadataCacheConfigSchema.optional(),
+  queryOptions: MetadataDatasourceQueryOptionsSchema.optional(),
 });
 
 /* ------------------------------------------------------ loader contract */
-
-export const MetadataLoaderProtocolSchema = z.enum(['file:', 'http:', 's3:', 'database:']);
 
 export const MetadataLoaderCapabilitiesSchema = z.object({
   read: z.boolean().default(true),
@@ -40,51 +42,63 @@ export const MetadataLoaderCapabilitiesSchema = z.object({
   list: z.boolean().default(true),
 });
 
+/**
+ * A loader's identity and capabilities. `protocol` is a plain string ('file:', 'http:', 's3:',
+ * 'database:', …). `capabilities` may be left out (all defaults), which the reference refuses.
+ */
 export const MetadataLoaderContractSchema = z.object({
-  name: z.string().min(1, { message: 'loader name must not be empty' }),
-  protocol: MetadataLoaderProtocolSchema,
+  name: z.string(),
+  protocol: z.string(),
+  description: z.string().optional(),
+  supportedFormats: z.array(z.string()).optional(),
+  supportsWatch: z.boolean().optional(),
+  supportsWrite: z.boolean().optional(),
+  supportsCache: z.boolean().optional(),
   capabilities: MetadataLoaderCapabilitiesSchema.default({}),
   datasourceConfig: MetadataDatasourceConfigSchema.optional(),
-  description: z.string().optional(),
 });
 
 /* ---------------------------------------------------------------- load */
 
 export const MetadataLoadOptionsSchema = z.object({
   scope: MetadataScopeSchema.optional(),
-  namespace: MetadataNamespaceSchema.optional(),
+  namespace: z.string().optional(),
   raw: z.boolean().optional(),
-  cache: z.boolean().default(true),
+  cache: z.boolean().optional(),
+  /** The reference's alias of `cache`. */
   useCache: z.boolean().optional(),
   validate: z.boolean().optional(),
-  ifNoneMatch: z.string().min(1).optional(),
+  ifNoneMatch: z.string().optional(),
   recursive: z.boolean().optional(),
-  limit: z.number().int().positive().optional(),
-  patterns: z.array(z.string().min(1)).optional(),
-  loader: z.string().min(1).optional(),
-  datasource: DatasourceNameSchema.optional(),
-  filters: MetadataQueryFiltersSchema.optional(),
-  // Same field rules as MetadataQueryOptions.sort; a single object is kept as given (not wrapped in an array).
-  sort: oneOrMany(MetadataSortSchema, { nonEmpty: false, what: 'sort' }).optional(),
+  limit: z.number().optional(),
+  patterns: z.array(z.string()).optional(),
+  loader: z.string().optional(),
+  datasource: z.string().optional(),
+  /** Query filters for database-backed loaders, as MetadataQueryFilters spells them. */
+  filters: z.record(z.string(), z.unknown()).optional(),
+  sort: MetadataSortSchema.optional(),
 });
 
-// `data` is z.unknown(), which already admits null (nothing found) and undefined.
 export const MetadataLoadResultSchema = z.object({
   data: z.unknown(),
-  fromCache: z.boolean().default(false),
-  notModified: z.boolean().default(false),
-  etag: z.string().optional(),
   stats: MetadataStatsSchema.optional(),
+  format: MetadataFormatSchema.optional(),
+  /** File path or URL the item came from. */
+  source: z.string().optional(),
+  fromCache: z.boolean().optional(),
+  etag: z.string().optional(),
+  notModified: z.boolean().optional(),
   /** Milliseconds. */
-  loadTime: z.number().min(0).optional(),
+  loadTime: z.number().optional(),
 });
 
 /* ---------------------------------------------------------------- save */
 
 export const MetadataConflictStrategySchema = z.enum(['error', 'skip', 'update', 'replace']);
 
+/** A transaction is used only when `enabled`, which defaults to false (as in the protocol). */
 export const MetadataSaveTransactionSchema = z.object({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(false),
   isolationLevel: MetadataIsolationLevelSchema.optional(),
 });
 
@@ -92,104 +106,87 @@ export const MetadataSaveOptionsSchema = z.object({
   format: MetadataFormatSchema.optional(),
   create: z.boolean().default(true),
   overwrite: z.boolean().default(true),
-  path: z.string().min(1).optional(),
-  loader: z.string().min(1).optional(),
-  datasource: DatasourceNameSchema.optional(),
-  validate: z.boolean().default(true),
-  onConflict: MetadataConflictStrategySchema.default('update'),
+  path: z.string().optional(),
+  prettify: z.boolean().optional(),
+  indent: z.number().optional(),
+  sortKeys: z.boolean().optional(),
+  backup: z.boolean().optional(),
+  atomic: z.boolean().optional(),
+  loader: z.string().optional(),
+  datasource: z.string().optional(),
   transaction: MetadataSaveTransactionSchema.optional(),
-  // metaledger additions: audit trail and optimistic concurrency.
-  actor: z.string().min(1).max(255).optional(),
-  reason: z.string().optional(),
-  correlationId: z.string().min(1).max(255).optional(),
-  expectedVersion: z.number().int().min(0).optional(),
+  onConflict: MetadataConflictStrategySchema.default('update'),
 });
 
 export const MetadataSaveResultSchema = z.object({
   success: z.boolean(),
   path: z.string().optional(),
-  size: z.number().int().min(0).optional(),
-  /** Milliseconds. */
-  saveTime: z.number().min(0).optional(),
+  stats: MetadataStatsSchema.optional(),
   etag: z.string().optional(),
-  version: z.number().int().min(0).optional(),
-  created: z.boolean().optional(),
-  skipped: z.boolean().optional(),
+  size: z.number().optional(),
+  /** Milliseconds. */
+  saveTime: z.number().optional(),
+  /** Where the previous content was kept (save option `backup`). */
+  backupPath: z.string().optional(),
 });
 
 /* --------------------------------------------------------------- watch */
 
-export const MetadataWatchEventTypeSchema = z.enum(['added', 'changed', 'deleted']);
+/** The file watcher's names (add, change, unlink) and the item names (added, changed, deleted). */
+export const MetadataWatchEventTypeSchema = z.enum(['add', 'change', 'unlink', 'added', 'changed', 'deleted']);
 
 export const MetadataWatchEventSchema = z.object({
   type: MetadataWatchEventTypeSchema,
-  metadataType: z.string().min(1),
-  name: z.string().min(1),
-  path: z.string().optional(),
+  path: z.string(),
+  name: z.string().optional(),
+  stats: MetadataStatsSchema.optional(),
+  metadataType: z.string().optional(),
   data: z.unknown().optional(),
-  timestamp: IsoDateTimeSchema,
-  /** Opaque cursor: pass it back to resume the watch after this event. */
-  position: z.string().min(1).optional(),
+  timestamp: IsoDateTimeSchema.optional(),
 });
 
 export const MetadataCollectionInfoSchema = z.object({
-  type: z.string().min(1),
-  count: z.number().int().min(0),
+  type: z.string(),
+  count: z.number(),
   namespaces: z.array(z.string()),
 });
 
 /* ------------------------------------------------------- export / import */
 
-export const MetadataExportFormatSchema = z.enum(['json', 'yaml']);
-
 export const MetadataExportOptionsSchema = z.object({
-  output: z.string().min(1, { message: 'output must not be empty' }),
-  format: MetadataExportFormatSchema.default('json'),
-  types: z.array(z.string().min(1)).optional(),
-  namespaces: z.array(z.string().min(1)).optional(),
-  includeHistory: z.boolean().default(false),
+  types: z.array(z.string()).optional(),
+  namespaces: z.array(z.string()).optional(),
+  output: z.string(),
+  format: MetadataFormatSchema.default('json'),
 });
 
 export const MetadataImportStrategySchema = z.enum(['merge', 'replace', 'skip']);
 
 export const MetadataImportOptionsSchema = z.object({
-  source: z.string().min(1, { message: 'source must not be empty' }),
+  source: z.string(),
   strategy: MetadataImportStrategySchema.default('merge'),
   validate: z.boolean().default(true),
-  dryRun: z.boolean().default(false),
 });
 
 /* ------------------------------------------------------ manager config */
 
-export const MetadataManagerCacheConfigSchema = z.object({
-  enabled: z.boolean().default(true),
-  ttlSeconds: z.number().int().min(0).default(3600),
-});
-
+/** How a metadata manager is set up: its loaders, caching, watching, where files live and in which formats. */
 export const MetadataManagerConfigSchema = z.object({
-  // Load / save options pick a loader by name, so two loaders with one name would be ambiguous.
-  loaders: z
-    .array(MetadataLoaderContractSchema)
-    .superRefine((loaders, ctx) => {
-      const seen = new Set<string>();
-      loaders.forEach((loader, i) => {
-        if (seen.has(loader.name)) {
-          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate loader name '${loader.name}'` });
-        }
-        seen.add(loader.name);
-      });
-    })
-    .default([]),
-  cache: MetadataManagerCacheConfigSchema.default({}),
-  watch: z.boolean().default(false),
-  datasource: DatasourceNameSchema.optional(),
+  /** Loader contracts; the protocol leaves their shape open (a protocol may be left to be inferred). */
+  loaders: z.array(z.unknown()).optional(),
+  watch: z.boolean().optional(),
+  cache: z.boolean().optional(),
+  basePath: z.string().optional(),
+  rootDir: z.string().optional(),
+  formats: z.array(MetadataFormatSchema).optional(),
+  /** Options for a file watcher (chokidar's, in the reference). */
+  watchOptions: z.unknown().optional(),
 });
 
 export type MetadataCacheConfig = z.infer<typeof MetadataCacheConfigSchema>;
 export type MetadataDatasourceQueryOptions = z.infer<typeof MetadataDatasourceQueryOptionsSchema>;
 export type MetadataDatasourceConfig = z.infer<typeof MetadataDatasourceConfigSchema>;
 export type MetadataDatasourceConfigInput = z.input<typeof MetadataDatasourceConfigSchema>;
-export type MetadataLoaderProtocol = z.infer<typeof MetadataLoaderProtocolSchema>;
 export type MetadataLoaderCapabilities = z.infer<typeof MetadataLoaderCapabilitiesSchema>;
 export type MetadataLoaderContract = z.infer<typeof MetadataLoaderContractSchema>;
 export type MetadataLoaderContractInput = z.input<typeof MetadataLoaderContractSchema>;
@@ -205,12 +202,10 @@ export type MetadataSaveResult = z.infer<typeof MetadataSaveResultSchema>;
 export type MetadataWatchEventType = z.infer<typeof MetadataWatchEventTypeSchema>;
 export type MetadataWatchEvent = z.infer<typeof MetadataWatchEventSchema>;
 export type MetadataCollectionInfo = z.infer<typeof MetadataCollectionInfoSchema>;
-export type MetadataExportFormat = z.infer<typeof MetadataExportFormatSchema>;
 export type MetadataExportOptions = z.infer<typeof MetadataExportOptionsSchema>;
 export type MetadataExportOptionsInput = z.input<typeof MetadataExportOptionsSchema>;
 export type MetadataImportStrategy = z.infer<typeof MetadataImportStrategySchema>;
 export type MetadataImportOptions = z.infer<typeof MetadataImportOptionsSchema>;
 export type MetadataImportOptionsInput = z.input<typeof MetadataImportOptionsSchema>;
-export type MetadataManagerCacheConfig = z.infer<typeof MetadataManagerCacheConfigSchema>;
 export type MetadataManagerConfig = z.infer<typeof MetadataManagerConfigSchema>;
 export type MetadataManagerConfigInput = z.input<typeof MetadataManagerConfigSchema>;

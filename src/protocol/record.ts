@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
-/** ISO 8601 date-time with 'Z' or a numeric offset, e.g. 2024-01-31T12:00:00Z. */
+/*
+ * The record envelope, as the protocol defines it. These schemas parse like the reference
+ * implementation's: anything it accepts is accepted and parsed to the same value. What metaledger
+ * checks on top (names, lengths, JSON-only payloads) lives in the strict layer (`strict/record.ts`).
+ */
+
+/** ISO 8601 date-time with 'Z' or a numeric offset, e.g. 2024-01-31T12:00:00Z (the reference takes 'Z' only). */
 export const IsoDateTimeSchema = z
   .string({ invalid_type_error: 'must be an ISO 8601 date-time string' })
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2024-01-31T12:00:00Z' });
@@ -12,30 +18,8 @@ export const MetadataStateSchema = z.enum(['draft', 'active', 'archived', 'depre
 /** How a record that `extends` another is combined with its parent. */
 export const MetadataStrategySchema = z.enum(['merge', 'replace']);
 
-export const MetadataFormatSchema = z.enum(['json', 'yaml', 'typescript', 'javascript']);
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-const FORBIDDEN_NAME_CHARS = /[\u0000-\u001F\u007F/]/;
-
-/** Surrounding whitespace is trimmed (a user never means it); '/' is reserved as a path separator. */
-export const MetadataRecordNameSchema = z
-  .string({ required_error: 'name is required', invalid_type_error: 'name must be a string' })
-  .trim()
-  .min(1, { message: 'name must not be empty' })
-  .max(255, { message: 'name must be at most 255 characters' })
-  .refine((value) => !FORBIDDEN_NAME_CHARS.test(value), {
-    message: "name must not contain '/' or control characters",
-  });
-
-export const MetadataTypeNameSchema = z
-  .string({ required_error: 'type is required', invalid_type_error: 'type must be a string' })
-  .min(1, { message: 'type must not be empty' })
-  .max(100, { message: 'type must be at most 100 characters' });
-
-export const MetadataNamespaceSchema = z
-  .string()
-  .min(1, { message: 'namespace must not be empty' })
-  .max(255, { message: 'namespace must be at most 255 characters' });
+/** Serialization formats: `yml` beside `yaml`, and `ts` / `js` beside their long names. */
+export const MetadataFormatSchema = z.enum(['json', 'yaml', 'yml', 'ts', 'js', 'typescript', 'javascript']);
 
 /** The JSON document itself: an object, never an array, null or a primitive (stored as JSONB). */
 export const MetadataPayloadSchema = z.record(z.string(), z.unknown(), {
@@ -43,31 +27,36 @@ export const MetadataPayloadSchema = z.record(z.string(), z.unknown(), {
   invalid_type_error: 'metadata must be a JSON object (not an array, null or a primitive)',
 });
 
-// Length limits mirror the VARCHAR sizes of the spec's default table.
+/**
+ * One metadata item. `id` is optional here (the reference requires it): the store assigns one to a
+ * new item. Names and types are plain strings, kept exactly as given.
+ */
 export const MetadataRecordSchema = z.object({
-  id: z.string().min(1).max(255).optional(),
-  name: MetadataRecordNameSchema,
-  type: MetadataTypeNameSchema,
-  namespace: MetadataNamespaceSchema.default('default'),
+  id: z.string().optional(),
+  name: z.string({ required_error: 'name is required', invalid_type_error: 'name must be a string' }),
+  type: z.string({ required_error: 'type is required', invalid_type_error: 'type must be a string' }),
+  namespace: z.string().default('default'),
   scope: MetadataScopeSchema.default('platform'),
   metadata: MetadataPayloadSchema,
-  extends: z.string().min(1).max(255).optional(),
+  extends: z.string().optional(),
   strategy: MetadataStrategySchema.default('merge'),
-  owner: z.string().max(255).optional(),
+  owner: z.string().optional(),
   state: MetadataStateSchema.default('active'),
-  createdBy: z.string().max(255).optional(),
+  createdBy: z.string().optional(),
   createdAt: IsoDateTimeSchema.optional(),
-  updatedBy: z.string().max(255).optional(),
+  updatedBy: z.string().optional(),
   updatedAt: IsoDateTimeSchema.optional(),
-  version: z.number().int().min(0).optional(),
 });
 
-// Only `format` is optional: every loader can compute size, mtime and a content hash / etag.
+/** What a loader can say about an item without its content; every field may be absent. */
 export const MetadataStatsSchema = z.object({
-  size: z.number().int().min(0),
-  mtime: IsoDateTimeSchema,
-  hash: z.string().min(1),
-  etag: z.string().min(1),
+  path: z.string().optional(),
+  size: z.number().optional(),
+  mtime: IsoDateTimeSchema.optional(),
+  hash: z.string().optional(),
+  etag: z.string().optional(),
+  /** The reference's alias of `mtime`. */
+  modifiedAt: IsoDateTimeSchema.optional(),
   format: MetadataFormatSchema.optional(),
 });
 

@@ -1,6 +1,9 @@
+import { ValidationError } from '../errors.js';
 import { DatabaseLoader } from '../loaders/database/database-loader.js';
-import { FileLoader } from '../loaders/file/file-loader.js';
+import { FileLoader, type FileFormat } from '../loaders/file/file-loader.js';
+import type { MetadataManagerConfigInput } from '../protocol/index.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import { readManagerConfig } from './manager-config.js';
 import { MetadataService, type LoaderRoute } from './metadata-service.js';
 import type { Principal } from './principal.js';
 import { databaseRefusalLog } from './refusal-log.js';
@@ -10,16 +13,48 @@ export interface HybridServiceOptions {
   store: MetadataStore;
   /** A directory of system items (version-controlled files); without one, system items live in the store too. */
   systemDir?: string;
+  /**
+   * A protocol MetadataManagerConfig: `rootDir` / `basePath` name the system directory, `loaders` the
+   * contracts of the file and database loaders, `cache: false` reads around every cache, `formats` the
+   * file formats read and written. `watch` and `watchOptions` are refused (nothing to refresh).
+   */
+  manager?: MetadataManagerConfigInput;
   principal?: Principal;
   source?: string;
 }
 
 /** The protocol's hybrid storage: system items from files, platform and user items from the database. */
 export function createMetadataService(options: HybridServiceOptions): MetadataService {
-  const database = new DatabaseLoader(options.store);
-  const routes: LoaderRoute[] = options.systemDir
+  const setup = readManagerConfig(options.manager ?? {});
+  if (options.systemDir !== undefined && setup.systemDir !== undefined && setup.systemDir !== options.systemDir)
+    throw new ValidationError(
+      [{ path: 'manager.rootDir', message: `names ${setup.systemDir}, but systemDir is ${options.systemDir}` }],
+      'invalid service options',
+    );
+  const systemDir = options.systemDir ?? setup.systemDir;
+  if (setup.files && systemDir === undefined)
+    throw new ValidationError(
+      [{ path: 'manager.loaders', message: 'a file: loader needs a directory: give rootDir or basePath (or systemDir)' }],
+      'invalid service options',
+    );
+  const cache = setup.cache ? {} : { cache: { ...options.store.settings.cache, enabled: false } };
+  const database = new DatabaseLoader(options.store, {
+    ...setup.database,
+    datasourceConfig: { datasource: 'default', ...setup.database?.datasourceConfig, ...cache },
+  });
+  const files =
+    systemDir !== undefined &&
+    new FileLoader({
+      root: systemDir,
+      name: setup.files?.name ?? 'system-files',
+      description: setup.files?.description,
+      capabilities: setup.files?.capabilities,
+      formats: setup.formats ?? (setup.files?.supportedFormats as FileFormat[] | undefined),
+      cache: setup.cache && setup.files?.supportsCache !== false,
+    });
+  const routes: LoaderRoute[] = files
     ? [
-        { loader: new FileLoader({ root: options.systemDir, name: 'system-files' }), scopes: ['system'] },
+        { loader: files, scopes: ['system'] },
         { loader: database, scopes: ['platform', 'user'] },
       ]
     : [{ loader: database, scopes: ['system', 'platform', 'user'] }];

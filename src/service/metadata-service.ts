@@ -2,11 +2,11 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { LoaderSaveOptions, LoaderSaveResult, MetadataLoader } from '../loaders/loader.js';
 import { shapeRecords } from '../loaders/shape-records.js';
 import {
-  MetadataLoadOptionsSchema,
-  type MetadataLoadOptionsInput,
-  type MetadataRecord,
-  type MetadataRecordInput,
+  StrictMetadataLoadOptionsSchema,
+  type StrictMetadataLoadOptionsInput,
   type MetadataScope,
+  type StrictMetadataRecord as MetadataRecord,
+  type StrictMetadataRecordInput as MetadataRecordInput,
 } from '../protocol/index.js';
 import { checkExpectedEtag, checkWriteContext } from '../input/free-text.js';
 import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
@@ -44,7 +44,7 @@ export interface CallOptions {
   reason?: string;
 }
 
-export type GetOptions = MetadataLoadOptionsInput &
+export type GetOptions = StrictMetadataLoadOptionsInput &
   CallOptions & {
     /** Whose user overlays to apply; default the principal. */
     owner?: string;
@@ -52,7 +52,7 @@ export type GetOptions = MetadataLoadOptionsInput &
     explain?: boolean;
   };
 
-export type ListOptions = MetadataLoadOptionsInput & CallOptions;
+export type ListOptions = StrictMetadataLoadOptionsInput & CallOptions;
 export type RegisterOptions = Omit<LoaderSaveOptions, 'actor' | 'source'> & CallOptions & AccessFlags;
 export type UnregisterOptions = CallOptions & AccessFlags & { expectedEtag?: string; loader?: string };
 
@@ -89,7 +89,7 @@ export class MetadataService {
     const { owner, explain, ifNoneMatch: _ifNoneMatch, ...given } = rest as Omit<GetOptions, keyof CallOptions>;
     const ownerIssues = identityIssues({ owner });
     if (ownerIssues.length > 0) throw new ValidationError(ownerIssues, 'invalid get options');
-    const loadOptions = loadOptionsInput<MetadataLoadOptionsInput>(given, this.limits);
+    const loadOptions = loadOptionsInput<StrictMetadataLoadOptionsInput>(given, this.limits);
     const { correlationId } = options;
     const loaders = this.pick(loadOptions);
     const found = await this.find(loaders, type, name, loadOptions);
@@ -120,9 +120,9 @@ export class MetadataService {
   async list(type: string, options: ListOptions = {}): Promise<MetadataRecord[]> {
     checkType(type);
     const { principal, rest } = this.callOf(options);
-    const loadOptions = loadOptionsInput<MetadataLoadOptionsInput>(rest, this.limits);
+    const loadOptions = loadOptionsInput<StrictMetadataLoadOptionsInput>(rest, this.limits);
     const { correlationId } = options;
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptions, 'load options');
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptions, 'load options');
     const owner = parsed.filters?.owner;
     if (owner !== undefined && owner !== principal.id && !isAdmin(principal)) {
       await this.authorize(principal, 'read', { type, name: '*', scope: 'user', owner }, {}, correlationId);
@@ -249,7 +249,7 @@ export class MetadataService {
     loaders: MetadataLoader[],
     type: string,
     name: string,
-    options: MetadataLoadOptionsInput,
+    options: StrictMetadataLoadOptionsInput,
   ): Promise<FoundItem | undefined> {
     for (const loader of loaders) {
       if (!loader.contract.capabilities.read) continue;
@@ -265,7 +265,7 @@ export class MetadataService {
     names: string[],
     scope: MetadataScope,
     owner: string | undefined,
-    options: MetadataLoadOptionsInput,
+    options: StrictMetadataLoadOptionsInput,
   ): Promise<FoundItem[]> {
     const found = new Map<string, FoundItem>();
     for (const loader of loaders) {

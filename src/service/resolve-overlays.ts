@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../errors.js';
-import type { MetadataRecord, MetadataScope } from '../protocol/index.js';
+import type { MetadataScope, StrictMetadataRecord as MetadataRecord } from '../protocol/index.js';
 import { mergePatch } from './merge-patch.js';
 
 /** An item as the loader chain found it. */

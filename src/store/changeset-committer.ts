@@ -10,7 +10,7 @@ import { checkExpectedVersion } from '../events/next-event.js';
 import { readCommittedChangeset } from '../events/read-changeset.js';
 import { readStreamHead } from '../events/read-stream-head.js';
 import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
-import { withConflictRetry, type RetryPolicy } from './retry.js';
+import { conflictMessage, withConflictRetry, type RetryPolicy } from './retry.js';
 import type { StoreRuntime } from './store-runtime.js';
 
 export type Isolation = 'read_uncommitted' | 'read_committed' | 'repeatable_read' | 'serializable';
@@ -175,7 +175,7 @@ export class ChangesetCommitter {
         return { ...value, retries };
       } catch (caught) {
         if (isConflictFailure(caught)) {
-          throw new ConflictError(`gave up after ${this.settings.retry.maxRetries} retries on conflicting concurrent writes`);
+          throw new ConflictError(conflictMessage(this.settings.retry));
         }
         const error = toMetaledgerError(caught, this.settings.secrets, this.settings.timeoutMs);
         if (!(error instanceof DatasourceUnavailableError)) throw error;

@@ -4,18 +4,30 @@ import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { parsePostgresUrl } from '../datasource/postgres-url.js';
+import { sslFor } from '../datasource/ssl-mode.js';
 import { resolveTimeouts, type ConnectionTimeouts } from '../datasource/timeouts.js';
-import { ValidationError } from '../errors.js';
+import { MetaledgerError, ValidationError } from '../errors.js';
 import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
 import { atPublicBoundary } from '../input/public-boundary.js';
 import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
-import { DatasourceSchema, MetadataDriverConfigSchema, type MetadataDriverConfigInput } from '../protocol/index.js';
+import {
+  DatasourceSchema,
+  StrictMetadataDriverConfigSchema,
+  type DatasourceSslOptions,
+  type SslMode,
+  type StrictMetadataDriverConfigInput,
+} from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
 import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
-export interface CreateMetadataStoreOptions extends ConnectionChoice, ConnectionTimeouts {
+export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'datasource'>, ConnectionTimeouts {
+  /**
+   * A DatasourceSchema input (driver postgres or pglite). `config.ssl` / `config.sslMode` set TLS for
+   * PostgreSQL; a datasource with `active: false` is not opened.
+   */
+  datasource?: ConnectionChoice['datasource'] & { name?: string; active?: boolean };
   /** PostgreSQL schema holding every metaledger table; default `$METALEDGER_SCHEMA`, else the config file's, else `public`. */
   schema?: string;
   /**
@@ -23,8 +35,8 @@ export interface CreateMetadataStoreOptions extends ConnectionChoice, Connection
    * none. Default: `metaledger.config.json` in the working directory, if there is one.
    */
   configFile?: string | false;
-  /** MetadataDriverConfig input: transactions, cache, table schema, migration. */
-  driver?: Partial<MetadataDriverConfigInput>;
+  /** MetadataDriverConfig input (checked by StrictMetadataDriverConfigSchema): transactions, cache, table schema, migration. */
+  driver?: StrictMetadataDriverConfigInput;
   /** Keep a full snapshot every this many versions of an item (bounds time-travel cost). Default 100. */
   snapshotEvery?: number;
   /** Overrides the driver's cache settings (the loader-level MetadataDatasourceConfig.cache). */
@@ -68,6 +80,7 @@ async function openDatasource(
   const config = target.config ?? {};
   if (target.connectionString) parsePostgresUrl(target.connectionString);
   if (options.listenConnectionString) parsePostgresUrl(options.listenConnectionString);
+  const ssl = sslFor(config.ssl as boolean | DatasourceSslOptions | undefined, config.sslMode as SslMode | undefined);
   return openPostgres(
     {
       connectionString: target.connectionString,
@@ -76,7 +89,7 @@ async function openDatasource(
       database: config.database as string | undefined,
       user: config.user as string | undefined,
       password: config.password as string | undefined,
-      ssl: config.ssl as boolean | undefined,
+      ssl,
       poolMin: target.pool?.min,
       poolMax: target.pool?.max,
       idleTimeoutMillis: target.pool?.idleTimeoutMillis,
@@ -105,16 +118,49 @@ function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget
 
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
 export function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
-  return atPublicBoundary(() => openStore(options));
+  return atPublicBoundary(() => {
+    // explicit options > environment > config file > the embedded default, setting by setting
+    const settings = resolveStoreSettings(options, { env: process.env, cwd: process.cwd(), configFile: options.configFile });
+    const resolved = { ...options, schema: settings.schema, driver: settings.driver };
+    const secrets = secretsOf(options, settings.target);
+    return createMetadataStoreOn(
+      (schema, timeoutMs) => openDatasource(settings.target, schema, resolved, timeoutMs, secrets),
+      resolved,
+      secrets,
+    );
+  });
 }
 
-async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataStore> {
-  if (options.datasource) parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
-  // explicit options > environment > config file > the embedded default, setting by setting
-  const settings = resolveStoreSettings(options, { env: process.env, cwd: process.cwd(), configFile: options.configFile });
-  const schema = settings.schema;
+/** Opens the database a store works on, in its schema, with its statement timeout. */
+export type DatasourceOpener = (schema: string, timeoutMs: number) => Promise<Datasource> | Datasource;
+
+/**
+ * createMetadataStore on a datasource the caller opens (several stores on one embedded database share
+ * one: PGlite is one connection). Not part of the public API.
+ */
+export async function createMetadataStoreOn(
+  open: DatasourceOpener,
+  options: CreateMetadataStoreOptions = {},
+  secrets: (string | undefined)[] = [],
+): Promise<MetadataStore> {
+  const schema = options.schema ?? 'public';
   quoteIdentifier(schema, 'schema');
-  const driver = parseInput(MetadataDriverConfigSchema, { datasource: 'default', ...settings.driver }, 'driver config');
+  if (options.datasource) {
+    const datasource = parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
+    if (!datasource.active)
+      throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
+    if (datasource.driver === 'pglite' && (datasource.config.ssl !== undefined || datasource.config.sslMode !== undefined))
+      throw new ValidationError(
+        [
+          {
+            path: `config.${datasource.config.sslMode !== undefined ? 'sslMode' : 'ssl'}`,
+            message: 'pglite runs inside this process: there is no connection to encrypt',
+          },
+        ],
+        'invalid datasource',
+      );
+  }
+  const driver = parseInput(StrictMetadataDriverConfigSchema, options.driver ?? {}, 'driver config');
   const limits = resolveInputLimits(options.limits);
   const snapshotEvery = options.snapshotEvery ?? 100;
   const groupCommit = {
@@ -130,9 +176,8 @@ async function openStore(options: CreateMetadataStoreOptions): Promise<MetadataS
     throw new ValidationError(notPositive.map(([path]) => ({ path: path as string, message: 'must be a positive integer' })));
   }
   // the projection lives in the store's schema unless the table schema names another one
-  const table = describeTable({ ...driver.tableSchema, schema: settings.driver?.tableSchema?.schema }, schema);
-  const secrets = secretsOf(options, settings.target);
-  const datasource = await openDatasource(settings.target, schema, options, driver.transaction.timeout, secrets);
+  const table = describeTable(driver.tableSchema, schema);
+  const datasource = await open(schema, driver.transaction.timeout);
   try {
     if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
   } catch (error) {

@@ -9,8 +9,13 @@ import { ConflictError, isMetaledgerError, NotFoundError, ValidationError } from
 import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
-import { MetadataLoadOptionsSchema, MetadataSaveOptionsSchema } from '../protocol/index.js';
-import type { MetadataLoadOptions, MetadataLoadOptionsInput, MetadataRecordInput, MetadataSaveOptionsInput } from '../protocol/index.js';
+import { StrictMetadataLoadOptionsSchema, StrictMetadataSaveOptionsSchema } from '../protocol/index.js';
+import type {
+  StrictMetadataLoadOptions,
+  StrictMetadataLoadOptionsInput,
+  StrictMetadataRecordInput,
+  StrictMetadataSaveOptionsInput,
+} from '../protocol/index.js';
 import { blame, type BlameLine } from '../history/blame.js';
 import { changes, type ChangesOptions, type ChangesPage } from '../history/changes.js';
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
@@ -50,7 +55,9 @@ import { checkItemKey, checkType } from '../input/item-key.js';
 import { guardPublicMethods, toPublicError } from '../input/public-boundary.js';
 import { optionsObject } from '../input/options-object.js';
 import { parseRecordInput } from '../input/record-input.js';
-import { parseInput } from './parse-input.js';
+import { notMigrated } from './not-migrated.js';
+import { parseInput, refuseInapplicable } from './parse-input.js';
+import { notChosenByName, refuseFileLoadOptions, refuseInapplicableSaveOptions } from './store-options.js';
 import type { GroupCommitLimits } from './append-batcher.js';
 import { ChangesetCommitter, type CommitOptions, type IdempotentWrite, type Isolation, type WriteContext } from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
@@ -73,7 +80,8 @@ export interface StoreSettings {
   secrets: (string | undefined)[];
 }
 
-export type SaveOptions = MetadataSaveOptionsInput & WriteContext & IdempotentWrite;
+/** The protocol's save options with metaledger's (audit trail, expected version); see StrictMetadataSaveOptionsSchema. */
+export type SaveOptions = StrictMetadataSaveOptionsInput & WriteContext & IdempotentWrite;
 
 export interface SaveResult {
   success: boolean;
@@ -202,14 +210,15 @@ export class MetadataStore implements HistoryWriter {
 
   async save(
     type: string,
-    record: MetadataRecordInput | Omit<MetadataRecordInput, 'type'>,
+    record: StrictMetadataRecordInput | Omit<StrictMetadataRecordInput, 'type'>,
     options: SaveOptions = {},
   ): Promise<SaveResult> {
     const started = performance.now();
     // the strict layer first: a plain JSON copy with canonical keys, then the protocol's shape
     const { input, parsed } = parseRecordInput(type, record, this.settings.limits);
     checkWriteContext(options);
-    const parsedOptions = parseInput(MetadataSaveOptionsSchema, stripContext(options), 'save options');
+    const parsedOptions = parseInput(StrictMetadataSaveOptionsSchema, stripContext(options), 'save options');
+    refuseInapplicableSaveOptions(parsedOptions);
     const intent: SaveIntent = {
       document: parsed,
       providedKeys: new Set(Object.keys(input)),
@@ -218,10 +227,10 @@ export class MetadataStore implements HistoryWriter {
       overwrite: parsedOptions.overwrite,
       expectedVersion: parsedOptions.expectedVersion,
     };
-    const isolation =
-      parsedOptions.transaction?.enabled === false
-        ? 'read_committed'
-        : (parsedOptions.transaction?.isolationLevel ?? this.settings.isolation);
+    // an isolation level given is used; a transaction switched off (or left at the protocol's default,
+    // off) is the single statement at read committed; no transaction option: the store's isolation
+    const { transaction } = parsedOptions;
+    const isolation = transaction?.isolationLevel ?? (transaction?.enabled === false ? 'read_committed' : this.settings.isolation);
     return this.write(
       type,
       parsed.name,
@@ -240,7 +249,7 @@ export class MetadataStore implements HistoryWriter {
   async update(
     type: string,
     name: string,
-    change: (current: StoredRecord) => Omit<MetadataRecordInput, 'type' | 'name'>,
+    change: (current: StoredRecord) => Omit<StrictMetadataRecordInput, 'type' | 'name'>,
     context: WriteContext & IdempotentWrite = {},
   ): Promise<SaveResult> {
     checkItemKey(type, name);
@@ -292,13 +301,17 @@ export class MetadataStore implements HistoryWriter {
     return this.update(type, name, (current) => ({ ...current, state: 'archived' }), options);
   }
 
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoadResult> {
+  /**
+   * One item by type and name, from the cache when it has it. `namespace` and `scope` make it load only
+   * an item in them; `ifNoneMatch` answers notModified for the etag given. Options that pick or shape a
+   * list (filters, sort, limit) and file options are refused: see driver.load to load with filters.
+   */
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoadResult> {
     const started = performance.now();
     checkItemKey(type, name);
     // the common call has no options: skip parsing them (a cached load is a map lookup)
     const given = optionsObject(options, 'load options');
-    const parsed: Partial<MetadataLoadOptions> =
-      Object.keys(given).length === 0 ? {} : parseInput(MetadataLoadOptionsSchema, given, 'load options');
+    const parsed: Partial<StrictMetadataLoadOptions> = Object.keys(given).length === 0 ? {} : parseStoreLoadOptions(given);
     const useCache = parsed.cache !== false && parsed.useCache !== false;
     let record = useCache ? this.cache.get(type, name) : undefined;
     const fromCache = record !== undefined;
@@ -449,9 +462,9 @@ export class MetadataStore implements HistoryWriter {
     this.runtime.committed(items);
   }
 
-  /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. */
+  /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. Frozen, as every cached record. */
   primeCache(records: StoredRecord[]): void {
-    for (const record of records) this.cache.set(record.type, record.name, record);
+    for (const record of records) this.cache.set(record.type, record.name, deepFreeze(record));
   }
 
   /** Forgets every cached record and head. */
@@ -512,7 +525,7 @@ export class MetadataStore implements HistoryWriter {
       committed = await commit(true);
     } catch (error) {
       // a wrong guess must not surface as a conflict: forget it and decide on the database's head
-      if (!guessed || !isMetaledgerError(error, 'CONFLICT')) throw error;
+      if (!guessed || !isMetaledgerError(error, 'CONFLICT')) throw notMigrated(error, this.datasource.schema) ?? error;
       this.heads.delete(type, name);
       committed = await commit(false);
     }
@@ -550,7 +563,7 @@ export class MetadataStore implements HistoryWriter {
     try {
       return await work();
     } catch (error) {
-      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
+      throw notMigrated(error, this.datasource.schema) ?? toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
     }
   }
 }
@@ -574,7 +587,21 @@ async function* guardIterator<T>(iterator: AsyncGenerator<T>): AsyncGenerator<T>
   }
 }
 
-function stripContext(options: SaveOptions): MetadataSaveOptionsInput {
+const ONE_ITEM = 'store.load reads one item by type and name';
+
+function parseStoreLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
+  const parsed = parseInput(StrictMetadataLoadOptionsSchema, options, 'load options');
+  refuseFileLoadOptions(parsed);
+  refuseInapplicable('load options', [
+    ...notChosenByName(parsed),
+    ['filters', parsed.filters !== undefined, `${ONE_ITEM}; driver.load or a loader's load returns it only when it matches filters`],
+    ['sort', parsed.sort !== undefined, `${ONE_ITEM}: there is no list to sort (store.list, driver.list)`],
+    ['limit', parsed.limit !== undefined, `${ONE_ITEM}: there is no list to limit (store.list, driver.list)`],
+  ]);
+  return parsed;
+}
+
+function stripContext(options: SaveOptions): StrictMetadataSaveOptionsInput {
   const { source: _source, changesetId: _changesetId, ...rest } = options;
   return rest;
 }

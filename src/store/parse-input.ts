@@ -8,3 +8,15 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, wh
   if (!result.success) throw new ValidationError(describeIssues(result.error), `invalid ${what}`);
   return result.data;
 }
+
+/** One option an operation cannot honour: where it is, whether it was given, and why it does not apply. */
+export type InapplicableOption = [path: string, given: boolean, why: string];
+
+/**
+ * Refuses every option given that does not apply to this operation, each with the reason, so no
+ * option is ever accepted and then ignored.
+ */
+export function refuseInapplicable(what: string, options: InapplicableOption[]): void {
+  const issues = options.filter(([, given]) => given).map(([path, , why]) => ({ path, message: why }));
+  if (issues.length > 0) throw new ValidationError(issues, `${what}: options that do not apply`);
+}

@@ -6,6 +6,13 @@ export interface RetryPolicy {
   maxRetries: number;
 }
 
+/** Why a write lost to a concurrent one: after every retry the policy allows, or at once when it allows none. */
+export function conflictMessage(policy: RetryPolicy): string {
+  return policy.retryOnConflict && policy.maxRetries > 0
+    ? `gave up after ${policy.maxRetries} retries on conflicting concurrent writes`
+    : `a concurrent write changed the item first (no retry: ${policy.retryOnConflict ? 'transaction.maxRetries is 0' : 'transaction.retryOnConflict is off'})`;
+}
+
 /** Full-jitter exponential backoff, capped, so colliding writers spread out instead of colliding again. */
 function backoffMs(attempt: number): number {
   return Math.random() * Math.min(100, 2 * 2 ** attempt);

@@ -201,6 +201,16 @@ describe('every key of the config file is honoured', () => {
     else expect(await tablesIn(schema)).toContain('metadata_events');
   });
 
+  it('datasource.active: false is not opened', async () => {
+    await writeConfig({ datasource: { name: 'archive', driver: 'pglite', config: { dataDir: 'inactive' }, active: false } });
+    expect(await cli(['status'])).toEqual({
+      code: 7,
+      stdout: '',
+      stderr: "error [DATASOURCE_UNAVAILABLE]: datasource 'archive' is not active (active: false)\n",
+    });
+    expect(existsSync(join(cwd, 'inactive'))).toBe(false);
+  });
+
   it.runIf(backend === 'pglite')('--config reads a file from elsewhere, taken from its own directory', async () => {
     await mkdir(join(cwd, 'conf'));
     await writeConfig({ dataDir: 'data-beside-config' }, 'conf/other.json');

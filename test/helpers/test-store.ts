@@ -3,6 +3,8 @@ import { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createMetadataStore, type CreateMetadataStoreOptions, type MetadataStore } from '../../src/index.js';
+import { createMetadataStoreOn } from '../../src/store/create-store.js';
+import { SharedPglite } from './shared-pglite.js';
 import { jobSchema } from '../../src/projections/jobs.js';
 
 export type TestBackend = 'postgres' | 'pglite';
@@ -22,7 +24,7 @@ export function uniqueSchema(tag: string): string {
 export interface TestDatabase {
   backend: TestBackend;
   schema: string;
-  /** Opens a store on this test database (several may be opened on PostgreSQL). */
+  /** Opens a store on this test database with these options; several stores share the database. */
   open(options?: CreateMetadataStoreOptions): Promise<MetadataStore>;
   /** Runs raw SQL in the test schema (for tamper tests and assertions on the log). */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
@@ -33,22 +35,23 @@ export async function createTestDatabase(tag: string): Promise<TestDatabase> {
   const schema = uniqueSchema(tag);
   const opened: MetadataStore[] = [];
   if (backend === 'pglite') {
-    let store: Promise<MetadataStore> | undefined;
+    // every store of the file shares one embedded database, each with the options it was opened with
+    const shared = new SharedPglite(schema);
     return {
       backend,
       schema,
-      open(options = {}) {
-        // PGlite is one process-local database: every open shares the first store opened
-        store ??= createMetadataStore({ inMemory: true, schema, ...options });
+      async open(options = {}) {
+        const store = await createMetadataStoreOn((storeSchema) => shared.forStore(storeSchema), { schema, ...options });
+        opened.push(store);
         return store;
       },
       async query(text, params) {
-        if (!store) throw new Error('open a store first');
-        const result = await (await store).datasource.db.executeQuery(CompiledQuery.raw(text, params ?? []));
+        const result = await (await shared.datasource()).db.executeQuery(CompiledQuery.raw(text, params ?? []));
         return result.rows as never;
       },
       async dispose() {
-        await (await store)?.close();
+        await Promise.all(opened.map((store) => store.close()));
+        await shared.dispose();
       },
     };
   }

@@ -39,22 +39,31 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
   it('a write from another process reaches this process’s cache through NOTIFY (delay measured)', async () => {
     await a.save('object', { name: 'remote0', namespace: 'remote', metadata: { i: -1 } });
     await a.save('counter', { name: 'shared', metadata: { n: 0 } });
+    await b.load('object', 'remote0');
+    expect((await b.load('object', 'remote0')).fromCache).toBe(true);
     const script = 'test/helpers/writer-process.ts';
     const child = run(process.execPath, ['--import', 'tsx', script, databaseUrl(), database.schema, 'remote', '1'], { timeout: 60_000 });
-    // b keeps `remote0` cached and reads through the cache until the other process's write shows
-    let visibleAt = 0;
+    // b reads through its cache until the other process's write shows; every read is recorded
+    const reads: { at: number; fromCache: boolean; i: unknown }[] = [];
     const watching = (async () => {
-      while (!visibleAt) {
-        const { data } = await b.load('object', 'remote0');
-        if (data?.metadata.i === 0) visibleAt = Date.now();
-        else await new Promise((resolve) => setTimeout(resolve, 1));
+      while (reads.at(-1)?.i !== 0) {
+        const { data, fromCache } = await b.load('object', 'remote0');
+        reads.push({ at: Date.now(), fromCache, i: data?.metadata.i });
+        if (data?.metadata.i !== 0) await new Promise((resolve) => setTimeout(resolve, 1));
       }
     })();
     const { stdout } = await child;
     await Promise.race([watching, new Promise((_, reject) => setTimeout(() => reject(new Error('never became visible')), 5000))]);
-    const { firstSavedAt } = JSON.parse(stdout) as { firstSavedAt: number };
-    console.log(`cross-process cache invalidation: visible ${visibleAt - firstSavedAt} ms after the other process's save returned`);
-    expect(visibleAt).toBeGreaterThan(0);
+    const { firstSaveStartedAt, firstSavedAt } = JSON.parse(stdout) as { firstSaveStartedAt: number; firstSavedAt: number };
+    const visible = reads.at(-1)!;
+    // until then b served the old value from its cache (no polling of the database, no TTL expiry: the
+    // cache keeps records an hour), so only the notification can have evicted it
+    expect(reads.slice(0, -1).every((read) => read.fromCache && read.i === -1)).toBe(true);
+    // the new value came from the database, after the other process began writing it
+    expect(visible.fromCache).toBe(false);
+    expect(visible.at).toBeGreaterThanOrEqual(firstSaveStartedAt);
+    expect((await b.load('object', 'remote0')).fromCache).toBe(true);
+    console.log(`cross-process cache invalidation: visible ${visible.at - firstSavedAt} ms after the other process's save returned`);
   });
 
   it('a head this store guessed from its own last write never causes a spurious conflict', async () => {

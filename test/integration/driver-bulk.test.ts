@@ -106,8 +106,20 @@ describe('operations', () => {
       .bulkOperation({ operation: 'upsert', records: [{ type: 'dup', name: 'x', metadata: [] }] as never })
       .catch((e) => e);
     expect(invalid).toMatchObject({ code: 'VALIDATION' });
-    await expect(driver.bulkOperation({ operation: 'upsert', records: [] })).rejects.toMatchObject({ code: 'VALIDATION' });
     expect(await eventCount('dup')).toBe(before);
+  });
+
+  it('an empty batch is a no-op for every operation: accepted, nothing written, no changeset', async () => {
+    const changesets = async () => (await sqlOf<{ n: number }>(driver, 'SELECT count(*)::int AS n FROM metadata_changesets'))[0].n;
+    const before = await changesets();
+    for (const operation of ['create', 'update', 'delete', 'upsert'] as const) {
+      for (const transactional of [true, false]) {
+        const result = await driver.bulkOperation({ operation, records: [], transactional });
+        expect(result).toMatchObject({ success: true, operation, results: [], batches: 0, retries: 0 });
+        expect(result.changesetId).toBeUndefined();
+      }
+    }
+    expect(await changesets()).toBe(before);
   });
 });
 

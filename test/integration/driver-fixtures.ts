@@ -6,16 +6,16 @@ import type { CreateMetadataStoreOptions } from '../../src/index.js';
 import { databaseUrl, type TestDatabase } from '../helpers/test-store.js';
 
 /**
- * Drivers for the driver-*.test.ts files. On PostgreSQL each one gets a store (its own pool) on the
- * test's schema. PGlite is one database per store, so a driver needing other store-level settings
- * (isolation, timeout, cache) gets a fresh in-memory database of its own.
+ * Drivers for the driver-*.test.ts files. Each one gets a store opened with its options on the test's
+ * database (on PGlite the stores share the one embedded database). `open` gives a driver a database of
+ * its own on PGlite (a fresh in-memory one), for tests that need one the others do not touch.
  */
 export class DriverFixtures {
   private readonly extra: MetadataDriver[] = [];
 
   constructor(readonly database: TestDatabase) {}
 
-  /** The test database's shared store (PGlite: the first one opened decides its settings). */
+  /** A driver on a store of the test database, opened with these options. */
   async shared(options: CreateMetadataStoreOptions = {}): Promise<MetadataDriver> {
     return new MetadataDriver(await this.database.open(options), options.driver).init();
   }

@@ -3,6 +3,8 @@ import { MetadataDriver } from '../../src/driver/metadata-driver.js';
 import { createTestDatabase } from '../helpers/test-store.js';
 import { DriverFixtures, sqlOf } from './driver-fixtures.js';
 
+/** Migrations name their table, as the protocol requires: here the default projection table. */
+const TABLE = '_framework_metadata';
 let fixtures: DriverFixtures;
 let driver: MetadataDriver;
 
@@ -40,6 +42,7 @@ describe('alter', () => {
     const result = await driver.migrate(
       {
         type: 'alter',
+        table: TABLE,
         script: 'ALTER TABLE _framework_metadata ADD COLUMN color text',
         rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN color',
       },
@@ -71,7 +74,11 @@ describe('alter', () => {
 
   it('backupBeforeMigrate: false takes no backup', async () => {
     const before = (await driver.backups()).length;
-    const result = await noBackups().migrate({ type: 'alter', script: 'CREATE INDEX idx_color ON _framework_metadata (color)' });
+    const result = await noBackups().migrate({
+      type: 'alter',
+      table: TABLE,
+      script: 'CREATE INDEX idx_color ON _framework_metadata (color)',
+    });
     expect(result.backupName).toBeUndefined();
     expect(await driver.backups()).toHaveLength(before);
   });
@@ -80,6 +87,7 @@ describe('alter', () => {
     const error = await noBackups()
       .migrate({
         type: 'alter',
+        table: TABLE,
         script: 'ALTER TABLE _framework_metadata ADD COLUMN half_done int; SELECT * FROM no_such_table',
         rollbackScript: `COMMENT ON TABLE _framework_metadata IS 'rollback ran'`,
       })
@@ -98,7 +106,9 @@ describe('alter', () => {
   });
 
   it('a failing script without a rollbackScript is recorded as failed', async () => {
-    await expect(noBackups().migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata DROP COLUMN nope' })).rejects.toMatchObject({
+    await expect(
+      noBackups().migrate({ type: 'alter', table: TABLE, script: 'ALTER TABLE _framework_metadata DROP COLUMN nope' }),
+    ).rejects.toMatchObject({
       code: 'MIGRATION_FAILED',
     });
     expect((await driver.migrations(1))[0]).toMatchObject({ outcome: 'failed', error: expect.stringContaining('nope') });
@@ -106,7 +116,7 @@ describe('alter', () => {
 
   it('refuses a script that leaves the projection unable to serve the store', async () => {
     const error = await noBackups()
-      .migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata DROP COLUMN owner' })
+      .migrate({ type: 'alter', table: TABLE, script: 'ALTER TABLE _framework_metadata DROP COLUMN owner' })
       .catch((e) => e);
     expect(error).toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('lacks the column(s) owner') });
     expect(await hasColumn('owner')).toBe(true);
@@ -115,6 +125,7 @@ describe('alter', () => {
   it('runs the rollbackScript of a past migration on request, once', async () => {
     const added = await noBackups().migrate({
       type: 'alter',
+      table: TABLE,
       script: 'ALTER TABLE _framework_metadata ADD COLUMN size int',
       rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN size',
     });
@@ -140,6 +151,7 @@ describe('dry run', () => {
     const backups = await driver.backups();
     const result = await driver.migrate({
       type: 'alter',
+      table: TABLE,
       script: 'ALTER TABLE _framework_metadata ADD COLUMN maybe int',
       rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN maybe',
       dryRun: true,
@@ -157,11 +169,12 @@ describe('dry run', () => {
 
   it('reports a script that would fail, and one whose rollbackScript would not apply', async () => {
     await expect(
-      driver.migrate({ type: 'alter', script: 'ALTER TABLE _framework_metadata ADD COLUMN version int', dryRun: true }),
+      driver.migrate({ type: 'alter', table: TABLE, script: 'ALTER TABLE _framework_metadata ADD COLUMN version int', dryRun: true }),
     ).rejects.toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringContaining('dry run') });
     await expect(
       driver.migrate({
         type: 'alter',
+        table: TABLE,
         script: 'ALTER TABLE _framework_metadata ADD COLUMN maybe int',
         rollbackScript: 'ALTER TABLE _framework_metadata DROP COLUMN maybe_not',
         dryRun: true,
@@ -173,44 +186,49 @@ describe('dry run', () => {
 
 describe('backup, restore, drop, create', () => {
   it('backup copies the table; restore puts its rows back', async () => {
-    const backup = await driver.migrate({ type: 'backup', backupName: 'before_edit' });
+    const backup = await driver.migrate({ type: 'backup', table: TABLE, backupName: 'before_edit' });
     expect(backup).toMatchObject({ backupName: 'before_edit', outcome: 'succeeded' });
     const saved = await projection();
     await driver.store.save('object', { name: 'account', metadata: { label: 'Edited after backup' } });
     await driver.store.save('object', { name: 'new_one', metadata: {} });
-    const restored = await driver.migrate({ type: 'restore', backupName: 'before_edit' });
+    const restored = await driver.migrate({ type: 'restore', table: TABLE, backupName: 'before_edit' });
     expect(restored).toMatchObject({ usedBackup: 'before_edit', rebuilt: 2 });
     expect(restored.backupName).toBeDefined();
     expect(await projection()).toEqual(saved);
     expect((await driver.load('object', 'account')).data?.metadata).toEqual({ label: 'Account v2' });
     // the restore itself was backed up first, so it can be undone
-    await driver.migrate({ type: 'restore', backupName: restored.backupName });
+    await driver.migrate({ type: 'restore', table: TABLE, backupName: restored.backupName });
     expect((await driver.load('object', 'new_one')).data).not.toBeNull();
   });
 
   it('restore without a name takes the newest backup; names that are not backups are refused', async () => {
     const latest = (await driver.backups())[0];
-    expect((await noBackups().migrate({ type: 'restore' })).usedBackup).toBe(latest);
-    await expect(driver.migrate({ type: 'restore', backupName: 'metadata_events' })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(driver.migrate({ type: 'backup', backupName: 'before_edit' })).rejects.toMatchObject({
+    expect((await noBackups().migrate({ type: 'restore', table: TABLE })).usedBackup).toBe(latest);
+    await expect(driver.migrate({ type: 'restore', table: TABLE, backupName: 'metadata_events' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    await expect(driver.migrate({ type: 'backup', table: TABLE, backupName: 'before_edit' })).rejects.toMatchObject({
       code: 'VALIDATION',
       message: expect.stringContaining('already exists'),
     });
-    await expect(driver.migrate({ type: 'backup', script: 'SELECT 1' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(driver.migrate({ type: 'backup', table: TABLE, script: 'SELECT 1' })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
   it('drop removes the projection (the log stays); create brings it back rebuilt from the log', async () => {
     await driver.store.save('object', { name: 'account', metadata: { label: 'Account v3' } }, { actor: 'dave' });
     // the restores above left rows the log has moved past: bring the projection back in line first
-    await new MetadataDriver(driver.store, { migration: { dropOnMigrate: true, backupBeforeMigrate: false } }).migrate({ type: 'create' });
+    await new MetadataDriver(driver.store, { migration: { dropOnMigrate: true, backupBeforeMigrate: false } }).migrate({
+      type: 'create',
+      table: TABLE,
+    });
     const before = await projection();
     expect(before.map((row) => row.name)).toEqual(['account', 'contact', 'new_one']);
     const events = await sqlOf(driver, 'SELECT count(*)::int AS n FROM metadata_events');
-    const dropped = await driver.migrate({ type: 'drop' });
+    const dropped = await driver.migrate({ type: 'drop', table: TABLE });
     expect(dropped.backupName).toBeDefined();
     expect(await tableExists('_framework_metadata')).toBe(false);
     await expect(driver.store.load('object', 'account', { cache: false })).rejects.toThrow();
-    const created = await driver.migrate({ type: 'create' });
+    const created = await driver.migrate({ type: 'create', table: TABLE });
     expect(created.rebuilt).toBe(before.length);
     expect(await projection()).toEqual(before);
     expect(await sqlOf(driver, 'SELECT count(*)::int AS n FROM metadata_events')).toEqual(events);
@@ -222,7 +240,7 @@ describe('backup, restore, drop, create', () => {
   });
 
   it('drop with backupName removes that backup only', async () => {
-    const result = await driver.migrate({ type: 'drop', backupName: 'before_edit' });
+    const result = await driver.migrate({ type: 'drop', table: TABLE, backupName: 'before_edit' });
     expect(result.usedBackup).toBe('before_edit');
     expect(await tableExists('before_edit')).toBe(false);
     expect(await driver.backups()).not.toContain('before_edit');
@@ -234,14 +252,14 @@ describe('backup, restore, drop, create', () => {
     await sqlOf(driver, `UPDATE _framework_metadata SET metadata = '{"damaged": true}', version = 99`);
     await sqlOf(driver, `DELETE FROM _framework_metadata WHERE name = 'contact'`);
     const rebuilding = new MetadataDriver(driver.store, { migration: { dropOnMigrate: true } });
-    const result = await rebuilding.migrate({ type: 'create' });
+    const result = await rebuilding.migrate({ type: 'create', table: TABLE });
     expect(result).toMatchObject({ rebuilt: healthy.length, backupName: expect.any(String) });
     expect(await projection()).toEqual(healthy);
     // without dropOnMigrate, create leaves an existing table alone
     await sqlOf(driver, `UPDATE _framework_metadata SET version = 99`);
-    expect((await driver.migrate({ type: 'create' })).rebuilt).toBeUndefined();
+    expect((await driver.migrate({ type: 'create', table: TABLE })).rebuilt).toBeUndefined();
     expect(await sqlOf<{ version: number }>(driver, 'SELECT DISTINCT version FROM _framework_metadata')).toEqual([{ version: 99 }]);
-    await rebuilding.migrate({ type: 'create' });
+    await rebuilding.migrate({ type: 'create', table: TABLE });
   });
 
   it('dropOnMigrate on open rebuilds the projection, recorded as autoMigrate', async () => {
@@ -265,9 +283,9 @@ describe('guards', () => {
       'ALTER TABLE _framework_metadata ADD COLUMN x int; COMMIT',
       'BEGIN; ALTER TABLE _framework_metadata ADD COLUMN x int',
     ]) {
-      await expect(driver.migrate({ type: 'alter', script }), script).rejects.toMatchObject({ code: 'VALIDATION' });
+      await expect(driver.migrate({ type: 'alter', table: TABLE, script }), script).rejects.toMatchObject({ code: 'VALIDATION' });
     }
-    await expect(driver.migrate({ type: 'alter', script: 'SELECT 1', rollbackScript: 'COMMIT' })).rejects.toMatchObject({
+    await expect(driver.migrate({ type: 'alter', table: TABLE, script: 'SELECT 1', rollbackScript: 'COMMIT' })).rejects.toMatchObject({
       code: 'VALIDATION',
     });
     const contained = [
@@ -277,11 +295,13 @@ describe('guards', () => {
       'DROP SCHEMA public CASCADE',
     ];
     for (const script of contained) {
-      await expect(noBackups().migrate({ type: 'alter', script }), script).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
+      await expect(noBackups().migrate({ type: 'alter', table: TABLE, script }), script).rejects.toMatchObject({
+        code: 'MIGRATION_FAILED',
+      });
     }
     // a dry run also proves the rollbackScript, under the same rules
     await expect(
-      noBackups().migrate({ type: 'alter', script: 'SELECT 1', rollbackScript: 'DROP TABLE metadata_events', dryRun: true }),
+      noBackups().migrate({ type: 'alter', table: TABLE, script: 'SELECT 1', rollbackScript: 'DROP TABLE metadata_events', dryRun: true }),
     ).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
     expect(await tableExists('metadata_events')).toBe(true);
   });
@@ -289,7 +309,7 @@ describe('guards', () => {
   it('catches a script that reaches the log through dynamic SQL, and rolls it back', async () => {
     const heads = await sqlOf(driver, 'SELECT item_id, hash FROM metadata_streams ORDER BY item_id');
     const sneaky = `DO $$ BEGIN EXECUTE 'UPDATE metadata_' || 'streams SET hash = ''forged'''; END $$`;
-    await expect(noBackups().migrate({ type: 'alter', script: sneaky })).rejects.toMatchObject({
+    await expect(noBackups().migrate({ type: 'alter', table: TABLE, script: sneaky })).rejects.toMatchObject({
       code: 'MIGRATION_FAILED',
       message: expect.stringContaining('metadata_streams'),
     });
@@ -301,9 +321,16 @@ describe('guards', () => {
       code: 'VALIDATION',
     });
     await expect(driver.migrate({ type: 'drop', table: 'x; DROP TABLE metadata_events' })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(driver.migrate({ type: 'backup', backupName: 'b"; DROP TABLE x; --' })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(driver.migrate({ type: 'alter', schema: 'elsewhere', script: 'SELECT 1' })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(driver.migrate({ type: 'alter' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(driver.migrate({ type: 'backup', table: TABLE, backupName: 'b"; DROP TABLE x; --' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    await expect(driver.migrate({ type: 'alter', table: TABLE, schema: 'elsewhere', script: 'SELECT 1' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
+    await expect(driver.migrate({ type: 'alter', table: TABLE })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'script', message: expect.stringMatching(/needs a script/) }],
+    });
     expect(await tableExists('metadata_events')).toBe(true);
   });
 });

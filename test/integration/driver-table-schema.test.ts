@@ -143,14 +143,21 @@ describe(`a projection at ${crm}.metadata with mapped columns`, () => {
   });
 
   it('migrations target the mapped table; create with dropOnMigrate rebuilds it from the log', async () => {
-    const result = await driver.migrate({ type: 'alter', script: `ALTER TABLE "${crm}".metadata ADD COLUMN color text` });
+    const result = await driver.migrate({
+      type: 'alter',
+      table: 'metadata',
+      script: `ALTER TABLE "${crm}".metadata ADD COLUMN color text`,
+    });
     expect(result).toMatchObject({ table: `${crm}.metadata`, outcome: 'succeeded' });
     expect(await columnsOf(crm, 'metadata')).toContain('color');
     await expect(driver.migrate({ type: 'alter', table: '_framework_metadata', script: 'SELECT 1' })).rejects.toMatchObject({
       code: 'VALIDATION',
     });
     await sqlOf(driver, `DELETE FROM "${crm}".metadata`);
-    const rebuilt = await new MetadataDriver(driver.store, { migration: { dropOnMigrate: true } }).migrate({ type: 'create' });
+    const rebuilt = await new MetadataDriver(driver.store, { migration: { dropOnMigrate: true } }).migrate({
+      type: 'create',
+      table: 'metadata',
+    });
     expect(rebuilt.rebuilt).toBe(1);
     expect((await driver.load('object', 'account')).data).toMatchObject({
       metadata: { label: 'Customer' },

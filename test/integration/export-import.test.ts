@@ -117,6 +117,16 @@ describe('round trip: files → database → export → files', () => {
       data: await new FileLoader({ root: sparse }).load('form', 'lead').then((r) => r.data),
     });
   });
+
+  it('format yml writes YAML files under .yml; code formats are refused, naming the format', async () => {
+    const report = await exportMetadata(store, { output: join(work, 'yml-out'), format: 'yml', types: ['form'] });
+    expect(report).toMatchObject({ kind: 'directory', format: 'yaml' });
+    expect(YAML.parse(await readFile(join(work, 'yml-out/form/lead.yml'), 'utf8'))).toMatchObject({ name: 'lead' });
+    await expect(exportMetadata(store, { output: join(work, 'ts-out'), format: 'typescript' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'format', message: expect.stringMatching(/not typescript/) }],
+    });
+  });
 });
 
 describe('export', () => {

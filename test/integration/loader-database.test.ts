@@ -1,5 +1,6 @@
+import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetadataStore, MetadataWatchEvent } from '../../src/index.js';
+import type { MetadataStore, LoaderWatchEvent } from '../../src/index.js';
 import { DatabaseLoader } from '../../src/loaders/database/database-loader.js';
 import { openDatabaseLoader } from '../../src/loaders/database/open-database-loader.js';
 import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
@@ -89,7 +90,7 @@ describe('database: loader', () => {
 
   it('watches the change feed: added, changed and deleted, in commit order, from now on', async () => {
     await loader.save('flow', { name: 'before-watch', metadata: {} });
-    const seen: MetadataWatchEvent[] = [];
+    const seen: LoaderWatchEvent[] = [];
     const handle = loader.watch((event) => void seen.push(event), { types: ['flow'], intervalMs: 20 });
     try {
       await handle.ready;
@@ -109,7 +110,7 @@ describe('database: loader', () => {
     ]);
     expect(seen[0].position).toMatch(/^\d+:\d+$/);
     // resuming after a position replays exactly what came after it
-    const resumed: MetadataWatchEvent[] = [];
+    const resumed: LoaderWatchEvent[] = [];
     const again = loader.watch((event) => void resumed.push(event), { types: ['flow'], after: seen[1].position, intervalMs: 20 });
     try {
       await waitFor(() => resumed.length >= 2, 'resumed events');
@@ -144,5 +145,85 @@ describe('database: loader', () => {
     await expect(
       openDatabaseLoader({ name: 'db', protocol: 'database:', datasourceConfig: { datasource: 'missing' } }, [datasource]),
     ).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('openDatabaseLoader honours datasourceConfig.table and queryOptions', async () => {
+    const datasource =
+      backend === 'pglite'
+        ? { name: 'metadata_db', driver: 'pglite' as const }
+        : { name: 'metadata_db', config: { connectionString: databaseUrl() } };
+    const schema = backend === 'pglite' ? 'public' : database.schema;
+    const opened = await openDatabaseLoader(
+      {
+        name: 'custom',
+        protocol: 'database:',
+        capabilities: { write: true, list: true },
+        datasourceConfig: {
+          datasource: 'metadata_db',
+          schema,
+          table: 'loader_items',
+          queryOptions: { batchSize: 3, useIndexes: false, parallelLoad: true },
+        },
+      },
+      [datasource],
+    );
+    try {
+      // the store projects into the table named, and the loader reads it back from there
+      expect(opened.store.settings.table.name).toBe('loader_items');
+      await opened.save('object', { name: 'in_custom_table', metadata: {} });
+      const rows = await opened.store.db.executeQuery(
+        CompiledQuery.raw(`SELECT name FROM "${schema}".loader_items WHERE name = 'in_custom_table'`),
+      );
+      expect(rows.rows).toEqual([{ name: 'in_custom_table' }]);
+      expect((await opened.list('object')).map((record) => record.name)).toContain('in_custom_table');
+      // queryOptions: the batch size of bulk writes and group commit, the planner's use of indexes, parallel loads
+      expect(opened.store.settings.groupCommit.eventsPerStatement).toBe(3);
+      const bulk = await opened.driver.bulkOperation({
+        operation: 'upsert',
+        records: Array.from({ length: 7 }, (_, i) => ({ type: 'object', name: `b${i}`, metadata: {} })),
+      });
+      expect(bulk.batches).toBe(3);
+      expect((await opened.driver.explain({ filters: { type: 'object' } })).join('\n')).toContain('Seq Scan');
+      expect(opened.driver.config.performance.parallelLoad).toBe(true);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
+describe('load and list options', () => {
+  it('load returns an item only when it matches the filters', async () => {
+    await loader.save('object', { name: 'filtered', namespace: 'sales', metadata: { tier: 2 } });
+    expect((await loader.load('object', 'filtered', { filters: { namespace: 'sales' } })).data?.name).toBe('filtered');
+    expect((await loader.load('object', 'filtered', { filters: { namespace: 'crm' } })).data).toBeNull();
+    expect((await loader.load('object', 'filtered', { filters: { custom: { tier: { $gt: 2 } } } })).data).toBeNull();
+    expect((await loader.load('object', 'filtered', { filters: { custom: { tier: 2 } } })).data?.name).toBe('filtered');
+  });
+
+  it('refuses file options and names of other loaders, saying why', async () => {
+    for (const [path, options] of [
+      ['patterns', { patterns: ['*.json'] }],
+      ['recursive', { recursive: false }],
+      ['loader', { loader: 'files' }],
+      ['datasource', { datasource: 'elsewhere' }],
+    ] as const) {
+      await expect(loader.load('object', 'filtered', options as never), path).rejects.toMatchObject({
+        code: 'VALIDATION',
+        issues: [{ path }],
+      });
+      await expect(loader.list('object', options as never), path).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path }] });
+    }
+    expect((await loader.load('object', 'filtered', { loader: 'database' })).data?.name).toBe('filtered');
+    for (const [path, options] of [
+      ['format', { format: 'yaml' }],
+      ['path', { path: 'object/filtered.json' }],
+      ['validate', { validate: false }],
+      ['loader', { loader: 'files' }],
+    ] as const) {
+      await expect(loader.save('object', { name: 'filtered', metadata: {} }, options), path).rejects.toMatchObject({
+        code: 'VALIDATION',
+        issues: [{ path }],
+      });
+    }
   });
 });

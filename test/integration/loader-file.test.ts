@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import type { MetadataWatchEvent } from '../../src/index.js';
+import type { LoaderWatchEvent } from '../../src/index.js';
 import { FileLoader } from '../../src/loaders/file/file-loader.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -136,7 +136,7 @@ describe('file: loader', () => {
   });
 
   it('watches the directory: added, changed (only when the content changes) and deleted', async () => {
-    const seen: MetadataWatchEvent[] = [];
+    const seen: LoaderWatchEvent[] = [];
     const handle = loader.watch((event) => void seen.push(event), { types: ['report'] });
     await mkdir(join(root, 'report'), { recursive: true });
     try {
@@ -161,5 +161,76 @@ describe('file: loader', () => {
       'added report/last',
     ]);
     expect(seen[1]).toMatchObject({ path: join('report', 'pipeline.json'), data: { metadata: { v: 2 } } });
+  });
+});
+
+describe('file: load and save options', () => {
+  let dir: string;
+  let files: FileLoader;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'metaledger-file-options-'));
+    files = new FileLoader({ root: dir });
+    await files.save('form', { name: 'lead', metadata: { b: 1, a: { z: 1, y: 2 } } });
+    await files.save('form', { name: 'case', metadata: {} }, { format: 'yaml' });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('patterns are globs on the file names: list and load see only the files they match', async () => {
+    expect((await files.list('form', { patterns: ['*.yaml'] })).map((record) => record.name)).toEqual(['case']);
+    expect((await files.list('form', { patterns: ['l?ad.*', 'nothing*'] })).map((record) => record.name)).toEqual(['lead']);
+    expect((await files.load('form', 'lead', { patterns: ['*.yaml'] })).data).toBeNull();
+    expect((await files.load('form', 'lead', { patterns: ['*.json'] })).data?.name).toBe('lead');
+  });
+
+  it('recursive: true is refused (items sit directly in their type folder); false is what happens', async () => {
+    await expect(files.list('form', { recursive: true })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: 'recursive' }] });
+    expect(await files.list('form', { recursive: false })).toHaveLength(2);
+  });
+
+  it('format yml writes YAML under .yml', async () => {
+    const saved = await files.save('form', { name: 'short', metadata: { x: 1 } }, { format: 'yml' });
+    expect(saved.path).toBe(join(dir, 'form', 'short.yml'));
+    expect(YAML.parse(await readFile(saved.path!, 'utf8'))).toMatchObject({ metadata: { x: 1 } });
+    expect((await files.load('form', 'short')).data?.metadata).toEqual({ x: 1 });
+  });
+
+  it('indent, prettify and sortKeys lay the file out', async () => {
+    const indented = await files.save('form', { name: 'lead', metadata: { b: 1, a: { z: 1, y: 2 } } }, { indent: 4, sortKeys: true });
+    const text = await readFile(indented.path!, 'utf8');
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 4)}\n`);
+    expect(Object.keys(JSON.parse(text))).toEqual([...Object.keys(JSON.parse(text))].sort());
+    expect(Object.keys(JSON.parse(text).metadata.a)).toEqual(['y', 'z']);
+    const compact = await files.save('form', { name: 'lead', metadata: { b: 2 } }, { prettify: false });
+    expect((await readFile(compact.path!, 'utf8')).trimEnd().split('\n')).toHaveLength(1);
+    const flow = await files.save('form', { name: 'case', metadata: { list: [1, 2] } }, { prettify: false });
+    expect((await readFile(flow.path!, 'utf8')).trimEnd().split('\n')).toHaveLength(1);
+    expect((await files.load('form', 'case')).data?.metadata).toEqual({ list: [1, 2] });
+  });
+
+  it('backup keeps the previous content and says where', async () => {
+    const before = await readFile(join(dir, 'form', 'lead.json'), 'utf8');
+    const saved = await files.save('form', { name: 'lead', metadata: { b: 3 } }, { backup: true });
+    expect(saved.backupPath).toBe(join(dir, 'form', 'lead.json.bak'));
+    expect(await readFile(saved.backupPath!, 'utf8')).toBe(before);
+    // a backup file is not an item
+    expect((await files.list('form')).map((record) => record.name).sort()).toEqual(['case', 'lead', 'short']);
+  });
+
+  it('refuses options a directory of files cannot honour, saying why', async () => {
+    for (const [path, options] of [
+      ['path', { path: 'elsewhere/lead.json' }],
+      ['atomic', { atomic: false }],
+      ['validate', { validate: false }],
+      ['transaction', { transaction: { isolationLevel: 'serializable' } }],
+      ['indent', { indent: 0, format: 'yaml' }],
+      ['format', { format: 'typescript' }],
+      ['datasource', { datasource: 'metadata_db' }],
+    ] as const) {
+      await expect(files.save('form', { name: 'lead', metadata: {} }, options), path).rejects.toMatchObject({
+        code: 'VALIDATION',
+        issues: [expect.objectContaining({ path })],
+      });
+    }
+    expect((await files.load('form', 'lead')).data?.metadata).toEqual({ b: 3 });
   });
 });

@@ -180,14 +180,49 @@ describe('onConflict, create and overwrite', () => {
     expect((await store.load('flow', 'f1')).data?.version).toBe(2);
   });
 
-  it('runs a save at each isolation level', async () => {
-    for (const isolationLevel of ['read_uncommitted', 'read_committed', 'repeatable_read', 'serializable'] as const) {
+  it('runs a save at the isolation level its transaction option names', async () => {
+    // a trigger on the projection notes the isolation level of the transaction that writes each row
+    await database.query('CREATE TABLE isolation_seen (name text, level text)');
+    await database.query(
+      `CREATE FUNCTION note_isolation() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN INSERT INTO isolation_seen VALUES (NEW.name, current_setting('transaction_isolation')); RETURN NEW; END $$`,
+    );
+    await database.query(
+      'CREATE TRIGGER note_isolation BEFORE INSERT ON _framework_metadata FOR EACH ROW EXECUTE FUNCTION note_isolation()',
+    );
+    const levels = ['read_uncommitted', 'read_committed', 'repeatable_read', 'serializable'] as const;
+    for (const isolationLevel of levels) {
       const saved = await store.save(
         'flow',
-        { name: `iso_${isolationLevel}`, metadata: { isolationLevel } },
+        { name: `iso_${isolationLevel}`, metadata: {} },
         { transaction: { enabled: true, isolationLevel } },
       );
       expect(saved.version).toBe(1);
+      // the protocol's `enabled` defaults to false; an isolation level given is still the one used
+      await store.save('flow', { name: `level_only_${isolationLevel}`, metadata: {} }, { transaction: { isolationLevel } });
     }
+    await store.save('flow', { name: 'iso_off', metadata: {} }, { transaction: { enabled: false } });
+    await expect(
+      store.save('flow', { name: 'iso_bad', metadata: {} }, { transaction: { enabled: false, isolationLevel: 'serializable' } }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'transaction.isolationLevel', message: expect.stringMatching(/enabled is false/) }],
+    });
+    const seen = Object.fromEntries(
+      (await database.query<{ name: string; level: string }>('SELECT name, level FROM isolation_seen')).map((row) => [row.name, row.level]),
+    );
+    const expected: Record<string, string> = { iso_off: 'read committed' };
+    for (const level of levels) expected[`iso_${level}`] = expected[`level_only_${level}`] = level.replace('_', ' ');
+    expect(seen).toEqual(expected);
+    await database.query('DROP TRIGGER note_isolation ON _framework_metadata');
+  });
+
+  it('each store opened on the test database has its own options and sees the others’ writes', async () => {
+    const other = await database.open({ driver: { transaction: { maxRetries: 7 } }, snapshotEvery: 3 });
+    expect(other).not.toBe(store);
+    expect(other.settings.retry.maxRetries).toBe(7);
+    expect(other.snapshotPolicy.snapshotEvery).toBe(3);
+    await other.save('flow', { name: 'from_other', metadata: { by: 'other' } });
+    expect((await store.load('flow', 'from_other')).data?.metadata).toEqual({ by: 'other' });
   });
 });

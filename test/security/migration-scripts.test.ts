@@ -16,7 +16,7 @@ let driver: MetadataDriver;
 const other = uniqueSchema('other_store');
 
 const sql = async <T = Record<string, unknown>>(text: string, params: unknown[] = []) => database.query<T>(text, params);
-const alter = (script: string) => driver.migrate({ type: 'alter', script });
+const alter = (script: string) => driver.migrate({ type: 'alter', table: '_framework_metadata', script });
 const exists = async (qualified: string) =>
   (await sql<{ present: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS present`, [qualified]))[0].present;
 

@@ -88,13 +88,16 @@ describe('resolveStoreSettings: explicit options > environment > config file > d
   });
 
   it('opens exactly the resolved target again from connectionChoiceOf', () => {
-    for (const target of [
-      { kind: 'pglite', dataDir: '/data/x' },
-      { kind: 'pglite' },
-      { kind: 'postgres', connectionString: 'postgres://a@b/c' },
-      { kind: 'postgres', config: { host: 'h', password: 'p' }, pool: { max: 3 } },
-    ] as const) {
-      expect(resolveStoreSettings(connectionChoiceOf(target), { env: {}, cwd, configFile: false }).target).toEqual(target);
+    const context = { env: {}, cwd, configFile: false as const };
+    for (const choice of [
+      { dataDir: '/data/x' },
+      { inMemory: true },
+      { connectionString: 'postgres://a@b/c' },
+      { datasource: { driver: 'postgres', config: { host: 'h', password: 'p' }, pool: { max: 3 }, active: false } },
+      { datasource: { driver: 'pglite', config: { dataDir: 'relative' } } },
+    ]) {
+      const { target } = resolveStoreSettings(choice, context);
+      expect(resolveStoreSettings(connectionChoiceOf(target), context).target).toEqual(target);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { MetaledgerError, ValidationError, type ValidationIssue } from '../../errors.js';
 import type { PendingEvent } from '../../events/append-events.js';
 import type { StreamHead } from '../../events/read-stream-head.js';
-import type { MetadataBulkOperation } from '../../protocol/index.js';
+import type { StrictMetadataBulkOperation as MetadataBulkOperation } from '../../protocol/index.js';
 import { planDelete, planSave, type SnapshotPolicy, type WritePlan } from '../../store/plan-write.js';
 import type { BulkAction, BulkRecordResult } from './bulk-result.js';
 import { keyOf, type ItemKey } from './read-heads.js';

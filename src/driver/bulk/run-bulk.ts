@@ -4,11 +4,11 @@ import { isConflictFailure } from '../../datasource/database-errors.js';
 import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
 import { appendEvents, hashVersion, type AppendStatement, type ChangesetInfo } from '../../events/append-events.js';
-import { MetadataBulkOperationSchema, type MetadataBulkOperationInput } from '../../protocol/index.js';
+import { StrictMetadataBulkOperationSchema, type StrictMetadataBulkOperationInput } from '../../protocol/index.js';
 import type { InlineProjections, Isolation, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import type { SnapshotPolicy } from '../../store/plan-write.js';
-import { withConflictRetry, type RetryPolicy } from '../../store/retry.js';
+import { conflictMessage, withConflictRetry, type RetryPolicy } from '../../store/retry.js';
 import { BulkOperationError, totalsOf, type BulkOperationResult, type BulkRecordResult } from './bulk-result.js';
 import { bulkEntries, planRecord, rejectDuplicates, type BulkEntry, type PlannedRecord } from './plan-bulk.js';
 import { byKey, keyOf, readHeadsOf } from './read-heads.js';
@@ -53,7 +53,7 @@ function succeeded(planned: PlannedRecord & { ok: true }): BulkRecordResult {
  * own (concurrently with `batch.parallel`) and is retried on its own.
  */
 /** The parsed operation with each payload the checked copy given: zod rebuilds records key by key and drops a `__proto__` member. */
-function keepCheckedPayloads<T extends { records: object[] }>(parsed: T, given: MetadataBulkOperationInput): T {
+function keepCheckedPayloads<T extends { records: object[] }>(parsed: T, given: StrictMetadataBulkOperationInput): T {
   const payloadOf = (i: number) => (given.records[i] as { metadata?: unknown }).metadata;
   return {
     ...parsed,
@@ -64,11 +64,14 @@ function keepCheckedPayloads<T extends { records: object[] }>(parsed: T, given: 
 export async function runBulk(
   db: Kysely<any>,
   settings: BulkSettings,
-  input: MetadataBulkOperationInput,
+  input: StrictMetadataBulkOperationInput,
   context: BulkContext = {},
 ): Promise<BulkOperationResult> {
-  const operation = keepCheckedPayloads(parseInput(MetadataBulkOperationSchema, input, 'bulk operation'), input);
+  const operation = keepCheckedPayloads(parseInput(StrictMetadataBulkOperationSchema, input, 'bulk operation'), input);
   rejectDuplicates(operation.records);
+  // an empty batch (as batch code may produce) is a no-op: no changeset, no round trip
+  if (operation.records.length === 0)
+    return { success: true, operation: operation.operation, results: [], totals: totalsOf([]), batches: 0, retries: 0 };
   const size = input.batch?.size ?? settings.defaultBatchSize;
   const { continueOnError, parallel } = operation.batch;
   // one lock order for every call: concurrent bulk writes over the same items wait instead of deadlocking
@@ -176,7 +179,7 @@ async function runTransactional(
     return value;
   } catch (error) {
     if (error instanceof RollBack) return 'rolled back';
-    if (isConflictFailure(error)) throw new ConflictError(`bulk operation: ${gaveUp(settings.retry)}; nothing was written`);
+    if (isConflictFailure(error)) throw new ConflictError(`bulk operation: ${conflictMessage(settings.retry)}; nothing was written`);
     throw error;
   }
 }
@@ -204,7 +207,7 @@ async function writeBatchWithRetry(
     return value;
   } catch (error) {
     if (!isConflictFailure(error)) throw error;
-    const message = gaveUp(settings.retry);
+    const message = conflictMessage(settings.retry);
     return batch.map((entry) => ({
       index: entry.index,
       type: entry.type,
@@ -213,12 +216,6 @@ async function writeBatchWithRetry(
       error: { code: 'CONFLICT', message },
     }));
   }
-}
-
-function gaveUp(retry: RetryPolicy): string {
-  return retry.retryOnConflict
-    ? `gave up after ${retry.maxRetries} retries on conflicting concurrent writes`
-    : 'a concurrent write changed an item first (transaction.retryOnConflict is off)';
 }
 
 async function insertChangeset(db: Kysely<any>, changeset: ChangesetInfo): Promise<void> {

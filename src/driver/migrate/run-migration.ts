@@ -4,9 +4,9 @@ import { toMetaledgerError } from '../../datasource/database-errors.js';
 import { redactSecrets } from '../../datasource/redact.js';
 import { MetaledgerError, ValidationError } from '../../errors.js';
 import {
-  MetadataMigrationOperationSchema,
-  type MetadataMigrationOperationInput,
+  StrictMetadataMigrationOperationSchema,
   type MetadataMigrationType,
+  type StrictMetadataMigrationOperationInput,
 } from '../../protocol/index.js';
 import { parseInput } from '../../store/parse-input.js';
 import { existingBackups, findMigration, recordMigration, wasRolledBack, type MigrationOutcome } from './migration-log.js';
@@ -47,15 +47,14 @@ function refuse(path: string, message: string): never {
 /** Checks the target and resolves backup names, before anything runs. */
 async function resolve(
   env: MigrationEnv,
-  input: MetadataMigrationOperationInput,
+  input: StrictMetadataMigrationOperationInput,
 ): Promise<ResolvedOperation & { rollbackScript?: string; dryRun: boolean }> {
-  const operation = parseInput(MetadataMigrationOperationSchema, input, 'migration operation');
+  const operation = parseInput(StrictMetadataMigrationOperationSchema, input, 'migration operation');
   const { table } = env;
-  // the schema's default names the default table; a custom projection is the target when none is named
-  if ((input.table ?? table.name) !== table.name || (operation.schema ?? table.schema) !== table.schema) {
+  if (operation.table !== table.name || (operation.schema ?? table.schema) !== table.schema) {
     refuse(
       'table',
-      `migrations operate on the projection table ${table.schema}.${table.name} and its backups, not ${operation.schema ?? table.schema}.${input.table}`,
+      `migrations operate on the projection table ${table.schema}.${table.name} and its backups, not ${operation.schema ?? table.schema}.${operation.table}`,
     );
   }
   if (operation.script && (operation.type === 'backup' || operation.type === 'restore'))
@@ -107,7 +106,7 @@ async function stillServes(tx: MigrationTx, table: FrameworkMetadataTable): Prom
  */
 export async function runMigration(
   env: MigrationEnv,
-  input: MetadataMigrationOperationInput,
+  input: StrictMetadataMigrationOperationInput,
   context: MigrationContext = {},
 ): Promise<MigrationResult> {
   const operation = await resolve(env, input);

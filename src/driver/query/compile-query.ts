@@ -1,7 +1,11 @@
 import { recordColumnsSql } from '../../../projections/framework-metadata.js';
 import type { FrameworkMetadataField, FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import { ValidationError } from '../../errors.js';
-import type { MetadataQueryFilters, MetadataQueryOptions, MetadataSort } from '../../protocol/index.js';
+import type {
+  StrictMetadataQueryFilters as MetadataQueryFilters,
+  StrictMetadataQueryOptions as MetadataQueryOptions,
+  StrictMetadataSort as MetadataSort,
+} from '../../protocol/index.js';
 import { compileCustomCondition } from './custom-filter.js';
 import { pathSegments } from './json-path.js';
 import { SqlParameters } from './sql-parameters.js';

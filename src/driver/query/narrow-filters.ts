@@ -1,4 +1,4 @@
-import type { MetadataQueryFilters } from '../../protocol/index.js';
+import type { StrictMetadataQueryFilters as MetadataQueryFilters } from '../../protocol/index.js';
 
 type EnvelopeFilter = 'type' | 'name' | 'namespace' | 'scope';
 

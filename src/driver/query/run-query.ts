@@ -1,6 +1,6 @@
 import { CompiledQuery as RawQuery, sql, type Kysely } from 'kysely';
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
-import type { MetadataQueryOptions } from '../../protocol/index.js';
+import type { StrictMetadataQueryOptions as MetadataQueryOptions } from '../../protocol/index.js';
 import { toRecord, type StoredRecord } from '../../store/read-records.js';
 import { compileCount, compileQuery, type QueryLimits } from './compile-query.js';
 

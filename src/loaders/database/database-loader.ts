@@ -1,12 +1,12 @@
-import { ConflictError, ValidationError } from '../../errors.js';
+import { MetadataDriver } from '../../driver/metadata-driver.js';
+import { ConflictError, ValidationError, type ValidationIssue } from '../../errors.js';
 import {
-  MetadataLoadOptionsSchema,
-  MetadataLoaderContractSchema,
-  type MetadataLoadOptions,
-  type MetadataLoadOptionsInput,
+  StrictMetadataLoaderContractSchema,
+  StrictMetadataLoadOptionsSchema,
   type MetadataLoaderContract,
   type MetadataLoaderContractInput,
-  type MetadataRecord,
+  type StrictMetadataLoadOptions,
+  type StrictMetadataLoadOptionsInput,
 } from '../../protocol/index.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { ListFilters } from '../../store/read-records.js';
@@ -15,17 +15,20 @@ import { checkExpectedEtag } from '../../input/free-text.js';
 import { checkItemKey, checkType } from '../../input/item-key.js';
 import { guardPublicMethods } from '../../input/public-boundary.js';
 import { loadOptionsInput } from '../../input/query-input.js';
+import { refuseFileLoadOptions } from '../../store/store-options.js';
 import { contentStats } from '../content-stats.js';
 import {
+  refuseOtherLoader,
   requireCapability,
   type LoaderDeleteOptions,
   type LoaderLoadResult,
+  type LoaderRecord,
   type LoaderSaveOptions,
   type LoaderSaveResult,
   type MetadataLoader,
   type WatchHandler,
 } from '../loader.js';
-import { shapeRecords } from '../shape-records.js';
+import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
 import { watchChangeFeed, type ChangeFeedWatchOptions } from './watch-changes.js';
 
 /** The store's etags are `"v<version>"`; anything else cannot be a version this store handed out. */
@@ -41,67 +44,111 @@ function expectedVersionOf(etag: string | null | undefined, key: string): number
 const single = (value: string | string[] | undefined): string | undefined =>
   Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value;
 
-/** `database:` — this store: read, write, list, and watch through the change feed. */
+/**
+ * `database:` — this store: read, write, list, and watch through the change feed. The contract's
+ * datasourceConfig describes the store (its schema, projection table and cache); its queryOptions set
+ * up the loader's `driver` (queries, bulk operations, loading several types at once).
+ */
 export class DatabaseLoader implements MetadataLoader {
   readonly contract: MetadataLoaderContract;
+  /** The Metadata Driver over this loader's store, as the contract's queryOptions configure it. */
+  readonly driver: MetadataDriver;
 
   constructor(
     readonly store: MetadataStore,
     contract: Partial<MetadataLoaderContractInput> = {},
     private readonly ownsStore = false,
   ) {
-    const { cache } = store.settings;
+    const { cache, table } = store.settings;
     this.contract = parseInput(
-      MetadataLoaderContractSchema,
+      StrictMetadataLoaderContractSchema,
       {
         name: 'database',
         protocol: 'database:',
+        supportedFormats: ['json'],
         capabilities: { read: true, write: true, watch: true, list: true },
         ...contract,
-        datasourceConfig: { datasource: 'default', schema: store.datasource.schema, cache, ...contract.datasourceConfig },
+        datasourceConfig: {
+          datasource: 'default',
+          schema: store.datasource.schema,
+          table: table.name,
+          cache,
+          ...contract.datasourceConfig,
+        },
       },
       'loader contract',
     );
     const config = this.contract.datasourceConfig!;
-    const issues = [];
+    const issues: ValidationIssue[] = [];
+    const differs = (path: string, given: unknown, actual: unknown, what: string) => {
+      if (given !== undefined && given !== actual)
+        issues.push({ path, message: `${what} ${JSON.stringify(actual)}, not ${JSON.stringify(given)}` });
+    };
     if (this.contract.protocol !== 'database:')
       issues.push({ path: 'protocol', message: `a database loader speaks 'database:', not '${this.contract.protocol}'` });
-    if (config.schema !== store.datasource.schema)
-      issues.push({
-        path: 'datasourceConfig.schema',
-        message: `the store lives in schema '${store.datasource.schema}', not '${config.schema}'`,
-      });
-    if (config.table !== store.settings.table.name)
-      issues.push({
-        path: 'datasourceConfig.table',
-        message: `the store projects into '${store.settings.table.name}', not '${config.table}'`,
-      });
+    differs('datasourceConfig.schema', config.schema, store.datasource.schema, 'the store lives in schema');
+    differs('datasourceConfig.table', config.table, table.name, 'the store projects into');
+    // the loader can read around the store's cache, not cache what the store does not, nor on other terms
+    if (config.cache?.enabled && !cache.enabled)
+      issues.push({ path: 'datasourceConfig.cache.enabled', message: 'the store caches nothing (performance.enableCache: false)' });
+    differs('datasourceConfig.cache.ttlSeconds', config.cache?.ttlSeconds, cache.ttlSeconds, "the store's cache keeps records for");
+    differs(
+      'datasourceConfig.cache.invalidateOnWrite',
+      config.cache?.invalidateOnWrite,
+      cache.invalidateOnWrite,
+      "the store's cache has invalidateOnWrite",
+    );
     if (issues.length > 0) throw new ValidationError(issues, 'loader contract does not match the store');
+    const { queryOptions } = config;
+    this.driver = new MetadataDriver(
+      store,
+      queryOptions
+        ? {
+            performance: { batchSize: queryOptions.batchSize, parallelLoad: queryOptions.parallelLoad, prefetchOnInit: false },
+            query: { useIndexes: queryOptions.useIndexes },
+          }
+        : {},
+    );
   }
 
-  private useCache(options: MetadataLoadOptions): boolean {
-    return this.contract.datasourceConfig!.cache.enabled && options.cache !== false && options.useCache !== false;
+  private parseLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.store.settings.limits), 'load options');
+    refuseFileLoadOptions(parsed);
+    refuseOtherLoader(this.contract, parsed);
+    return parsed;
   }
 
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
+  private useCache(options: StrictMetadataLoadOptions): boolean {
+    const { contract } = this;
+    return (
+      contract.supportsCache !== false &&
+      contract.datasourceConfig!.cache?.enabled !== false &&
+      options.cache !== false &&
+      options.useCache !== false
+    );
+  }
+
+  /** One item; `scope`, `namespace` and `filters` make it found only when it matches them. */
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     checkItemKey(type, name);
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.store.settings.limits), 'load options');
-    const result = await this.store.load(type, name, {
+    const parsed = this.parseLoadOptions(options);
+    const { data, fromCache, etag, loadTime } = await this.store.load(type, name, {
       scope: parsed.scope,
       namespace: parsed.namespace,
-      ifNoneMatch: parsed.ifNoneMatch,
       cache: this.useCache(parsed),
     });
-    const { data } = result;
-    const stats = data ? contentStats(JSON.stringify(data), new Date(data.updatedAt ?? Date.now()), undefined, result.etag) : undefined;
-    return { ...result, data, ...(stats ? { stats } : {}) };
+    if (!data || !etag || !matchesLoadOptions(data, { filters: parsed.filters }))
+      return { data: null, fromCache, notModified: false, loadTime };
+    if (parsed.ifNoneMatch === etag) return { data: null, fromCache, notModified: true, etag, loadTime };
+    const stats = contentStats(JSON.stringify(data), new Date(data.updatedAt ?? Date.now()), undefined, etag);
+    return { data, fromCache, notModified: false, etag, stats, loadTime };
   }
 
-  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
+  async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoaderRecord[]> {
     requireCapability(this.contract, 'list');
     checkType(type);
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, this.store.settings.limits), 'load options');
+    const parsed = this.parseLoadOptions(options);
     const filters = parsed.filters ?? {};
     const pushed: ListFilters = {
       namespace: parsed.namespace ?? single(filters.namespace),
@@ -121,8 +168,9 @@ export class DatabaseLoader implements MetadataLoader {
 
   async save(type: string, record: Parameters<MetadataLoader['save']>[1], options: LoaderSaveOptions = {}): Promise<LoaderSaveResult> {
     requireCapability(this.contract, 'write');
-    const { expectedEtag, ...rest } = options;
+    const { expectedEtag, loader, datasource, ...rest } = options;
     checkExpectedEtag(expectedEtag);
+    refuseOtherLoader(this.contract, { loader, datasource });
     const result = await this.store.save(type, record, {
       ...rest,
       expectedVersion: expectedVersionOf(expectedEtag, `${type}/${record.name}`),

@@ -1,7 +1,8 @@
+import { fromDatasourceConfig } from '../../driver/datasource-config.js';
 import { MetaledgerError, ValidationError } from '../../errors.js';
 import {
   DatasourceSchema,
-  MetadataLoaderContractSchema,
+  StrictMetadataLoaderContractSchema,
   type DatasourceInput,
   type MetadataLoaderContractInput,
 } from '../../protocol/index.js';
@@ -11,13 +12,14 @@ import { DatabaseLoader } from './database-loader.js';
 
 /**
  * Opens a `database:` loader from its contract: `datasourceConfig.datasource` names one of `datasources`;
- * its schema, auto-migration and cache settings configure the store the loader opens (and closes).
+ * its schema, table, auto-migration, cache and query options configure the store the loader opens (and
+ * closes) and the loader's driver (see fromDatasourceConfig).
  */
 export async function openDatabaseLoader(
   contractInput: MetadataLoaderContractInput,
   datasources: DatasourceInput[],
 ): Promise<DatabaseLoader> {
-  const contract = parseInput(MetadataLoaderContractSchema, contractInput, 'loader contract');
+  const contract = parseInput(StrictMetadataLoaderContractSchema, contractInput, 'loader contract');
   const config = contract.datasourceConfig;
   if (!config)
     throw new ValidationError(
@@ -37,12 +39,11 @@ export async function openDatabaseLoader(
     );
   }
   const datasource = parseInput(DatasourceSchema, found, 'datasource');
-  if (!datasource.active) throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active`);
+  if (!datasource.active)
+    throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
   const store = await createMetadataStore({
     datasource: { driver: datasource.driver, config: datasource.config, pool: datasource.pool },
-    schema: config.schema,
-    driver: { migration: { autoMigrate: config.autoMigrate } },
-    cache: config.cache,
+    ...fromDatasourceConfig(contractInput.datasourceConfig!),
   });
   try {
     return new DatabaseLoader(store, contractInput, true);

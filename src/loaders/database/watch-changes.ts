@@ -15,7 +15,8 @@ export interface ChangeFeedWatchOptions extends WatchOptions {
 export function watchChangeFeed(store: MetadataStore, handler: WatchHandler, options: ChangeFeedWatchOptions = {}): WatchHandle {
   const opening = store.watch(
     { types: options.types, after: options.after, pollIntervalMs: options.intervalMs },
-    ({ type, metadataType, name, data, timestamp, position }) => handler({ type, metadataType, name, data, timestamp, position }),
+    ({ type, path, metadataType, name, data, timestamp, position }) =>
+      handler({ type, path, metadataType, name, data, timestamp, position }),
   );
   opening.catch((error) => options.onError?.(error));
   return {

@@ -1,25 +1,27 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import {
-  MetadataLoadOptionsSchema,
-  MetadataLoaderContractSchema,
-  MetadataSaveOptionsSchema,
-  type MetadataLoadOptionsInput,
+  StrictMetadataLoaderContractSchema,
+  StrictMetadataLoadOptionsSchema,
+  StrictMetadataSaveOptionsSchema,
   type MetadataLoaderCapabilities,
   type MetadataLoaderContract,
-  type MetadataRecord,
-  type MetadataStats,
+  type StrictMetadataLoadOptions,
+  type StrictMetadataLoadOptionsInput,
+  type StrictMetadataRecord as MetadataRecord,
+  type StrictMetadataSaveOptions,
 } from '../../protocol/index.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput, refuseInapplicable } from '../../store/parse-input.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
 import { defaultInputLimits } from '../../input/input-limits.js';
 import { checkItemKey, checkType } from '../../input/item-key.js';
 import { guardPublicMethods } from '../../input/public-boundary.js';
 import { loadOptionsInput } from '../../input/query-input.js';
 import { parseRecordInput } from '../../input/record-input.js';
-import { contentStats } from '../content-stats.js';
+import { contentStats, type ItemStats } from '../content-stats.js';
 import {
+  refuseOtherLoader,
   requireCapability,
   type LoaderDeleteOptions,
   type LoaderLoadResult,
@@ -31,7 +33,8 @@ import {
 } from '../loader.js';
 import { fileIssue, serializeRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
-import { checkSegment, extensionOf, itemPath, keyOfPath } from './item-path.js';
+import { matchesPatterns } from './file-patterns.js';
+import { checkSegment, fileFormat, itemPath, keyOfPath } from './item-path.js';
 import { itemFiles, locateItem, readItemFile, typeFolders, type FileEntry, type Located } from './item-files.js';
 import { FileVanishedError, LoaderRoot } from './loader-root.js';
 import { watchDirectory } from './watch-directory.js';
@@ -40,11 +43,18 @@ export interface FileLoaderOptions {
   /** The directory holding `<type>/<name>.json|.yaml|.yml`. */
   root: string;
   name?: string;
-  /** Format of new files; an existing file keeps its own unless save options name one. Default json. */
-  format?: RecordFormat;
+  /** Format of new files; an existing file keeps its own unless save options name one. Default json (or the first of `formats`). */
+  format?: RecordFormat | 'yml';
+  /** The file formats read and written: other files are not items. Default json, yaml and yml. */
+  formats?: FileFormat[];
+  /** false: every load reads and validates the file again (default: unchanged files are served from memory). */
+  cache?: boolean;
   capabilities?: Partial<MetadataLoaderCapabilities>;
   description?: string;
 }
+
+/** A format a file loader reads and writes: the extension of its files. */
+export type FileFormat = 'json' | 'yaml' | 'yml';
 
 export interface ScannedItem {
   record: MetadataRecord;
@@ -52,7 +62,7 @@ export interface ScannedItem {
   provided: string[];
   /** Path relative to the loader's root. */
   file: string;
-  stats: MetadataStats;
+  stats: ItemStats;
 }
 
 function checkEtag(key: string, current: string | undefined, expected: string | null | undefined): void {
@@ -66,9 +76,42 @@ function checkEtag(key: string, current: string | undefined, expected: string | 
   );
 }
 
-function formatOf(format: string | undefined): RecordFormat | undefined {
-  if (format === undefined || format === 'json' || format === 'yaml') return format;
-  throw new ValidationError([{ path: 'format', message: `a file loader writes json or yaml, not ${format}` }], 'invalid save options');
+/** Save options a directory of files cannot honour, each refused with the reason. */
+function refuseInapplicableSaveOptions(options: StrictMetadataSaveOptions): void {
+  refuseInapplicable('save options', [
+    [
+      'path',
+      options.path !== undefined,
+      'a file loader keeps each item at <type>/<name>.<ext> under its root; save to another root with another loader',
+    ],
+    [
+      'atomic',
+      options.atomic === false,
+      'every write replaces the file atomically (a reader never sees half a file); it cannot be made non-atomic',
+    ],
+    ['validate', options.validate === false, 'records are validated before they are written; invalid records are refused'],
+    [
+      'indent',
+      options.indent === 0 && options.format !== 'json',
+      'YAML needs an indent of at least 1 (prettify: false lays it out in one line)',
+    ],
+    [
+      'transaction',
+      options.transaction?.enabled === true || options.transaction?.isolationLevel !== undefined,
+      'files have no transactions: each save replaces one file atomically',
+    ],
+  ]);
+}
+
+/** Load options a directory of files cannot honour. */
+function refuseInapplicableLoadOptions(options: StrictMetadataLoadOptions): void {
+  refuseInapplicable('load options', [
+    [
+      'recursive',
+      options.recursive === true,
+      'items sit directly in their type folder (<type>/<name>.<ext>): there is nothing deeper to read',
+    ],
+  ]);
 }
 
 /** `file:` — a directory of metadata files, one per item, that can be read, written atomically, listed and watched. */
@@ -77,19 +120,36 @@ export class FileLoader implements MetadataLoader {
   readonly root: string;
   /** Every file access goes through it: nothing outside the root is read, written or deleted. */
   private readonly place: LoaderRoot;
-  private readonly format: RecordFormat;
+  private readonly format: FileFormat;
+  private readonly formats: ReadonlySet<FileFormat>;
+  private readonly cache: boolean;
   private readonly entries = new Map<string, FileEntry>();
   private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(options: FileLoaderOptions) {
     this.place = new LoaderRoot(options.root);
     this.root = this.place.path;
-    this.format = options.format ?? 'json';
+    const formats = options.formats ?? ['json', 'yaml', 'yml'];
+    this.formats = new Set(formats);
+    this.format = options.format ?? (this.formats.has('json') ? 'json' : formats[0]);
+    this.cache = options.cache !== false;
+    const unknown = formats.filter((format) => !['json', 'yaml', 'yml'].includes(format));
+    if (formats.length === 0 || unknown.length > 0 || !this.formats.has(this.format))
+      throw new ValidationError(
+        [
+          {
+            path: 'formats',
+            message: `a file loader reads json, yaml and yml files; give some of them, including the format of new files (${this.format})`,
+          },
+        ],
+        'invalid file loader options',
+      );
     this.contract = parseInput(
-      MetadataLoaderContractSchema,
+      StrictMetadataLoaderContractSchema,
       {
         name: options.name ?? 'files',
         protocol: 'file:',
+        supportedFormats: formats,
         capabilities: { read: true, write: true, watch: true, list: true, ...options.capabilities },
         description: options.description,
       },
@@ -97,16 +157,25 @@ export class FileLoader implements MetadataLoader {
     );
   }
 
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
+  private parseLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    refuseInapplicableLoadOptions(parsed);
+    refuseOtherLoader(this.contract, parsed);
+    return parsed;
+  }
+
+  /** One item; `scope`, `namespace`, `filters` and `patterns` (globs on its file name) make it found only when it matches them. */
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     const started = performance.now();
     checkItemKey(type, name);
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    const parsed = this.parseLoadOptions(options);
     checkSegment(type, 'type');
     checkSegment(name, 'name');
     const found = await this.locate(type, name);
-    if (!found) return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
-    const useCache = parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
+    if (!found || !matchesPatterns(basename(found.path), parsed.patterns))
+      return { data: null, fromCache: false, notModified: false, loadTime: performance.now() - started };
+    const useCache = this.cache && parsed.cache !== false && parsed.useCache !== false && parsed.validate !== false;
     const cached = useCache ? this.cachedEntry(found) : undefined;
     let entry: FileEntry;
     try {
@@ -140,6 +209,7 @@ export class FileLoader implements MetadataLoader {
     for (const type of types ?? (await this.types())) {
       const byName = new Map<string, string>();
       for (const { name: file, outside } of await itemFiles(this.place, type)) {
+        if (!this.reads(file)) continue;
         const key = keyOfPath(join(type, file))!;
         const relativePath = join(type, file);
         if (outside) {
@@ -172,15 +242,16 @@ export class FileLoader implements MetadataLoader {
     return { items, issues };
   }
 
-  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
+  /** The items of one type matching the options; `patterns` are globs on the file names (`*.yaml`, `lead_*`). */
+  async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
     requireCapability(this.contract, 'list');
     checkType(type);
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    const parsed = this.parseLoadOptions(options);
     checkSegment(type, 'type');
     const { items, issues } = await this.scan([type]);
     if (issues.length > 0) throw new ValidationError(issues, `invalid metadata files in ${this.root}`);
     return shapeRecords(
-      items.map((item) => item.record),
+      items.filter((item) => matchesPatterns(basename(item.file), parsed.patterns)).map((item) => item.record),
       parsed,
     );
   }
@@ -191,8 +262,15 @@ export class FileLoader implements MetadataLoader {
     const { expectedEtag, actor: _actor, reason: _reason, correlationId: _correlationId, source: _source, ...rest } = options;
     checkExpectedEtag(expectedEtag);
     const { input, parsed: next } = parseRecordInput(type, record, defaultInputLimits);
-    const saveOptions = parseInput(MetadataSaveOptionsSchema, rest, 'save options');
-    const requestedFormat = formatOf(saveOptions.format);
+    const saveOptions = parseInput(StrictMetadataSaveOptionsSchema, rest, 'save options');
+    refuseInapplicableSaveOptions(saveOptions);
+    refuseOtherLoader(this.contract, saveOptions);
+    const requested = fileFormat((saveOptions.format as FileFormat | undefined) ?? this.format);
+    if (!this.formats.has(requested.extension.slice(1) as FileFormat))
+      throw new ValidationError(
+        [{ path: 'format', message: `this loader reads and writes ${[...this.formats].join(', ')} files only` }],
+        'invalid save options',
+      );
     checkSegment(type, 'type');
     checkSegment(next.name, 'name');
     const key = `${type}/${next.name}`;
@@ -226,11 +304,19 @@ export class FileLoader implements MetadataLoader {
         const given = Object.fromEntries(Object.entries(next).filter(([field]) => field in input || field === 'metadata'));
         document = { ...current.record, ...given };
       }
-      const format = requestedFormat ?? found?.format ?? this.format;
-      const path = found && found.format === format ? found.path : itemPath(this.root, type, next.name, extensionOf(format));
-      const text = serializeRecord(document, format);
+      // an existing file keeps its format and place unless save options name another
+      const kept = found && saveOptions.format === undefined;
+      const format = kept ? found.format : requested.format;
+      const keepsPlace = found && (kept || found.path.endsWith(requested.extension));
+      const path = keepsPlace ? found.path : itemPath(this.root, type, next.name, requested.extension);
+      const text = serializeRecord(document, format, {}, saveOptions);
       const stats = contentStats(text, new Date(), format);
+      let backupPath: string | undefined;
       if (path !== found?.path || stats.hash !== current?.stats.hash) {
+        if (found && saveOptions.backup) {
+          backupPath = `${found.path}.bak`;
+          await this.place.write(backupPath, (await this.place.read(found.path)).bytes.toString('utf8'));
+        }
         await this.place.write(path, text);
         if (found && found.path !== path) await this.place.remove(found.path);
       }
@@ -241,6 +327,7 @@ export class FileLoader implements MetadataLoader {
         skipped: false,
         path,
         size: stats.size,
+        ...(backupPath ? { backupPath } : {}),
         saveTime: performance.now() - started,
       };
     });
@@ -275,8 +362,14 @@ export class FileLoader implements MetadataLoader {
     return this.place.relative(path);
   }
 
-  private locate(type: string, name: string): Promise<Located | undefined> {
-    return locateItem(this.place, type, name);
+  /** An item's file, when it is in a format this loader reads. */
+  private async locate(type: string, name: string): Promise<Located | undefined> {
+    const found = await locateItem(this.place, type, name);
+    return found && this.reads(found.path) ? found : undefined;
+  }
+
+  private reads(file: string): boolean {
+    return this.formats.has(extname(file).slice(1).toLowerCase() as FileFormat);
   }
 
   private cachedEntry(found: Located): FileEntry | undefined {

@@ -2,16 +2,16 @@ import type { Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../../errors.js';
-import type { MetadataRecord, MetadataStats } from '../../protocol/index.js';
+import type { StrictMetadataRecord as MetadataRecord } from '../../protocol/index.js';
 import { isPlainObject } from '../../protocol/json.js';
-import { contentStats } from '../content-stats.js';
+import { contentStats, type ItemStats } from '../content-stats.js';
 import { parseRecordText, readRecord, type FileIssue, type ItemKey, type RecordFormat } from '../record-file.js';
 import { candidatePaths, keyOfPath } from './item-path.js';
 import { OutsideRootError, type LoaderRoot } from './loader-root.js';
 
 /** One file as read: always its stats, and the record when the content is valid. */
 export interface FileEntry {
-  stats: MetadataStats;
+  stats: ItemStats;
   record?: MetadataRecord;
   provided?: string[];
   issues: FileIssue[];

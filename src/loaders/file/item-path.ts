@@ -18,6 +18,11 @@ export function checkSegment(value: string, what: 'type' | 'name'): void {
 
 export const extensionOf = (format: RecordFormat) => (format === 'json' ? '.json' : '.yaml');
 
+/** A protocol format metaledger writes, as the record format and the extension of a new file (`yml`: YAML as .yml). */
+export function fileFormat(format: 'json' | 'yaml' | 'yml'): { format: RecordFormat; extension: string } {
+  return format === 'yml' ? { format: 'yaml', extension: '.yml' } : { format, extension: extensionOf(format) };
+}
+
 export function itemPath(root: string, type: string, name: string, extension: string): string {
   return join(root, type, `${name}${extension}`);
 }

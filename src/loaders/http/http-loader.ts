@@ -1,16 +1,18 @@
 import { MetaledgerError, ValidationError } from '../../errors.js';
 import {
   describeIssues,
-  MetadataConflictStrategySchema,
   MetadataRecordSchema,
-  MetadataLoadOptionsSchema,
-  MetadataLoaderContractSchema,
-  type MetadataLoadOptionsInput,
+  StrictMetadataLoaderContractSchema,
+  StrictMetadataLoadOptionsSchema,
+  StrictMetadataSaveOptionsSchema,
   type MetadataLoaderCapabilities,
   type MetadataLoaderContract,
-  type MetadataRecord,
+  type StrictMetadataLoadOptions,
+  type StrictMetadataLoadOptionsInput,
+  type StrictMetadataRecord as MetadataRecord,
 } from '../../protocol/index.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput, refuseInapplicable } from '../../store/parse-input.js';
+import { refuseFileLoadOptions } from '../../store/store-options.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
 import { defaultInputLimits } from '../../input/input-limits.js';
 import { checkItemKey, checkType } from '../../input/item-key.js';
@@ -18,6 +20,7 @@ import { guardPublicMethods } from '../../input/public-boundary.js';
 import { loadOptionsInput } from '../../input/query-input.js';
 import { parseRecordInput, recordInputIssues } from '../../input/record-input.js';
 import {
+  refuseOtherLoader,
   requireCapability,
   type LoaderDeleteOptions,
   type LoaderLoadResult,
@@ -53,21 +56,22 @@ export class HttpLoader implements MetadataLoader {
   constructor(private readonly options: HttpLoaderOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.contract = parseInput(
-      MetadataLoaderContractSchema,
+      StrictMetadataLoaderContractSchema,
       {
         name: options.name ?? 'http',
         protocol: 'http:',
+        supportedFormats: ['json'],
         capabilities: { read: true, list: true, write: false, ...options.capabilities, watch: false },
       },
       'loader contract',
     );
   }
 
-  async load(type: string, name: string, options: MetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
+  async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoaderLoadResult> {
     requireCapability(this.contract, 'read');
     const started = performance.now();
     checkItemKey(type, name);
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    const parsed = this.parseLoadOptions(options);
     const key = `${type}\u0000${name}`;
     const cached = parsed.cache !== false && parsed.useCache !== false ? this.cache.get(key) : undefined;
     const ifNoneMatch = parsed.ifNoneMatch ?? cached?.etag;
@@ -91,14 +95,13 @@ export class HttpLoader implements MetadataLoader {
     return this.visible(record, etag, parsed, false, loadTime);
   }
 
-  async list(type: string, options: MetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
+  async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<MetadataRecord[]> {
     requireCapability(this.contract, 'list');
     checkType(type);
-    const parsed = parseInput(MetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    const parsed = this.parseLoadOptions(options);
     const query = new URLSearchParams();
-    for (const [field, value] of Object.entries({ namespace: parsed.namespace, scope: parsed.scope, owner: parsed.filters?.owner })) {
-      if (value !== undefined) query.set(field, value);
-    }
+    const pushed = { namespace: parsed.namespace, scope: parsed.scope, owner: parsed.filters?.owner };
+    for (const [field, value] of Object.entries(pushed)) if (value !== undefined) query.set(field, value);
     const response = await this.request('GET', `/metadata/${encodeURIComponent(type)}?${query}`);
     const body = (await this.readBody(response, `GET ${type}`)) as { items?: unknown };
     if (!Array.isArray(body?.items))
@@ -109,10 +112,10 @@ export class HttpLoader implements MetadataLoader {
 
   async save(type: string, record: Parameters<MetadataLoader['save']>[1], options: LoaderSaveOptions = {}): Promise<LoaderSaveResult> {
     requireCapability(this.contract, 'write');
-    const { expectedEtag, onConflict } = options;
+    const { expectedEtag, actor: _actor, reason: _reason, correlationId: _correlationId, source: _source, ...rest } = options;
     checkExpectedEtag(expectedEtag);
     record = parseRecordInput(type, record, defaultInputLimits).input as typeof record;
-    if (onConflict !== undefined) parseInput(MetadataConflictStrategySchema, onConflict, 'onConflict');
+    const { onConflict } = this.parseSaveOptions(rest);
     const headers: Record<string, string> = { 'content-type': 'application/json', ...preconditions(expectedEtag) };
     const query = onConflict ? `?onConflict=${onConflict}` : '';
     const response = await this.request('PUT', `${itemPath(type, record.name)}${query}`, { headers, body: JSON.stringify(record) });
@@ -138,10 +141,39 @@ export class HttpLoader implements MetadataLoader {
     this.cache.clear();
   }
 
+  private parseLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
+    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    refuseFileLoadOptions(parsed);
+    refuseOtherLoader(this.contract, parsed);
+    return parsed;
+  }
+
+  /** A PUT carries the record and onConflict; the server decides everything else (who, how, where). */
+  private parseSaveOptions(options: Omit<LoaderSaveOptions, 'expectedEtag'>) {
+    const parsed = parseInput(StrictMetadataSaveOptionsSchema, options, 'save options');
+    refuseOtherLoader(this.contract, parsed);
+    const notSent = (what: string) => `not sent over HTTP: the server ${what}`;
+    refuseInapplicable('save options', [
+      ['create', parsed.create === false, notSent('creates an item that does not exist (use expectedEtag to require one)')],
+      ['overwrite', parsed.overwrite === false, notSent('overwrites per onConflict')],
+      ['format', parsed.format !== undefined, notSent('stores items in its own format')],
+      ['path', parsed.path !== undefined, notSent('finds items by type and name')],
+      ['prettify', parsed.prettify !== undefined, notSent('lays out its own files')],
+      ['indent', parsed.indent !== undefined, notSent('lays out its own files')],
+      ['sortKeys', parsed.sortKeys !== undefined, notSent('lays out its own files')],
+      ['backup', parsed.backup !== undefined, notSent('keeps its own history')],
+      ['atomic', parsed.atomic === false, notSent('writes each item atomically')],
+      ['validate', parsed.validate === false, notSent('validates every record')],
+      ['transaction', parsed.transaction !== undefined, notSent('runs its own transactions')],
+      ['expectedVersion', parsed.expectedVersion !== undefined, 'a remote item is matched by expectedEtag'],
+    ]);
+    return parsed;
+  }
+
   private visible(
     record: MetadataRecord,
     etag: string,
-    options: ReturnType<typeof MetadataLoadOptionsSchema.parse>,
+    options: StrictMetadataLoadOptions,
     fromCache: boolean,
     loadTime: () => number,
   ): LoaderLoadResult {

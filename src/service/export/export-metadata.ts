@@ -1,19 +1,20 @@
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
-import { MetadataExportOptionsSchema, type MetadataExportOptionsInput } from '../../protocol/index.js';
+import { StrictMetadataExportOptionsSchema, type StrictMetadataExportOptionsInput } from '../../protocol/index.js';
 import { anonymous, checkPrincipal, type Principal } from '../principal.js';
 import { atPublicBoundary } from '../../input/public-boundary.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import { writeFileAtomic } from '../../loaders/file/atomic-write.js';
-import { checkSegment, extensionOf } from '../../loaders/file/item-path.js';
+import { checkSegment } from '../../loaders/file/item-path.js';
 import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
 import { orderRecord, serializeRecord, serializeValue } from '../../loaders/record-file.js';
 import { exportTarget } from './export-target.js';
 import { readExportItems, type ExportItem } from './read-export-items.js';
 
-export interface ExportOptions extends MetadataExportOptionsInput {
+/** The protocol's export options and metaledger's (StrictMetadataExportOptionsSchema): includeHistory, who reads, progress. */
+export interface ExportOptions extends StrictMetadataExportOptionsInput {
   /**
    * Export only what this principal may read. Absent, the call is anonymous and exports shared items
    * only; a backup names trusted code explicitly: `principal: operatorPrincipal()`.
@@ -63,8 +64,10 @@ async function exportFrom(store: MetadataStore, options: ExportOptions): Promise
     throw new ValidationError([{ path: '(root)', message: 'export options must be an object' }], 'invalid export options');
   const { principal: given, progress = silentProgress, format: requestedFormat, ...rest } = options;
   const principal = given === undefined ? anonymous : checkPrincipal(given);
-  const parsed = parseInput(MetadataExportOptionsSchema, { ...rest, format: requestedFormat }, 'export options');
-  const target = exportTarget(parsed.output, requestedFormat);
+  const parsed = parseInput(StrictMetadataExportOptionsSchema, { ...rest, format: requestedFormat }, 'export options');
+  const includeHistory = parsed.includeHistory ?? false;
+  // the format defaults to the output file's extension, so only a format given is held against it
+  const target = exportTarget(parsed.output, requestedFormat === undefined ? undefined : (parsed.format as 'json' | 'yaml' | 'yml'));
   const output = resolve(parsed.output);
   progress.start('reading items');
   const { items, position } = await store.db
@@ -72,7 +75,7 @@ async function exportFrom(store: MetadataStore, options: ExportOptions): Promise
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
       const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
-      const selection = { types: parsed.types, namespaces: parsed.namespaces, includeHistory: parsed.includeHistory, principal };
+      const selection = { types: parsed.types, namespaces: parsed.namespaces, includeHistory, principal };
       return {
         items: await readExportItems(trx, selection, () => progress.tick()),
         position: rows[0]?.position === null ? null : Number(rows[0].position),
@@ -94,12 +97,12 @@ async function exportFrom(store: MetadataStore, options: ExportOptions): Promise
     progress.start('writing files', items.length);
     for (const { record, history } of items) {
       await writeFileAtomic(
-        join(output, record.type, `${record.name}${extensionOf(target.format)}`),
+        join(output, record.type, `${record.name}${target.extension}`),
         serializeRecord(record, target.format, history ? { history } : {}),
       );
       progress.tick();
     }
     progress.done();
   }
-  return { output, kind: target.kind, format: target.format, items: items.length, includeHistory: parsed.includeHistory, position };
+  return { output, kind: target.kind, format: target.format, items: items.length, includeHistory, position };
 }

@@ -2,7 +2,7 @@ import { readHeadsOf } from '../../driver/bulk/read-heads.js';
 import { ValidationError } from '../../errors.js';
 import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
 import type { FileIssue } from '../../loaders/record-file.js';
-import { MetadataImportOptionsSchema, type MetadataImportOptionsInput } from '../../protocol/index.js';
+import { StrictMetadataImportOptionsSchema, type StrictMetadataImportOptionsInput } from '../../protocol/index.js';
 import type { MetadataStore, WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import { ForbiddenError } from '../access-policy.js';
@@ -13,7 +13,8 @@ import { databaseRefusalLog } from '../refusal-log.js';
 import { planImport, type ImportAction, type ImportChange } from './plan-import.js';
 import { readImportSource } from './read-import-source.js';
 
-export interface ImportOptions extends MetadataImportOptionsInput, Omit<WriteContext, 'source'> {
+/** The protocol's import options and metaledger's (StrictMetadataImportOptionsSchema): dryRun, the audit trail, who writes. */
+export interface ImportOptions extends StrictMetadataImportOptionsInput, Omit<WriteContext, 'source'> {
   /**
    * Every write is checked against the scope access rules as this principal. Absent, the call is
    * anonymous and writes nothing; trusted code (a deploy, the operator's CLI) names itself:
@@ -62,7 +63,7 @@ async function importInto(store: MetadataStore, options: ImportOptions): Promise
   const { principal: given, allowSystem = false, progress = silentProgress, actor, reason, correlationId, ...rest } = options;
   const principal = given === undefined ? anonymous : checkPrincipal(given);
   checkWriteContext({ actor, reason, correlationId });
-  const parsed = parseInput(MetadataImportOptionsSchema, rest, 'import options');
+  const { dryRun = false, ...parsed } = parseInput(StrictMetadataImportOptionsSchema, rest, 'import options');
   const source = await readImportSource(parsed.source, progress);
   if (parsed.validate && source.issues.length > 0)
     throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
@@ -81,7 +82,7 @@ async function importInto(store: MetadataStore, options: ImportOptions): Promise
       ),
       rules,
     );
-    const blocked = parsed.dryRun || plan.refusals.length > 0 || (parsed.validate && plan.issues.length > 0);
+    const blocked = dryRun || plan.refusals.length > 0 || (parsed.validate && plan.issues.length > 0);
     return { result: plan, events: blocked ? [] : plan.events };
   });
   if (plan.refusals.length > 0) {
@@ -110,7 +111,7 @@ async function importInto(store: MetadataStore, options: ImportOptions): Promise
   return {
     source: parsed.source,
     strategy: parsed.strategy,
-    dryRun: parsed.dryRun,
+    dryRun,
     counts,
     changes: plan.changes,
     issues: [...source.issues, ...plan.issues],

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { MetadataDriver, type MetadataQueryOptionsInput, type MetadataRecordInput } from '../../../src/index.js';
+import { MetadataDriver, type StrictMetadataQueryOptionsInput, type MetadataRecordInput } from '../../../src/index.js';
 import { benchRow, type BenchCase } from '../bench-case.js';
 import { measureInterleaved } from '../measure.js';
 import { seedByBulk } from '../seed.js';
@@ -62,7 +62,7 @@ const query: BenchCase = {
     const seedSeconds = await seedByBulk(driver, seededRecord, sizes.queryItems);
     // a long-lived database has statistics: plan the queries with them
     await pool.query('ANALYZE _framework_metadata');
-    const options = (page: number): MetadataQueryOptionsInput => ({
+    const options = (page: number): StrictMetadataQueryOptionsInput => ({
       filters,
       sort: [{ field: 'name', order: 'asc' }],
       pagination: { page, pageSize },

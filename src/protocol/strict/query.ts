@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { forwardIssues, oneOrMany } from '../internal.js';
+import { isPlainObject, JsonValueSchema, type JsonValue } from '../json.js';
+import { MetadataSortOrderSchema } from '../query.js';
+import { MetadataScopeSchema, MetadataStateSchema } from '../record.js';
+import { MetadataNamespaceSchema, MetadataRecordNameSchema, MetadataTypeNameSchema } from './record.js';
+
+/*
+ * Metaledger's strict layer for queries: what the driver checks before it compiles a query, on top of
+ * the protocol's MetadataQueryFilters / MetadataQueryOptions. Filter keys, operators and sortable or
+ * selectable fields are checked (a mistyped one would otherwise widen the result silently), and custom
+ * conditions are normalised to operator form for the query compiler.
+ */
+
+/* ------------------------------------------------------------------ paths */
+
+export const METADATA_JSON_PATH_PATTERN = /^[A-Za-z0-9_./-]+$/;
+
+/** A path into the metadata document: dotted ('fields.amount.label') or JSON-Pointer-like ('/fields/amount'). */
+export const MetadataJsonPathSchema = z.string().refine(
+  (value) => METADATA_JSON_PATH_PATTERN.test(value),
+  (value) => ({
+    message: `${JSON.stringify(value)} is not a valid JSON path: use 'fields.amount.label' or '/fields/amount' (letters, digits, _ . / -)`,
+  }),
+);
+
+/** Record envelope fields that can be sorted on, selected or compared. */
+export const METADATA_ENVELOPE_FIELDS = [
+  'id',
+  'name',
+  'type',
+  'namespace',
+  'scope',
+  'state',
+  'owner',
+  'extends',
+  'strategy',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'updatedBy',
+  'version',
+] as const;
+
+const METADATA_FIELD_PATH = /^metadata\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+const ENVELOPE_FIELD_SET: ReadonlySet<string> = new Set(METADATA_ENVELOPE_FIELDS);
+
+/** An envelope field or 'metadata.<dotted.path>'. */
+export const MetadataSortFieldSchema = z.string().refine(
+  (value) => ENVELOPE_FIELD_SET.has(value) || METADATA_FIELD_PATH.test(value),
+  (value) => ({
+    message: `cannot sort by ${JSON.stringify(value)}: use one of ${METADATA_ENVELOPE_FIELDS.join(', ')} or 'metadata.<path>'`,
+  }),
+);
+
+/** As for sorting, plus 'metadata' for the whole document. */
+export const MetadataSelectFieldSchema = z.string().refine(
+  (value) => value === 'metadata' || ENVELOPE_FIELD_SET.has(value) || METADATA_FIELD_PATH.test(value),
+  (value) => ({
+    message: `cannot select ${JSON.stringify(value)}: use one of ${METADATA_ENVELOPE_FIELDS.join(', ')}, 'metadata' or 'metadata.<path>'`,
+  }),
+);
+
+/* -------------------------------------------------------- custom filters */
+
+export const METADATA_FILTER_OPERATORS = [
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$in',
+  '$nin',
+  '$exists',
+  '$contains',
+  '$like',
+] as const;
+
+export type MetadataFilterOperator = (typeof METADATA_FILTER_OPERATORS)[number];
+
+const OPERATOR_SET: ReadonlySet<string> = new Set(METADATA_FILTER_OPERATORS);
+
+// Ordering comparisons are only meaningful on numbers and strings (ISO dates compare as strings).
+const ComparableSchema = z.union([z.string(), z.number().finite()]);
+
+// Empty $in / $nin arrays are allowed: they mean "matches nothing" / "matches everything".
+export const MetadataFilterOperatorsSchema = z
+  .object({
+    $eq: JsonValueSchema.optional(),
+    $ne: JsonValueSchema.optional(),
+    $gt: ComparableSchema.optional(),
+    $gte: ComparableSchema.optional(),
+    $lt: ComparableSchema.optional(),
+    $lte: ComparableSchema.optional(),
+    $in: z.array(JsonValueSchema, { invalid_type_error: '$in needs an array of values' }).optional(),
+    $nin: z.array(JsonValueSchema, { invalid_type_error: '$nin needs an array of values' }).optional(),
+    $exists: z.boolean({ invalid_type_error: '$exists needs true or false' }).optional(),
+    $contains: JsonValueSchema.optional(),
+    $like: z.string({ invalid_type_error: '$like needs a string pattern' }).optional(),
+  })
+  .strict();
+
+export type MetadataFilterOperators = z.infer<typeof MetadataFilterOperatorsSchema>;
+
+/**
+ * One condition on a JSON path: a plain JSON value (meaning $eq) or an object of operators.
+ * The parsed value is always normalised to the operator form, so `5` becomes `{ $eq: 5 }`.
+ */
+export const MetadataCustomFilterConditionSchema = z.unknown().transform((value, ctx): MetadataFilterOperators => {
+  if (isPlainObject(value) && Object.keys(value).some((key) => key.startsWith('$'))) {
+    let valid = true;
+    for (const key of Object.keys(value)) {
+      if (OPERATOR_SET.has(key)) {
+        if (value[key] === undefined) {
+          valid = false;
+          ctx.addIssue({ code: 'custom', path: [key], message: `operator '${key}' needs a value` });
+        }
+        continue;
+      }
+      valid = false;
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: key.startsWith('$')
+          ? `unknown filter operator '${key}'; expected one of ${METADATA_FILTER_OPERATORS.join(', ')}`
+          : `'${key}' cannot be mixed with operators in one condition; to match an object literally use { $eq: {...} }`,
+      });
+    }
+    if (!valid) return z.NEVER;
+    const result = MetadataFilterOperatorsSchema.safeParse(value);
+    if (!result.success) {
+      forwardIssues(ctx, result.error);
+      return z.NEVER;
+    }
+    return result.data;
+  }
+  const result = JsonValueSchema.safeParse(value);
+  if (!result.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a JSON value (meaning $eq) or an operator object such as { $gt: 5 }',
+    });
+    return z.NEVER;
+  }
+  return { $eq: result.data };
+}) as unknown as z.ZodType<MetadataFilterOperators, z.ZodTypeDef, JsonValue | MetadataFilterOperators>;
+
+/* ---------------------------------------------------------------- filters */
+
+export const StrictMetadataQueryFiltersSchema = z
+  .object({
+    type: oneOrMany(MetadataTypeNameSchema, { nonEmpty: true, what: 'type' }).optional(),
+    name: oneOrMany(MetadataRecordNameSchema, { nonEmpty: true, what: 'name' }).optional(),
+    namespace: oneOrMany(MetadataNamespaceSchema, { nonEmpty: true, what: 'namespace' }).optional(),
+    scope: oneOrMany(MetadataScopeSchema, { nonEmpty: true, what: 'scope' }).optional(),
+    state: oneOrMany(MetadataStateSchema, { nonEmpty: true, what: 'state' }).optional(),
+    owner: z.string().min(1).optional(),
+    custom: z.record(MetadataJsonPathSchema, MetadataCustomFilterConditionSchema).optional(),
+  })
+  .strict();
+
+/* ------------------------------------------------------ sort / pagination */
+
+export const StrictMetadataSortSchema = z.object({
+  field: MetadataSortFieldSchema,
+  order: MetadataSortOrderSchema.default('asc'),
+});
+
+export const StrictMetadataPaginationSchema = z.object({
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(1000).default(100),
+});
+
+/** The protocol's query options, checked; `limit` (at most this many records, no page) is metaledger's. */
+export const StrictMetadataQueryOptionsSchema = z.object({
+  filters: StrictMetadataQueryFiltersSchema.default({}),
+  sort: z.array(StrictMetadataSortSchema).optional(),
+  pagination: StrictMetadataPaginationSchema.optional(),
+  select: z.array(MetadataSelectFieldSchema).optional(),
+  includeArchived: z.boolean().default(false),
+  limit: z.number().int().positive().optional(),
+});
+
+export type MetadataJsonPath = z.infer<typeof MetadataJsonPathSchema>;
+export type MetadataEnvelopeField = (typeof METADATA_ENVELOPE_FIELDS)[number];
+export type MetadataFilterOperatorsInput = z.input<typeof MetadataFilterOperatorsSchema>;
+export type MetadataCustomFilterCondition = z.infer<typeof MetadataCustomFilterConditionSchema>;
+export type MetadataCustomFilterConditionInput = z.input<typeof MetadataCustomFilterConditionSchema>;
+export type StrictMetadataQueryFilters = z.infer<typeof StrictMetadataQueryFiltersSchema>;
+export type StrictMetadataSort = z.infer<typeof StrictMetadataSortSchema>;
+export type StrictMetadataQueryOptions = z.infer<typeof StrictMetadataQueryOptionsSchema>;
+export type StrictMetadataQueryOptionsInput = z.input<typeof StrictMetadataQueryOptionsSchema>;

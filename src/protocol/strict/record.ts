@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { MetadataRecordSchema } from '../record.js';
+
+/*
+ * Metaledger's strict layer for records: what the store checks before it writes one, on top of the
+ * protocol's MetadataRecordSchema. Every record this accepts parses to the same value as with the
+ * protocol schema; it refuses names the store cannot key and values longer than the protocol's
+ * table columns hold (VARCHAR sizes of the default table).
+ */
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+const FORBIDDEN_NAME_CHARS = /[\u0000-\u001F\u007F/]/;
+
+/** An item name: not empty, at most 255 characters, no '/' (a path separator) or control characters. Kept as given. */
+export const MetadataRecordNameSchema = z
+  .string({ required_error: 'name is required', invalid_type_error: 'name must be a string' })
+  .min(1, { message: 'name must not be empty' })
+  .max(255, { message: 'name must be at most 255 characters' })
+  .refine((value) => !FORBIDDEN_NAME_CHARS.test(value), {
+    message: "name must not contain '/' or control characters",
+  });
+
+export const MetadataTypeNameSchema = z
+  .string({ required_error: 'type is required', invalid_type_error: 'type must be a string' })
+  .min(1, { message: 'type must not be empty' })
+  .max(100, { message: 'type must be at most 100 characters' });
+
+export const MetadataNamespaceSchema = z
+  .string()
+  .min(1, { message: 'namespace must not be empty' })
+  .max(255, { message: 'namespace must be at most 255 characters' });
+
+/** The protocol's record with metaledger's checks, plus the item `version` metaledger records carry. */
+export const StrictMetadataRecordSchema = MetadataRecordSchema.extend({
+  id: z.string().min(1).max(255).optional(),
+  name: MetadataRecordNameSchema,
+  type: MetadataTypeNameSchema,
+  namespace: MetadataNamespaceSchema.default('default'),
+  extends: z.string().min(1).max(255).optional(),
+  owner: z.string().max(255).optional(),
+  createdBy: z.string().max(255).optional(),
+  updatedBy: z.string().max(255).optional(),
+  version: z.number().int().min(0).optional(),
+});
+
+/** What a delete needs to find a record: its type and name (id optional). */
+export const StrictMetadataRecordRefSchema = z.object({
+  id: z.string().min(1).max(255).optional(),
+  type: MetadataTypeNameSchema,
+  name: MetadataRecordNameSchema,
+});
+
+export type StrictMetadataRecord = z.infer<typeof StrictMetadataRecordSchema>;
+export type StrictMetadataRecordInput = z.input<typeof StrictMetadataRecordSchema>;
+export type StrictMetadataRecordRef = z.infer<typeof StrictMetadataRecordRefSchema>;
