@@ -2,7 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // One run, four projects: pure unit tests, every integration and security test on real PostgreSQL and
 // again on the embedded PGlite (each file owns its own schema or database), and the web console in a
-// real headless Chromium against a server on the embedded database.
+// real headless Chromium against a server on the embedded database. test/cli/ runs the CLI in-process
+// through main(argv, io); test/process/ runs real processes (the binary, the data-directory lock,
+// prompt exits).
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -12,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'postgres',
-          include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/process/**/*.test.ts'],
           env: { METALEDGER_TEST_BACKEND: 'postgres' },
           globalSetup: ['test/helpers/postgres-global-setup.ts'],
           testTimeout: 60_000,
@@ -22,7 +24,7 @@ export default defineConfig({
       {
         test: {
           name: 'pglite',
-          include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/process/**/*.test.ts'],
           env: { METALEDGER_TEST_BACKEND: 'pglite' },
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -1,58 +1,276 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ValidationError } from './errors.js';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { ValidationError, type ValidationIssue } from './errors.js';
+import { describeIssues } from './protocol/issues.js';
+import { DatasourceSchema, StrictMetadataDriverConfigSchema, type StrictMetadataDriverConfigInput } from './protocol/index.js';
 
-/** Where the store's data lives. Resolved once, in the order: explicit options > environment > config file > embedded. */
-export type ConnectionTarget =
+/** Where the store's data lives, once resolved; `datasource` is the DatasourceSchema input it came from, if any. */
+export type ConnectionTarget = (
   | {
       kind: 'postgres';
       connectionString?: string;
       config?: Record<string, unknown>;
       pool?: { min?: number; max?: number; idleTimeoutMillis?: number };
     }
-  | { kind: 'pglite'; dataDir?: string };
+  | { kind: 'pglite'; dataDir?: string }
+) & { datasource?: DatasourceChoice };
 
+/** A DatasourceSchema input (driver postgres or pglite). */
+export type DatasourceChoice = {
+  name?: string;
+  driver?: string;
+  config?: Record<string, unknown>;
+  pool?: { min?: number; max?: number; idleTimeoutMillis?: number };
+  active?: boolean;
+};
+
+/** The options that say where the data lives; the first one given wins. */
 export interface ConnectionChoice {
+  /** A PostgreSQL connection string (`postgres://user:password@host:5432/database`). */
   connectionString?: string;
   /** A DatasourceSchema input (driver postgres or pglite). */
-  datasource?: { driver?: string; config?: Record<string, unknown>; pool?: { min?: number; max?: number; idleTimeoutMillis?: number } };
+  datasource?: DatasourceChoice;
   /** PGlite data directory; `inMemory` for a throwaway store. */
   dataDir?: string;
   inMemory?: boolean;
 }
 
-export const defaultDataDir = './.metaledger';
+/** The config file's name, looked for in the working directory. */
+export const configFileName = 'metaledger.config.json';
 
-interface ConfigFile extends ConnectionChoice {
-  schema?: string;
-}
+/** Where the embedded database lives when nothing else is configured, relative to the working directory. */
+export const defaultDataDir = '.metaledger';
 
-export function readConfigFile(cwd = process.cwd()): ConfigFile {
-  const path = join(cwd, 'metaledger.config.json');
-  if (!existsSync(path)) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as ConfigFile;
-  } catch (error) {
-    throw new ValidationError([{ path: 'metaledger.config.json', message: (error as Error).message }], 'malformed config file');
+const SchemaNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a SQL identifier: letters, digits, underscore, not starting with a digit');
+
+const configFileKeys = {
+  connectionString: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  datasource: DatasourceSchema.omit({ name: true }).extend({ name: DatasourceSchema.shape.name.optional() }).optional(),
+  schema: SchemaNameSchema.optional(),
+  driver: StrictMetadataDriverConfigSchema.optional(),
+  /** `metaledger serve`'s settings: checked, unknown keys included, by the server's own schema when it starts. */
+  server: z.record(z.string(), z.unknown()).optional(),
+};
+
+/**
+ * `metaledger.config.json`: every key optional; `datasource` and `driver` take DatasourceSchema and
+ * StrictMetadataDriverConfigSchema inputs, as createMetadataStore does. Unknown keys, at any depth, are refused by
+ * `readConfigFile` (a typo must not send the data somewhere else).
+ */
+export const ConfigFileSchema = z.object(configFileKeys).superRefine((config, context) => {
+  const given = (['connectionString', 'dataDir', 'datasource'] as const).filter((key) => config[key] !== undefined);
+  if (given.length > 1) {
+    context.addIssue({
+      code: 'custom',
+      path: [given[1]],
+      message: `give one of connectionString, dataDir, datasource (also given: ${given[0]})`,
+    });
   }
+});
+
+export type ConfigFile = z.input<typeof ConfigFileSchema>;
+
+/** Keys of `input` that parsing dropped: zod strips what a schema does not know, this refuses it. */
+function unknownKeys(input: unknown, parsed: unknown, path: string[]): ValidationIssue[] {
+  if (!isPlainObject(input) || !isPlainObject(parsed)) return [];
+  return Object.keys(input).flatMap((key) =>
+    key in parsed
+      ? unknownKeys(input[key], parsed[key], [...path, key])
+      : [{ path: [...path, key].join('.'), message: `unknown key '${key}'` }],
+  );
 }
 
-function explicitTarget(choice: ConnectionChoice): ConnectionTarget | undefined {
+/** Every unknown key of a config file, at any depth, also when other values are invalid. */
+function unknownKeysOf(given: unknown): ValidationIssue[] {
+  if (!isPlainObject(given)) return [];
+  return Object.entries(given).flatMap(([key, value]) => {
+    if (!Object.hasOwn(configFileKeys, key)) {
+      return [{ path: key, message: `unknown key '${key}'; the config file takes ${Object.keys(configFileKeys).join(', ')}` }];
+    }
+    const parsed = configFileKeys[key as keyof typeof configFileKeys].safeParse(value);
+    return parsed.success ? unknownKeys(value, parsed.data, [key]) : [];
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A config file read and checked; `path` is absolute. */
+export interface LoadedConfigFile {
+  path: string;
+  config: z.output<typeof ConfigFileSchema>;
+  /** What was written, before defaults: only these keys take part in the precedence. */
+  given: ConfigFile;
+}
+
+/**
+ * Reads and validates a config file. `path` undefined looks for `metaledger.config.json` in `cwd` and
+ * is fine when there is none; a path given explicitly must exist.
+ */
+export function readConfigFile(cwd: string, path?: string): LoadedConfigFile | undefined {
+  const file = resolve(cwd, path ?? configFileName);
+  if (!existsSync(file)) {
+    if (path === undefined) return undefined;
+    throw new ValidationError([{ path: file, message: 'no such file' }], 'config file not found');
+  }
+  let given: unknown;
+  try {
+    given = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ValidationError([{ path: file, message: (error as Error).message }], 'malformed config file');
+  }
+  const result = ConfigFileSchema.safeParse(given);
+  const issues = [...(result.success ? [] : describeIssues(result.error)), ...unknownKeysOf(given)];
+  if (issues.length > 0) throw new ValidationError(issues, `invalid config file ${file}`);
+  return { path: file, config: result.data!, given: given as ConfigFile };
+}
+
+/** Where a setting came from, for `--verbose` and `metaledger status`. */
+export type SettingSource = 'option' | 'environment' | 'config file' | 'default';
+
+/** What a store opens: where the data is, in which schema, with which driver settings, and why. */
+export interface ResolvedSettings {
+  target: ConnectionTarget;
+  schema: string;
+  driver?: StrictMetadataDriverConfigInput;
+  sources: { connection: SettingSource; schema: SettingSource; driver?: SettingSource };
+  /** The config file that was read, if any. */
+  configFile?: string;
+  /** The config file's `server` section, for `metaledger serve`. */
+  server?: Record<string, unknown>;
+}
+
+/** Where resolution looks: the environment and working directory, and which config file (false: none). */
+export interface ResolveContext {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  configFile?: string | false;
+}
+
+function chosenTarget(choice: ConnectionChoice, baseDir: string): ConnectionTarget | undefined {
+  const local = (dir: string) => (dir.includes('://') || isAbsolute(dir) ? dir : resolve(baseDir, dir));
   if (choice.connectionString) return { kind: 'postgres', connectionString: choice.connectionString };
   if (choice.datasource) {
     const { driver = 'postgres', config = {}, pool } = choice.datasource;
-    if (driver === 'pglite') return { kind: 'pglite', dataDir: config.dataDir as string | undefined };
-    return { kind: 'postgres', connectionString: config.connectionString as string | undefined, config, pool };
+    if (driver === 'pglite') {
+      const dataDir = config.dataDir as string | undefined;
+      // kept whole (its `active`, its checks), with the directory taken from where it was written
+      const datasource = { ...choice.datasource, config: { ...config, ...(dataDir && { dataDir: local(dataDir) }) } };
+      return { kind: 'pglite', dataDir: dataDir && local(dataDir), datasource };
+    }
+    return {
+      kind: 'postgres',
+      connectionString: config.connectionString as string | undefined,
+      config,
+      pool,
+      datasource: choice.datasource,
+    };
   }
   if (choice.inMemory) return { kind: 'pglite' };
-  if (choice.dataDir) return { kind: 'pglite', dataDir: choice.dataDir };
+  if (choice.dataDir) return { kind: 'pglite', dataDir: local(choice.dataDir) };
   return undefined;
 }
 
-export function resolveConnectionTarget(choice: ConnectionChoice, env: NodeJS.ProcessEnv = process.env): ConnectionTarget {
-  return (
-    explicitTarget(choice) ??
-    explicitTarget({ connectionString: env.DATABASE_URL, dataDir: env.METALEDGER_DATA_DIR }) ??
-    explicitTarget(readConfigFile()) ?? { kind: 'pglite', dataDir: defaultDataDir }
-  );
+/**
+ * Resolves each setting on its own, first given wins: explicit options > environment (`DATABASE_URL`,
+ * `METALEDGER_DATA_DIR`, `METALEDGER_SCHEMA`) > the config file > the embedded default
+ * (`./.metaledger`, schema `public`). Relative directories are taken from the working directory, or
+ * from the config file's directory for the file's own.
+ */
+export function resolveStoreSettings(
+  options: ConnectionChoice & { schema?: string; driver?: StrictMetadataDriverConfigInput },
+  context: ResolveContext,
+): ResolvedSettings {
+  const file = context.configFile === false ? undefined : readConfigFile(context.cwd, context.configFile);
+  const fromFile = file?.given ?? {};
+  const fileDir = file ? dirname(file.path) : context.cwd;
+  const env = context.env;
+
+  const connection: [ConnectionTarget | undefined, SettingSource][] = [
+    [chosenTarget(options, context.cwd), 'option'],
+    [chosenTarget({ connectionString: env.DATABASE_URL, dataDir: env.METALEDGER_DATA_DIR }, context.cwd), 'environment'],
+    [chosenTarget(fromFile as ConnectionChoice, fileDir), 'config file'],
+    [{ kind: 'pglite', dataDir: join(context.cwd, defaultDataDir) }, 'default'],
+  ];
+  const [target, connectionSource] = connection.find(([candidate]) => candidate !== undefined) as [ConnectionTarget, SettingSource];
+
+  const schemas: [string | undefined, SettingSource][] = [
+    [options.schema, 'option'],
+    [env.METALEDGER_SCHEMA || undefined, 'environment'],
+    [fromFile.schema, 'config file'],
+    ['public', 'default'],
+  ];
+  const [schema, schemaSource] = schemas.find(([candidate]) => candidate !== undefined) as [string, SettingSource];
+
+  const driver = options.driver ?? (fromFile.driver as StrictMetadataDriverConfigInput | undefined);
+  const driverSource: SettingSource | undefined = options.driver ? 'option' : fromFile.driver ? 'config file' : undefined;
+  return {
+    target,
+    schema,
+    driver,
+    sources: { connection: connectionSource, schema: schemaSource, ...(driverSource && { driver: driverSource }) },
+    configFile: file?.path,
+    server: fromFile.server,
+  };
+}
+
+/** The backend in words a person can check, never with a password. */
+export interface BackendDescription {
+  kind: 'postgres' | 'pglite';
+  /** PostgreSQL: where it connects. */
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** PGlite: the data directory, or undefined in memory. */
+  dataDir?: string;
+  schema: string;
+  /** One line: `PostgreSQL alice@db.example:5432/meta, schema public`. */
+  summary: string;
+}
+
+function postgresEndpoint(target: Extract<ConnectionTarget, { kind: 'postgres' }>) {
+  const config = target.config ?? {};
+  const fromConfig = {
+    host: config.host as string | undefined,
+    port: config.port as number | undefined,
+    database: config.database as string | undefined,
+    user: config.user as string | undefined,
+  };
+  if (!target.connectionString) return fromConfig;
+  try {
+    const url = new URL(target.connectionString);
+    return {
+      host: url.hostname || url.searchParams.get('host') || fromConfig.host,
+      port: url.port ? Number(url.port) : fromConfig.port,
+      database: decodeURIComponent(url.pathname.replace(/^\//, '')) || fromConfig.database,
+      user: decodeURIComponent(url.username) || fromConfig.user,
+    };
+  } catch {
+    return fromConfig; // not a URL: the driver will say what is wrong with it
+  }
+}
+
+/** Describes a resolved target: host, port, database and user, or the data directory; never a password. */
+export function describeBackend(target: ConnectionTarget, schema: string): BackendDescription {
+  if (target.kind === 'pglite') {
+    const where = target.dataDir ?? 'memory';
+    return { kind: 'pglite', dataDir: target.dataDir, schema, summary: `embedded PGlite ${where}, schema ${schema}` };
+  }
+  const endpoint = postgresEndpoint(target);
+  const user = endpoint.user ? `${endpoint.user}@` : '';
+  const address = `${endpoint.host ?? 'localhost'}:${endpoint.port ?? 5432}/${endpoint.database ?? ''}`;
+  return { kind: 'postgres', ...endpoint, schema, summary: `PostgreSQL ${user}${address}, schema ${schema}` };
+}
+
+/** The options that open exactly `target` (the inverse of resolution), for a caller that resolved it itself. */
+export function connectionChoiceOf(target: ConnectionTarget): ConnectionChoice {
+  if (target.datasource) return { datasource: target.datasource };
+  if (target.kind === 'pglite') return target.dataDir === undefined ? { inMemory: true } : { dataDir: target.dataDir };
+  return { connectionString: target.connectionString };
 }

@@ -4,6 +4,10 @@ export { MetaledgerError, ValidationError, ConflictError, NotFoundError, Datasou
 export type { ErrorCode, ValidationIssue, WriteOutcome } from './errors.js';
 export { createMetadataStore } from './store/create-store.js';
 export type { CreateMetadataStoreOptions } from './store/create-store.js';
+export { DataDirectoryLockedError } from './datasource/pglite-lock.js';
+export type { LockHolder } from './datasource/pglite-lock.js';
+export { ConfigFileSchema } from './config.js';
+export type { ConfigFile } from './config.js';
 export { defaultInputLimits } from './input/input-limits.js';
 export type { InputLimits } from './input/input-limits.js';
 export { MetadataStore } from './store/metadata-store.js';

@@ -32,3 +32,12 @@ export function choiceOption<T extends string>(args: CommandArgs, name: string, 
   if (value === undefined || (choices as readonly string[]).includes(value)) return value as T | undefined;
   throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${value}'`);
 }
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id the database keeps as a uuid (a changeset id): checked here, so a typo is a usage error. */
+export function uuidOption(args: CommandArgs, name: string, what: string): string | undefined {
+  const value = stringOption(args, name);
+  if (value !== undefined && !uuidPattern.test(value)) throw new UsageError(`--${name} must be ${what} (a UUID), got '${value}'`);
+  return value;
+}

@@ -1,57 +1,32 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UsageError, type Command, type CommandArgs, type OptionsConfig } from './command.js';
+import { UsageError, type Command, type CommandArgs } from './command.js';
 import { commands } from './commands/index.js';
-import { createCliContext, type CliIo, type GlobalOptions } from './context.js';
-import { exitCodes, reportError } from './report-error.js';
+import { createCliContext } from './context.js';
+import { exitCodes } from './exit-codes.js';
+import { globalOptions, globalOptionsOf, wantsJson } from './global-options.js';
+import { help, usage } from './help.js';
+import { processIo, type CliIo } from './io.js';
+import { reportError } from './report-error.js';
+import { packageVersion } from './version.js';
 
-const globalOptions = {
-  db: { type: 'string' },
-  schema: { type: 'string' },
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  actor: { type: 'string' },
-  reason: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} satisfies OptionsConfig;
+/** What the command line asks for, before any option of the command is checked. */
+type Invocation = { kind: 'version' } | { kind: 'help'; command?: Command } | { kind: 'run'; command: Command };
 
-const globalHelp = `global options:
-  --db <url>          PostgreSQL connection string (default: DATABASE_URL, else metaledger.config.json,
-                      else an embedded database in ./.metaledger)
-  --schema <name>     PostgreSQL schema holding the metaledger tables (default: public)
-  --data-dir <dir>    directory of the embedded database (instead of --db)
-  --json              print JSON on stdout
-  --actor <name>      who makes the change (default: $METALEDGER_ACTOR, else the OS user)
-  --reason <text>     why, recorded with the change
-  -h, --help          show help`;
-
-function commandList(): string {
-  const width = Math.max(...commands.map((command) => command.name.length));
-  return commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n');
-}
-
-/** The short usage a usage error prints; --help adds the summary and the global options. */
-function usage(command?: Command): string {
-  if (command) return `usage: metaledger ${command.name} ${command.usage}`;
-  return `usage: metaledger <command> [arguments] [options]\n\ncommands:\n${commandList()}`;
-}
-
-function help(command?: Command): string {
-  return command
-    ? `${usage(command)}\n\n${command.summary}\n\n${command.help ? `${command.help}\n\n` : ''}${globalHelp}`
-    : `${usage()}\n\n${globalHelp}`;
-}
-
-/** The command is the first positional; only global options may come before it. */
-function findCommand(argv: string[]): { command?: Command; help: boolean } {
-  const { positionals, values } = parseArgs({ args: argv, options: globalOptions, strict: false, allowPositionals: true });
-  const [name] = positionals;
+function findCommand(name: string): Command {
   const command = commands.find((candidate) => candidate.name === name);
-  const wantsHelp = values.help === true;
-  if (name === undefined && !wantsHelp) throw new UsageError('missing command');
-  if (name !== undefined && !command) throw new UsageError(`unknown command '${name}'`);
-  return { command, help: wantsHelp };
+  if (!command) throw new UsageError(`unknown command '${name}'`);
+  return command;
+}
+
+/** The command is the first positional; only global options may come before it. `help <command>` is help. */
+function readInvocation(argv: string[]): Invocation {
+  const { positionals, values } = parseArgs({ args: argv, options: globalOptions, strict: false, allowPositionals: true });
+  const [name, topic] = positionals;
+  if (name === 'help') return { kind: 'help', command: topic === undefined ? undefined : findCommand(topic) };
+  if (values.help === true) return { kind: 'help', command: name === undefined ? undefined : findCommand(name) };
+  if (values.version === true && name === undefined) return { kind: 'version' };
+  if (name === undefined) throw new UsageError('missing command');
+  return { kind: 'run', command: findCommand(name) };
 }
 
 function parseCommandArgs(argv: string[], command: Command): CommandArgs {
@@ -68,48 +43,39 @@ function parseCommandArgs(argv: string[], command: Command): CommandArgs {
   }
 }
 
-function globalOptionsOf(values: CommandArgs['values']): GlobalOptions {
-  const value = (name: keyof typeof globalOptions) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  if (value('db') && value('data-dir')) throw new UsageError('give either --db or --data-dir, not both');
-  return {
-    store: { connectionString: value('db'), dataDir: value('data-dir'), schema: value('schema') },
-    json: values.json === true,
-    actor: value('actor'),
-    reason: value('reason'),
-  };
-}
-
-/** Runs one CLI invocation and returns its exit code: 0 ok, 1 operation failed, 2 usage error. */
-export async function main(argv: string[], io: CliIo = process): Promise<number> {
+/**
+ * Runs one CLI invocation and returns its exit code (see exit-codes.ts). Everything it touches outside
+ * comes through `io`; it never exits the process, so it runs in-process as well as from the binary.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const json = wantsJson(argv);
   let command: Command | undefined;
-  let close = async () => {};
+  let context: ReturnType<typeof createCliContext> | undefined;
+  const fail = (error: unknown) => reportError(error, { usage: usage(command), json, write: (text) => io.stderr.write(text) });
   try {
-    const found = findCommand(argv);
-    command = found.command;
-    if (found.help || !command) {
-      io.stdout.write(`${help(command)}\n`);
+    const invocation = readInvocation(argv);
+    if (invocation.kind === 'version') {
+      io.stdout.write(json ? `${JSON.stringify({ version: packageVersion() })}\n` : `metaledger ${packageVersion()}\n`);
       return exitCodes.ok;
     }
+    if (invocation.kind === 'help') {
+      io.stdout.write(`${help(invocation.command)}\n`);
+      return exitCodes.ok;
+    }
+    command = invocation.command;
     const args = parseCommandArgs(argv, command);
-    const context = createCliContext(globalOptionsOf(args.values), io);
-    close = context.close;
+    context = createCliContext(globalOptionsOf(args.values), io);
     await command.run(context, args);
+  } catch (error) {
+    // the outcome is decided; a failing close must not hide it
+    await context?.close().catch(() => {});
+    return fail(error);
+  }
+  try {
+    // the work is done, but a store that cannot close cleanly (files not written) is a failure to report
+    await context.close();
     return exitCodes.ok;
   } catch (error) {
-    return reportError(error, usage(command), (text) => io.stderr.write(text));
-  } finally {
-    // the outcome is decided; a failing close must not hide it
-    await close().catch(() => {});
+    return fail(error);
   }
 }
-
-function isEntryPoint(): boolean {
-  try {
-    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-// `node dist/src/cli/main.js …` or `node --import tsx src/cli/main.ts …`; bin/metaledger.js calls main() itself
-if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));

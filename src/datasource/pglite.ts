@@ -1,20 +1,86 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { Datasource, ScriptExecutor } from './datasource.js';
+import { ValidationError } from '../errors.js';
 import { quoteIdentifier } from './identifier.js';
+import { lockDataDirectory, lockFileName, type DataDirectoryLock } from './pglite-lock.js';
+import { seedOptions } from './pglite-seed.js';
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Embedded PostgreSQL (WASM): a data directory, or memory when none is given. One connection. */
+/** The session every statement relies on; set again after SQL the store did not write (see withIsolatedTransaction). */
+const sessionSettings = (searchPath: string) => `SET search_path TO ${searchPath}; SET timezone TO 'UTC';`;
+
+/** The directory PGlite keeps its files in, or undefined when it keeps them elsewhere (memory://, idb://). */
+export function pgliteDirectory(dataDir: string | undefined): string | undefined {
+  if (dataDir === undefined) return undefined;
+  if (dataDir.startsWith('file://')) return resolve(dataDir.slice('file://'.length));
+  return dataDir.includes('://') ? undefined : resolve(dataDir);
+}
+
+/**
+ * PostgreSQL's own timers (the idle statistics flush, every ~10 s) run as Emscripten timers that
+ * `close()` leaves armed, and each one re-arms the next: a process that closed its last store stayed
+ * alive for 10 s, or for ever. PGlite exports the call that disarms them (0.4.x).
+ */
+function disarmTimers(client: PGlite): void {
+  const module = (client as unknown as { mod?: { _clear_setitimer?: () => void } }).mod;
+  try {
+    module?._clear_setitimer?.();
+  } catch {
+    // the runtime is already gone: nothing left to fire
+  }
+}
+
+/**
+ * A new database is created only in an empty (or new) directory: `--data-dir ~` must not spread
+ * PostgreSQL's files among the user's own.
+ */
+async function checkDirectory(directory: string): Promise<void> {
+  if (existsSync(join(directory, 'PG_VERSION'))) return;
+  const others = (await readdir(directory)).filter((entry) => !entry.startsWith(lockFileName));
+  if (others.length === 0) return;
+  throw new ValidationError(
+    [{ path: directory, message: `holds other files (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''}) and no database` }],
+    'the embedded database needs an empty or new directory',
+  );
+}
+
+/** Starts PGlite and puts its one connection in the store's schema; a failed start leaves nothing running. */
+async function startPglite(dataDir: string | undefined, directory: string | undefined, searchPath: string): Promise<PGlite> {
+  const client = new PGlite(directory ?? dataDir, await seedOptions(directory));
+  try {
+    await client.waitReady;
+    await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; ${sessionSettings(searchPath)}`);
+    return client;
+  } catch (error) {
+    await client.close().catch(() => {});
+    disarmTimers(client);
+    throw error;
+  }
+}
+
+/**
+ * Embedded PostgreSQL (WASM): a data directory, or memory when none is given. One connection, one
+ * process: a data directory is locked for the process that opened it until `close()`.
+ */
 export async function openPglite(dataDir: string | undefined, schema: string): Promise<Datasource> {
   const searchPath = quoteIdentifier(schema, 'schema');
-  const client = new PGlite(dataDir);
-  await client.waitReady;
-  // the session every statement relies on; set again after SQL the store did not write (see withIsolatedTransaction)
-  const sessionSettings = `SET search_path TO ${searchPath}; SET timezone TO 'UTC';`;
-  await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; ${sessionSettings}`);
+  const directory = pgliteDirectory(dataDir);
+  const lock: DataDirectoryLock | undefined = directory === undefined ? undefined : await lockDataDirectory(directory);
+  const start = async () => {
+    if (directory !== undefined) await checkDirectory(directory);
+    return startPglite(dataDir, directory, searchPath);
+  };
+  const client = await start().catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
+  });
   const db = new Kysely<any>({ dialect: new PGliteDialect(client) });
   const withScriptTransaction = <T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T> =>
     client.transaction((tx) =>
@@ -30,8 +96,8 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     schema,
     db,
     // one PGlite instance is one database, reachable only through this datasource
-    identity: `pglite:${dataDir ?? `memory:${randomUUID()}`}#${schema}`,
-    target: dataDir ?? 'memory',
+    identity: `pglite:${directory ?? `memory:${randomUUID()}`}#${schema}`,
+    target: directory ?? dataDir ?? 'memory',
     async prepared<R>(text: string, parameters: unknown[]) {
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
     },
@@ -46,7 +112,7 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
         return await withScriptTransaction(work);
       } finally {
         await client.exec(
-          `RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; DISCARD TEMP; DEALLOCATE ALL; SELECT pg_advisory_unlock_all(); ${sessionSettings}`,
+          `RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; DISCARD TEMP; DEALLOCATE ALL; SELECT pg_advisory_unlock_all(); ${sessionSettings(searchPath)}`,
         );
         const now = await channels();
         const statements = [
@@ -56,6 +122,14 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
         if (statements.length > 0) await client.exec(statements.join(' '));
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      try {
+        await db.destroy();
+      } finally {
+        disarmTimers(client);
+        // only once PGlite has written its files may another process open them
+        await lock?.release();
+      }
+    },
   };
 }

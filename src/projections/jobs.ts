@@ -1,4 +1,4 @@
-import PgBoss from 'pg-boss';
+import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 
 /** pg-boss keeps its tables in a schema of its own next to the store's. */
@@ -60,6 +60,8 @@ export class ProjectionJobs {
     handlers: JobHandlers,
     options: JobsOptions = {},
   ): Promise<ProjectionJobs> {
+    // loaded only by a store that runs jobs: a CLI command or an embedded store never pays for it
+    const { default: PgBoss } = await import('pg-boss');
     const boss = new PgBoss({
       ...(connection as PgBoss.DatabaseOptions),
       schema: jobSchema(schema),

@@ -1,10 +1,8 @@
 import { describeTable } from '../../projections/framework-metadata-table.js';
-import { resolveConnectionTarget, type ConnectionChoice, type ConnectionTarget } from '../config.js';
+import { resolveStoreSettings, type ConnectionChoice, type ConnectionTarget } from '../config.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
-import { openPglite } from '../datasource/pglite.js';
-import { openPostgres } from '../datasource/postgres.js';
 import { parsePostgresUrl } from '../datasource/postgres-url.js';
 import { sslFor } from '../datasource/ssl-mode.js';
 import { resolveTimeouts, type ConnectionTimeouts } from '../datasource/timeouts.js';
@@ -30,8 +28,13 @@ export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'data
    * PostgreSQL; a datasource with `active: false` is not opened.
    */
   datasource?: ConnectionChoice['datasource'] & { name?: string; active?: boolean };
-  /** PostgreSQL schema holding every metaledger table; default `public`. */
+  /** PostgreSQL schema holding every metaledger table; default `$METALEDGER_SCHEMA`, else the config file's, else `public`. */
   schema?: string;
+  /**
+   * The config file for the settings not given here (see docs/operations.md): a path, or `false` to read
+   * none. Default: `metaledger.config.json` in the working directory, if there is one.
+   */
+  configFile?: string | false;
   /** MetadataDriverConfig input (checked by StrictMetadataDriverConfigSchema): transactions, cache, table schema, migration. */
   driver?: StrictMetadataDriverConfigInput;
   /** Keep a full snapshot every this many versions of an item (bounds time-travel cost). Default 100. */
@@ -64,14 +67,16 @@ export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'data
   listenConnectionString?: string;
 }
 
-function openDatasource(
+/** Each backend's driver is loaded only when used: a store on PGlite never loads pg, and the reverse. */
+async function openDatasource(
   target: ConnectionTarget,
   schema: string,
   options: CreateMetadataStoreOptions,
   statementTimeoutMs: number,
   secrets: (string | undefined)[],
-): Promise<Datasource> | Datasource {
-  if (target.kind === 'pglite') return openPglite(target.dataDir, schema);
+): Promise<Datasource> {
+  if (target.kind === 'pglite') return (await import('../datasource/pglite.js')).openPglite(target.dataDir, schema);
+  const { openPostgres } = await import('../datasource/postgres.js');
   const config = target.config ?? {};
   if (target.connectionString) parsePostgresUrl(target.connectionString);
   if (options.listenConnectionString) parsePostgresUrl(options.listenConnectionString);
@@ -114,9 +119,15 @@ function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
 export function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
   return atPublicBoundary(() => {
-    const target = resolveConnectionTarget(options);
-    const secrets = secretsOf(options, target);
-    return createMetadataStoreOn((schema, timeoutMs) => openDatasource(target, schema, options, timeoutMs, secrets), options, secrets);
+    // explicit options > environment > config file > the embedded default, setting by setting
+    const settings = resolveStoreSettings(options, { env: process.env, cwd: process.cwd(), configFile: options.configFile });
+    const resolved = { ...options, schema: settings.schema, driver: settings.driver };
+    const secrets = secretsOf(options, settings.target);
+    return createMetadataStoreOn(
+      (schema, timeoutMs) => openDatasource(settings.target, schema, resolved, timeoutMs, secrets),
+      resolved,
+      secrets,
+    );
   });
 }
 

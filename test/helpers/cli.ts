@@ -1,17 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Readable } from 'node:stream';
 import { CompiledQuery } from 'kysely';
 import pg from 'pg';
+import { main } from '../../src/cli/main.js';
 import { createMetadataStore, type MetadataStore } from '../../src/index.js';
+import { runScript, type ScriptRun } from './run-script.js';
 import { backend, databaseUrl, uniqueSchema } from './test-store.js';
-
-const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-// an absolute loader URL: the CLI runs in a temp dir where a bare 'tsx' would not resolve
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export interface CliRun {
   code: number;
@@ -19,20 +15,43 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI from source in a subprocess, as a user would. */
-export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      ['--import', tsxLoader, mainScript, ...args],
-      { cwd: options.cwd, env: options.env ?? { ...process.env, METALEDGER_ACTOR: 'cli-test' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error); // killed, not an exit code
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      },
-    );
-    child.stdin?.end(options.stdin ?? '');
+export interface CliRunOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  stdin?: string;
+}
+
+const defaultEnv = () => ({ ...process.env, METALEDGER_ACTOR: 'cli-test' });
+
+/** A stream that keeps what is written to it. */
+function capture(): { write(text: string): boolean; text(): string } {
+  const chunks: string[] = [];
+  return {
+    write(text: string) {
+      chunks.push(text);
+      return true;
+    },
+    text: () => chunks.join(''),
+  };
+}
+
+/** Runs the CLI in this process through `main(argv, io)`, with its own streams, environment and directory. */
+export async function runCli(args: string[], options: CliRunOptions): Promise<CliRun> {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(args, {
+    stdout,
+    stderr,
+    stdin: Readable.from([options.stdin ?? '']),
+    env: options.env ?? defaultEnv(),
+    cwd: options.cwd,
   });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** Runs the CLI binary's entry (src/cli/bin.ts) in a subprocess, as a user would. */
+export function runCliProcess(args: string[], options: CliRunOptions & { timeoutMs?: number }): Promise<ScriptRun> {
+  return runScript('src/cli/bin.ts', args, { ...options, env: options.env ?? defaultEnv() });
 }
 
 /**

@@ -353,7 +353,7 @@ describe('CLI: export, import, serve', () => {
     expect(dry.stdout.trimEnd().split('\n').at(-1)).toBe('dry run, nothing written: would be 2 created, 0 updated, 0 unchanged, 0 skipped');
 
     const refused = await target.cli(['import', '--source', source]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(6);
     expect(refused.stderr).toMatch(
       /^error \[FORBIDDEN\]: import refused, nothing was imported: object\/account\.json: system items are read-only/,
     );
@@ -371,7 +371,7 @@ describe('CLI: export, import, serve', () => {
       'object/y.json': JSON.stringify({ scope: 'nope', metadata: {} }),
     });
     const invalid = await target.cli(['import', '--source', bad]);
-    expect(invalid.code).toBe(1);
+    expect(invalid.code).toBe(3);
     expect(invalid.stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(/^error \[VALIDATION\]: invalid import source .*; nothing was imported$/),
       expect.stringMatching(/^ {2}object\/x\.json:\(root\): malformed JSON/),
@@ -381,12 +381,12 @@ describe('CLI: export, import, serve', () => {
 
   it('serves the HTTP API until interrupted', async () => {
     const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const mainScript = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    const binScript = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
     const { targetArgs } = target;
     const { key, hash } = generateApiKey();
     const child = spawn(
       process.execPath,
-      ['--import', tsxLoader, mainScript, ...targetArgs, 'serve', '--port', '0', '--api-key', `viewer=${hash}`],
+      ['--import', tsxLoader, binScript, ...targetArgs, 'serve', '--port', '0', '--api-key', `viewer=${hash}`],
       {
         cwd: target.workDir,
         stdio: ['ignore', 'pipe', 'pipe'],

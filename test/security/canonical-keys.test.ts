@@ -209,7 +209,7 @@ describe('CLI (in process) refuses non-canonical keys before it opens the databa
     stderr.on('data', (chunk) => (output.stderr += chunk));
     const stdin = new PassThrough();
     stdin.end('{"metadata":{"v":1}}');
-    const code = await main(args, { stdout, stderr, stdin });
+    const code = await main(args, { stdout, stderr, stdin, env: process.env, cwd: work });
     return { code, ...output };
   }
 
@@ -225,7 +225,7 @@ describe('CLI (in process) refuses non-canonical keys before it opens the databa
       ['save', variant.of('object'), 'account', '--file', '-'],
     ]) {
       const run = await cli([...target, ...command]);
-      expect(run, command.join(' ')).toMatchObject({ code: 1 });
+      expect(run, command.join(' ')).toMatchObject({ code: 3 });
       expect(run.stderr).toContain('error [VALIDATION]');
     }
     await expect(stat(dataDir)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -7,6 +7,11 @@ export const blameCommand: Command = {
   name: 'blame',
   summary: 'for each field of an item, the change that last set it',
   usage: '<type> <name>',
+  details: `For every leaf of the item's current document: its value, and the version, actor, time and reason of the
+change that last set it. A leaf older than a prune shows <=N (pruned).
+
+example:
+  metaledger blame object account`,
   async run(context, args) {
     const [type, name] = requirePositionals(args, ['type', 'name']);
     const lines = await (await context.store()).blame(type, name);

@@ -1,4 +1,3 @@
-import { terminalProgress } from '../../loaders/progress.js';
 import { exportMetadata } from '../../service/export/export-metadata.js';
 import { choiceOption, stringOption } from '../arguments.js';
 import { UsageError, type Command } from '../command.js';
@@ -10,6 +9,16 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'write every item (or some types / namespaces) to a JSON or YAML file, or to a directory of <type>/<name> files',
   usage: `--output <file.json|file.yaml|dir> [--format json|yaml] [--types a,b] [--namespaces a,b] [--history] [${principalOptionHelp}]`,
+  details: `  --output path           a .json or .yaml file (one bundle), or a directory (one file per item)
+  --format json|yaml      the format of a directory's files (a file's comes from its extension)
+  --types a,b             only these types
+  --namespaces a,b        only these namespaces
+  --history               include every item's events
+  --as id[:role,role]     export only what this principal may read
+
+examples:
+  metaledger export --output backup.json
+  metaledger export --output ./metadata --format yaml --types object,view`,
   options: {
     output: { type: 'string' },
     format: { type: 'string' },
@@ -21,16 +30,17 @@ export const exportCommand: Command = {
   async run(context, args) {
     const output = stringOption(args, 'output');
     if (output === undefined) throw new UsageError('missing option --output <file|dir>');
-    const report = await exportMetadata(await context.store(), {
-      output,
+    const options = {
+      output: context.path(output),
       format: choiceOption(args, 'format', ['json', 'yaml'] as const),
       types: listOption(args, 'types'),
       namespaces: listOption(args, 'namespaces'),
       includeHistory: args.values.history === true,
       // without --as, the operator is trusted code and exports everything
       principal: principalOption(args) ?? operatorPrincipal(),
-      progress: terminalProgress(),
-    });
+      progress: context.progress(),
+    };
+    const report = await exportMetadata(await context.store(), options);
     context.report(
       report,
       () =>

@@ -25,6 +25,11 @@ export const getCommand: Command = {
   name: 'get',
   summary: 'print one record',
   usage: '<type> <name>',
+  details: `Exits 4 (NOT_FOUND) when the item does not exist or is deleted.
+
+examples:
+  metaledger get object account
+  metaledger get object account --json`,
   async run(context, args) {
     const [type, name] = requirePositionals(args, ['type', 'name']);
     const { data } = await (await context.store()).load(type, name);

@@ -1,5 +1,4 @@
 import { summarizePatch } from '../../history/summarize.js';
-import { terminalProgress } from '../../loaders/progress.js';
 import type { ImportChange } from '../../service/import/plan-import.js';
 import { importMetadata, type ImportReport } from '../../service/import/import-metadata.js';
 import { choiceOption, stringOption } from '../arguments.js';
@@ -37,6 +36,18 @@ export const importCommand: Command = {
   name: 'import',
   summary: 'import a file or a directory of metadata files in one changeset (every problem reported, nothing written)',
   usage: `--source <file|dir> [--strategy merge|replace|skip] [--dry-run] [--skip-invalid] [--allow-system] [${principalOptionHelp}]`,
+  details: `  --source path           a bundle file (.json, .yaml) or a directory of <type>/<name> files
+  --strategy s            for items that exist: merge (default), replace, or skip
+  --dry-run               print what would change, write nothing
+  --skip-invalid          leave out invalid files (reported) instead of refusing the whole import
+  --allow-system          allow items of the system scope
+  --as id[:role,role]     import as this principal, checked against the access rules
+
+The whole import is one changeset: it prints the log position to restore to undo it.
+
+examples:
+  metaledger import --source backup.json --dry-run
+  metaledger import --source ./metadata --strategy replace --reason "sync from git"`,
   options: {
     source: { type: 'string' },
     strategy: { type: 'string' },
@@ -50,8 +61,8 @@ export const importCommand: Command = {
     if (source === undefined) throw new UsageError('missing option --source <file|dir>');
     // without --as, the operator is trusted code and says so; system items still need --allow-system
     const asPrincipal = principalOption(args);
-    const report = await importMetadata(await context.store(), {
-      source,
+    const options = {
+      source: context.path(source),
       strategy: choiceOption(args, 'strategy', ['merge', 'replace', 'skip'] as const),
       dryRun: args.values['dry-run'] === true,
       validate: args.values['skip-invalid'] !== true,
@@ -59,8 +70,9 @@ export const importCommand: Command = {
       principal: asPrincipal ?? operatorPrincipal(),
       actor: asPrincipal?.id ?? context.writeContext.actor,
       reason: context.writeContext.reason,
-      progress: terminalProgress(),
-    });
+      progress: context.progress(),
+    };
+    const report = await importMetadata(await context.store(), options);
     context.report(report, () => describeImport(report));
   },
 };

@@ -15,6 +15,7 @@ import { rollbackCommand } from './rollback.js';
 import { saveCommand } from './save.js';
 import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
+import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
 /** Every CLI command, in the order `metaledger --help` lists them. */
@@ -36,4 +37,5 @@ export const commands: Command[] = [
   exportCommand,
   importCommand,
   serveCommand,
+  statusCommand,
 ];

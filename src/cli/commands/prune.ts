@@ -6,6 +6,13 @@ export const pruneCommand: Command = {
   name: 'prune',
   summary: 'remove events recorded before a date-time, keeping every current state and later version readable',
   usage: '--before ISO [--keep-versions n]',
+  details: `  --before ISO        remove events recorded before this date-time
+  --keep-versions n   keep at least the n latest versions of every item (default 1)
+
+Time travel to before the cut answers HISTORY_PRUNED (exit 10) afterwards.
+
+example:
+  metaledger prune --before 2023-01-01T00:00:00Z --keep-versions 5`,
   options: { before: { type: 'string' }, 'keep-versions': { type: 'string' } },
   async run(context, args) {
     requirePositionals(args, []);

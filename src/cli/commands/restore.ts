@@ -31,6 +31,15 @@ export const restoreCommand: Command = {
   name: 'restore',
   summary: 'bring the store, a namespace or some types back to a moment, in one changeset',
   usage: '--at ISO | --position p [--namespace ns] [--types a,b] [--dry-run]',
+  details: `  --at ISO         the moment to go back to, as a date-time
+  --position p     the moment to go back to, as a log position (import prints one)
+  --namespace ns   only items of this namespace
+  --types a,b      only these types
+  --dry-run        print the plan, write nothing
+
+examples:
+  metaledger restore --at 2024-05-01T12:00:00Z --dry-run
+  metaledger restore --position 1042 --reason "undo the import"`,
   options: {
     at: { type: 'string' },
     position: { type: 'string' },
@@ -40,9 +49,7 @@ export const restoreCommand: Command = {
   },
   async run(context, args) {
     requirePositionals(args, []);
-    const plan = await (
-      await context.store()
-    ).restore({
+    const options = {
       // who and why; the changeset's source is the rollback or restore itself
       actor: context.writeContext.actor,
       reason: context.writeContext.reason,
@@ -50,7 +57,8 @@ export const restoreCommand: Command = {
       namespace: stringOption(args, 'namespace'),
       types: listOption(args, 'types'),
       dryRun: args.values['dry-run'] === true,
-    });
+    };
+    const plan = await (await context.store()).restore(options);
     context.report(plan, () => describePlan(plan));
   },
 };

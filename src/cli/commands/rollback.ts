@@ -13,17 +13,18 @@ export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'make an item what it was at an earlier version (a new event; history is kept)',
   usage: '<type> <name> <toVersion> [--expected-version n]',
+  details: `  --expected-version n   refuse (CONFLICT) unless the item is at version n
+
+example:
+  metaledger rollback object account 2 --reason "the rename broke reports"`,
   options: { 'expected-version': { type: 'string' } },
   async run(context, args) {
     const [type, name, toVersion] = requirePositionals(args, ['type', 'name', 'toVersion']);
-    const result = await (
-      await context.store()
-    ).rollback(type, name, integerArgument(toVersion, 'toVersion'), {
-      // who and why; the changeset's source is the rollback or restore itself
-      actor: context.writeContext.actor,
-      reason: context.writeContext.reason,
-      expectedVersion: integerOption(args, 'expected-version'),
-    });
+    const version = integerArgument(toVersion, 'toVersion');
+    const expectedVersion = integerOption(args, 'expected-version');
+    // who and why; the changeset's source is the rollback or restore itself
+    const { actor, reason } = context.writeContext;
+    const result = await (await context.store()).rollback(type, name, version, { actor, reason, expectedVersion });
     context.report({ type, name, ...result }, () => describeRollback(`${type}/${name}`, result));
   },
 };

@@ -30,6 +30,15 @@ export const saveCommand: Command = {
   summary: 'create or update a record from a JSON file (a whole record, or just its metadata)',
   usage:
     '<type> <name> --file <path|-> [--namespace ns] [--scope s] [--state st] [--expected-version n] [--on-conflict error|skip|update|replace]',
+  details: `  --file path|-               the record as JSON: a whole record { namespace?, scope?, metadata, … }, or just
+                              its metadata; - reads stdin
+  --namespace, --scope, --state   set these envelope fields (an update keeps those not given)
+  --expected-version n        refuse (CONFLICT, exit 5) unless the item is at version n (0: must not exist)
+  --on-conflict s             when the item exists: error, skip, update (default), or replace
+
+examples:
+  metaledger save object account --file account.json --reason "first cut"
+  echo '{"label":"Account"}' | metaledger save object account --file - --expected-version 1`,
   options: {
     file: { type: 'string' },
     namespace: { type: 'string' },
@@ -44,7 +53,7 @@ export const saveCommand: Command = {
     if (file === undefined) throw new UsageError('missing option --file <path|->');
     const onConflict = choiceOption(args, 'on-conflict', conflictStrategies);
     const expectedVersion = integerOption(args, 'expected-version');
-    const record = await readRecordFile(file, context.readStdin);
+    const record = await readRecordFile(file === '-' ? file : context.path(file), context.readStdin);
     checkKey(record, { type, name });
     // only envelope fields actually given: an update keeps the current value of the others
     for (const field of ['namespace', 'scope', 'state'] as const) {

@@ -3,13 +3,12 @@ import { generateApiKey } from '../../server/auth/api-keys.js';
 import { createMetadataServer, listenMetadataServer } from '../../server/create-server.js';
 import { apiKeysVariable, resolveServerConfig } from '../../server/resolve-server-config.js';
 import type { ServerConfigInput } from '../../server/server-config.js';
-import { readConfigFile } from '../../config.js';
 import { parsePrincipal } from '../../service/principal.js';
 import { createMetadataService } from '../../service/create-service.js';
 import { integerOption, stringOption } from '../arguments.js';
 import { UsageError, type Command, type CommandArgs } from '../command.js';
 
-const help = `Serves the HTTP API under /api/v1 (described at /openapi.json), /healthz, /readyz and the web
+const details = `Serves the HTTP API under /api/v1 (described at /openapi.json), /healthz, /readyz and the web
 audit console at /. Settings come from these flags, then the environment, then the "server" key of
 metaledger.config.json (see docs/http.md).
 
@@ -92,7 +91,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve the HTTP API, its OpenAPI document and the web audit console until interrupted',
   usage: '[--port n] [--host h] [--new-key id[:roles]] [--api-key id[:roles]=sha256:…] [--max-body bytes] [--cors-origin o] …',
-  help,
+  details,
   options: {
     port: { type: 'string' },
     host: { type: 'string' },
@@ -130,7 +129,7 @@ export const serveCommand: Command = {
       );
       return;
     }
-    const config = resolveServerConfig((readConfigFile() as { server?: unknown }).server, process.env, flagSettings(args));
+    const config = resolveServerConfig(context.target().settings.server, context.env, flagSettings(args));
     const store = await context.store();
     const service = createMetadataService({ store, systemDir: config.systemDir, source: 'http' });
     const server = await listenMetadataServer(

@@ -8,6 +8,12 @@ export const showCommand: Command = {
   name: 'show',
   summary: 'print an item as it was at a version, a date-time or a log position',
   usage: '<type> <name> --version n | --at ISO | --position p',
+  details: `Give exactly one of --version n, --at ISO, --position p. An item that was deleted, or did not exist
+yet, at that moment is an answer, not an error (exit 0).
+
+examples:
+  metaledger show object account --version 2
+  metaledger show object account --at 2024-05-01T12:00:00Z --json`,
   options: { version: { type: 'string' }, at: { type: 'string' }, position: { type: 'string' } },
   async run(context, args) {
     const [type, name] = requirePositionals(args, ['type', 'name']);

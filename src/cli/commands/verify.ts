@@ -8,8 +8,16 @@ import { formatTable } from '../output.js';
 export const verifyCommand: Command = {
   name: 'verify',
   summary:
-    'check hash chains, version continuity and that the log replays to the projection; with --anchor, that nothing before it changed (exit 1 on problems)',
+    'check hash chains, version continuity and that the log replays to the projection; with --anchor, that nothing before it changed (exit 11 on problems)',
   usage: "[--anchor '<JSON from metaledger anchor>']",
+  details: `  --anchor json   also prove that nothing up to the anchor's position changed, vanished or moved
+                  (the JSON \`metaledger anchor\` printed, kept outside the database)
+
+Prints every problem found and exits 11 (INTEGRITY) when there is one.
+
+examples:
+  metaledger verify
+  metaledger verify --anchor "$(cat anchor.json)"`,
   options: { anchor: { type: 'string' } },
   async run(context, args) {
     requirePositionals(args, []);

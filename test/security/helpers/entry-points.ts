@@ -262,9 +262,16 @@ function cliEntryPoints(
     const stderr = new PassThrough().on('data', (chunk) => (output.stderr += chunk));
     const input = new PassThrough();
     input.end(stdin);
-    const code = await main([...targetArgs, '--json', ...args], { stdout, stderr, stdin: input });
+    const code = await main([...targetArgs, '--json', ...args], { stdout, stderr, stdin: input, env: process.env, cwd: work });
     if (code === 0) return { outcome: 'allowed', stdout: output.stdout };
-    const reported = /error \[([A-Z_]+)\]/.exec(output.stderr)?.[1];
+    // --json: the error is a JSON object on stderr
+    const reported = (() => {
+      try {
+        return (JSON.parse(output.stderr) as { error: { code: string } }).error.code;
+      } catch {
+        return undefined;
+      }
+    })();
     return { outcome: reported === 'FORBIDDEN' ? 'refused' : (reported ?? `exit ${code}: ${output.stderr.trim()}`), stdout: '' };
   }
   const asOption = (principal?: Principal) =>

@@ -106,7 +106,7 @@ describe('metaledger CLI', () => {
     const before = await readLog();
     const file = await writeJson('stale.json', JSON.stringify({ label: 'Stale' }));
     const stale = await cli(['save', 'object', 'account', '--file', file, '--expected-version', '1']);
-    expect(stale.code).toBe(1);
+    expect(stale.code).toBe(5);
     expect(stale.stdout).toBe('');
     expect(stale.stderr).toBe('error [CONFLICT]: object/account: expected version 1 but it is at version 2\n');
     expect(await readLog()).toEqual(before);
@@ -116,7 +116,7 @@ describe('metaledger CLI', () => {
     const before = await readLog();
     const file = await writeJson('broken.json', '{ "label": "Broken" ');
     const broken = await cli(['save', 'object', 'broken', '--file', file]);
-    expect(broken.code).toBe(1);
+    expect(broken.code).toBe(3);
     const [headline, issue] = broken.stderr.split('\n');
     expect(headline).toBe('error [VALIDATION]: malformed JSON');
     expect(issue).toMatch(new RegExp(`^  ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*JSON`));
@@ -126,7 +126,7 @@ describe('metaledger CLI', () => {
   it('prints each validation issue on its own line with its path', async () => {
     const file = await writeJson('invalid.json', JSON.stringify({ scope: 'galaxy', metadata: [1, 2] }));
     const invalid = await cli(['save', 'object', 'invalid', '--file', file]);
-    expect(invalid.code).toBe(1);
+    expect(invalid.code).toBe(3);
     expect(invalid.stderr.trimEnd().split('\n')).toEqual([
       'error [VALIDATION]: invalid record',
       expect.stringMatching(/^ {2}scope: .*'galaxy'/),
@@ -137,7 +137,7 @@ describe('metaledger CLI', () => {
   it('deletes a record, after which get fails with NOT_FOUND', async () => {
     expect(await cli(['delete', 'object', 'contact'])).toEqual({ code: 0, stdout: 'deleted object/contact v2\n', stderr: '' });
     const gone = await cli(['get', 'object', 'contact']);
-    expect(gone).toEqual({ code: 1, stdout: '', stderr: 'error [NOT_FOUND]: object/contact does not exist\n' });
+    expect(gone).toEqual({ code: 4, stdout: '', stderr: 'error [NOT_FOUND]: object/contact does not exist\n' });
     expect((await readLog()).at(-1)).toMatchObject({ name: 'contact', version: 2, kind: 'deleted', source: 'cli' });
   });
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliTarget, type CliTarget } from '../helpers/cli.js';
 
-// Every history command in a subprocess. The log is seeded in-process (far faster than one CLI run per
+// Every history command, run in-process through main(argv, io). The log is seeded in-process (far faster than one CLI run per
 // write); the CLI's own writes are the rollback and the restore under test.
 
 let target: CliTarget;
@@ -223,7 +223,7 @@ describe('metaledger rollback', () => {
   it('refuses a stale --expected-version with CONFLICT and writes nothing', async () => {
     const before = await countEvents();
     expect(await cli('rollback', 'object', 'account', '1', '--expected-version', '2')).toEqual({
-      code: 1,
+      code: 5,
       stdout: '',
       stderr: 'error [CONFLICT]: object/account: expected version 2 but it is at version 3\n',
     });
@@ -301,7 +301,7 @@ describe('metaledger restore', () => {
       `SELECT min(position)::int AS first FROM metadata_events WHERE changeset_id = (SELECT changeset_id FROM metadata_events GROUP BY changeset_id HAVING count(*) = 3 LIMIT 1)`,
     );
     const inside = await cli('restore', '--position', String(first), '--dry-run');
-    expect(inside.code).toBe(1);
+    expect(inside.code).toBe(3);
     expect(inside.stderr).toMatch(
       new RegExp(`^error \\[VALIDATION\\]: invalid restore point\\n {2}position: position ${first} falls inside changeset `),
     );
@@ -371,7 +371,7 @@ describe('metaledger prune and verify', () => {
     expect(versions.map((row) => row.version)).toEqual([5, 6, 7, 8]);
 
     expect(await cli('show', 'old', 'long', '--version', '2')).toEqual({
-      code: 1,
+      code: 10,
       stdout: '',
       stderr: 'error [HISTORY_PRUNED]: old/long: history before version 2 was pruned; it now starts at version 4\n',
     });
@@ -391,20 +391,20 @@ describe('metaledger prune and verify', () => {
     expect(await cli('verify', '--anchor', anchor)).toMatchObject({ code: 0, stdout: expect.stringContaining('matches the anchor') });
     const forged = anchor.replace(/"eventCount":(\d+)/, (_, n) => `"eventCount":${Number(n) + 1}`);
     const mismatch = await cli('verify', '--anchor', forged);
-    expect(mismatch.code).toBe(1);
+    expect(mismatch.code).toBe(11);
     expect(cellsOf(mismatch.stdout).map(([kind]) => kind)).toEqual(['anchor_mismatch']);
     expect(await cli('verify', '--anchor', 'not json')).toMatchObject({
-      code: expect.any(Number),
+      code: 3,
       stderr: expect.stringMatching(/VALIDATION.*anchor/),
     });
   });
 
-  it('exits 1 and lists each problem after an event row was edited with raw SQL', async () => {
+  it('exits 11 (INTEGRITY) and lists each problem after an event row was edited with raw SQL', async () => {
     await target.query(
       `UPDATE metadata_events SET patch = '[{"op":"replace","path":"/metadata/i","value":99}]' WHERE name = 'long' AND version = 7`,
     );
     const { code, stdout, stderr } = await cli('verify');
-    expect(code).toBe(1);
+    expect(code).toBe(11);
     expect(stdout).toMatch(/^KIND\s+ITEM\s+VERSION\s+DETAIL\n/);
     expect(cellsOf(stdout).map(([kind, item, version]) => `${kind} ${item} ${version}`)).toEqual(['hash_mismatch old/long 7']);
     expect(stdout).toContain('event content does not match its hash (edited)');

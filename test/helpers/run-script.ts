@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// an absolute loader URL: scripts may run in a temp dir where a bare 'tsx' would not resolve
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ScriptRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** From the last output to the exit of the process: what a process that stalls after its work adds. */
+  exitDelayMs: number;
+}
+
+/**
+ * Runs a TypeScript file (a path from the repository root) in a real Node.js process, as `node --import
+ * tsx <script> <args>`; killed after `timeoutMs`.
+ */
+export function runScript(
+  script: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string; timeoutMs?: number } = {},
+): Promise<ScriptRun> {
+  return new Promise((resolve, reject) => {
+    let lastOutput = Date.now();
+    const child = execFile(
+      process.execPath,
+      ['--import', tsxLoader, fileURLToPath(new URL(script, pathToFileURL(repositoryRoot))), ...args],
+      { cwd: options.cwd ?? repositoryRoot, env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000 },
+      (error, stdout, stderr) => {
+        const exitDelayMs = Date.now() - lastOutput;
+        // killed (the timeout), not an exit code
+        if (error && typeof error.code !== 'number') return reject(Object.assign(error, { stdout, stderr }));
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr, exitDelayMs });
+      },
+    );
+    const touched = () => {
+      lastOutput = Date.now();
+    };
+    child.stdout?.on('data', touched);
+    child.stderr?.on('data', touched);
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
