@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../../src/server/auth/api-keys.js';
 import { createCliTarget, type CliTarget } from '../../helpers/cli.js';
 
-const mainScript = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+const binScript = fileURLToPath(new URL('../../../src/cli/bin.ts', import.meta.url));
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 let target: CliTarget;
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 /** Starts `metaledger serve` and resolves with its URL once it says it is serving. */
 async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, mainScript, ...target.targetArgs, 'serve', '--json', ...args], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, binScript, ...target.targetArgs, 'serve', '--json', ...args], {
     cwd: target.workDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,7 +116,7 @@ describe('metaledger serve', () => {
       JSON.stringify({ server: { maxBodyBytes: -1, auth: { apiKeys: [{ hash: 'md5:x', principal: 'a' }] } } }),
     );
     const { code, stderr } = await target.cli(['serve', '--port', '0']);
-    expect(code).toBe(1);
+    expect(code).toBe(3); // VALIDATION
     expect(stderr).toContain('maxBodyBytes');
     expect(stderr).toContain('auth.apiKeys.0.hash');
   });
