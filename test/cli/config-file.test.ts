@@ -91,7 +91,7 @@ describe('a config file that is not valid', () => {
       stdout: '',
       stderr: [
         `error [VALIDATION]: invalid config file ${path}`,
-        "  connectionstring: unknown key 'connectionstring'; the config file takes connectionString, dataDir, datasource, schema, driver",
+        "  connectionstring: unknown key 'connectionstring'; the config file takes connectionString, dataDir, datasource, schema, driver, server",
         '',
       ].join('\n'),
     });
