@@ -240,7 +240,13 @@ describe('precedence: explicit options > environment > config file > default', (
     'the library reads the same file, or the one named by configFile, or none with configFile: false',
     async () => {
       const path = await writeConfig({ dataDir: 'library-dir', schema: 'library_schema' }, 'library.json');
-      const store = await createMetadataStore({ configFile: path });
+      // the environment outranks the file: this process's own (CI sets DATABASE_URL) must not take part
+      const environment = { DATABASE_URL: process.env.DATABASE_URL, METALEDGER_DATA_DIR: process.env.METALEDGER_DATA_DIR };
+      delete process.env.DATABASE_URL;
+      delete process.env.METALEDGER_DATA_DIR;
+      const store = await createMetadataStore({ configFile: path }).finally(() => {
+        for (const [name, value] of Object.entries(environment)) if (value !== undefined) process.env[name] = value;
+      });
       try {
         expect(store.datasource.schema).toBe('library_schema');
       } finally {
