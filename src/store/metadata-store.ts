@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { z } from 'zod';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
@@ -204,7 +205,7 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => readCollectionInfo(this.db));
   }
 
-  get db(): Kysely<any> {
+  get db(): MetaledgerDb {
     return this.datasource.db;
   }
 
