@@ -28,6 +28,8 @@ import type { Moment } from '../history/moment.js';
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
 import { rollback, type RollbackResult } from '../history/rollback.js';
+import { revertChangeset, type RevertResult } from '../change/revert/revert-changeset.js';
+import { ChangesetIdSchema, RevertOptionsSchema, type RevertOptions } from '../change/revert/revert-options.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
 import { takeAnchor, type Anchor } from '../history/anchor.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
@@ -401,6 +403,12 @@ export class MetadataStore implements HistoryWriter {
     return restore(this, parseInput(RestoreOptionsSchema, options, 'restore options'));
   }
 
+  /** Undoes exactly one changeset's events as one new changeset, keeping later changes (see docs/history.md). */
+  async revertChangeset(changesetId: string, options: RevertOptions = {}): Promise<RevertResult> {
+    const id = parseInput(ChangesetIdSchema, changesetId, 'changesetId');
+    return revertChangeset(this, id, parseInput(RevertOptionsSchema, options, 'revert options') as RevertOptions);
+  }
+
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     if (typeof options !== 'object' || options === null)
       return Promise.reject(
@@ -666,6 +674,7 @@ guardPublicMethods(MetadataStore, [
   'blame',
   'rollback',
   'restore',
+  'revertChangeset',
   'verify',
   'anchor',
   'prune',
