@@ -47,7 +47,7 @@ export interface RestorePlan {
 }
 
 /** Restore points are changeset boundaries: a position inside a changeset would apply half of it. */
-async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
+export async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
   const { rows } = await db.executeQuery<{ changeset_id: string; first: number; last: number }>(
     CompiledQuery.raw(
       `SELECT e.changeset_id, min(e.position) AS first, max(e.position) AS last FROM metadata_events e
