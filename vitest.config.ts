@@ -24,7 +24,14 @@ export default defineConfig({
       {
         test: {
           name: 'pglite',
-          include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/process/**/*.test.ts'],
+          // examples/ run on their own embedded database whatever the backend: once, here
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/security/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/process/**/*.test.ts',
+            'test/examples/**/*.test.ts',
+          ],
           env: { METALEDGER_TEST_BACKEND: 'pglite' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
