@@ -10,7 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // unit: no database; test/package/ lists what `npm pack` ships
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/package/**/*.test.ts'] } },
       {
         test: {
           name: 'postgres',
