@@ -108,3 +108,8 @@ export type { BulkContext } from './driver/bulk/run-bulk.js';
 export type { QueryResult, QueriedRecord } from './driver/query/run-query.js';
 export type { MigrationResult, MigrationContext } from './driver/migrate/run-migration.js';
 export type { MigrationRecord, MigrationOutcome } from './driver/migrate/migration-log.js';
+export { ReferencedError } from './errors.js';
+export { TYPE_DEFINITION_TYPE } from './change/types/type-definition.js';
+export type { TypeDefinitionInput, ReferenceDeclaration, Upcaster, StoredTypeDefinition } from './change/types/type-definition.js';
+export type { TypeInfo } from './change/types/type-info.js';
+export type { MigrateTypeResult } from './change/types/migrate-type.js';

@@ -22,7 +22,7 @@ import { changes, type ChangesOptions, type ChangesPage } from '../history/chang
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
 import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
 import { getAt, type ItemAt } from '../history/get-at.js';
-import type { ChangeReason, HistoryWriter } from '../history/history-writer.js';
+import type { ChangeReason, HistoryWriter, PastState } from '../history/history-writer.js';
 import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/item-history.js';
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
@@ -557,6 +557,11 @@ export class MetadataStore implements HistoryWriter {
   /** The payload check against the type definitions as they are now, for writers beside the store's own paths (bulk, import). */
   payloadCheck(): Promise<PayloadCheck> {
     return this.run(() => this.types.payloadCheck());
+  }
+
+  /** Past states upcast to their type's current schema version (history readers and writers use it). */
+  currentShape<S extends PastState>(states: S[]): Promise<S[]> {
+    return this.typedReads.upcast(states);
   }
 
   get snapshotPolicy(): SnapshotPolicy {

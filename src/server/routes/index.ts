@@ -13,6 +13,7 @@ import { recordsCapability } from './records.js';
 import { restoreCapability } from './restore.js';
 import { rollbackCapability } from './rollback.js';
 import { timeTravelCapability } from './time-travel.js';
+import { typeDefinitionsCapability } from './type-definitions.js';
 import { typesCapability } from './types.js';
 import { verifyCapability } from './verify.js';
 
@@ -36,4 +37,5 @@ export const capabilities: Capability[] = [
   exportCapability,
   importCapability,
   projectionsCapability,
+  typeDefinitionsCapability,
 ];
