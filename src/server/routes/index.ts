@@ -11,6 +11,7 @@ import { projectionsCapability } from './projections.js';
 import { queryCapability } from './query.js';
 import { recordsCapability } from './records.js';
 import { restoreCapability } from './restore.js';
+import { revertCapability } from './revert.js';
 import { rollbackCapability } from './rollback.js';
 import { timeTravelCapability } from './time-travel.js';
 import { typesCapability } from './types.js';
@@ -32,6 +33,7 @@ export const capabilities: Capability[] = [
   rollbackCapability,
   changesCapability,
   restoreCapability,
+  revertCapability,
   verifyCapability,
   exportCapability,
   importCapability,
