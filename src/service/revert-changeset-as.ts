@@ -11,7 +11,7 @@ export interface Reverter {
 }
 
 /** Who reverts, where refusals are recorded, and the call's audit fields. */
-export interface RevertAsOptions extends Omit<RevertOptions, 'actor' | 'check'> {
+export interface RevertAsOptions extends Omit<RevertOptions, 'check'> {
   principal: Principal;
   refusals: RefusalLog;
   /** Recorded with refusals: api, cli, http. */
@@ -24,7 +24,8 @@ const touched = ({ plan }: PlannedRevertItem) => plan.patch.length > 0 || plan.c
 /**
  * Reverts a changeset as a principal: every item the revert writes, or whose later changes it reports,
  * must be one the principal may change (as it is and as it becomes), else the whole revert — a dry run
- * too — is FORBIDDEN, the refusals are recorded and nothing is written. The principal is the actor.
+ * too — is FORBIDDEN, the refusals are recorded and nothing is written. The actor recorded is the
+ * principal unless `actor` names the person behind trusted code (the operator's CLI).
  */
 export async function revertChangesetAs(store: Reverter, changesetId: string, options: RevertAsOptions): Promise<RevertResult> {
   const { principal, refusals, source, ...revert } = options;
@@ -32,7 +33,7 @@ export async function revertChangesetAs(store: Reverter, changesetId: string, op
   try {
     return await store.revertChangeset(changesetId, {
       ...revert,
-      actor: principal.id,
+      actor: revert.actor ?? principal.id,
       check: (items) => {
         const changes = items.filter(touched).map(({ plan, now, then }) => ({ type: plan.type, name: plan.name, now, then }));
         refused = refusedChanges(principal, changes);
