@@ -1,6 +1,8 @@
 import type { ItemDocument } from '../events/document.js';
 import { ForbiddenError, refusalReason, type Operation } from './access-policy.js';
+import type { RefusalOrigin } from './enforce-access.js';
 import type { Principal } from './principal.js';
+import type { RefusalLog } from './refusal-log.js';
 
 /** One item a store-wide change (restore, revert) changes: as it is now and as it becomes (null: absent). */
 export interface PlannedChange {
@@ -40,4 +42,28 @@ export function forbiddenChanges(principal: Principal, refused: RefusedChange[],
   const shown = refused.slice(0, shownRefusals).map((refusal) => `${refusal.operation} ${refusal.type}/${refusal.name}: ${refusal.reason}`);
   if (refused.length > shown.length) shown.push(`… and ${refused.length - shown.length} more`);
   return new ForbiddenError(`${principal.id} may not ${what}: ${shown.join('; ')}; ${outcome}`, refused[0].operation, refused[0].reason);
+}
+
+/**
+ * Records the refusals behind a failed change and returns the error to throw: the failure itself, or,
+ * when the refusals could not be recorded, a FORBIDDEN that still refuses and says the record is missing.
+ */
+export async function recordRefusedChanges(
+  refusals: RefusalLog,
+  principal: Principal,
+  refused: RefusedChange[],
+  origin: RefusalOrigin,
+  failure: unknown,
+): Promise<unknown> {
+  try {
+    for (const refusal of refused) await refusals.record({ principal: principal.id, roles: principal.roles, ...refusal, ...origin });
+    return failure;
+  } catch (error) {
+    if (!(failure instanceof ForbiddenError)) return failure;
+    return new ForbiddenError(
+      `${failure.message} (and the refusal could not be recorded: ${(error as Error).message})`,
+      failure.operation,
+      failure.reason,
+    );
+  }
 }

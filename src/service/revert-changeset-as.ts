@@ -1,7 +1,7 @@
 import type { RevertResult } from '../change/revert/revert-changeset.js';
 import type { RevertOptions } from '../change/revert/revert-options.js';
 import type { PlannedRevertItem } from '../change/revert/plan-revert.js';
-import { forbiddenChanges, refusedChanges, type RefusedChange } from './change-access.js';
+import { forbiddenChanges, recordRefusedChanges, refusedChanges, type RefusedChange } from './change-access.js';
 import type { Principal } from './principal.js';
 import type { RefusalLog } from './refusal-log.js';
 
@@ -41,8 +41,6 @@ export async function revertChangesetAs(store: Reverter, changesetId: string, op
       },
     });
   } catch (error) {
-    for (const refusal of refused)
-      await refusals.record({ principal: principal.id, roles: principal.roles, ...refusal, source, correlationId: revert.correlationId });
-    throw error;
+    throw await recordRefusedChanges(refusals, principal, refused, { source, correlationId: revert.correlationId }, error);
   }
 }

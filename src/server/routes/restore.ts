@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import { forbiddenChanges, refusedChanges, type RefusedChange } from '../../service/change-access.js';
+import { forbiddenChanges, recordRefusedChanges, refusedChanges, type RefusedChange } from '../../service/change-access.js';
 import type { Capability } from '../api.js';
 import { problems, ReasonSchema } from '../http/schemas.js';
 
@@ -53,9 +53,7 @@ export const restoreCapability: Capability = {
             },
           });
         } catch (error) {
-          for (const refusal of refused)
-            await context.refusals.record({ principal: principal.id, roles: principal.roles, ...refusal, source: 'http', correlationId });
-          throw error;
+          throw await recordRefusedChanges(context.refusals, principal, refused, { source: 'http', correlationId }, error);
         }
       },
     );
