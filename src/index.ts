@@ -91,6 +91,8 @@ export type { ExportOptions, ExportReport } from './service/export/export-metada
 export { importMetadata } from './service/import/import-metadata.js';
 export type { ImportOptions, ImportReport } from './service/import/import-metadata.js';
 export type { ImportChange, ImportAction } from './service/import/plan-import.js';
+export { revertChangesetAs } from './service/revert-changeset-as.js';
+export type { RevertAsOptions } from './service/revert-changeset-as.js';
 export { createMetadataServer, listenMetadataServer } from './server/create-server.js';
 export type { MetadataServer, MetadataServerOptions } from './server/create-server.js';
 export { ServerConfigSchema, AuthConfigSchema, CorsConfigSchema, ApiKeyEntrySchema, JwtConfigSchema } from './server/server-config.js';

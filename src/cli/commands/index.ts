@@ -11,6 +11,7 @@ import { importCommand } from './import.js';
 import { listCommand } from './list.js';
 import { pruneCommand } from './prune.js';
 import { restoreCommand } from './restore.js';
+import { revertCommand } from './revert.js';
 import { rollbackCommand } from './rollback.js';
 import { saveCommand } from './save.js';
 import { serveCommand } from './serve.js';
@@ -30,6 +31,7 @@ export const commands: Command[] = [
   blameCommand,
   rollbackCommand,
   restoreCommand,
+  revertCommand,
   changesCommand,
   verifyCommand,
   anchorCommand,
