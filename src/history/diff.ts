@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
 import { diffStates, type PatchOperation } from '../events/patch.js';
 import { getAt, type ItemAt } from './get-at.js';
 import { summarizePatch } from './summarize.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** One side of a diff: a version number, a moment in time, or a log position. */
 export type DiffSide = number | Date | string | { position: number };
@@ -17,7 +17,7 @@ export interface ItemDiff {
 const momentOf = (side: DiffSide) =>
   typeof side === 'number' ? { version: side } : typeof side === 'object' && !(side instanceof Date) ? side : { asOf: side };
 
-export async function diffItem(db: Kysely<any>, type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
+export async function diffItem(db: MetaledgerDb, type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
   const [before, after] = [await getAt(db, type, name, momentOf(from)), await getAt(db, type, name, momentOf(to))];
   const patch = diffStates(before.document, after.document);
   return { from: before, to: after, patch, summary: summarizePatch(patch), identical: patch.length === 0 };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { z } from 'zod';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
@@ -26,6 +27,8 @@ import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/i
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
 import { rollback, type RollbackResult } from '../history/rollback.js';
+import { revertChangeset, type RevertResult } from '../change/revert/revert-changeset.js';
+import { ChangesetIdSchema, RevertOptionsSchema, type RevertOptions } from '../change/revert/revert-options.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
 import { takeAnchor, type Anchor } from '../history/anchor.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
@@ -213,7 +216,7 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => readCollectionInfo(this.db));
   }
 
-  get db(): Kysely<any> {
+  get db(): MetaledgerDb {
     return this.datasource.db;
   }
 
@@ -418,6 +421,12 @@ export class MetadataStore implements HistoryWriter {
   async restore(options: RestoreOptions & { tag?: string }): Promise<RestorePlan> {
     const untagged = await this.run(() => untagOptions(this.db, options));
     return restore(this, parseInput(RestoreOptionsSchema, untagged, 'restore options'));
+  }
+
+  /** Undoes exactly one changeset's events as one new changeset, keeping later changes (see docs/history.md). */
+  async revertChangeset(changesetId: string, options: RevertOptions = {}): Promise<RevertResult> {
+    const id = parseInput(ChangesetIdSchema, changesetId, 'changesetId');
+    return revertChangeset(this, id, parseInput(RevertOptionsSchema, options, 'revert options') as RevertOptions);
   }
 
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -708,6 +717,7 @@ guardPublicMethods(MetadataStore, [
   'blame',
   'rollback',
   'restore',
+  'revertChangeset',
   'verify',
   'tag',
   'tags',

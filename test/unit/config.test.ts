@@ -70,6 +70,7 @@ describe('resolveStoreSettings: explicit options > environment > config file > d
       target: { kind: 'pglite', dataDir: join(cwd, '.metaledger') },
       schema: 'public',
       driver: undefined,
+      connectionSettings: {},
       sources: { connection: 'default', schema: 'default' },
       configFile: undefined,
     });
@@ -103,7 +104,7 @@ describe('resolveStoreSettings: explicit options > environment > config file > d
 });
 
 describe('readConfigFile on any input', () => {
-  const known = ['connectionString', 'dataDir', 'datasource', 'schema', 'driver'];
+  const known = ['connectionString', 'dataDir', 'datasource', 'schema', 'driver', 'connection'];
   const anyKey = fc.oneof(fc.constantFrom(...known), fc.string({ maxLength: 12 }));
   const anyConfig = fc.oneof(
     fc.jsonValue(),
@@ -130,7 +131,7 @@ describe('readConfigFile on any input', () => {
       }),
       { numRuns: 1_000 },
     );
-  });
+  }, 30_000); // a thousand files written and read: seconds on a loaded machine
 });
 
 describe('describeBackend', () => {

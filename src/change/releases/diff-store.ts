@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
 import type { ItemDocument } from '../../events/document.js';
@@ -90,7 +91,7 @@ export const byKey = (a: { type: string; name: string }, b: { type: string; name
  * of the log (each item from its nearest full state), not from a replay per item.
  */
 export async function diffStore(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   from: ResolvedMoment,
   to: ResolvedMoment,
   options: DiffStoreOptions = {},

@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import type { IntegrityProblem } from '../../history/integrity-problem.js';
 import type { VerifyReport } from '../../history/verify.js';
 
@@ -31,7 +32,7 @@ const tagChecks = `
   WHERE c.source = 'tag' AND NOT EXISTS (SELECT 1 FROM metadata_tags t WHERE t.changeset_id = c.id)`;
 
 /** What is wrong with the tags: each finding names the tag, its position and its changeset. */
-export async function tagProblems(db: Kysely<any>): Promise<IntegrityProblem[]> {
+export async function tagProblems(db: MetaledgerDb): Promise<IntegrityProblem[]> {
   const { rows } = await db.executeQuery<{ name: string | null; position: string | number | null; changeset_id: string; detail: string }>(
     CompiledQuery.raw(tagChecks),
   );
@@ -44,7 +45,7 @@ export async function tagProblems(db: Kysely<any>): Promise<IntegrityProblem[]> 
 }
 
 /** A verify report with the tags checked too. */
-export async function withTagProblems(db: Kysely<any>, report: VerifyReport): Promise<VerifyReport> {
+export async function withTagProblems(db: MetaledgerDb, report: VerifyReport): Promise<VerifyReport> {
   const problems = await tagProblems(db);
   return problems.length === 0 ? report : { ...report, ok: false, problems: [...report.problems, ...problems] };
 }

@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { ValidationError } from '../../errors.js';
 import type { Moment } from '../../history/moment.js';
 import { isPlainObject } from '../../protocol/json.js';
@@ -34,7 +35,7 @@ function tagNameOf(value: unknown, path: string): string | undefined {
  * The moment (or diff side) with a tag — `{ tag }` or `tag:<name>` — replaced by the position it names
  * (NOT_FOUND for an unknown tag); anything else is given back as it is, for the caller's own checks.
  */
-export async function untagMoment(db: Kysely<any>, moment: unknown, path = 'moment'): Promise<unknown> {
+export async function untagMoment(db: MetaledgerDb, moment: unknown, path = 'moment'): Promise<unknown> {
   const name = tagNameOf(moment, path);
   return name === undefined ? moment : { position: (await findTag(db, name)).position };
 }
@@ -43,7 +44,7 @@ export async function untagMoment(db: Kysely<any>, moment: unknown, path = 'mome
  * Options that take their moment as `asOf` or `position` (snapshotAt, restore, export) with `tag`
  * allowed instead: the tag becomes the position it names. Giving a tag and another moment is refused.
  */
-export async function untagOptions<T>(db: Kysely<any>, options: T, path = 'tag'): Promise<T> {
+export async function untagOptions<T>(db: MetaledgerDb, options: T, path = 'tag'): Promise<T> {
   if (!isPlainObject(options) || !('tag' in options)) return options;
   const { tag, ...rest } = options as Record<string, unknown>;
   const others = ['asOf', 'position'].filter((key) => rest[key] !== undefined);
@@ -71,7 +72,7 @@ export function parseMomentText(text: string, path = 'moment'): MomentOrTag {
  * The log position a moment stands for: a position itself, a tag's position, or the last position
  * recorded at or before a date-time (0 when none was). A version names one item's moment, not the log's.
  */
-export async function positionOfMoment(db: Kysely<any>, moment: MomentOrTag, path = 'at'): Promise<number> {
+export async function positionOfMoment(db: MetaledgerDb, moment: MomentOrTag, path = 'at'): Promise<number> {
   const resolved = (await untagMoment(db, moment, path)) as Moment;
   if ('position' in resolved) return resolved.position;
   if ('asOf' in resolved) {

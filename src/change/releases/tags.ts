@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
+import { CompiledQuery } from 'kysely';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { checkChangesetBoundary } from '../../history/restore.js';
@@ -58,7 +59,7 @@ function toTag(row: TagRow): Tag {
   };
 }
 
-const query = async <T>(db: Kysely<any>, text: string, parameters: unknown[] = []): Promise<T[]> =>
+const query = async <T>(db: MetaledgerDb, text: string, parameters: unknown[] = []): Promise<T[]> =>
   (await db.executeQuery<T>(CompiledQuery.raw(text, parameters))).rows;
 
 /**
@@ -85,7 +86,7 @@ export function finalHead(db: Kysely<any>): Promise<number> {
  * writers in flight are waited for, so the head a tag takes by default is final: a later write draws a
  * higher position. The tag and its changeset (source `tag`) are written together or not at all.
  */
-export async function createTag(db: Kysely<any>, name: string, options: TagOptions = {}): Promise<Tag> {
+export async function createTag(db: MetaledgerDb, name: string, options: TagOptions = {}): Promise<Tag> {
   const tagName = checkTagName(name);
   const parsed = parseInput(TagOptionsSchema, options ?? {}, 'tag options');
   return db.transaction().execute(async (trx) => {
@@ -128,12 +129,12 @@ export async function createTag(db: Kysely<any>, name: string, options: TagOptio
 }
 
 /** Every tag, oldest first. */
-export async function listTags(db: Kysely<any>): Promise<Tag[]> {
+export async function listTags(db: MetaledgerDb): Promise<Tag[]> {
   return (await query<TagRow>(db, `SELECT ${tagColumns} FROM metadata_tags ORDER BY seq`)).map(toTag);
 }
 
 /** The tag of that name, or NOT_FOUND. */
-export async function findTag(db: Kysely<any>, name: string): Promise<Tag> {
+export async function findTag(db: MetaledgerDb, name: string): Promise<Tag> {
   const tagName = checkTagName(name);
   const [row] = await query<TagRow>(db, `SELECT ${tagColumns} FROM metadata_tags WHERE name = $1`, [tagName]);
   if (!row) throw new NotFoundError(`no tag named "${tagName}"`);
