@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';

@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { nextEvent, type SnapshotPolicy } from '../../events/next-event.js';
@@ -15,7 +16,7 @@ import { parseMomentText, type MomentOrTag } from './tag-moment.js';
 
 /** The store a promotion writes to: its history writer (the one commit path) and its database. */
 export interface TargetStore extends HistoryWriter {
-  readonly db: Kysely<any>;
+  readonly db: MetaledgerDb;
   readonly snapshotPolicy: SnapshotPolicy;
 }
 
@@ -95,7 +96,7 @@ interface PromotionRecord {
  * the target's log position right after it.
  */
 async function lastPromotion(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   record: PromotionRecord,
 ): Promise<{ sourcePosition: number; targetPosition: number; skipped: string[] } | undefined> {
   const { rows } = await db.executeQuery<{ source_position: string; target_position: string; skipped: unknown }>(
@@ -118,7 +119,7 @@ async function lastPromotion(
 const kindOf = (write: PromotionWrite) => (write.document === null ? 'deleted' : write.head?.document ? 'updated' : 'created');
 
 /** The target's side of the plan, read in the commit's transaction: its heads now and its state after the last promotion. */
-async function readTarget(db: Kysely<any>, source: SourceState, slice: PromotionSlice, since: number | undefined) {
+async function readTarget(db: MetaledgerDb, source: SourceState, slice: PromotionSlice, since: number | undefined) {
   const inSlice = (key: string, document: ItemDocument | null) =>
     source.items.has(key) || (document !== null && (slice.namespace === undefined || document.namespace === slice.namespace));
   const target = new Map<string, Awaited<ReturnType<typeof readStreamHeads>>[number]>();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { ValidationError } from '../../errors.js';
 import { toDocument, type ItemDocument } from '../../events/document.js';
 import { statesAt } from '../../history/states-at.js';
@@ -12,7 +12,7 @@ import { promotionKey } from './plan-promotion.js';
 
 /** A store to promote from: what promote needs of a MetadataStore. */
 export interface SourceStore {
-  readonly db: Kysely<any>;
+  readonly db: MetaledgerDb;
   readonly datasource: { readonly target: string; readonly schema: string };
 }
 

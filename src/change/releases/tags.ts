@@ -67,7 +67,7 @@ const query = async <T>(db: MetaledgerDb, text: string, parameters: unknown[] = 
  * until then): a later write draws a higher position, so nothing appears at or before it afterwards.
  * Holds a SHARE lock on the log until the caller's transaction ends.
  */
-async function lockedHead(trx: Kysely<any>): Promise<number> {
+async function lockedHead(trx: MetaledgerDb): Promise<number> {
   await query(trx, 'LOCK TABLE metadata_events IN SHARE MODE');
   const [{ head }] = await query<{ head: string | number }>(
     trx,
@@ -77,7 +77,7 @@ async function lockedHead(trx: Kysely<any>): Promise<number> {
 }
 
 /** The log's last position, final (see lockedHead). */
-export function finalHead(db: Kysely<any>): Promise<number> {
+export function finalHead(db: MetaledgerDb): Promise<number> {
   return db.transaction().execute(lockedHead);
 }
 
