@@ -5,7 +5,7 @@ import { UsageError, type Command } from '../command.js';
 export const tagCommand: Command = {
   name: 'tag',
   summary: 'name a log position (a release), for good: a name is given once',
-  usage: '<name> [--at <position|tag>] [-m message]',
+  usage: '<tag> [--at <position|tag>] [-m message]',
   details: `  --at p|tag     the position to name (default: the log's head now), or another tag's
   -m, --message  why: recorded with the tag (and in its changeset's reason)
 
@@ -17,7 +17,7 @@ examples:
   metaledger diff-store v1.1 v1.2`,
   options: { at: { type: 'string' }, message: { type: 'string', short: 'm' } },
   async run(context, args) {
-    const [name] = requirePositionals(args, ['name']);
+    const [name] = requirePositionals(args, ['tag']);
     const at = stringOption(args, 'at');
     const moment = at === undefined ? undefined : parseMomentText(at, '--at');
     if (moment && 'asOf' in moment) throw new UsageError('--at takes a log position or a tag here, not a date-time');
