@@ -75,7 +75,7 @@ import {
 } from '../change/releases/diff-store.js';
 import { withTagProblems } from '../change/releases/tag-integrity.js';
 import { untagMoment, untagOptions, type MomentOrTag, type TagMoment } from '../change/releases/tag-moment.js';
-import { createTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
+import { createTag, findTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
 import { migrateType, type MigrateTypeResult } from '../change/types/migrate-type.js';
 import type { PayloadCheck } from '../change/types/payload-check.js';
 import { readReferrers } from '../change/types/type-statements.js';
@@ -480,6 +480,11 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => listTags(this.db));
   }
 
+  /** The tag of that name (NOT_FOUND when there is none). */
+  getTag(name: string): Promise<Tag> {
+    return this.run(() => findTag(this.db, name));
+  }
+
   /** Every item (of a namespace, of some types) that differs between two moments: created, modified (with the patch) or deleted. */
   async diffStore(from: MomentOrTag, to: MomentOrTag, options: DiffStoreOptions = {}): Promise<StoreDiff> {
     const parsed = parseInput(DiffStoreOptionsSchema, options, 'diffStore options');
@@ -802,6 +807,7 @@ guardPublicMethods(MetadataStore, [
   'verify',
   'tag',
   'tags',
+  'getTag',
   'diffStore',
   'anchor',
   'prune',
