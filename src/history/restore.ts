@@ -1,4 +1,3 @@
-import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import type { PendingEvent } from '../events/append-events.js';
@@ -9,6 +8,8 @@ import type { ChangeReason, HistoryWriter } from './history-writer.js';
 import { describeMoment, resolveMoment, type ResolvedMoment } from './moment.js';
 import { statesAt } from './states-at.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { changesetAcross } from './statements/time-travel.js';
 
 export interface RestoreOptions extends ChangeReason {
   asOf?: Date | string;
@@ -48,14 +49,7 @@ export interface RestorePlan {
 
 /** Restore points are changeset boundaries: a position inside a changeset would apply half of it. */
 export async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
-  const { rows } = await db.executeQuery<{ changeset_id: string; first: number; last: number }>(
-    CompiledQuery.raw(
-      `SELECT e.changeset_id, min(e.position) AS first, max(e.position) AS last FROM metadata_events e
-       WHERE e.changeset_id = (SELECT changeset_id FROM metadata_events WHERE position <= $1 ORDER BY position DESC LIMIT 1)
-       GROUP BY e.changeset_id HAVING max(e.position) > $1`,
-      [position],
-    ),
-  );
+  const rows = await runStatement(db, changesetAcross(position));
   if (rows[0]) {
     const { changeset_id, first, last } = rows[0];
     throw new ValidationError(

@@ -198,7 +198,7 @@ export async function createMetadataStoreOn(
   const table = describeTable(driver.tableSchema, schema);
   const datasource = await open(schema, driver.transaction.timeout);
   try {
-    if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
+    if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration);
   } catch (error) {
     await datasource.close().catch(() => {});
     throw toMetaledgerError(error, secrets);

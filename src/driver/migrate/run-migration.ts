@@ -1,6 +1,5 @@
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
-import { toMetaledgerError } from '../../datasource/database-errors.js';
 import { redactSecrets } from '../../datasource/redact.js';
 import { MetaledgerError, ValidationError } from '../../errors.js';
 import {
@@ -19,8 +18,8 @@ import { assertScriptsAllowed } from './script-guard.js';
 export interface MigrationEnv extends MigrationPolicy {
   datasource: Datasource;
   table: FrameworkMetadataTable;
+  /** Scrubbed from a failed script's message. */
   secrets: (string | undefined)[];
-  timeoutMs: number;
 }
 
 export interface MigrationResult extends OperationOutcome {
@@ -219,7 +218,7 @@ export async function rollbackMigration(env: MigrationEnv, id: number, context: 
 }
 
 function describeFailure(env: MigrationEnv, error: unknown): { code?: string; message: string } {
-  const typed = toMetaledgerError(error, env.secrets, env.timeoutMs);
-  const message = redactSecrets(typed instanceof Error ? typed.message : String(typed), env.secrets);
-  return { code: typed instanceof MetaledgerError ? typed.code : undefined, message };
+  // typed by the datasource where it could be; a script's own error keeps its text (without the secrets)
+  const message = redactSecrets(error instanceof Error ? error.message : String(error), env.secrets);
+  return { code: error instanceof MetaledgerError ? error.code : undefined, message };
 }
