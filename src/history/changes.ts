@@ -3,18 +3,27 @@ import { ValidationError } from '../errors.js';
 import { auditEventColumns, toAuditEvent, type AuditEvent, type AuditRow } from './item-history.js';
 import { checkPage } from './paging.js';
 
+/** Filters and paging of `store.changes()`, the store-wide audit feed. */
 export interface ChangesOptions {
+  /** Only events recorded at or after this moment. */
   since?: Date | string;
+  /** Only events recorded at or before this moment. */
   until?: Date | string;
+  /** Only changesets by this actor. */
   actor?: string;
+  /** Only items of these types. */
   types?: string[];
+  /** Only items in this namespace. */
   namespace?: string;
+  /** Only the events of this changeset (its id). */
   changeset?: string;
+  /** Events per page. */
   limit?: number;
   /** The `nextCursor` of the previous page. */
   after?: string;
 }
 
+/** One page of the audit feed, in commit order; pass `nextCursor` as `after` for the next. */
 export interface ChangesPage {
   events: AuditEvent[];
   nextCursor: string | null;

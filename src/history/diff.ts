@@ -6,6 +6,7 @@ import { summarizePatch } from './summarize.js';
 /** One side of a diff: a version number or a moment in time. */
 export type DiffSide = number | Date | string;
 
+/** An item at two moments and the RFC 6902 patch from the first to the second, with a one-line summary. */
 export interface ItemDiff {
   from: ItemAt;
   to: ItemAt;

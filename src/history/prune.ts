@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { statesAt } from './states-at.js';
 
+/** What `store.prune()` may remove: old events, always keeping the latest versions of every item. */
 export interface PruneOptions {
   /** Events recorded before this moment may go. */
   before: Date | string;
@@ -9,6 +10,7 @@ export interface PruneOptions {
   keepVersions?: number;
 }
 
+/** How many items lost history, and how many events went. */
 export interface PruneResult {
   items: number;
   eventsRemoved: number;

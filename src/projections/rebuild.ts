@@ -17,6 +17,7 @@ import {
   type LogRow,
 } from './read-log.js';
 
+/** How far a rebuild is: events applied of the total, and its phase. */
 export interface RebuildProgress {
   projection: string;
   applied: number;
@@ -24,11 +25,15 @@ export interface RebuildProgress {
   phase: 'replay' | 'swap' | 'done';
 }
 
+/** How `store.rebuild()` replays. */
 export interface RebuildOptions {
+  /** Events replayed per round trip. */
   batchSize?: number;
+  /** Called as the replay advances, and once swapped in. */
   onProgress?: (progress: RebuildProgress) => void;
 }
 
+/** A finished rebuild: events replayed, how long it took, and how fast. */
 export interface RebuildResult {
   projection: string;
   events: number;

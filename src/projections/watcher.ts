@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { ChangeFeed, type WatchEvent, type WatchOptions } from './change-feed.js';
 
+/** A running watch: where it is in the log, and how to stop it. */
 export interface WatchHandle {
   /** The resume point after the last event handed to the handler. */
   readonly position: string;
+  /** Stops the watch; no handler call starts after it resolves. */
   close(): Promise<void>;
 }
 

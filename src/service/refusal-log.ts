@@ -16,11 +16,13 @@ export interface AccessRefusal {
   correlationId?: string;
 }
 
+/** A logged refusal, with its id and time. */
 export interface RecordedRefusal extends AccessRefusal {
   id: number;
   refusedAt: string;
 }
 
+/** Which refusals to read back. */
 export interface RefusalQuery {
   principal?: string;
   since?: Date | string;
@@ -64,6 +66,7 @@ function toRefusal(row: RefusalRow): RecordedRefusal {
   };
 }
 
+/** The refusal log in the store's database (`metadata_access_refusals`). */
 export function databaseRefusalLog(db: Kysely<any>): RefusalLog {
   return {
     async record(refusal) {

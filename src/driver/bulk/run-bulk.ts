@@ -25,6 +25,7 @@ export interface BulkSettings {
   inline: InlineProjections;
 }
 
+/** Who runs a bulk operation and why, recorded on its changeset. */
 export type BulkContext = Omit<WriteContext, 'source'>;
 
 const toLevel = (isolation: Isolation) =>

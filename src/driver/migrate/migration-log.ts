@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { MetadataMigrationType } from '../../protocol/index.js';
 
+/** How a migration operation ended, as its log entry records. */
 export type MigrationOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'dry_run';
 
 export interface MigrationLogEntry {

@@ -23,6 +23,7 @@ export interface MigrationEnv extends MigrationPolicy {
   timeoutMs: number;
 }
 
+/** The outcome of `driver.migrate()`: its log entry, the table it touched and what it changed. */
 export interface MigrationResult extends OperationOutcome {
   /** The metadata_migration_log entry. */
   id: number;
@@ -35,6 +36,7 @@ export interface MigrationResult extends OperationOutcome {
   statements: string[];
 }
 
+/** Who runs a migration operation. */
 export interface MigrationContext {
   /** Who asked; the database user when not given. */
   actor?: string;
