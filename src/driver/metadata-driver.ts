@@ -48,6 +48,7 @@ function itemKeysOf(records: unknown): { type: string; name: string }[] {
  * MetadataDriverConfig sets them up. Reads and writes of single items stay on the store (`driver.store`).
  */
 export class MetadataDriver {
+  /** The driver configuration as parsed (MetadataDriverConfig with the strict checks). */
   readonly config: StrictMetadataDriverConfig;
   /** autoMigrate runs when a store opens; a driver built over an open store migrates in init() only when told to explicitly. */
   private readonly migrateOnInit: boolean;
@@ -83,6 +84,7 @@ export class MetadataDriver {
     return this.store.settings.limits;
   }
 
+  /** The projection table the driver queries: its name, schema and column mapping. */
   get table(): FrameworkMetadataTable {
     return this.store.settings.table;
   }
@@ -105,6 +107,14 @@ export class MetadataDriver {
     return records.length;
   }
 
+  /**
+   * Records of the projection matching filters (field operators, JSON paths), sorted and paged, with the total.
+   *
+   * @example
+   * ```ts
+   * const { records, total } = await driver.query({ type: 'object', filters: { namespace: 'crm' }, sort: [{ field: 'name' }], limit: 20 });
+   * ```
+   */
   async query(options: StrictMetadataQueryOptionsInput = {}): Promise<QueryResult> {
     const parsed = parseInput(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
     return runQuery(this.store.db, this.table, parsed, this.querySettings);
@@ -157,6 +167,7 @@ export class MetadataDriver {
     return loaded;
   }
 
+  /** Creates, updates, upserts or deletes many records as ONE changeset: all or nothing, with a result per record. */
   async bulkOperation(operation: StrictMetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
     const input = bulkOperationInput(operation, this.limits);
     checkWriteContext(context);
@@ -168,6 +179,7 @@ export class MetadataDriver {
     }
   }
 
+  /** Changes the projection table's shape (add or drop columns and indexes, a checked script), logged and backed up. */
   async migrate(operation: StrictMetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
     try {
       return await runMigration(this.migrationEnv(), operation, context);
@@ -195,6 +207,7 @@ export class MetadataDriver {
     return existingBackups(this.store.db, this.table);
   }
 
+  /** Closes the store behind the driver. */
   close(): Promise<void> {
     return this.store.close();
   }

@@ -5,18 +5,27 @@ import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
 import { changesPage, type ChangesFilter } from './statements/audit-trail.js';
 
+/** Filters and paging of `store.changes()`, the store-wide audit feed. */
 export interface ChangesOptions {
+  /** Only events recorded at or after this moment. */
   since?: Date | string;
+  /** Only events recorded at or before this moment. */
   until?: Date | string;
+  /** Only changesets by this actor. */
   actor?: string;
+  /** Only items of these types. */
   types?: string[];
+  /** Only items in this namespace. */
   namespace?: string;
+  /** Only the events of this changeset (its id). */
   changeset?: string;
+  /** Events per page. */
   limit?: number;
   /** The `nextCursor` of the previous page. */
   after?: string;
 }
 
+/** One page of the audit feed, in commit order; pass `nextCursor` as `after` for the next. */
 export interface ChangesPage {
   events: AuditEvent[];
   nextCursor: string | null;

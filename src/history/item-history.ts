@@ -57,15 +57,23 @@ export function toAuditEvent(row: AuditRow): AuditEvent {
   };
 }
 
+/** Filters and paging of `store.history(type, name)`. */
 export interface HistoryOptions {
+  /** Events per page. */
   limit?: number;
+  /** Events to skip (newest first). */
   offset?: number;
+  /** Only events recorded at or after this moment. */
   since?: Date | string;
+  /** Only events recorded at or before this moment. */
   until?: Date | string;
+  /** Only events whose changeset has this actor. */
   actor?: string;
+  /** Only events of these kinds. */
   kinds?: EventKind[];
 }
 
+/** One page of an item's history, newest first, with the total matching. */
 export interface HistoryPage {
   events: AuditEvent[];
   total: number;

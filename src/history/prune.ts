@@ -4,6 +4,7 @@ import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
 import { pruneCuts, pruneItem } from './statements/retention.js';
 
+/** What `store.prune()` may remove: old events, always keeping the latest versions of every item. */
 export interface PruneOptions {
   /** Events recorded before this moment may go. */
   before: Date | string;
@@ -11,6 +12,7 @@ export interface PruneOptions {
   keepVersions?: number;
 }
 
+/** How many items lost history, and how many events went. */
 export interface PruneResult {
   items: number;
   eventsRemoved: number;

@@ -11,11 +11,17 @@ import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
 import { changesetAcross } from './statements/time-travel.js';
 
+/** What `store.restore()` brings back: every item (or a namespace's, or some types') as it was at `asOf` or `position`. */
 export interface RestoreOptions extends ChangeReason {
+  /** The moment to go back to, as a timestamp. */
   asOf?: Date | string;
+  /** The moment to go back to, as a log position (a changeset boundary). */
   position?: number;
+  /** Only items in this namespace. */
   namespace?: string;
+  /** Only items of these types. */
   types?: string[];
+  /** Plan only: return the steps and write nothing. */
   dryRun?: boolean;
   /**
    * Sees every planned change (the item as it is and as it becomes) inside the restore's transaction,
@@ -31,6 +37,7 @@ export interface PlannedRestoreChange {
   then: ItemDocument | null;
 }
 
+/** One item a restore changes, and how: revert to an older state, recreate a deleted item, or delete a newer one. */
 export interface RestoreStep {
   type: string;
   name: string;
@@ -39,6 +46,7 @@ export interface RestoreStep {
   patch: PatchOperation[];
 }
 
+/** The outcome of `store.restore()`: its moment and steps, and the changeset written (none on a dry run). */
 export interface RestorePlan {
   moment: string;
   dryRun: boolean;

@@ -16,6 +16,7 @@ import { runStatement } from '../datasource/statement.js';
 
 export type { IntegrityProblem, IntegrityProblemKind } from './integrity-problem.js';
 
+/** What `store.verify()` found: `ok` when the hash chains, versions, heads, changesets and projections all match the log. */
 export interface VerifyReport {
   ok: boolean;
   events: number;
@@ -25,6 +26,7 @@ export interface VerifyReport {
   anchor?: Anchor & { matches: boolean };
 }
 
+/** How `store.verify()` walks the log, and an optional anchor to prove against. */
 export interface VerifyOptions {
   /** Items checked per round (default 1,000): memory holds one round's events, not the whole log. */
   itemsPerRound?: number;

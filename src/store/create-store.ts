@@ -28,6 +28,7 @@ import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
+/** How `createMetadataStore` connects (PostgreSQL, or the embedded PGlite), and the store's settings. */
 export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'datasource'>, ConnectionTimeouts {
   /**
    * A DatasourceSchema input (driver postgres or pglite). `config.ssl` / `config.sslMode` set TLS for

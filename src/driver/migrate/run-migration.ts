@@ -22,6 +22,7 @@ export interface MigrationEnv extends MigrationPolicy {
   secrets: (string | undefined)[];
 }
 
+/** The outcome of `driver.migrate()`: its log entry, the table it touched and what it changed. */
 export interface MigrationResult extends OperationOutcome {
   /** The metadata_migration_log entry. */
   id: number;
@@ -34,6 +35,7 @@ export interface MigrationResult extends OperationOutcome {
   statements: string[];
 }
 
+/** Who runs a migration operation. */
 export interface MigrationContext {
   /** Who asked; the database user when not given. */
   actor?: string;
