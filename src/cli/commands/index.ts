@@ -10,12 +10,14 @@ import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { listCommand } from './list.js';
 import { pruneCommand } from './prune.js';
+import { referencesCommand } from './references.js';
 import { restoreCommand } from './restore.js';
 import { rollbackCommand } from './rollback.js';
 import { saveCommand } from './save.js';
 import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
+import { typeCommand } from './type.js';
 import { verifyCommand } from './verify.js';
 
 /** Every CLI command, in the order `metaledger --help` lists them. */
@@ -36,6 +38,8 @@ export const commands: Command[] = [
   pruneCommand,
   exportCommand,
   importCommand,
+  typeCommand,
+  referencesCommand,
   serveCommand,
   statusCommand,
 ];
