@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
 import { diffStates, type PatchOperation } from '../events/patch.js';
 import { getAt, type ItemAt } from './get-at.js';
 import { summarizePatch } from './summarize.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
-/** One side of a diff: a version number or a moment in time. */
-export type DiffSide = number | Date | string;
+/** One side of a diff: a version number, a moment in time, or a log position. */
+export type DiffSide = number | Date | string | { position: number };
 
 export interface ItemDiff {
   from: ItemAt;
@@ -14,11 +14,12 @@ export interface ItemDiff {
   identical: boolean;
 }
 
-const momentOf = (side: DiffSide) => (typeof side === 'number' ? { version: side } : { asOf: side });
+const momentOf = (side: DiffSide) =>
+  typeof side === 'number' ? { version: side } : typeof side === 'object' && !(side instanceof Date) ? side : { asOf: side };
 
 /** `shape` gives both sides as the reader should see them (typed metadata upcasts them to the current schema). */
 export async function diffItem(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   type: string,
   name: string,
   from: DiffSide,

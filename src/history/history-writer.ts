@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { AppendedEvent, PendingEvent } from '../events/append-events.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import type { ItemDocument } from '../events/document.js';
 
 /** An item at one of its versions, as history reads hand it out. */
@@ -17,7 +17,7 @@ export interface HistoryWriter {
   currentShape<S extends PastState>(states: S[]): Promise<S[]>;
   commitChangeset<P>(
     context: { actor?: string; reason?: string; correlationId?: string; source: string; target: Record<string, unknown> },
-    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
+    planner: (db: MetaledgerDb) => Promise<{ result: P; events: PendingEvent[] }>,
     userExpectedVersion?: number,
   ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }>;
 }

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import type { PendingEvent } from '../events/append-events.js';
@@ -8,6 +8,7 @@ import { nextEvent } from '../events/next-event.js';
 import type { ChangeReason, HistoryWriter } from './history-writer.js';
 import { describeMoment, resolveMoment, type ResolvedMoment } from './moment.js';
 import { statesAt } from './states-at.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export interface RestoreOptions extends ChangeReason {
   asOf?: Date | string;
@@ -46,7 +47,7 @@ export interface RestorePlan {
 }
 
 /** Restore points are changeset boundaries: a position inside a changeset would apply half of it. */
-async function checkChangesetBoundary(db: Kysely<any>, position: number): Promise<void> {
+export async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
   const { rows } = await db.executeQuery<{ changeset_id: string; first: number; last: number }>(
     CompiledQuery.raw(
       `SELECT e.changeset_id, min(e.position) AS first, max(e.position) AS last FROM metadata_events e
@@ -74,7 +75,7 @@ function inSlice(namespace: string | undefined, ...documents: (ItemDocument | nu
 }
 
 /** Per item of the slice: the event that brings it back to its state at the moment. */
-async function planRestore(db: Kysely<any>, moment: ResolvedMoment, options: RestoreOptions, writer: HistoryWriter) {
+async function planRestore(db: MetaledgerDb, moment: ResolvedMoment, options: RestoreOptions, writer: HistoryWriter) {
   const asStored = await statesAt(db, moment, { types: options.types });
   const then = new Map((await writer.currentShape([...asStored.values()])).map((state) => [state.itemId, state]));
   const steps: RestoreStep[] = [];

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
 import { ChangeFeed, type WatchEvent, type WatchOptions } from './change-feed.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export interface WatchHandle {
   /** The resume point after the last event handed to the handler. */
@@ -28,7 +28,7 @@ export class Watcher implements WatchHandle {
   }
 
   static async start(
-    db: Kysely<any>,
+    db: MetaledgerDb,
     options: WatchOptions,
     handler: (event: WatchEvent) => unknown,
     onError: (error: unknown) => void,
@@ -82,7 +82,7 @@ export class Watcher implements WatchHandle {
 
 /** The same feed as an async iterator; `return()` (a `break` in for-await) closes it. */
 export async function watchIterator(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   options: WatchOptions,
   register: (watcher: Watcher) => () => void,
 ): Promise<AsyncIterableIterator<WatchEvent>> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { z } from 'zod';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
@@ -23,10 +24,11 @@ import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
 import { getAt, type ItemAt } from '../history/get-at.js';
 import type { ChangeReason, HistoryWriter, PastState } from '../history/history-writer.js';
 import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/item-history.js';
-import type { Moment } from '../history/moment.js';
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
 import { rollback, type RollbackResult } from '../history/rollback.js';
+import { revertChangeset, type RevertResult } from '../change/revert/revert-changeset.js';
+import { ChangesetIdSchema, RevertOptionsSchema, type RevertOptions } from '../change/revert/revert-options.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
 import { takeAnchor, type Anchor } from '../history/anchor.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
@@ -64,6 +66,16 @@ import { StoreRuntime } from './store-runtime.js';
 import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
 import type { RetryPolicy } from './retry.js';
+import {
+  diffStore,
+  DiffStoreOptionsSchema,
+  parseStoreMoment,
+  type DiffStoreOptions,
+  type StoreDiff,
+} from '../change/releases/diff-store.js';
+import { withTagProblems } from '../change/releases/tag-integrity.js';
+import { untagMoment, untagOptions, type MomentOrTag, type TagMoment } from '../change/releases/tag-moment.js';
+import { createTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
 import { migrateType, type MigrateTypeResult } from '../change/types/migrate-type.js';
 import type { PayloadCheck } from '../change/types/payload-check.js';
 import { readReferrers } from '../change/types/type-statements.js';
@@ -215,7 +227,7 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => readCollectionInfo(this.db));
   }
 
-  get db(): Kysely<any> {
+  get db(): MetaledgerDb {
     return this.datasource.db;
   }
 
@@ -387,21 +399,32 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => changes(this.db, parsed));
   }
 
-  /** The item exactly as it was at a version, a timestamp or a log position. */
-  async getAt(type: string, name: string, moment: Moment): Promise<ItemAt> {
+  /** The item exactly as it was at a version, a timestamp, a log position or a tag. */
+  async getAt(type: string, name: string, moment: MomentOrTag): Promise<ItemAt> {
     checkItemKey(type, name);
-    const parsed = parseInput(MomentSchema, moment, 'moment');
+    const parsed = parseInput(MomentSchema, await this.run(() => untagMoment(this.db, moment)), 'moment');
     return this.run(async () => (await this.typedReads.upcast([await getAt(this.db, type, name, parsed)]))[0]);
   }
 
-  /** Every item (or a slice) as it was at a moment, streamed. */
-  snapshotAt(options: SnapshotAtOptions) {
-    return guardIterator(this.typedReads.upcastAll(snapshotAt(this.db, parseInput(SnapshotAtOptionsSchema, options, 'snapshot options'))));
+  /** Every item (or a slice) as it was at a moment (`asOf`, `position` or `tag`), streamed. */
+  snapshotAt(options: SnapshotAtOptions & { tag?: string }) {
+    const { db, typedReads } = this;
+    if (!(typeof options === 'object' && options !== null && 'tag' in options))
+      return guardIterator(typedReads.upcastAll(snapshotAt(db, parseInput(SnapshotAtOptionsSchema, options, 'snapshot options'))));
+    // a tag is looked up first: the snapshot starts once the position is known
+    return guardIterator(
+      typedReads.upcastAll(
+        (async function* () {
+          yield* snapshotAt(db, parseInput(SnapshotAtOptionsSchema, await untagOptions(db, options), 'snapshot options'));
+        })(),
+      ),
+    );
   }
 
-  async diff(type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
+  async diff(type: string, name: string, from: DiffSide | TagMoment, to: DiffSide | TagMoment): Promise<ItemDiff> {
     checkItemKey(type, name);
-    const sides = [parseInput(DiffSideSchema, from, 'diff side (from)'), parseInput(DiffSideSchema, to, 'diff side (to)')];
+    const [fromSide, toSide] = await this.run(async () => [await untagMoment(this.db, from, 'from'), await untagMoment(this.db, to, 'to')]);
+    const sides = [parseInput(DiffSideSchema, fromSide, 'diff side (from)'), parseInput(DiffSideSchema, toSide, 'diff side (to)')];
     return this.run(() => diffItem(this.db, type, name, sides[0], sides[1], (states) => this.typedReads.upcast(states)));
   }
 
@@ -421,8 +444,16 @@ export class MetadataStore implements HistoryWriter {
     return rollback(this, type, name, version, parseInput(RollbackOptionsSchema, options, 'rollback options'));
   }
 
-  async restore(options: RestoreOptions): Promise<RestorePlan> {
-    return restore(this, parseInput(RestoreOptionsSchema, options, 'restore options'));
+  /** Brings the store (or a slice) back to a moment (`asOf`, `position` or `tag`) in one changeset. */
+  async restore(options: RestoreOptions & { tag?: string }): Promise<RestorePlan> {
+    const untagged = await this.run(() => untagOptions(this.db, options));
+    return restore(this, parseInput(RestoreOptionsSchema, untagged, 'restore options'));
+  }
+
+  /** Undoes exactly one changeset's events as one new changeset, keeping later changes (see docs/history.md). */
+  async revertChangeset(changesetId: string, options: RevertOptions = {}): Promise<RevertResult> {
+    const id = parseInput(ChangesetIdSchema, changesetId, 'changesetId');
+    return revertChangeset(this, id, parseInput(RevertOptionsSchema, options, 'revert options') as RevertOptions);
   }
 
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -434,7 +465,30 @@ export class MetadataStore implements HistoryWriter {
     if (itemsPerRound !== undefined && (!Number.isInteger(itemsPerRound) || itemsPerRound < 1)) {
       return Promise.reject(new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }]));
     }
-    return this.run(() => verify(this.db, this.settings.table, options));
+    return this.run(async () => withTagProblems(this.db, await verify(this.db, this.settings.table, options)));
+  }
+
+  // ——— releases: tags and store-wide diffs ———
+
+  /** Names a log position (default: the head now), for good: a second tag of the name is a TagExistsError (CONFLICT). */
+  tag(name: string, options: TagOptions = {}): Promise<Tag> {
+    return this.run(() => createTag(this.db, name, options));
+  }
+
+  /** Every tag, oldest first. */
+  tags(): Promise<Tag[]> {
+    return this.run(() => listTags(this.db));
+  }
+
+  /** Every item (of a namespace, of some types) that differs between two moments: created, modified (with the patch) or deleted. */
+  async diffStore(from: MomentOrTag, to: MomentOrTag, options: DiffStoreOptions = {}): Promise<StoreDiff> {
+    const parsed = parseInput(DiffStoreOptionsSchema, options, 'diffStore options');
+    const [fromMoment, toMoment] = await this.run(async () => [
+      await untagMoment(this.db, from, 'from'),
+      await untagMoment(this.db, to, 'to'),
+    ]);
+    const moments = [parseStoreMoment(fromMoment, 'from'), parseStoreMoment(toMoment, 'to')];
+    return this.run(() => diffStore(this.db, moments[0], moments[1], parsed));
   }
 
   /**
@@ -744,7 +798,11 @@ guardPublicMethods(MetadataStore, [
   'blame',
   'rollback',
   'restore',
+  'revertChangeset',
   'verify',
+  'tag',
+  'tags',
+  'diffStore',
   'anchor',
   'prune',
   'compactSnapshots',

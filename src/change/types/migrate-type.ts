@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { NotFoundError, ValidationError, type ValidationIssue } from '../../errors.js';
 import type { PendingEvent } from '../../events/append-events.js';
 import { keyOf, readHeadsOf } from '../../driver/bulk/read-heads.js';
@@ -19,7 +19,7 @@ export interface MigrateTypeResult {
 /** How the migration commits: the store's changeset path, as a shape so this file needs no store. */
 export type CommitChangeset = (
   context: { actor?: string; reason?: string; source: string; target: Record<string, unknown> },
-  planner: (db: Kysely<any>) => Promise<{ result: MigrateTypeResult; events: PendingEvent[] }>,
+  planner: (db: MetaledgerDb) => Promise<{ result: MigrateTypeResult; events: PendingEvent[] }>,
 ) => Promise<{ result: MigrateTypeResult; changesetId?: string }>;
 
 /**

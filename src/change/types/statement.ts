@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
+import { CompiledQuery } from 'kysely';
 
 /** One SQL statement: its text and bound values. */
 export interface Statement {
@@ -7,7 +8,7 @@ export interface Statement {
 }
 
 /** Runs a statement and returns its rows. */
-export async function runStatement<R>(db: Kysely<any>, statement: Statement): Promise<R[]> {
+export async function runStatement<R>(db: MetaledgerDb, statement: Statement): Promise<R[]> {
   const { rows } = await db.executeQuery<R>(CompiledQuery.raw(statement.text, statement.values));
   return rows;
 }

@@ -1,5 +1,5 @@
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { isDeepStrictEqual } from 'node:util';
-import type { Kysely } from 'kysely';
 import type { ValidationIssue } from '../../errors.js';
 import { keyProblem, MAX_TYPE_LENGTH } from '../../input/canonical-text.js';
 import { describeIssues } from '../../protocol/issues.js';
@@ -26,7 +26,7 @@ export class TypeRegistry {
   /** Compiled schemas by their JSON text: reloading definitions does not recompile unchanged ones. */
   private readonly compiled = new Map<string, ReturnType<typeof compileJsonSchema>>();
 
-  constructor(private readonly db: () => Kysely<any>) {}
+  constructor(private readonly db: () => MetaledgerDb) {}
 
   /** A `_type` item changed: the next check reads the definitions again. */
   forget(): void {

@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import type { PastState } from '../../history/history-writer.js';
 import { runStatement } from './statement.js';
 import type { TypeRegistry } from './type-registry.js';
 import { readSchemaVersionsOf } from './type-statements.js';
 import { upcastDocument } from './upcast.js';
-
 
 /**
  * Past states shaped by their type's current schema: each state is upcast from the schema version its
@@ -12,7 +11,7 @@ import { upcastDocument } from './upcast.js';
  */
 export class TypedReads {
   constructor(
-    private readonly db: () => Kysely<any>,
+    private readonly db: () => MetaledgerDb,
     private readonly registry: TypeRegistry,
   ) {}
 

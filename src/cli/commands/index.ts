@@ -12,6 +12,7 @@ import { listCommand } from './list.js';
 import { pruneCommand } from './prune.js';
 import { referencesCommand } from './references.js';
 import { restoreCommand } from './restore.js';
+import { revertCommand } from './revert.js';
 import { rollbackCommand } from './rollback.js';
 import { saveCommand } from './save.js';
 import { serveCommand } from './serve.js';
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   blameCommand,
   rollbackCommand,
   restoreCommand,
+  revertCommand,
   changesCommand,
   verifyCommand,
   anchorCommand,

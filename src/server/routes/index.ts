@@ -11,6 +11,7 @@ import { projectionsCapability } from './projections.js';
 import { queryCapability } from './query.js';
 import { recordsCapability } from './records.js';
 import { restoreCapability } from './restore.js';
+import { revertCapability } from './revert.js';
 import { rollbackCapability } from './rollback.js';
 import { timeTravelCapability } from './time-travel.js';
 import { typeDefinitionsCapability } from './type-definitions.js';
@@ -33,6 +34,7 @@ export const capabilities: Capability[] = [
   rollbackCapability,
   changesCapability,
   restoreCapability,
+  revertCapability,
   verifyCapability,
   exportCapability,
   importCapability,

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
 import { readStreamHeads } from '../../events/read-stream-head.js';
 import type { PastState } from '../../history/history-writer.js';
 import { itemHistory, type AuditEvent } from '../../history/item-history.js';
 import type { MetadataRecord } from '../../protocol/index.js';
 import { refusalReason } from '../access-policy.js';
 import type { Principal } from '../principal.js';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 
 export interface ExportItem {
   record: Partial<MetadataRecord> & { type: string; name: string };
@@ -27,7 +27,7 @@ export interface ExportSelection {
 
 const pageSize = 500;
 
-async function historyOf(db: Kysely<any>, type: string, name: string): Promise<ExportedEvent[]> {
+async function historyOf(db: MetaledgerDb, type: string, name: string): Promise<ExportedEvent[]> {
   const events: ExportedEvent[] = [];
   for (let offset = 0; ; offset += 1000) {
     const page = await itemHistory(db, type, name, { limit: 1000, offset });
@@ -53,7 +53,7 @@ async function historyOf(db: Kysely<any>, type: string, name: string): Promise<E
  * outside this database, and leaving it out lets files round-trip unchanged.
  */
 export async function readExportItems(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   selection: ExportSelection,
   onItem: () => void,
   currentShape: CurrentShape,
