@@ -12,6 +12,7 @@ import { importCommand } from './import.js';
 import { listCommand } from './list.js';
 import { promoteCommand } from './promote.js';
 import { pruneCommand } from './prune.js';
+import { referencesCommand } from './references.js';
 import { restoreCommand } from './restore.js';
 import { revertCommand } from './revert.js';
 import { rollbackCommand } from './rollback.js';
@@ -21,6 +22,7 @@ import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
 import { tagCommand } from './tag.js';
 import { tagsCommand } from './tags.js';
+import { typeCommand } from './type.js';
 import { verifyCommand } from './verify.js';
 
 /** Every CLI command, in the order `metaledger --help` lists them. */
@@ -46,6 +48,8 @@ export const commands: Command[] = [
   pruneCommand,
   exportCommand,
   importCommand,
+  typeCommand,
+  referencesCommand,
   serveCommand,
   statusCommand,
 ];
