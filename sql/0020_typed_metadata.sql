@@ -38,9 +38,10 @@ RETURNS TABLE (type text, name text, path text) LANGUAGE sql STABLE AS $$
 $$;
 
 -- After each event: an item that is gone must have no referrers (unless its changeset says force), and
--- an item that is there must name only live items. The referencing side locks each target's stream row
--- (FOR SHARE), so a delete of the target either commits first (the reference is then refused) or waits
--- for the reference to commit (and then sees it, through the fresh snapshot each check takes).
+-- an item that is there must name only live items. The referencing side writes each target's stream row
+-- (changing nothing), so a delete of the target either commits first (the reference is then refused) or
+-- waits for the reference to commit and then sees it: at read committed through the fresh snapshot each
+-- check takes, at repeatable read and serializable by failing as a conflict and re-planning.
 CREATE FUNCTION metadata_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   current jsonb;
@@ -67,8 +68,10 @@ BEGIN
     WHERE d.type = '_type' AND d.name = NEW.type AND d.document IS NOT NULL
   LOOP
     FOR target IN SELECT metadata_reference_names(current->'metadata' #> string_to_array(declared->>'path', '.')) LOOP
-      PERFORM 1 FROM metadata_streams t
-        WHERE t.type = declared->>'type' AND t.name = target AND t.document IS NOT NULL FOR SHARE;
+      -- an update that changes nothing, not a lock: a repeatable read or serializable delete of the target
+      -- that started before this commits then fails as a conflict and re-plans (a lock would not do that)
+      UPDATE metadata_streams t SET updated_at = t.updated_at
+        WHERE t.type = declared->>'type' AND t.name = target AND t.document IS NOT NULL;
       IF NOT FOUND THEN
         RAISE EXCEPTION '%/% does not exist', declared->>'type', target
           USING ERRCODE = 'ML422', DETAIL = jsonb_build_object('path', 'metadata.' || (declared->>'path'),

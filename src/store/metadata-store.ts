@@ -22,7 +22,7 @@ import { changes, type ChangesOptions, type ChangesPage } from '../history/chang
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
 import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
 import { getAt, type ItemAt } from '../history/get-at.js';
-import type { ChangeReason, HistoryWriter } from '../history/history-writer.js';
+import type { ChangeReason, HistoryWriter, PastState } from '../history/history-writer.js';
 import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/item-history.js';
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
@@ -75,7 +75,7 @@ import {
 } from '../change/releases/diff-store.js';
 import { withTagProblems } from '../change/releases/tag-integrity.js';
 import { untagMoment, untagOptions, type MomentOrTag, type TagMoment } from '../change/releases/tag-moment.js';
-import { createTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
+import { createTag, findTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
 import { migrateType, type MigrateTypeResult } from '../change/types/migrate-type.js';
 import type { PayloadCheck } from '../change/types/payload-check.js';
 import { readReferrers } from '../change/types/type-statements.js';
@@ -480,6 +480,11 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => listTags(this.db));
   }
 
+  /** The tag of that name (NOT_FOUND when there is none). */
+  getTag(name: string): Promise<Tag> {
+    return this.run(() => findTag(this.db, name));
+  }
+
   /** Every item (of a namespace, of some types) that differs between two moments: created, modified (with the patch) or deleted. */
   async diffStore(from: MomentOrTag, to: MomentOrTag, options: DiffStoreOptions = {}): Promise<StoreDiff> {
     const parsed = parseInput(DiffStoreOptionsSchema, options, 'diffStore options');
@@ -557,6 +562,11 @@ export class MetadataStore implements HistoryWriter {
   /** The payload check against the type definitions as they are now, for writers beside the store's own paths (bulk, import). */
   payloadCheck(): Promise<PayloadCheck> {
     return this.run(() => this.types.payloadCheck());
+  }
+
+  /** Past states upcast to their type's current schema version (history readers and writers use it). */
+  currentShape<S extends PastState>(states: S[]): Promise<S[]> {
+    return this.typedReads.upcast(states);
   }
 
   get snapshotPolicy(): SnapshotPolicy {
@@ -797,6 +807,7 @@ guardPublicMethods(MetadataStore, [
   'verify',
   'tag',
   'tags',
+  'getTag',
   'diffStore',
   'anchor',
   'prune',

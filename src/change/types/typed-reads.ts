@@ -1,17 +1,9 @@
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
-import type { ItemDocument } from '../../events/document.js';
+import type { PastState } from '../../history/history-writer.js';
 import { runStatement } from './statement.js';
 import type { TypeRegistry } from './type-registry.js';
 import { readSchemaVersionsOf } from './type-statements.js';
 import { upcastDocument } from './upcast.js';
-
-/** A past state as the history reads hand it out: an item at one of its versions. */
-export interface PastState {
-  type: string;
-  name: string;
-  version: number;
-  document: ItemDocument | null;
-}
 
 /**
  * Past states shaped by their type's current schema: each state is upcast from the schema version its

@@ -14,6 +14,7 @@ import { restoreCapability } from './restore.js';
 import { revertCapability } from './revert.js';
 import { rollbackCapability } from './rollback.js';
 import { timeTravelCapability } from './time-travel.js';
+import { typeDefinitionsCapability } from './type-definitions.js';
 import { typesCapability } from './types.js';
 import { verifyCapability } from './verify.js';
 
@@ -38,4 +39,5 @@ export const capabilities: Capability[] = [
   exportCapability,
   importCapability,
   projectionsCapability,
+  typeDefinitionsCapability,
 ];
