@@ -12,6 +12,8 @@ import { queryCapability } from './query.js';
 import { recordsCapability } from './records.js';
 import { restoreCapability } from './restore.js';
 import { rollbackCapability } from './rollback.js';
+import { storeDiffCapability } from './store-diff.js';
+import { tagsCapability } from './tags.js';
 import { timeTravelCapability } from './time-travel.js';
 import { typesCapability } from './types.js';
 import { verifyCapability } from './verify.js';
@@ -33,6 +35,8 @@ export const capabilities: Capability[] = [
   changesCapability,
   restoreCapability,
   verifyCapability,
+  tagsCapability,
+  storeDiffCapability,
   exportCapability,
   importCapability,
   projectionsCapability,
