@@ -96,6 +96,8 @@ export type { ExportOptions, ExportReport } from './service/export/export-metada
 export { importMetadata } from './service/import/import-metadata.js';
 export type { ImportOptions, ImportReport } from './service/import/import-metadata.js';
 export type { ImportChange, ImportAction } from './service/import/plan-import.js';
+export { revertChangesetAs } from './service/revert-changeset-as.js';
+export type { RevertAsOptions } from './service/revert-changeset-as.js';
 export { createMetadataServer, listenMetadataServer } from './server/create-server.js';
 export type { MetadataServer, MetadataServerOptions } from './server/create-server.js';
 export { ServerConfigSchema, AuthConfigSchema, CorsConfigSchema, ApiKeyEntrySchema, JwtConfigSchema } from './server/server-config.js';
@@ -113,3 +115,8 @@ export type { BulkContext } from './driver/bulk/run-bulk.js';
 export type { QueryResult, QueriedRecord } from './driver/query/run-query.js';
 export type { MigrationResult, MigrationContext } from './driver/migrate/run-migration.js';
 export type { MigrationRecord, MigrationOutcome } from './driver/migrate/migration-log.js';
+export { ReferencedError } from './errors.js';
+export { TYPE_DEFINITION_TYPE } from './change/types/type-definition.js';
+export type { TypeDefinitionInput, ReferenceDeclaration, Upcaster, StoredTypeDefinition } from './change/types/type-definition.js';
+export type { TypeInfo } from './change/types/type-info.js';
+export type { MigrateTypeResult } from './change/types/migrate-type.js';

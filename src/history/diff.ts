@@ -17,8 +17,16 @@ export interface ItemDiff {
 const momentOf = (side: DiffSide) =>
   typeof side === 'number' ? { version: side } : typeof side === 'object' && !(side instanceof Date) ? side : { asOf: side };
 
-export async function diffItem(db: MetaledgerDb, type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
-  const [before, after] = [await getAt(db, type, name, momentOf(from)), await getAt(db, type, name, momentOf(to))];
+/** `shape` gives both sides as the reader should see them (typed metadata upcasts them to the current schema). */
+export async function diffItem(
+  db: MetaledgerDb,
+  type: string,
+  name: string,
+  from: DiffSide,
+  to: DiffSide,
+  shape: (sides: ItemAt[]) => Promise<ItemAt[]> = async (sides) => sides,
+): Promise<ItemDiff> {
+  const [before, after] = await shape([await getAt(db, type, name, momentOf(from)), await getAt(db, type, name, momentOf(to))]);
   const patch = diffStates(before.document, after.document);
   return { from: before, to: after, patch, summary: summarizePatch(patch), identical: patch.length === 0 };
 }

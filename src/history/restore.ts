@@ -76,7 +76,8 @@ function inSlice(namespace: string | undefined, ...documents: (ItemDocument | nu
 
 /** Per item of the slice: the event that brings it back to its state at the moment. */
 async function planRestore(db: MetaledgerDb, moment: ResolvedMoment, options: RestoreOptions, writer: HistoryWriter) {
-  const then = await statesAt(db, moment, { types: options.types });
+  const asStored = await statesAt(db, moment, { types: options.types });
+  const then = new Map((await writer.currentShape([...asStored.values()])).map((state) => [state.itemId, state]));
   const steps: RestoreStep[] = [];
   const events: PendingEvent[] = [];
   const changes: PlannedRestoreChange[] = [];

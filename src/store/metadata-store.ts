@@ -22,7 +22,7 @@ import { changes, type ChangesOptions, type ChangesPage } from '../history/chang
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
 import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
 import { getAt, type ItemAt } from '../history/get-at.js';
-import type { ChangeReason, HistoryWriter } from '../history/history-writer.js';
+import type { ChangeReason, HistoryWriter, PastState } from '../history/history-writer.js';
 import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/item-history.js';
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
@@ -76,6 +76,14 @@ import {
 import { withTagProblems } from '../change/releases/tag-integrity.js';
 import { untagMoment, untagOptions, type MomentOrTag, type TagMoment } from '../change/releases/tag-moment.js';
 import { createTag, findTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
+import { migrateType, type MigrateTypeResult } from '../change/types/migrate-type.js';
+import type { PayloadCheck } from '../change/types/payload-check.js';
+import { readReferrers } from '../change/types/type-statements.js';
+import { runStatement } from '../change/types/statement.js';
+import { parseTypeDefinition, TYPE_DEFINITION_TYPE, type TypeDefinitionInput } from '../change/types/type-definition.js';
+import { TypeRegistry } from '../change/types/type-registry.js';
+import { typeInfoOf, type TypeInfo } from '../change/types/type-info.js';
+import { TypedReads } from '../change/types/typed-reads.js';
 
 export interface StoreSettings {
   retry: RetryPolicy;
@@ -146,6 +154,9 @@ export class MetadataStore implements HistoryWriter {
   private readonly reader: RecordReader;
   private readonly runtime: StoreRuntime;
   private readonly committer: ChangesetCommitter;
+  /** Type definitions (shared through the log) and this process's upcasters. */
+  private readonly types = new TypeRegistry(() => this.db);
+  private readonly typedReads = new TypedReads(() => this.db, this.types);
   /** Names this store in change notifications, so it skips its own. */
   readonly instanceId = randomUUID();
   /** Failures of background work (async projections, watchers); by default they go to stderr. */
@@ -238,6 +249,7 @@ export class MetadataStore implements HistoryWriter {
       create: parsedOptions.create,
       overwrite: parsedOptions.overwrite,
       expectedVersion: parsedOptions.expectedVersion,
+      check: await this.payloadCheck(),
     };
     // an isolation level given is used; a transaction switched off (or left at the protocol's default,
     // off) is the single statement at read committed; no transaction option: the store's isolation
@@ -268,6 +280,7 @@ export class MetadataStore implements HistoryWriter {
     checkWriteContext(context);
     if (typeof change !== 'function') throw new ValidationError([{ path: 'change', message: 'must be a function' }], 'invalid update');
     const started = performance.now();
+    const check = await this.payloadCheck();
     return this.write(
       type,
       name,
@@ -278,7 +291,14 @@ export class MetadataStore implements HistoryWriter {
         if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
         const current = { ...head.document, version: head.version } as StoredRecord;
         const next = parseRecordInput(type, { ...applyChange(change, structuredClone(current)), type, name }, this.settings.limits).parsed;
-        const intent: SaveIntent = { document: next, providedKeys: new Set(), onConflict: 'replace', create: false, overwrite: true };
+        const intent: SaveIntent = {
+          document: next,
+          providedKeys: new Set(),
+          onConflict: 'replace',
+          create: false,
+          overwrite: true,
+          check,
+        };
         return planSave(type, name, head, intent, this.settings.snapshot);
       },
       started,
@@ -288,21 +308,26 @@ export class MetadataStore implements HistoryWriter {
   async delete(
     type: string,
     name: string,
-    options: WriteContext & IdempotentWrite & { expectedVersion?: number } = {},
+    options: WriteContext & IdempotentWrite & { expectedVersion?: number; force?: boolean } = {},
   ): Promise<SaveResult> {
     checkItemKey(type, name);
-    checkWriteContext(options);
-    if (options.expectedVersion !== undefined) parseInput(VersionSchema, options.expectedVersion, 'expectedVersion');
+    const { force, ...context } = optionsObject(options, 'delete options') as typeof options;
+    checkWriteContext(context);
+    if (context.expectedVersion !== undefined) parseInput(VersionSchema, context.expectedVersion, 'expectedVersion');
+    if (force !== undefined && typeof force !== 'boolean')
+      throw new ValidationError([{ path: 'force', message: 'must be a boolean' }], 'invalid delete options');
     const started = performance.now();
+    // a forced delete says so in its changeset (hashed, audited): the database lets it leave referrers behind
+    const target = force ? { target: { references: 'force' } } : {};
     return this.write(
       type,
       name,
       this.settings.isolation,
-      options,
+      { ...context, ...target },
       { userExpectedVersion: options.expectedVersion },
       (head) => ({
         action: 'write',
-        event: planDelete(type, name, head, options.expectedVersion, this.settings.snapshot),
+        event: planDelete(type, name, head, context.expectedVersion, this.settings.snapshot),
       }),
       started,
     );
@@ -378,19 +403,21 @@ export class MetadataStore implements HistoryWriter {
   async getAt(type: string, name: string, moment: MomentOrTag): Promise<ItemAt> {
     checkItemKey(type, name);
     const parsed = parseInput(MomentSchema, await this.run(() => untagMoment(this.db, moment)), 'moment');
-    return this.run(() => getAt(this.db, type, name, parsed));
+    return this.run(async () => (await this.typedReads.upcast([await getAt(this.db, type, name, parsed)]))[0]);
   }
 
   /** Every item (or a slice) as it was at a moment (`asOf`, `position` or `tag`), streamed. */
   snapshotAt(options: SnapshotAtOptions & { tag?: string }) {
-    const { db } = this;
+    const { db, typedReads } = this;
     if (!(typeof options === 'object' && options !== null && 'tag' in options))
-      return guardIterator(snapshotAt(db, parseInput(SnapshotAtOptionsSchema, options, 'snapshot options')));
+      return guardIterator(typedReads.upcastAll(snapshotAt(db, parseInput(SnapshotAtOptionsSchema, options, 'snapshot options'))));
     // a tag is looked up first: the snapshot starts once the position is known
     return guardIterator(
-      (async function* () {
-        yield* snapshotAt(db, parseInput(SnapshotAtOptionsSchema, await untagOptions(db, options), 'snapshot options'));
-      })(),
+      typedReads.upcastAll(
+        (async function* () {
+          yield* snapshotAt(db, parseInput(SnapshotAtOptionsSchema, await untagOptions(db, options), 'snapshot options'));
+        })(),
+      ),
     );
   }
 
@@ -398,7 +425,7 @@ export class MetadataStore implements HistoryWriter {
     checkItemKey(type, name);
     const [fromSide, toSide] = await this.run(async () => [await untagMoment(this.db, from, 'from'), await untagMoment(this.db, to, 'to')]);
     const sides = [parseInput(DiffSideSchema, fromSide, 'diff side (from)'), parseInput(DiffSideSchema, toSide, 'diff side (to)')];
-    return this.run(() => diffItem(this.db, type, name, sides[0], sides[1]));
+    return this.run(() => diffItem(this.db, type, name, sides[0], sides[1], (states) => this.typedReads.upcast(states)));
   }
 
   async blame(type: string, name: string): Promise<BlameLine[]> {
@@ -490,6 +517,58 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => compactSnapshots(this.db, every));
   }
 
+  // ——— typed metadata: definitions, validation, schema evolution, references ———
+
+  /**
+   * Defines (or redefines) a type: its payload schema (zod or JSON Schema), version, references, stored as
+   * the item `_type/<type>` through the log; registers the upcasters in this process. Saving the same
+   * definition again writes nothing and only registers the upcasters.
+   */
+  async defineType(type: string, definition: TypeDefinitionInput, context: WriteContext & IdempotentWrite = {}): Promise<SaveResult> {
+    checkType(type);
+    const { stored, upcasters } = parseTypeDefinition(definition);
+    const saved = await this.save(TYPE_DEFINITION_TYPE, { name: type, metadata: stored }, context);
+    this.types.register(type, upcasters);
+    return saved;
+  }
+
+  /** Every defined type: version, schema, references, and the upcasters this process has registered. */
+  async listTypes(): Promise<TypeInfo[]> {
+    const definitions = await this.run(() => this.types.definitions());
+    return [...definitions.values()].map((loaded) => typeInfoOf(loaded, this.types)).sort((a, b) => (a.type < b.type ? -1 : 1));
+  }
+
+  /** One type's definition; NOT_FOUND when it has none. */
+  async getType(type: string): Promise<TypeInfo> {
+    checkType(type);
+    const loaded = (await this.run(() => this.types.definitions())).get(type);
+    if (!loaded) throw new NotFoundError(`type ${type} has no definition`);
+    return typeInfoOf(loaded, this.types);
+  }
+
+  /** The live items whose declared references name `type/name`, each with the payload field that does. */
+  async references(type: string, name: string): Promise<{ type: string; name: string; path: string }[]> {
+    checkItemKey(type, name);
+    return this.run(() => runStatement(this.db, readReferrers(type, name)));
+  }
+
+  /** Rewrites every item of the type still of an older schema version to the current one (upcast), as one changeset. */
+  async migrateType(type: string, context: WriteContext = {}): Promise<MigrateTypeResult> {
+    checkType(type);
+    checkWriteContext(context);
+    return migrateType(this.types, (ctx, planner) => this.commitChangeset(ctx, planner), this.settings.snapshot, type, context);
+  }
+
+  /** The payload check against the type definitions as they are now, for writers beside the store's own paths (bulk, import). */
+  payloadCheck(): Promise<PayloadCheck> {
+    return this.run(() => this.types.payloadCheck());
+  }
+
+  /** Past states upcast to their type's current schema version (history readers and writers use it). */
+  currentShape<S extends PastState>(states: S[]): Promise<S[]> {
+    return this.typedReads.upcast(states);
+  }
+
   get snapshotPolicy(): SnapshotPolicy {
     return this.settings.snapshot;
   }
@@ -537,11 +616,13 @@ export class MetadataStore implements HistoryWriter {
 
   /** An item changed: its head is stale; its cached record too, unless the cache is told to ride out its TTL. */
   private forget(type: string, name: string): void {
+    if (type === TYPE_DEFINITION_TYPE) this.types.forget();
     if (this.settings.cache.invalidateOnWrite) this.cache.delete(type, name);
     this.heads.delete(type, name);
   }
 
   private forgetAll(): void {
+    this.types.forget();
     if (this.settings.cache.invalidateOnWrite) this.cache.clear();
     this.heads.clear();
   }
@@ -561,7 +642,7 @@ export class MetadataStore implements HistoryWriter {
     type: string,
     name: string,
     isolation: Isolation,
-    context: WriteContext & IdempotentWrite,
+    context: WriteContext & IdempotentWrite & { target?: Record<string, unknown> },
     options: CommitOptions,
     plan: (head: StreamHead | null) => WritePlan,
     started: number,
@@ -731,5 +812,11 @@ guardPublicMethods(MetadataStore, [
   'anchor',
   'prune',
   'compactSnapshots',
+  'defineType',
+  'listTypes',
+  'getType',
+  'references',
+  'migrateType',
+  'payloadCheck',
   'close',
 ]);

@@ -13,6 +13,7 @@ import { listCommand } from './list.js';
 import { promoteCommand } from './promote.js';
 import { pruneCommand } from './prune.js';
 import { restoreCommand } from './restore.js';
+import { revertCommand } from './revert.js';
 import { rollbackCommand } from './rollback.js';
 import { saveCommand } from './save.js';
 import { serveCommand } from './serve.js';
@@ -34,6 +35,7 @@ export const commands: Command[] = [
   blameCommand,
   rollbackCommand,
   restoreCommand,
+  revertCommand,
   changesCommand,
   verifyCommand,
   anchorCommand,

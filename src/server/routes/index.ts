@@ -11,10 +11,12 @@ import { projectionsCapability } from './projections.js';
 import { queryCapability } from './query.js';
 import { recordsCapability } from './records.js';
 import { restoreCapability } from './restore.js';
+import { revertCapability } from './revert.js';
 import { rollbackCapability } from './rollback.js';
 import { storeDiffCapability } from './store-diff.js';
 import { tagsCapability } from './tags.js';
 import { timeTravelCapability } from './time-travel.js';
+import { typeDefinitionsCapability } from './type-definitions.js';
 import { typesCapability } from './types.js';
 import { verifyCapability } from './verify.js';
 
@@ -34,10 +36,12 @@ export const capabilities: Capability[] = [
   rollbackCapability,
   changesCapability,
   restoreCapability,
+  revertCapability,
   verifyCapability,
   tagsCapability,
   storeDiffCapability,
   exportCapability,
   importCapability,
   projectionsCapability,
+  typeDefinitionsCapability,
 ];
