@@ -29,7 +29,11 @@ describe('releases over HTTP', () => {
     const diff = await server.call('/api/v1/diff?from=v1&to=tag:v2', { as: 'root' });
     expect(diff.status, await diff.clone().text()).toBe(200);
     expect(((await diff.json()) as { changes: { name: string; change: string }[] }).changes).toEqual([
-      expect.objectContaining({ name: 'account', change: 'modified', patch: [{ op: 'replace', path: '/metadata/label', value: 'Customer' }] }),
+      expect.objectContaining({
+        name: 'account',
+        change: 'modified',
+        patch: [{ op: 'replace', path: '/metadata/label', value: 'Customer' }],
+      }),
     ]);
     expect((await server.call('/api/v1/diff?from=v1&to=v2', { as: 'alice' })).status).toBe(403);
     expect((await server.call('/api/v1/diff?from=v1&to=nope', { as: 'root' })).status).toBe(404);
