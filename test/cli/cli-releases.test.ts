@@ -77,5 +77,5 @@ describe('release commands', () => {
     expect(again.stdout).toMatch(/already promoted/);
     const missing = await other.cli(['promote', '--from', join(target.workDir, 'nope.json')]);
     expect(missing.code).toBe(2);
-  });
+  }, 240_000); // five CLI runs, each opening an embedded database on PGlite
 });

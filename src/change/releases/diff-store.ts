@@ -96,7 +96,7 @@ export async function diffStore(
   options: DiffStoreOptions = {},
 ): Promise<StoreDiff> {
   const filter = { types: options.types };
-  const [before, after] = [await statesAt(db, from, filter), await statesAt(db, to, filter)];
+  const [before, after] = await Promise.all([statesAt(db, from, filter), statesAt(db, to, filter)]);
   const changes: ItemChange[] = [];
   for (const itemId of new Set([...before.keys(), ...after.keys()])) {
     const [then, now] = [before.get(itemId), after.get(itemId)];

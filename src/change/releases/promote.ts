@@ -11,7 +11,15 @@ import { atPublicBoundary } from '../../input/public-boundary.js';
 import { parseInput } from '../../store/parse-input.js';
 import type { ItemDocument } from '../../events/document.js';
 import { planPromotion, promotionKey, type OnPromotionConflict, type PromotionStep, type PromotionWrite } from './plan-promotion.js';
-import { readSourceDocument, readSourceStore, type PromotionSlice, type SourceState, type SourceStore } from './promotion-source.js';
+import {
+  readSourceDocument,
+  readSourceStore,
+  sourcePosition,
+  storeLabel,
+  type PromotionSlice,
+  type SourceState,
+  type SourceStore,
+} from './promotion-source.js';
 import { parseMomentText, type MomentOrTag } from './tag-moment.js';
 
 /** The store a promotion writes to: its history writer (the one commit path) and its database. */
@@ -116,6 +124,16 @@ async function lastPromotion(
   return { sourcePosition: Number(row.source_position), targetPosition: Number(row.target_position), skipped };
 }
 
+function promotionRecord(label: string, position: number, at: MomentOrTag | undefined, slice: PromotionSlice): PromotionRecord {
+  const tag = at !== undefined && 'tag' in at ? at.tag : null;
+  return { from: label, position, tag, namespace: slice.namespace ?? null, types: slice.types ?? null, skipped: [] };
+}
+
+function alreadyPromoted(label: string, position: number, at: MomentOrTag | undefined, dryRun: boolean): PromotionResult {
+  const tag = at !== undefined && 'tag' in at ? at.tag : undefined;
+  return { source: label, position, ...(tag ? { tag } : {}), dryRun, alreadyPromoted: true, steps: [] };
+}
+
 const kindOf = (write: PromotionWrite) => (write.document === null ? 'deleted' : write.head?.document ? 'updated' : 'created');
 
 /** The target's side of the plan, read in the commit's transaction: its heads now and its state after the last promotion. */
@@ -154,21 +172,20 @@ async function promoteNow(options: PromoteOptions): Promise<PromotionResult> {
   const slice: PromotionSlice = { namespace: parsed.namespace, types: parsed.types ? [...new Set(parsed.types)].sort() : undefined };
   const at = typeof parsed.at === 'string' ? parseMomentText(parsed.at, 'at') : (parsed.at as MomentOrTag | undefined);
   let source: SourceState;
-  if (isStore(parsed.from)) source = await readSourceStore(parsed.from, at, slice, parsed.sourceName);
-  else if (at !== undefined)
+  if (isStore(parsed.from)) {
+    const label = parsed.sourceName ?? storeLabel(parsed.from);
+    const position = await sourcePosition(parsed.from, at);
+    // promoted already: answer before reading the source's items (the commit below checks again)
+    const last = await lastPromotion(parsed.to.db, promotionRecord(label, position, at, slice));
+    if (last?.sourcePosition === position) return alreadyPromoted(label, position, at, parsed.dryRun ?? false);
+    source = await readSourceStore(parsed.from, position, at, slice, label);
+  } else if (at !== undefined)
     throw new ValidationError(
       [{ path: 'at', message: 'an export document holds one moment (its position): promote it whole' }],
       'invalid promote options',
     );
   else source = readSourceDocument(parsed.from, slice, parsed.sourceName);
-  const record: PromotionRecord = {
-    from: source.label,
-    position: source.position,
-    tag: source.tag ?? null,
-    namespace: slice.namespace ?? null,
-    types: slice.types ?? null,
-    skipped: [],
-  };
+  const record = promotionRecord(source.label, source.position, at, slice);
   const dryRun = parsed.dryRun ?? false;
   const to = parsed.to;
   const context = {
@@ -192,5 +209,6 @@ async function promoteNow(options: PromoteOptions): Promise<PromotionResult> {
       : plan.writes.map((write) => nextEvent(write.head, write.type, write.name, kindOf(write), write.document, to.snapshotPolicy));
     return { result: { alreadyPromoted: false, steps: plan.steps }, events };
   });
+  if (result.alreadyPromoted) return alreadyPromoted(source.label, source.position, at, dryRun);
   return { source: source.label, position: source.position, ...(source.tag ? { tag: source.tag } : {}), dryRun, ...result, changesetId };
 }

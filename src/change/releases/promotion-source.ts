@@ -35,20 +35,28 @@ const inSlice = (slice: PromotionSlice, document: ItemDocument) =>
   (slice.namespace === undefined || document.namespace === slice.namespace) &&
   (slice.types === undefined || slice.types.includes(document.type));
 
-/** A store's items at a moment (default: its head, once the writes in flight committed). */
+/** The name a store source goes by, unless the caller gives one: where its data is. */
+export const storeLabel = (store: SourceStore): string => `${store.datasource.target}/${store.datasource.schema}`;
+
+/** The store's log position a moment stands for (default: its head, once the writes in flight committed). */
+export function sourcePosition(store: SourceStore, at: MomentOrTag | undefined): Promise<number> {
+  return at === undefined ? finalHead(store.db) : positionOfMoment(store.db, at, 'at');
+}
+
+/** A store's items at a log position (`at`: the moment it was named by, for its tag). */
 export async function readSourceStore(
   store: SourceStore,
+  position: number,
   at: MomentOrTag | undefined,
   slice: PromotionSlice,
-  label?: string,
+  label: string,
 ): Promise<SourceState> {
-  const position = at === undefined ? await finalHead(store.db) : await positionOfMoment(store.db, at, 'at');
   const items = new Map<string, ItemDocument>();
   for (const state of (await statesAt(store.db, { position }, { types: slice.types })).values()) {
     if (state.document && inSlice(slice, state.document)) items.set(promotionKey(state.type, state.name), state.document);
   }
   const tag = at !== undefined && 'tag' in at ? at.tag : undefined;
-  return { label: label ?? `${store.datasource.target}/${store.datasource.schema}`, position, ...(tag ? { tag } : {}), items };
+  return { label, position, ...(tag ? { tag } : {}), items };
 }
 
 /**

@@ -13,6 +13,8 @@ import { recordsCapability } from './records.js';
 import { restoreCapability } from './restore.js';
 import { revertCapability } from './revert.js';
 import { rollbackCapability } from './rollback.js';
+import { storeDiffCapability } from './store-diff.js';
+import { tagsCapability } from './tags.js';
 import { timeTravelCapability } from './time-travel.js';
 import { typeDefinitionsCapability } from './type-definitions.js';
 import { typesCapability } from './types.js';
@@ -36,6 +38,8 @@ export const capabilities: Capability[] = [
   restoreCapability,
   revertCapability,
   verifyCapability,
+  tagsCapability,
+  storeDiffCapability,
   exportCapability,
   importCapability,
   projectionsCapability,
