@@ -10,7 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // unit: no database; test/package/ lists what `npm pack` ships. Property tests run thousands of
+      // cases: seconds each on a loaded 2-core machine.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/package/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {
           name: 'postgres',
@@ -24,7 +26,14 @@ export default defineConfig({
       {
         test: {
           name: 'pglite',
-          include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/process/**/*.test.ts'],
+          // examples/ run on their own embedded database whatever the backend: once, here
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/security/**/*.test.ts',
+            'test/cli/**/*.test.ts',
+            'test/process/**/*.test.ts',
+            'test/examples/**/*.test.ts',
+          ],
           env: { METALEDGER_TEST_BACKEND: 'pglite' },
           testTimeout: 60_000,
           hookTimeout: 60_000,

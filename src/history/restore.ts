@@ -48,7 +48,7 @@ export interface RestorePlan {
 }
 
 /** Restore points are changeset boundaries: a position inside a changeset would apply half of it. */
-async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
+export async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
   const rows = await runStatement(db, changesetAcross(position));
   if (rows[0]) {
     const { changeset_id, first, last } = rows[0];
@@ -70,7 +70,8 @@ function inSlice(namespace: string | undefined, ...documents: (ItemDocument | nu
 
 /** Per item of the slice: the event that brings it back to its state at the moment. */
 async function planRestore(db: MetaledgerDb, moment: ResolvedMoment, options: RestoreOptions, writer: HistoryWriter) {
-  const then = await statesAt(db, moment, { types: options.types });
+  const asStored = await statesAt(db, moment, { types: options.types });
+  const then = new Map((await writer.currentShape([...asStored.values()])).map((state) => [state.itemId, state]));
   const steps: RestoreStep[] = [];
   const events: PendingEvent[] = [];
   const changes: PlannedRestoreChange[] = [];

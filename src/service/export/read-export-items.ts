@@ -1,4 +1,5 @@
 import { readStreamHeads } from '../../events/read-stream-head.js';
+import type { PastState } from '../../history/history-writer.js';
 import { itemHistory, type AuditEvent } from '../../history/item-history.js';
 import type { MetadataRecord } from '../../protocol/index.js';
 import { refusalReason } from '../access-policy.js';
@@ -12,6 +13,9 @@ export interface ExportItem {
 
 /** One event of an item's history as an export keeps it: what changed, who, why, when. */
 export type ExportedEvent = Pick<AuditEvent, 'version' | 'kind' | 'actor' | 'reason' | 'source' | 'recordedAt' | 'changesetId' | 'patch'>;
+
+/** Gives states as their type's current schema shapes them (the store's `currentShape`). */
+export type CurrentShape = <S extends PastState>(states: S[]) => Promise<S[]>;
 
 export interface ExportSelection {
   types?: string[];
@@ -48,13 +52,20 @@ async function historyOf(db: MetaledgerDb, type: string, name: string): Promise<
  * current states). An id the store generated (the item's stream id) is left out: it means nothing
  * outside this database, and leaving it out lets files round-trip unchanged.
  */
-export async function readExportItems(db: MetaledgerDb, selection: ExportSelection, onItem: () => void): Promise<ExportItem[]> {
+export async function readExportItems(
+  db: MetaledgerDb,
+  selection: ExportSelection,
+  onItem: () => void,
+  currentShape: CurrentShape,
+): Promise<ExportItem[]> {
   const items: ExportItem[] = [];
   for (let afterItemId: string | undefined; ;) {
     const heads = await readStreamHeads(db, { types: selection.types, afterItemId, limit: pageSize });
     if (heads.length === 0) break;
     afterItemId = heads[heads.length - 1].itemId;
-    for (const head of heads) {
+    // states written under an older schema version are exported as the current one shapes them
+    const shaped = await currentShape(heads);
+    for (const head of shaped) {
       const document = head.document;
       if (!document) continue;
       if (selection.namespaces && !selection.namespaces.includes(document.namespace)) continue;
