@@ -1,8 +1,9 @@
-import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ProjectedEvent } from './projection.js';
 import { logStart, readLogAfter, withStates, type LogCursor } from './read-log.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { lastCommittedEvent } from './statements/log.js';
 
 /** The protocol's MetadataWatchEvent, plus the item's version and the cursor to resume after it. */
 export interface WatchEvent {
@@ -76,13 +77,7 @@ export class ChangeFeed {
   static async open(db: MetaledgerDb, options: WatchOptions): Promise<ChangeFeed> {
     if (options.after) return new ChangeFeed(db, options, parseCursor(options.after));
     if (options.from === 'start') return new ChangeFeed(db, options, logStart);
-    const { rows } = await db.executeQuery<{ tx_id: string | null; position: number | null }>(
-      CompiledQuery.raw(
-        `SELECT tx_id::text AS tx_id, position FROM metadata_events
-         WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
-      ),
-    );
-    const last = rows[0];
+    const [last] = await runStatement(db, lastCommittedEvent());
     return new ChangeFeed(db, options, last?.tx_id ? { txId: last.tx_id, position: Number(last.position) } : logStart);
   }
 

@@ -1,4 +1,3 @@
-import { CompiledQuery } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -7,6 +6,8 @@ import type { ProjectedEvent, ProjectionDefinition, ProjectionMode } from './pro
 import { catchUp, ensureCheckpoint, type CatchUpResult } from './projector.js';
 import { rebuild, type RebuildOptions, type RebuildResult } from './rebuild.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { checkpointsWithLag } from './statements/checkpoints.js';
 
 /** Projections a store runs besides framework-metadata, their modes and how they catch up. */
 export interface ProjectionSettings {
@@ -166,22 +167,7 @@ export class ProjectionRunner {
   }
 
   async status(): Promise<ProjectionStatus[]> {
-    const { rows } = await this.db.executeQuery<{
-      projection: string;
-      tx_id: string;
-      position: number;
-      events_applied: number;
-      last_error: string | null;
-      lag_events: number;
-      oldest: Date | null;
-    }>(
-      CompiledQuery.raw(`
-        SELECT c.projection, c.tx_id::text AS tx_id, c.position, c.events_applied, c.last_error, lag.events AS lag_events, lag.oldest
-        FROM metadata_checkpoints c
-        CROSS JOIN LATERAL (
-          SELECT count(*) AS events, min(e.recorded_at) AS oldest FROM metadata_events e WHERE (e.tx_id, e.position) > (c.tx_id, c.position)
-        ) lag`),
-    );
+    const rows = await runStatement(this.db, checkpointsWithLag());
     const byName = new Map(rows.map((row) => [row.projection, row]));
     return [...this.definitions.values()].map((definition) => {
       const mode = this.modes.get(definition.name)!;

@@ -1,7 +1,8 @@
-import { CompiledQuery } from 'kysely';
 import type { ProjectionDefinition } from './projection.js';
 import { readLogAfter, withStates, type LogCursor } from './read-log.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { advanceCheckpoint, checkpointError, claimCheckpoint, ensureCheckpointRow } from './statements/checkpoints.js';
 
 export interface CatchUpResult {
   applied: number;
@@ -11,9 +12,7 @@ export interface CatchUpResult {
 }
 
 export async function ensureCheckpoint(db: MetaledgerDb, projection: string): Promise<void> {
-  await db.executeQuery(
-    CompiledQuery.raw('INSERT INTO metadata_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [projection]),
-  );
+  await runStatement(db, ensureCheckpointRow(projection));
 }
 
 /**
@@ -28,12 +27,7 @@ export async function catchUp(db: MetaledgerDb, projection: ProjectionDefinition
     let step: { count: number; cursor: LogCursor; busy: boolean };
     try {
       step = await db.transaction().execute(async (trx) => {
-        const { rows } = await trx.executeQuery<{ tx_id: string; position: number }>(
-          CompiledQuery.raw(
-            'SELECT tx_id::text AS tx_id, position FROM metadata_checkpoints WHERE projection = $1 FOR UPDATE SKIP LOCKED',
-            [projection.name],
-          ),
-        );
+        const rows = await runStatement(trx, claimCheckpoint(projection.name));
         if (!rows[0]) return { count: 0, cursor: { txId: '0', position: 0 }, busy: true };
         const cursor = { txId: rows[0].tx_id, position: Number(rows[0].position) };
         const log = await readLogAfter(trx, cursor, batchSize);
@@ -43,24 +37,12 @@ export async function catchUp(db: MetaledgerDb, projection: ProjectionDefinition
           projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
         if (relevant.length > 0) await projection.apply(trx, relevant, table);
         const last = log[log.length - 1];
-        await trx.executeQuery(
-          CompiledQuery.raw(
-            `UPDATE metadata_checkpoints SET tx_id = $2::text::xid8, position = $3, events_applied = events_applied + $4,
-               last_error = NULL, updated_at = now() WHERE projection = $1`,
-            [projection.name, last.tx_id, last.position, log.length],
-          ),
-        );
-        return { count: log.length, cursor: { txId: last.tx_id, position: Number(last.position) }, busy: false };
+        const after = { txId: last.tx_id, position: Number(last.position) };
+        await runStatement(trx, advanceCheckpoint(projection.name, after, log.length));
+        return { count: log.length, cursor: after, busy: false };
       });
     } catch (error) {
-      await db
-        .executeQuery(
-          CompiledQuery.raw('UPDATE metadata_checkpoints SET last_error = $2, updated_at = now() WHERE projection = $1', [
-            projection.name,
-            (error as Error).message,
-          ]),
-        )
-        .catch(() => {});
+      await runStatement(db, checkpointError(projection.name, (error as Error).message)).catch(() => {});
       throw error;
     }
     applied += step.count;

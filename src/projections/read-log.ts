@@ -1,57 +1,24 @@
-import { CompiledQuery } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
-import type { EventRow } from '../events/event-row.js';
 import { applyPatch } from '../events/patch.js';
 import { replayEvent } from '../events/replay.js';
 import { statesAtVersions } from '../history/states-at.js';
 import type { ProjectedEvent } from './projection.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { committedLogAfter, type LogCursor, type LogRow } from './statements/log.js';
 
-/** A place in the log in commit order. '0' / 0 is "before everything". */
-export interface LogCursor {
-  txId: string;
-  position: number;
-}
+export type { LogCursor, LogRow } from './statements/log.js';
 
 export const logStart: LogCursor = { txId: '0', position: 0 };
 
-export interface LogRow extends EventRow {
-  position: number;
-  tx_id: string;
-  changeset_id: string;
-  actor: string | null;
-  source: string;
-  /** ISO 8601 with milliseconds, as the server formats it: a replay parses no dates. */
-  recorded_at: string;
-}
-
-/** The columns of a log row, from `metadata_events e JOIN metadata_changesets c`. */
-export const logRowColumns = `e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot,
-       to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, e.changeset_id, c.actor, c.source`;
-
-/**
- * The next events after `cursor` in commit order. Only transactions older than every running one are
- * read (tx_id below the snapshot's xmin): a transaction still open may yet commit with a smaller tx_id
- * than events already visible, and reading past it would skip its events for good.
- */
+/** The next committed events after `cursor` in commit order (see `committedLogAfter`: none is ever skipped). */
 export async function readLogAfter(
   db: MetaledgerDb,
   cursor: LogCursor,
   limit: number,
   filter: { types?: string[] } = {},
 ): Promise<LogRow[]> {
-  const { rows } = await db.executeQuery<LogRow>(
-    CompiledQuery.raw(
-      `SELECT ${logRowColumns}
-       FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
-       WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint)
-         AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-         AND ($3::text[] IS NULL OR e.type = ANY($3::text[]))
-       ORDER BY e.tx_id, e.position LIMIT $4`,
-      [cursor.txId, cursor.position, filter.types ?? null, limit],
-    ),
-  );
-  return rows;
+  return runStatement(db, committedLogAfter(cursor, limit, filter.types));
 }
 
 /**

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { CompiledQuery } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
 import { applyPatchInPlace } from '../events/patch.js';
 import type { ProjectedEvent, ProjectionDefinition } from './projection.js';
@@ -7,7 +6,6 @@ import { ensureCheckpoint } from './projector.js';
 import {
   cursorOf,
   loadStatesBefore,
-  logRowColumns,
   logStart,
   projectedEvent,
   readLogAfter,
@@ -17,6 +15,17 @@ import {
   type LogRow,
 } from './read-log.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { lockCheckpoint, resetCheckpoint } from './statements/checkpoints.js';
+import { countEvents, lockOutAppends, logAfterUnderLock } from './statements/log.js';
+import {
+  createTableLike,
+  dropIndex,
+  dropTableIfExists,
+  lockTableExclusively,
+  secondaryIndexesOf,
+  swapContents,
+} from './statements/rebuild-table.js';
 
 /** How far a rebuild is: events applied of the total, and its phase. */
 export interface RebuildProgress {
@@ -112,28 +121,8 @@ async function applyCondensed(
  * during the replay is most of its cost, and the live table's own indexes take the final copy at once.
  */
 async function dropSecondaryIndexes(db: MetaledgerDb, table: string): Promise<void> {
-  const { rows } = await db.executeQuery<{ name: string }>(
-    CompiledQuery.raw(
-      `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name FROM pg_index i
-       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE i.indrelid = $1::regclass AND NOT i.indisunique`,
-      [table],
-    ),
-  );
-  for (const { name } of rows) await db.executeQuery(CompiledQuery.raw(`DROP INDEX ${name}`));
-}
-
-/** Everything after `cursor`, without the commit-safety filter: only valid while appends are locked out. */
-async function readRestUnderLock(trx: MetaledgerDb, cursor: LogCursor, limit: number): Promise<LogRow[]> {
-  const { rows } = await trx.executeQuery<LogRow>(
-    CompiledQuery.raw(
-      `SELECT ${logRowColumns}
-       FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
-       WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) ORDER BY e.tx_id, e.position LIMIT $3`,
-      [cursor.txId, cursor.position, limit],
-    ),
-  );
-  return rows;
+  const indexes = await runStatement(db, secondaryIndexesOf(table));
+  for (const { name } of indexes) await runStatement(db, dropIndex(name));
 }
 
 /**
@@ -154,10 +143,10 @@ export async function rebuild(
   const suffix = `_rebuild_${randomBytes(4).toString('hex')}`;
   const fresh = table.endsWith('"') ? `${table.slice(0, -1)}${suffix}"` : `${table}${suffix}`;
   await projection.ensureTable(db, table);
-  await db.executeQuery(CompiledQuery.raw(`DROP TABLE IF EXISTS ${fresh}`));
-  await db.executeQuery(CompiledQuery.raw(`CREATE TABLE ${fresh} (LIKE ${table} INCLUDING ALL)`));
+  await runStatement(db, dropTableIfExists(fresh));
+  await runStatement(db, createTableLike(fresh, table));
   await dropSecondaryIndexes(db, fresh);
-  const { rows: counted } = await db.executeQuery<{ total: number }>(CompiledQuery.raw('SELECT count(*) AS total FROM metadata_events'));
+  const counted = await runStatement(db, countEvents());
   const total = Number(counted[0]?.total ?? 0);
   const states = new Map<string, ItemDocument | null>();
   let cursor = logStart;
@@ -191,27 +180,21 @@ export async function rebuild(
   await ensureCheckpoint(db, projection.name);
   await db.transaction().execute(async (trx) => {
     // the same lock order as appends (streams) and projectors (checkpoint row, then table): no deadlock
-    await trx.executeQuery(CompiledQuery.raw('LOCK TABLE metadata_streams IN SHARE MODE'));
-    await trx.executeQuery(CompiledQuery.raw('SELECT 1 FROM metadata_checkpoints WHERE projection = $1 FOR UPDATE', [projection.name]));
-    await trx.executeQuery(CompiledQuery.raw(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`));
+    await runStatement(trx, lockOutAppends());
+    await runStatement(trx, lockCheckpoint(projection.name));
+    await runStatement(trx, lockTableExclusively(table));
+    // the commit-safety filter is not needed (nor wanted) while appends are locked out
     for (
-      let rows = await readRestUnderLock(trx, cursor, batchSize);
+      let rows = await runStatement(trx, logAfterUnderLock(cursor, batchSize));
       rows.length > 0;
-      rows = await readRestUnderLock(trx, cursor, batchSize)
+      rows = await runStatement(trx, logAfterUnderLock(cursor, batchSize))
     ) {
       await replay(trx, rows);
     }
     options.onProgress?.({ projection: projection.name, applied, total: Math.max(total, applied), phase: 'swap' });
     // contents, not names, are swapped: the live table keeps its name, indexes and grants
-    await trx.executeQuery(CompiledQuery.raw(`TRUNCATE ${table}`));
-    await trx.executeQuery(CompiledQuery.raw(`INSERT INTO ${table} SELECT * FROM ${fresh}`));
-    await trx.executeQuery(CompiledQuery.raw(`DROP TABLE ${fresh}`));
-    await trx.executeQuery(
-      CompiledQuery.raw(
-        `UPDATE metadata_checkpoints SET tx_id = $2::text::xid8, position = $3, events_applied = $4, last_error = NULL, updated_at = now() WHERE projection = $1`,
-        [projection.name, cursor.txId, cursor.position, applied],
-      ),
-    );
+    for (const step of swapContents(table, fresh)) await runStatement(trx, step);
+    await runStatement(trx, resetCheckpoint(projection.name, cursor, applied));
   });
   options.onProgress?.({ projection: projection.name, applied, total: Math.max(total, applied), phase: 'done' });
   const durationMs = performance.now() - started;

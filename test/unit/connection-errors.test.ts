@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMetadataStore, DatasourceUnavailableError, isMetaledgerError } from '../../src/index.js';
 import { connectionFailure, isConnectionFailure } from '../../src/datasource/connection-failure.js';
-import { toMetaledgerError } from '../../src/datasource/database-errors.js';
+import { sqlStateOf, toMetaledgerError } from '../../src/datasource/database-errors.js';
 import { resolveTimeouts } from '../../src/datasource/timeouts.js';
 
 const refusal = (connectionString: string) =>
@@ -137,5 +137,31 @@ describe('timeouts', () => {
       }),
     );
     expect(() => resolveTimeouts({ acquireTimeoutMs: 0 })).toThrow(/acquireTimeoutMs/);
+  });
+});
+
+describe('statement failures typed where the database is called', () => {
+  it('a cancelled statement is TIMEOUT naming the timeout, a taken unique value CONFLICT keeping its SQLSTATE', () => {
+    const cancelled = toMetaledgerError(
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+      [],
+      300,
+    );
+    expect(cancelled).toMatchObject({ code: 'TIMEOUT', status: 504, message: expect.stringContaining('cancelled after 300 ms') });
+    const taken = toMetaledgerError(Object.assign(new Error('duplicate key'), { code: '23505', detail: 'Key (id)=(a) already exists.' }));
+    expect(taken).toMatchObject({ code: 'CONFLICT', status: 409, message: expect.stringContaining('Key (id)=(a)') });
+    expect(sqlStateOf(taken)).toBe('23505');
+  });
+
+  it('leaves conflicts the write path retries, and other statement errors, as they are', () => {
+    for (const raw of [
+      Object.assign(new Error('version moved'), { code: 'ML409' }),
+      Object.assign(new Error('serialization'), { code: '40001' }),
+      Object.assign(new Error('changeset id taken'), { code: '23505', constraint: 'metadata_changesets_pkey' }),
+      Object.assign(new Error('syntax'), { code: '42601' }),
+    ]) {
+      expect(toMetaledgerError(raw)).toBe(raw);
+      expect(sqlStateOf(raw)).toBe(raw.code);
+    }
   });
 });

@@ -48,55 +48,111 @@ export interface MigrationRecord {
 const executedSql = (statements: string[]) =>
   statements.length > 0 ? statements.map((statement) => `${statement.replace(/;\s*$/, '')};`).join('\n') : null;
 
+/** The migration log's statements, as typed queries of the datasource's Kysely (see `MigrationLogTable`). */
+export const migrationLogStatements = {
+  /** Records one operation; returns its id. */
+  insert: (db: MetaledgerDb, entry: MigrationLogEntry) =>
+    db
+      .insertInto('metadata_migration_log')
+      .values({
+        operation: entry.operation,
+        target_schema: entry.table.schema,
+        target_table: entry.table.name,
+        backup_name: entry.backupName ?? null,
+        used_backup: entry.usedBackup ?? null,
+        script: entry.script ?? null,
+        rollback_script: entry.rollbackScript ?? null,
+        executed_sql: executedSql(entry.executedSql),
+        dry_run: entry.dryRun,
+        outcome: entry.outcome,
+        error: entry.error ?? null,
+        rollback_of: entry.rollbackOf ?? null,
+        actor: sql<string>`coalesce(${entry.actor ?? null}, current_user)`,
+        started_at: entry.startedAt,
+      })
+      .returning('id'),
+  /** Entries as the API shows them. */
+  records: (db: MetaledgerDb) =>
+    db
+      .selectFrom('metadata_migration_log')
+      .select([
+        'id',
+        'operation',
+        'target_schema as targetSchema',
+        'target_table as targetTable',
+        'backup_name as backupName',
+        'used_backup as usedBackup',
+        'script',
+        'rollback_script as rollbackScript',
+        'executed_sql as executedSql',
+        'dry_run as dryRun',
+        'outcome',
+        'error',
+        'rollback_of as rollbackOf',
+        'actor',
+        'started_at as startedAt',
+        'finished_at as finishedAt',
+      ]),
+  /** Succeeded entries that ran the rollbackScript of entry `id`. */
+  rollbacksOf: (db: MetaledgerDb, id: number) =>
+    db
+      .selectFrom('metadata_migration_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('rollback_of', '=', id)
+      .where('outcome', '=', 'succeeded'),
+  /** Backups the driver made of a projection table that still exist, newest first. */
+  existingBackups: (db: MetaledgerDb, table: FrameworkMetadataTable) =>
+    db
+      .selectFrom('metadata_migration_log')
+      .select('backup_name as name')
+      .where('target_schema', '=', table.schema)
+      .where('target_table', '=', table.name)
+      .where('backup_name', 'is not', null)
+      .where('outcome', '=', 'succeeded')
+      .where('dry_run', '=', false)
+      .where(sql<boolean>`to_regclass(format('%I.%I', target_schema, backup_name)) IS NOT NULL`)
+      .groupBy('backup_name')
+      .orderBy(sql`max(id)`, 'desc'),
+};
+
 /** Written after the operation (committed or rolled back), so a failed one is recorded too. */
 export async function recordMigration(db: MetaledgerDb, entry: MigrationLogEntry): Promise<number> {
-  const { rows } = await sql<{ id: number }>`
-    INSERT INTO metadata_migration_log (operation, target_schema, target_table, backup_name, used_backup, script, rollback_script,
-                                        executed_sql, dry_run, outcome, error, rollback_of, actor, started_at)
-    VALUES (${entry.operation}, ${entry.table.schema}, ${entry.table.name}, ${entry.backupName ?? null}, ${entry.usedBackup ?? null}, ${entry.script ?? null},
-            ${entry.rollbackScript ?? null}, ${executedSql(entry.executedSql)}, ${entry.dryRun},
-            ${entry.outcome}, ${entry.error ?? null}, ${entry.rollbackOf ?? null}, coalesce(${entry.actor ?? null}, current_user), ${entry.startedAt})
-    RETURNING id`.execute(db);
-  return Number(rows[0].id);
+  const { id } = await migrationLogStatements.insert(db, entry).executeTakeFirstOrThrow();
+  return Number(id);
 }
 
-const recordColumns = sql`id, operation, target_schema AS "targetSchema", target_table AS "targetTable", backup_name AS "backupName",
-  used_backup AS "usedBackup", script, rollback_script AS "rollbackScript", executed_sql AS "executedSql", dry_run AS "dryRun", outcome, error,
-  rollback_of AS "rollbackOf", actor, started_at AS "startedAt", finished_at AS "finishedAt"`;
-
-const toRecord = (row: MigrationRecord): MigrationRecord => ({
+const toRecord = (row: Omit<MigrationRecord, 'operation'> & { operation: string }): MigrationRecord => ({
   ...row,
+  operation: row.operation as MetadataMigrationType,
   id: Number(row.id),
   rollbackOf: row.rollbackOf === null ? null : Number(row.rollbackOf),
 });
 
 /** The projection's migrations, newest first. */
 export async function listMigrations(db: MetaledgerDb, table: FrameworkMetadataTable, limit = 100): Promise<MigrationRecord[]> {
-  const { rows } = await sql<MigrationRecord>`
-    SELECT ${recordColumns} FROM metadata_migration_log
-    WHERE target_schema = ${table.schema} AND target_table = ${table.name} ORDER BY id DESC LIMIT ${limit}`.execute(db);
+  const rows = await migrationLogStatements
+    .records(db)
+    .where('target_schema', '=', table.schema)
+    .where('target_table', '=', table.name)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map(toRecord);
 }
 
 export async function findMigration(db: MetaledgerDb, id: number): Promise<MigrationRecord | undefined> {
-  const { rows } = await sql<MigrationRecord>`SELECT ${recordColumns} FROM metadata_migration_log WHERE id = ${id}`.execute(db);
-  return rows[0] && toRecord(rows[0]);
+  const row = await migrationLogStatements.records(db).where('id', '=', id).executeTakeFirst();
+  return row && toRecord(row);
 }
 
 /** Whether a later entry already ran this entry's rollbackScript. */
 export async function wasRolledBack(db: MetaledgerDb, id: number): Promise<boolean> {
-  const { rows } = await sql<{
-    n: number;
-  }>`SELECT count(*)::int AS n FROM metadata_migration_log WHERE rollback_of = ${id} AND outcome = 'succeeded'`.execute(db);
-  return rows[0].n > 0;
+  const row = await migrationLogStatements.rollbacksOf(db, id).executeTakeFirstOrThrow();
+  return Number(row.n) > 0;
 }
 
 /** Backups of this projection that still exist, newest first: a table is a backup only if the log says the driver made it. */
 export async function existingBackups(db: MetaledgerDb, table: FrameworkMetadataTable): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`
-    SELECT backup_name AS name FROM metadata_migration_log
-    WHERE target_schema = ${table.schema} AND target_table = ${table.name} AND backup_name IS NOT NULL
-      AND outcome = 'succeeded' AND NOT dry_run AND to_regclass(format('%I.%I', target_schema, backup_name)) IS NOT NULL
-    GROUP BY backup_name ORDER BY max(id) DESC`.execute(db);
-  return rows.map((row) => row.name);
+  const rows = await migrationLogStatements.existingBackups(db, table).execute();
+  return rows.map((row) => row.name!);
 }

@@ -1,6 +1,6 @@
 import { statement, type Statement } from '../../datasource/statement.js';
-import type { EventKind, ItemDocument } from '../../events/document.js';
-import type { PatchOperation } from '../../events/patch.js';
+import type { ItemDocument } from '../../events/document.js';
+import type { EventRow } from '../../events/event-row.js';
 
 // What retention writes beside the log: compaction snapshots and prune points (with what they replaced).
 
@@ -22,13 +22,7 @@ export function itemsWithLongChains(every: number): Statement<{ item_id: string 
 }
 
 /** One retained event of an item as compaction folds it. */
-export interface CompactionRow {
-  type: string;
-  name: string;
-  version: number;
-  kind: EventKind;
-  patch: PatchOperation[];
-  snapshot: ItemDocument | null;
+export interface CompactionRow extends Pick<EventRow, 'type' | 'name' | 'version' | 'kind' | 'patch' | 'snapshot'> {
   /** A compaction snapshot exists at this version. */
   side: boolean;
   prune_version: number | null;

@@ -1,0 +1,72 @@
+import { statement, type Statement } from '../../datasource/statement.js';
+import type { EventRow } from '../../events/event-row.js';
+
+// Reading the whole log in commit order, for projections and change feeds.
+
+/** A place in the log in commit order. '0' / 0 is "before everything". */
+export interface LogCursor {
+  txId: string;
+  position: number;
+}
+
+/** One event of the log in commit order, with its changeset's actor and source. */
+export interface LogRow extends EventRow {
+  position: number;
+  tx_id: string;
+  changeset_id: string;
+  actor: string | null;
+  source: string;
+  /** ISO 8601 with milliseconds, as the server formats it: a replay parses no dates. */
+  recorded_at: string;
+}
+
+const logRowColumns = `e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot,
+       to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, e.changeset_id, c.actor, c.source`;
+
+/**
+ * The next events after `cursor` in commit order (of some types, when given). Only transactions older
+ * than every running one are read (tx_id below the snapshot's xmin): a transaction still open may yet
+ * commit with a smaller tx_id than events already visible, and reading past it would skip its events.
+ */
+export function committedLogAfter(cursor: LogCursor, limit: number, types?: readonly string[]): Statement<LogRow> {
+  return statement(
+    'committed-log-after',
+    `SELECT ${logRowColumns}
+     FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
+     WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint)
+       AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+       AND ($3::text[] IS NULL OR e.type = ANY($3::text[]))
+     ORDER BY e.tx_id, e.position LIMIT $4`,
+    [cursor.txId, cursor.position, types ?? null, limit],
+  );
+}
+
+/** Everything after `cursor`, without the commit-safety filter: only valid while appends are locked out. */
+export function logAfterUnderLock(cursor: LogCursor, limit: number): Statement<LogRow> {
+  return statement(
+    'log-after-under-lock',
+    `SELECT ${logRowColumns}
+     FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
+     WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) ORDER BY e.tx_id, e.position LIMIT $3`,
+    [cursor.txId, cursor.position, limit],
+  );
+}
+
+/** The last event every running transaction is past (no row: none yet). */
+export function lastCommittedEvent(): Statement<{ tx_id: string | null; position: number | null }> {
+  return statement(
+    'last-committed-event',
+    `SELECT tx_id::text AS tx_id, position FROM metadata_events
+     WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+  );
+}
+
+/** How many events the log holds. */
+export function countEvents(): Statement<{ total: number }> {
+  return statement('count-events', 'SELECT count(*) AS total FROM metadata_events');
+}
+
+/** Holds off every append until the transaction ends (appends take this lock first). */
+export function lockOutAppends(): Statement<never> {
+  return statement('lock-out-appends', 'LOCK TABLE metadata_streams IN SHARE MODE');
+}
