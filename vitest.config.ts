@@ -10,8 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      // unit: no database; test/package/ lists what `npm pack` ships
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/package/**/*.test.ts'] } },
+      // unit: no database; test/package/ lists what `npm pack` ships. Property tests run thousands of
+      // cases: seconds each on a loaded 2-core machine.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/package/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {
           name: 'postgres',

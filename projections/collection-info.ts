@@ -1,5 +1,6 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { ProjectionDefinition } from '../src/projections/projection.js';
+import type { MetaledgerDb } from '../src/datasource/database-schema.js';
 
 /**
  * MetadataCollectionInfo per type: how many live items, in which namespaces. Kept as counts per
@@ -50,7 +51,7 @@ export const collectionInfoProjection: ProjectionDefinition = {
 
 /** Reads the projection as the protocol's MetadataCollectionInfo list. */
 export async function readCollectionInfo(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   table = 'metadata_collection_info',
 ): Promise<{ type: string; count: number; namespaces: string[] }[]> {
   const { rows } = await db.executeQuery<{ type: string; count: number; namespaces: string[] }>(

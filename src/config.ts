@@ -37,6 +37,21 @@ export interface ConnectionChoice {
   inMemory?: boolean;
 }
 
+/**
+ * How connections to PostgreSQL are opened and waited for: the options of `createMetadataStore` that a
+ * config file's `connection` section can also hold. They apply to PostgreSQL only: the embedded database
+ * refuses them.
+ */
+export interface ConnectionSettings {
+  connectTimeoutMs?: number;
+  acquireTimeoutMs?: number;
+  transactionPooling?: boolean;
+  listenConnectionString?: string;
+}
+
+/** The keys of ConnectionSettings. */
+export const postgresOnlySettings = ['connectTimeoutMs', 'acquireTimeoutMs', 'transactionPooling', 'listenConnectionString'] as const;
+
 /** The config file's name, looked for in the working directory. */
 export const configFileName = 'metaledger.config.json';
 
@@ -53,6 +68,15 @@ const configFileKeys = {
   datasource: DatasourceSchema.omit({ name: true }).extend({ name: DatasourceSchema.shape.name.optional() }).optional(),
   schema: SchemaNameSchema.optional(),
   driver: StrictMetadataDriverConfigSchema.optional(),
+  /** How connections to PostgreSQL are opened and waited for (see ConnectionSettings). */
+  connection: z
+    .object({
+      connectTimeoutMs: z.number().int().min(0).optional(),
+      acquireTimeoutMs: z.number().int().min(1).optional(),
+      transactionPooling: z.boolean().optional(),
+      listenConnectionString: z.string().min(1).optional(),
+    })
+    .optional(),
   /** `metaledger serve`'s settings: checked, unknown keys included, by the server's own schema when it starts. */
   server: z.record(z.string(), z.unknown()).optional(),
 };
@@ -139,6 +163,8 @@ export interface ResolvedSettings {
   target: ConnectionTarget;
   schema: string;
   driver?: StrictMetadataDriverConfigInput;
+  /** Connection settings: each given option, else the config file's `connection` section. */
+  connectionSettings: ConnectionSettings;
   sources: { connection: SettingSource; schema: SettingSource; driver?: SettingSource };
   /** The config file that was read, if any. */
   configFile?: string;
@@ -184,7 +210,7 @@ function chosenTarget(choice: ConnectionChoice, baseDir: string): ConnectionTarg
  * from the config file's directory for the file's own.
  */
 export function resolveStoreSettings(
-  options: ConnectionChoice & { schema?: string; driver?: StrictMetadataDriverConfigInput },
+  options: ConnectionChoice & ConnectionSettings & { schema?: string; driver?: StrictMetadataDriverConfigInput },
   context: ResolveContext,
 ): ResolvedSettings {
   const file = context.configFile === false ? undefined : readConfigFile(context.cwd, context.configFile);
@@ -210,10 +236,15 @@ export function resolveStoreSettings(
 
   const driver = options.driver ?? (fromFile.driver as StrictMetadataDriverConfigInput | undefined);
   const driverSource: SettingSource | undefined = options.driver ? 'option' : fromFile.driver ? 'config file' : undefined;
+  const connectionSettings: ConnectionSettings = { ...fromFile.connection };
+  for (const key of postgresOnlySettings) {
+    if (options[key] !== undefined) Object.assign(connectionSettings, { [key]: options[key] });
+  }
   return {
     target,
     schema,
     driver,
+    connectionSettings,
     sources: { connection: connectionSource, schema: schemaSource, ...(driverSource && { driver: driverSource }) },
     configFile: file?.path,
     server: fromFile.server,

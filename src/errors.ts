@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'TIMEOUT'
   /** The HTTP API: no valid credentials were given (an API key or a token). */
   | 'UNAUTHENTICATED'
+  /** A stored payload is of an older schema version than its type's, and this process has no upcaster for it. */
+  | 'UPCASTER_MISSING'
   /** Nothing else explains it: a bug or an unexpected failure, reported with its message and cause. */
   | 'INTERNAL';
 
@@ -25,6 +27,7 @@ const statusByCode: Record<ErrorCode, number> = {
   INTEGRITY: 500,
   TIMEOUT: 504,
   UNAUTHENTICATED: 401,
+  UPCASTER_MISSING: 500,
   INTERNAL: 500,
 };
 
@@ -78,6 +81,17 @@ export class ConflictError extends MetaledgerError {
     message: string,
     readonly expectedVersion?: number,
     readonly actualVersion?: number,
+  ) {
+    super('CONFLICT', message);
+  }
+}
+
+/** An item referrer items name (by a reference their type declares) cannot be deleted unless forced (`CONFLICT`). */
+export class ReferencedError extends MetaledgerError {
+  constructor(
+    message: string,
+    /** Every live item naming it, with the payload field that does. */
+    readonly referrers: { type: string; name: string; path: string }[],
   ) {
     super('CONFLICT', message);
   }

@@ -57,6 +57,7 @@ export function createCliContext(options: GlobalOptions, io: CliIo): CliContext 
       ...connectionChoiceOf(settings.target),
       schema: settings.schema,
       driver: settings.driver,
+      ...settings.connectionSettings,
       configFile: false,
     });
     verbose(`opened in ${Date.now() - started} ms`);

@@ -17,6 +17,7 @@ export const exitCodeByErrorCode: Record<ErrorCode, number> = {
   HISTORY_PRUNED: 10,
   INTEGRITY: 11,
   UNAUTHENTICATED: 12,
+  UPCASTER_MISSING: 13,
 };
 
 export const exitCodes = {

@@ -1,4 +1,5 @@
 import { MetaledgerError } from '../errors.js';
+import { referenceFailure } from '../change/types/reference-errors.js';
 import { connectionFailure } from './connection-failure.js';
 
 interface DatabaseErrorLike {
@@ -36,6 +37,8 @@ export function toMetaledgerError(error: unknown, secrets: (string | undefined)[
       cause: error,
     });
   }
+  const reference = referenceFailure(error);
+  if (reference) return reference;
   if (code === '23505') {
     // streams and events never collide (conditional upserts); what remains is a record id already taken
     const detail = (error as { detail?: string }).detail ?? message;

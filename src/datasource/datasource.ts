@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import type { MetaledgerDb } from './database-schema.js';
 
 /** Runs SQL text that may hold several statements (DDL files); resolves to the rows of the last one. */
 export type ScriptExecutor = (sqlText: string) => Promise<Record<string, unknown>[]>;
@@ -14,7 +14,7 @@ export interface Datasource {
   readonly kind: 'postgres' | 'pglite';
   /** The schema every metaledger table lives in (set as search_path on each connection). */
   readonly schema: string;
-  readonly db: Kysely<any>;
+  readonly db: MetaledgerDb;
   /** Runs `work` in one transaction on one connection, with a multi-statement executor. */
   withScriptTransaction<T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T>;
   /**

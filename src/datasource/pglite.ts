@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { MetaledgerDatabase } from './database-schema.js';
 import type { Datasource, ScriptExecutor } from './datasource.js';
 import { ValidationError } from '../errors.js';
 import { quoteIdentifier } from './identifier.js';
@@ -81,7 +82,7 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     await lock?.release();
     throw error;
   });
-  const db = new Kysely<any>({ dialect: new PGliteDialect(client) });
+  const db = new Kysely<MetaledgerDatabase>({ dialect: new PGliteDialect(client) });
   const withScriptTransaction = <T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T> =>
     client.transaction((tx) =>
       work(async (text) => {

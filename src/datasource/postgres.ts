@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { connectionFailure, isConnectionFailure } from './connection-failure.js';
+import type { MetaledgerDatabase } from './database-schema.js';
 import type { Datasource, ScriptExecutor } from './datasource.js';
 import { quoteIdentifier } from './identifier.js';
 import { clientClass } from './postgres-client.js';
@@ -119,7 +120,7 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
   pool.on('error', () => {});
   /** A pooled connection; a failure to get one (nothing was sent) is typed here. */
   const acquire = () => pool.connect().catch((error: unknown) => Promise.reject(connectionFailure(error, failure, 'connect') ?? error));
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: { connect: acquire, end: () => pool.end() } }) });
+  const db = new Kysely<MetaledgerDatabase>({ dialect: new PostgresDialect({ pool: { connect: acquire, end: () => pool.end() } }) });
   const identity = `postgres:${options.connectionString ?? `${options.user ?? ''}@${options.host ?? ''}:${options.port ?? 5432}/${options.database ?? ''}`}#${schema}`;
   const statementNames = new Map<string, string>();
   /** A named statement is parsed once per connection; a transaction pooler hands out other connections, so it gets unnamed ones. */

@@ -70,6 +70,7 @@ export class MetadataDriver {
       retry: store.settings.retry,
       isolation: store.settings.isolation,
       snapshot: store.settings.snapshot,
+      payloadCheck: () => store.payloadCheck(),
       // the store's own writes decide whether the projection is written inline; bulk writes do the same
       appendStatement: buildAppendStatement(this.table, {
         notice: store.changeNotice,

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from './document.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** Where an item's stream stands: what the next event must build on. */
 export interface StreamHead {
@@ -15,7 +16,7 @@ const headQuery = `SELECT item_id AS "itemId", version, hash, document FROM meta
 
 /** The item's head; `lock` holds the stream row until the transaction ends (writers queue instead of retrying). */
 export async function readStreamHead(
-  db: Kysely<any> | SqlRunner,
+  db: MetaledgerDb | SqlRunner,
   type: string,
   name: string,
   options: { lock?: boolean } = {},
@@ -27,7 +28,7 @@ export async function readStreamHead(
 
 /** Heads of every stream (optionally of some types) in item order, a page at a time. */
 export async function readStreamHeads(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   options: { types?: string[]; afterItemId?: string; limit?: number } = {},
 ): Promise<(StreamHead & { type: string; name: string })[]> {
   const { rows } = await sql<StreamHead & { type: string; name: string }>`

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { IntegrityProblem } from './integrity-problem.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /**
  * A small value that pins the whole log up to a position: keep it outside the database (a ticket, a
@@ -37,7 +38,7 @@ const linesAfter = `
 const pageSize = 5000;
 
 /** The anchor fold of every event at or before `position`, read in one snapshot (a prune meanwhile moves nothing under it). */
-async function foldLog(db: Kysely<any>, position: number): Promise<Omit<Anchor, 'position'>> {
+async function foldLog(db: MetaledgerDb, position: number): Promise<Omit<Anchor, 'position'>> {
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -64,7 +65,7 @@ async function foldLog(db: Kysely<any>, position: number): Promise<Omit<Anchor, 
  * SHARE lock for a moment waits for the writes in flight: every position at or before the anchor's is
  * then final (a later write draws a higher one), and the anchor never changes under a late commit.
  */
-export async function takeAnchor(db: Kysely<any>): Promise<Anchor> {
+export async function takeAnchor(db: MetaledgerDb): Promise<Anchor> {
   const position = await db.transaction().execute(async (trx) => {
     await trx.executeQuery(CompiledQuery.raw('LOCK TABLE metadata_events IN SHARE MODE'));
     const { rows } = await trx.executeQuery<{ position: number }>(
@@ -93,7 +94,7 @@ export function parseAnchor(value: unknown): Anchor {
 }
 
 /** What changed at or before the anchor's position since it was taken; nothing when the log still matches it. */
-export async function anchorProblems(db: Kysely<any>, anchor: Anchor): Promise<IntegrityProblem[]> {
+export async function anchorProblems(db: MetaledgerDb, anchor: Anchor): Promise<IntegrityProblem[]> {
   const now = await foldLog(db, anchor.position);
   if (now.eventCount === anchor.eventCount && now.hash === anchor.hash) return [];
   const at = `at or before position ${anchor.position}`;

@@ -1,7 +1,8 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { EventKind } from '../events/document.js';
 import type { PatchOperation } from '../events/patch.js';
 import { requireStream } from './item-ref.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** Who last set one leaf of the current state. */
 export interface BlameLine {
@@ -34,7 +35,7 @@ function forget(owners: Map<string, Attribution>, prefix: string): void {
 }
 
 /** Replays the item's retained events, tracking which event last wrote each pointer. */
-export async function blame(db: Kysely<any>, type: string, name: string): Promise<BlameLine[]> {
+export async function blame(db: MetaledgerDb, type: string, name: string): Promise<BlameLine[]> {
   const head = await requireStream(db, type, name);
   if (!head.document) return [];
   const { rows } = await db.executeQuery<{

@@ -1,7 +1,8 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { auditEventColumns, toAuditEvent, type AuditEvent, type AuditRow } from './item-history.js';
 import { checkPage } from './paging.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** Filters and paging of `store.changes()`, the store-wide audit feed. */
 export interface ChangesOptions {
@@ -45,7 +46,7 @@ function parseCursor(cursor: string): [string, number] {
  * The store-wide audit feed in commit order. Only events of transactions older than every running
  * one are read (tx_id below the snapshot's xmin), so a cursor never skips a late-committing write.
  */
-export async function changes(db: Kysely<any>, options: ChangesOptions = {}): Promise<ChangesPage> {
+export async function changes(db: MetaledgerDb, options: ChangesOptions = {}): Promise<ChangesPage> {
   const { limit } = checkPage(options.limit ?? 100);
   const parameters: unknown[] = [];
   const conditions = ['e.tx_id < pg_snapshot_xmin(pg_current_snapshot())'];

@@ -1,8 +1,9 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { EventKind, ItemDocument } from '../events/document.js';
 import { applyPatch, type PatchOperation } from '../events/patch.js';
 import { replayEvent } from '../events/replay.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export interface CompactResult {
   items: number;
@@ -26,7 +27,7 @@ const longChains = `
  * longer than `every` versions, so reading any version folds at most `every` patches again — for
  * example after the snapshot interval was lowered. The log itself is never touched.
  */
-export async function compactSnapshots(db: Kysely<any>, every: number): Promise<CompactResult> {
+export async function compactSnapshots(db: MetaledgerDb, every: number): Promise<CompactResult> {
   if (!Number.isInteger(every) || every < 1)
     throw new ValidationError([{ path: 'every', message: 'must be an integer >= 1' }], 'invalid compaction options');
   const { rows: items } = await db.executeQuery<{ item_id: string }>(CompiledQuery.raw(longChains, [every]));
@@ -35,7 +36,7 @@ export async function compactSnapshots(db: Kysely<any>, every: number): Promise<
   return { items: items.length, snapshots };
 }
 
-async function compactItem(db: Kysely<any>, itemId: string, every: number): Promise<number> {
+async function compactItem(db: MetaledgerDb, itemId: string, every: number): Promise<number> {
   const { rows } = await db.executeQuery<{
     type: string;
     name: string;

@@ -1,9 +1,10 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import { requireStream } from './item-ref.js';
 import { resolveMoment, type Moment, type ResolvedMoment } from './moment.js';
 import { statesAt, statesAtVersions } from './states-at.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** An item at a moment; the three outcomes are told apart, never a bare null. */
 export type ItemAt =
@@ -11,7 +12,7 @@ export type ItemAt =
   | { status: 'deleted'; type: string; name: string; version: number; recordedAt: string; document: null }
   | { status: 'not_yet_created'; type: string; name: string; version: 0; document: null };
 
-export async function getAt(db: Kysely<any>, type: string, name: string, moment: Moment): Promise<ItemAt> {
+export async function getAt(db: MetaledgerDb, type: string, name: string, moment: Moment): Promise<ItemAt> {
   const resolved = resolveMoment(moment);
   const head = await requireStream(db, type, name);
   if ('version' in resolved && resolved.version > head.version) {
@@ -34,7 +35,7 @@ export async function getAt(db: Kysely<any>, type: string, name: string, moment:
 }
 
 /** The item's last retained version at or before the moment (its index answers without a scan). */
-async function versionAt(db: Kysely<any>, itemId: string, moment: ResolvedMoment): Promise<number | undefined> {
+async function versionAt(db: MetaledgerDb, itemId: string, moment: ResolvedMoment): Promise<number | undefined> {
   if ('version' in moment) return moment.version;
   // an item's positions grow with its versions: walk its (item_id, version) index down to the moment
   const [condition, order, bound] =

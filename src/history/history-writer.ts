@@ -1,12 +1,23 @@
-import type { Kysely } from 'kysely';
 import type { AppendedEvent, PendingEvent } from '../events/append-events.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
+import type { ItemDocument } from '../events/document.js';
+
+/** An item at one of its versions, as history reads hand it out. */
+export interface PastState {
+  type: string;
+  name: string;
+  version: number;
+  document: ItemDocument | null;
+}
 
 /** What rollback and restore need from the store: its snapshot policy and its retrying commit. */
 export interface HistoryWriter {
   readonly snapshotPolicy: { snapshotEvery: number };
+  /** Past states as their type's current schema shapes them (typed metadata upcasts them), so none comes back in an old shape. */
+  currentShape<S extends PastState>(states: S[]): Promise<S[]>;
   commitChangeset<P>(
     context: { actor?: string; reason?: string; correlationId?: string; source: string; target: Record<string, unknown> },
-    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
+    planner: (db: MetaledgerDb) => Promise<{ result: P; events: PendingEvent[] }>,
     userExpectedVersion?: number,
   ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }>;
 }

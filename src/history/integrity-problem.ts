@@ -12,7 +12,8 @@ export type IntegrityProblemKind =
   | 'projection_missing_row'
   | 'projection_extra_row'
   | 'snapshot_mismatch' // a full state (an event's snapshot, a compaction snapshot) differs from the replayed log there
-  | 'anchor_mismatch'; // the log at or before an anchor's position is not what the anchor recorded
+  | 'anchor_mismatch' // the log at or before an anchor's position is not what the anchor recorded
+  | 'tag_mismatch'; // a release tag was edited, moved, removed or reordered, or the log under it changed
 
 /**
  * One finding. `type` and `name` say which item when one is known (a changeset's or an anchor's

@@ -1,10 +1,11 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { eventKinds, type EventKind } from '../events/document.js';
 import type { PatchOperation } from '../events/patch.js';
 import { requireStream } from './item-ref.js';
 import { checkPage } from './paging.js';
 import { summarizePatch } from './summarize.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** One event as the audit trail shows it: what changed, who, why, when, and in which changeset. */
 export interface AuditEvent {
@@ -103,7 +104,7 @@ export interface HistoryPage {
 }
 
 /** An item's events, newest first, filtered and paged. */
-export async function itemHistory(db: Kysely<any>, type: string, name: string, options: HistoryOptions = {}): Promise<HistoryPage> {
+export async function itemHistory(db: MetaledgerDb, type: string, name: string, options: HistoryOptions = {}): Promise<HistoryPage> {
   const head = await requireStream(db, type, name);
   const parameters: unknown[] = [head.itemId];
   const conditions = ['e.item_id = $1'];
@@ -136,7 +137,7 @@ export async function itemHistory(db: Kysely<any>, type: string, name: string, o
 }
 
 /** The total when the page itself is empty (offset past the end). */
-async function countAll(db: Kysely<any>, conditions: string[], parameters: unknown[]): Promise<number> {
+async function countAll(db: MetaledgerDb, conditions: string[], parameters: unknown[]): Promise<number> {
   const { rows } = await db.executeQuery<{ total: number }>(
     CompiledQuery.raw(
       `SELECT count(*) AS total FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id WHERE ${conditions.join(' AND ')}`,

@@ -1,6 +1,7 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { statesAt } from './states-at.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** What `store.prune()` may remove: old events, always keeping the latest versions of every item. */
 export interface PruneOptions {
@@ -29,7 +30,7 @@ interface Cut {
  * verifiable from the cut. Each removed event's position and hash stay (metadata_pruned_events), so
  * anchors taken before still verify. Runs in one transaction.
  */
-export async function prune(db: Kysely<any>, options: PruneOptions): Promise<PruneResult> {
+export async function prune(db: MetaledgerDb, options: PruneOptions): Promise<PruneResult> {
   const before = new Date(options.before);
   const keepVersions = options.keepVersions ?? 1;
   const issues = [];

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import type { PendingEvent } from '../events/append-events.js';
@@ -8,6 +8,7 @@ import { nextEvent } from '../events/next-event.js';
 import type { ChangeReason, HistoryWriter } from './history-writer.js';
 import { describeMoment, resolveMoment, type ResolvedMoment } from './moment.js';
 import { statesAt } from './states-at.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** What `store.restore()` brings back: every item (or a namespace's, or some types') as it was at `asOf` or `position`. */
 export interface RestoreOptions extends ChangeReason {
@@ -54,7 +55,7 @@ export interface RestorePlan {
 }
 
 /** Restore points are changeset boundaries: a position inside a changeset would apply half of it. */
-async function checkChangesetBoundary(db: Kysely<any>, position: number): Promise<void> {
+export async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
   const { rows } = await db.executeQuery<{ changeset_id: string; first: number; last: number }>(
     CompiledQuery.raw(
       `SELECT e.changeset_id, min(e.position) AS first, max(e.position) AS last FROM metadata_events e
@@ -82,8 +83,9 @@ function inSlice(namespace: string | undefined, ...documents: (ItemDocument | nu
 }
 
 /** Per item of the slice: the event that brings it back to its state at the moment. */
-async function planRestore(db: Kysely<any>, moment: ResolvedMoment, options: RestoreOptions, writer: HistoryWriter) {
-  const then = await statesAt(db, moment, { types: options.types });
+async function planRestore(db: MetaledgerDb, moment: ResolvedMoment, options: RestoreOptions, writer: HistoryWriter) {
+  const asStored = await statesAt(db, moment, { types: options.types });
+  const then = new Map((await writer.currentShape([...asStored.values()])).map((state) => [state.itemId, state]));
   const steps: RestoreStep[] = [];
   const events: PendingEvent[] = [];
   const changes: PlannedRestoreChange[] = [];

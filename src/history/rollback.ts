@@ -31,7 +31,7 @@ export async function rollback(
     async (db) => {
       const head = await requireStream(db, type, name);
       checkExpectedVersion(type, name, head, options.expectedVersion);
-      const then = await getAt(db, type, name, { version: toVersion });
+      const [then] = await writer.currentShape([await getAt(db, type, name, { version: toVersion })]);
       const document = then.document ? toDocument(then.document) : null;
       if (diffStates(head.document, document).length === 0) {
         return {

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
 import { ValidationError } from '../errors.js';
 import { readStreamHeads } from '../events/read-stream-head.js';
 import { resolveMoment } from './moment.js';
 import { statesAt, type ItemState } from './states-at.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** Which moment, and which slice of the store, `store.snapshotAt()` streams. */
 export interface SnapshotAtOptions {
@@ -20,7 +20,7 @@ export interface SnapshotAtOptions {
 
 /** The whole store (or a slice) as it was, streamed a page of items at a time; only items alive then. */
 export async function* snapshotAt(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   options: SnapshotAtOptions,
 ): AsyncGenerator<ItemState & { document: NonNullable<ItemState['document']> }> {
   if ((options.asOf === undefined) === (options.position === undefined)) {

@@ -1,9 +1,10 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { MetaledgerError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import type { EventRow } from '../events/event-row.js';
 import { ReplayError, replayEvent } from '../events/replay.js';
 import { describeMoment, momentCondition, type ResolvedMoment } from './moment.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** One item as it was at a moment: alive with its document, or deleted (then `document` is null). */
 export interface ItemState {
@@ -122,7 +123,7 @@ export type FullStateCheck = (row: FoldRow, replayed: ItemDocument) => void;
 /** Called for an item whose log does not replay; without it, the ReplayError (INTEGRITY) fails the call. */
 export type OnReplayError = (itemId: string, error: ReplayError) => void;
 
-async function foldStates(db: Kysely<any>, query: CompiledQuery, onReplayError?: OnReplayError): Promise<Map<string, ItemState>> {
+async function foldStates(db: MetaledgerDb, query: CompiledQuery, onReplayError?: OnReplayError): Promise<Map<string, ItemState>> {
   const { rows } = await db.executeQuery<FoldRow>(query);
   const byItem = new Map<string, FoldRow[]>();
   for (const row of rows) {
@@ -148,7 +149,7 @@ async function foldStates(db: Kysely<any>, query: CompiledQuery, onReplayError?:
 
 /** Each item's state at a version of its own, one version per item (items at version 0 did not exist yet and are absent). */
 export function statesAtVersions(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   targets: { itemId: string; version: number }[],
   options: { useCompactionSnapshots?: boolean; onReplayError?: OnReplayError } = {},
 ): Promise<Map<string, ItemState>> {
@@ -163,7 +164,7 @@ export function statesAtVersions(
 }
 
 /** The state of every matching item at the moment (items that did not exist yet are absent). */
-export async function statesAt(db: Kysely<any>, moment: ResolvedMoment, filter: StatesAtFilter = {}): Promise<Map<string, ItemState>> {
+export async function statesAt(db: MetaledgerDb, moment: ResolvedMoment, filter: StatesAtFilter = {}): Promise<Map<string, ItemState>> {
   const states = await foldStates(db, momentTarget(moment, filter));
   for (const state of await prunedOnlyStates(db, moment, filter, states)) states.set(state.itemId, state);
   return states;
@@ -174,7 +175,7 @@ export async function statesAt(db: Kysely<any>, moment: ResolvedMoment, filter: 
  * or after it; before it, history is gone and the caller is told where it now starts.
  */
 async function prunedOnlyStates(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   moment: ResolvedMoment,
   filter: StatesAtFilter,
   found: Map<string, ItemState>,

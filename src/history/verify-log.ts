@@ -1,18 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import type { ItemDocument } from '../events/document.js';
 import type { IntegrityProblem } from './integrity-problem.js';
 import { statesAtVersions } from './states-at.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 // The checks that look at the log as a whole rather than one round of items.
 
-async function rows<T>(db: Kysely<any>, text: string): Promise<T[]> {
+async function rows<T>(db: MetaledgerDb, text: string): Promise<T[]> {
   return (await db.executeQuery<T>(CompiledQuery.raw(text))).rows;
 }
 
 /** Stream heads of items the log has no event for. */
-export async function streamsWithoutEvents(db: Kysely<any>): Promise<IntegrityProblem[]> {
+export async function streamsWithoutEvents(db: MetaledgerDb): Promise<IntegrityProblem[]> {
   const found = await rows<{ type: string; name: string; version: number }>(
     db,
     `SELECT s.type, s.name, s.version FROM metadata_streams s WHERE NOT EXISTS (SELECT 1 FROM metadata_events e WHERE e.item_id = s.item_id)`,
@@ -25,7 +26,7 @@ export async function streamsWithoutEvents(db: Kysely<any>): Promise<IntegrityPr
 }
 
 /** Projection rows of items the log has no event for at all. */
-export async function orphanRowProblems(db: Kysely<any>, table: FrameworkMetadataTable): Promise<IntegrityProblem[]> {
+export async function orphanRowProblems(db: MetaledgerDb, table: FrameworkMetadataTable): Promise<IntegrityProblem[]> {
   const c = table.columns;
   const found = await rows<{ type: string; name: string }>(
     db,
@@ -42,7 +43,7 @@ export async function orphanRowProblems(db: Kysely<any>, table: FrameworkMetadat
  * removed (a truncated tail, an erased item). Pruned events still count. More events than recorded is
  * not a finding: a bulk operation interrupted before it settled its count records 0.
  */
-export async function changesetProblems(db: Kysely<any>): Promise<IntegrityProblem[]> {
+export async function changesetProblems(db: MetaledgerDb): Promise<IntegrityProblem[]> {
   const found = await rows<{ id: string; event_count: number; found: number }>(
     db,
     `SELECT c.id, c.event_count, coalesce(e.n, 0) + coalesce(x.n, 0) AS found
@@ -64,7 +65,7 @@ export async function changesetProblems(db: Kysely<any>): Promise<IntegrityProbl
  * hash, position and time, the first one's position and time, and no version missing in between. Items
  * pruned before those were recorded (sql/0010) have nothing to compare with.
  */
-export async function prunePointProblems(db: Kysely<any>): Promise<IntegrityProblem[]> {
+export async function prunePointProblems(db: MetaledgerDb): Promise<IntegrityProblem[]> {
   const found = await rows<{ type: string | null; name: string | null; version: number; detail: string }>(
     db,
     `WITH pruned AS (
@@ -101,7 +102,7 @@ export async function prunePointProblems(db: Kysely<any>): Promise<IntegrityProb
  * Every compaction snapshot against the state folded from the log alone at its version. Items whose
  * log does not replay are skipped here: the replay check reports them.
  */
-export async function compactionSnapshotProblems(db: Kysely<any>): Promise<IntegrityProblem[]> {
+export async function compactionSnapshotProblems(db: MetaledgerDb): Promise<IntegrityProblem[]> {
   const snapshots = await rows<{ item_id: string; type: string; name: string; version: number; document: ItemDocument | null }>(
     db,
     'SELECT m.item_id, s.type, s.name, m.version, m.document FROM metadata_snapshots m JOIN metadata_streams s ON s.item_id = m.item_id',

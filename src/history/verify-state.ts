@@ -1,10 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { recordColumnsSql, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { toDocument, type ItemDocument } from '../events/document.js';
 import { ReplayError } from '../events/replay.js';
 import type { IntegrityProblem } from './integrity-problem.js';
 import { foldRows, type FoldRow } from './states-at.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** A round of items, by id: the verification holds one round's events in memory, not the whole log. */
 export interface ItemRange {
@@ -76,7 +77,7 @@ function replayedItem(rows: ReplayRow[], problems: IntegrityProblem[]): Replayed
 }
 
 /** Replays the retained log of the range's items; an item whose events do not apply is a problem, not a failure. */
-export async function replayRange(db: Kysely<any>, range: ItemRange): Promise<{ items: ReplayedItem[]; problems: IntegrityProblem[] }> {
+export async function replayRange(db: MetaledgerDb, range: ItemRange): Promise<{ items: ReplayedItem[]; problems: IntegrityProblem[] }> {
   const { rows: events } = await db.executeQuery<ReplayRow>(
     CompiledQuery.raw(
       `SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at, e.hash, c.actor,
@@ -107,7 +108,7 @@ export async function replayRange(db: Kysely<any>, range: ItemRange): Promise<{ 
 }
 
 /** Each replayed item's stream head: its version, hash, key and time are the last event's, its document the replay's. */
-export async function streamHeadProblems(db: Kysely<any>, items: ReplayedItem[]): Promise<IntegrityProblem[]> {
+export async function streamHeadProblems(db: MetaledgerDb, items: ReplayedItem[]): Promise<IntegrityProblem[]> {
   const { rows } = await db.executeQuery<{
     item_id: string;
     type: string;
@@ -144,7 +145,7 @@ export async function streamHeadProblems(db: Kysely<any>, items: ReplayedItem[])
 
 /** The projection rows of the replayed items against their replayed state and audit columns, column by column. */
 export async function projectionProblems(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   table: FrameworkMetadataTable,
   items: ReplayedItem[],
 ): Promise<IntegrityProblem[]> {

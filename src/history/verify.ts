@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { anchorProblems, parseAnchor, type Anchor } from './anchor.js';
 import type { IntegrityProblem } from './integrity-problem.js';
@@ -11,6 +11,7 @@ import {
   streamsWithoutEvents,
 } from './verify-log.js';
 import { projectionProblems, replayRange, streamHeadProblems, type ItemRange } from './verify-state.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export type { IntegrityProblem, IntegrityProblemKind } from './integrity-problem.js';
 
@@ -35,7 +36,7 @@ export interface VerifyOptions {
   anchor?: Anchor;
 }
 
-async function nextItemRange(db: Kysely<any>, after: string | null, limit: number): Promise<ItemRange | undefined> {
+async function nextItemRange(db: MetaledgerDb, after: string | null, limit: number): Promise<ItemRange | undefined> {
   const { rows } = await db.executeQuery<{ item_id: string }>(
     CompiledQuery.raw(
       `SELECT DISTINCT item_id FROM metadata_events WHERE $1::uuid IS NULL OR item_id > $1::uuid ORDER BY item_id LIMIT $2`,
@@ -53,7 +54,7 @@ async function nextItemRange(db: Kysely<any>, after: string | null, limit: numbe
  * projection column against the replay; changesets against their events; prune points against what
  * they replaced; compaction snapshots. With an anchor, also the whole log up to the anchor's position.
  */
-export async function verify(db: Kysely<any>, table: FrameworkMetadataTable, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verify(db: MetaledgerDb, table: FrameworkMetadataTable, options: VerifyOptions = {}): Promise<VerifyReport> {
   const anchor = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
   const itemsPerRound = options.itemsPerRound ?? 1000;
   const chain: IntegrityProblem[] = [];

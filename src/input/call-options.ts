@@ -64,9 +64,9 @@ export const MomentSchema = z.union(
   { errorMap: () => ({ message: 'give one of { version }, { asOf } or { position }' }) },
 );
 
-/** One side of a diff: a version, or a moment in time. */
-export const DiffSideSchema = z.union([VersionSchema, InstantSchema], {
-  errorMap: () => ({ message: 'must be a version (integer >= 0) or a date-time' }),
+/** One side of a diff: a version, a moment in time, or a log position. */
+export const DiffSideSchema = z.union([VersionSchema, InstantSchema, z.object({ position: PositionSchema }).strict()], {
+  errorMap: () => ({ message: 'must be a version (integer >= 0), a date-time or { position }' }),
 });
 
 const ChangeReasonShape = { actor: LabelSchema.optional(), reason: ReasonSchema.optional(), correlationId: LabelSchema.optional() };

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { MetaledgerError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export interface MigrationFile {
   name: string;
@@ -87,7 +88,7 @@ export async function migrate(datasource: Datasource, files = readMigrationFiles
 }
 
 /** The sql/ files not yet applied to the store's schema (readiness checks: empty when up to date). */
-export async function pendingMigrations(db: Kysely<any>, files = readMigrationFiles()): Promise<string[]> {
+export async function pendingMigrations(db: MetaledgerDb, files = readMigrationFiles()): Promise<string[]> {
   const { rows } = await db.executeQuery<{ name: string }>(CompiledQuery.raw('SELECT name FROM metaledger_migrations'));
   const applied = new Set(rows.map((row) => row.name));
   return files.filter((file) => !applied.has(file.name)).map((file) => file.name);

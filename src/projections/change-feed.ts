@@ -1,7 +1,8 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ProjectedEvent } from './projection.js';
 import { logStart, readLogAfter, withStates, type LogCursor } from './read-log.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** The protocol's MetadataWatchEvent, plus the item's version and the cursor to resume after it. */
 export interface WatchEvent {
@@ -65,14 +66,14 @@ export class ChangeFeed {
   private cursor: LogCursor;
 
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: MetaledgerDb,
     private readonly options: WatchOptions,
     start: LogCursor,
   ) {
     this.cursor = start;
   }
 
-  static async open(db: Kysely<any>, options: WatchOptions): Promise<ChangeFeed> {
+  static async open(db: MetaledgerDb, options: WatchOptions): Promise<ChangeFeed> {
     if (options.after) return new ChangeFeed(db, options, parseCursor(options.after));
     if (options.from === 'start') return new ChangeFeed(db, options, logStart);
     const { rows } = await db.executeQuery<{ tx_id: string | null; position: number | null }>(

@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -6,6 +6,7 @@ import { ProjectionJobs, type JobHandlers, type JobsOptions } from './jobs.js';
 import type { ProjectedEvent, ProjectionDefinition, ProjectionMode } from './projection.js';
 import { catchUp, ensureCheckpoint, type CatchUpResult } from './projector.js';
 import { rebuild, type RebuildOptions, type RebuildResult } from './rebuild.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** Projections a store runs besides framework-metadata, their modes and how they catch up. */
 export interface ProjectionSettings {
@@ -60,7 +61,7 @@ export class ProjectionRunner {
     }
   }
 
-  private get db(): Kysely<any> {
+  private get db(): MetaledgerDb {
     return this.datasource.db;
   }
 
@@ -108,7 +109,7 @@ export class ProjectionRunner {
   }
 
   /** Runs inline projections in the appending transaction. */
-  async applyInline(trx: Kysely<any>, events: ProjectedEvent[]): Promise<void> {
+  async applyInline(trx: MetaledgerDb, events: ProjectedEvent[]): Promise<void> {
     for (const definition of this.extraInline) {
       const relevant = definition.kinds === 'all' ? events : events.filter((e) => (definition.kinds as string[]).includes(e.kind));
       if (relevant.length > 0) await definition.apply(trx, relevant, this.tableOf(definition));

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { EventKind, ItemDocument } from '../events/document.js';
 import type { PatchOperation } from '../events/patch.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** An event as a projection sees it: the log row, who wrote it, and the item's state before and after. */
 export interface ProjectedEvent {
@@ -42,7 +42,7 @@ export interface ProjectionDefinition {
   stateOnly?: boolean;
   /** The live table's name (unquoted, in the store's schema). */
   table: string;
-  ensureTable(db: Kysely<any>, table: string): Promise<void>;
-  apply(trx: Kysely<any>, events: ProjectedEvent[], table: string): Promise<void>;
-  reset(trx: Kysely<any>, table: string): Promise<void>;
+  ensureTable(db: MetaledgerDb, table: string): Promise<void>;
+  apply(trx: MetaledgerDb, events: ProjectedEvent[], table: string): Promise<void>;
+  reset(trx: MetaledgerDb, table: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { ProjectionDefinition } from './projection.js';
 import { readLogAfter, withStates, type LogCursor } from './read-log.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export interface CatchUpResult {
   applied: number;
@@ -9,7 +10,7 @@ export interface CatchUpResult {
   busy: boolean;
 }
 
-export async function ensureCheckpoint(db: Kysely<any>, projection: string): Promise<void> {
+export async function ensureCheckpoint(db: MetaledgerDb, projection: string): Promise<void> {
   await db.executeQuery(
     CompiledQuery.raw('INSERT INTO metadata_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [projection]),
   );
@@ -20,7 +21,7 @@ export async function ensureCheckpoint(db: Kysely<any>, projection: string): Pro
  * writes and the new checkpoint commit together, so an event is applied exactly once even when the
  * projector dies mid-batch. The checkpoint row is locked (SKIP LOCKED): a second projector backs off.
  */
-export async function catchUp(db: Kysely<any>, projection: ProjectionDefinition, table: string, batchSize = 1000): Promise<CatchUpResult> {
+export async function catchUp(db: MetaledgerDb, projection: ProjectionDefinition, table: string, batchSize = 1000): Promise<CatchUpResult> {
   await ensureCheckpoint(db, projection.name);
   let applied = 0;
   for (;;) {

@@ -1,10 +1,11 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
 import type { EventRow } from '../events/event-row.js';
 import { applyPatch } from '../events/patch.js';
 import { replayEvent } from '../events/replay.js';
 import { statesAtVersions } from '../history/states-at.js';
 import type { ProjectedEvent } from './projection.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** A place in the log in commit order. '0' / 0 is "before everything". */
 export interface LogCursor {
@@ -34,7 +35,7 @@ export const logRowColumns = `e.position, e.tx_id::text AS tx_id, e.item_id, e.t
  * than events already visible, and reading past it would skip its events for good.
  */
 export async function readLogAfter(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   cursor: LogCursor,
   limit: number,
   filter: { types?: string[] } = {},
@@ -57,7 +58,7 @@ export async function readLogAfter(
  * Loads into `known` the state before the first event in `rows` of each item it does not hold yet: one
  * fold query for all of them.
  */
-export async function loadStatesBefore(db: Kysely<any>, rows: LogRow[], known: Map<string, ItemDocument | null>): Promise<void> {
+export async function loadStatesBefore(db: MetaledgerDb, rows: LogRow[], known: Map<string, ItemDocument | null>): Promise<void> {
   const firstVersion = new Map<string, number>();
   for (const row of rows) if (!known.has(row.item_id) && !firstVersion.has(row.item_id)) firstVersion.set(row.item_id, row.version);
   if (firstVersion.size === 0) return;
@@ -98,7 +99,7 @@ export function projectedEvent(row: LogRow, previous: ItemDocument | null, docum
  * one fold query, then the batch's own patches in order.
  */
 export async function withStates(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   rows: LogRow[],
   known: Map<string, ItemDocument | null> = new Map(),
 ): Promise<ProjectedEvent[]> {

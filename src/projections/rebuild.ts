@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { ItemDocument } from '../events/document.js';
 import { applyPatchInPlace } from '../events/patch.js';
 import type { ProjectedEvent, ProjectionDefinition } from './projection.js';
@@ -16,6 +16,7 @@ import {
   type LogCursor,
   type LogRow,
 } from './read-log.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** How far a rebuild is: events applied of the total, and its phase. */
 export interface RebuildProgress {
@@ -61,7 +62,7 @@ interface CondensedItem {
  * replay's cost); only a creation keeps a copy of its state.
  */
 async function condense(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   rows: LogRow[],
   states: Map<string, ItemDocument | null>,
   condensed: Map<string, CondensedItem>,
@@ -88,7 +89,7 @@ async function condense(
  * its whole history had been applied — exact for a projection that depends only on final states.
  */
 async function applyCondensed(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   projection: ProjectionDefinition,
   table: string,
   items: CondensedItem[],
@@ -110,7 +111,7 @@ async function applyCondensed(
  * The fresh copy keeps only its unique indexes (upserts need them): maintaining the others row by row
  * during the replay is most of its cost, and the live table's own indexes take the final copy at once.
  */
-async function dropSecondaryIndexes(db: Kysely<any>, table: string): Promise<void> {
+async function dropSecondaryIndexes(db: MetaledgerDb, table: string): Promise<void> {
   const { rows } = await db.executeQuery<{ name: string }>(
     CompiledQuery.raw(
       `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name FROM pg_index i
@@ -123,7 +124,7 @@ async function dropSecondaryIndexes(db: Kysely<any>, table: string): Promise<voi
 }
 
 /** Everything after `cursor`, without the commit-safety filter: only valid while appends are locked out. */
-async function readRestUnderLock(trx: Kysely<any>, cursor: LogCursor, limit: number): Promise<LogRow[]> {
+async function readRestUnderLock(trx: MetaledgerDb, cursor: LogCursor, limit: number): Promise<LogRow[]> {
   const { rows } = await trx.executeQuery<LogRow>(
     CompiledQuery.raw(
       `SELECT ${logRowColumns}
@@ -142,7 +143,7 @@ async function readRestUnderLock(trx: Kysely<any>, cursor: LogCursor, limit: num
  * and writers blocked meanwhile write to the new table once it is in place. Nothing is lost.
  */
 export async function rebuild(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   projection: ProjectionDefinition,
   table: string,
   options: RebuildOptions = {},
@@ -168,7 +169,7 @@ export async function rebuild(
     applied += rows.length;
     options.onProgress?.({ projection: projection.name, applied, total, phase: 'replay' });
   };
-  const replay = async (trx: Kysely<any>, rows: LogRow[]) => {
+  const replay = async (trx: MetaledgerDb, rows: LogRow[]) => {
     const events = await withStates(trx, rows, states);
     const relevant = projection.kinds === 'all' ? events : events.filter((event) => (projection.kinds as string[]).includes(event.kind));
     if (relevant.length > 0) await projection.apply(trx, relevant, fresh);

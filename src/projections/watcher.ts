@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
 import { ChangeFeed, type WatchEvent, type WatchOptions } from './change-feed.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** A running watch: where it is in the log, and how to stop it. */
 export interface WatchHandle {
@@ -30,7 +30,7 @@ export class Watcher implements WatchHandle {
   }
 
   static async start(
-    db: Kysely<any>,
+    db: MetaledgerDb,
     options: WatchOptions,
     handler: (event: WatchEvent) => unknown,
     onError: (error: unknown) => void,
@@ -84,7 +84,7 @@ export class Watcher implements WatchHandle {
 
 /** The same feed as an async iterator; `return()` (a `break` in for-await) closes it. */
 export async function watchIterator(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   options: WatchOptions,
   register: (watcher: Watcher) => () => void,
 ): Promise<AsyncIterableIterator<WatchEvent>> {

@@ -15,7 +15,8 @@ import { guardPublicMethods } from '../input/public-boundary.js';
 import { loadOptionsInput } from '../input/query-input.js';
 import { parseRecordInput } from '../input/record-input.js';
 import { parseInput } from '../store/parse-input.js';
-import { ForbiddenError, refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
+import { refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
+import { enforceAccess } from './enforce-access.js';
 import { anonymous, checkPrincipal, isAdmin, type Principal } from './principal.js';
 import type { RecordedRefusal, RefusalLog, RefusalQuery } from './refusal-log.js';
 import { describeLayer, effectiveRecord, layersEtag, resolveLayers, type FoundItem, type OverlayLayer } from './resolve-overlays.js';
@@ -298,33 +299,14 @@ export class MetadataService {
   }
 
   /** Throws FORBIDDEN (after recording the refusal) unless the principal may do this. */
-  private async authorize(
+  private authorize(
     principal: Principal,
     operation: Operation,
     item: ProtectedItem,
     flags: AccessFlags,
     correlationId?: string,
   ): Promise<void> {
-    const reason = refusalReason(principal, operation, item, flags);
-    if (reason === undefined) return;
-    const message = `${principal.id} may not ${operation} ${item.scope} item ${item.type}/${item.name}: ${reason}`;
-    try {
-      await this.options.refusals.record({
-        principal: principal.id,
-        roles: principal.roles,
-        operation,
-        type: item.type,
-        name: item.name,
-        scope: item.scope,
-        owner: item.owner,
-        reason,
-        source: this.source,
-        correlationId,
-      });
-    } catch (error) {
-      throw new ForbiddenError(`${message} (and the refusal could not be recorded: ${(error as Error).message})`, operation, reason);
-    }
-    throw new ForbiddenError(message, operation, reason);
+    return enforceAccess(this.options.refusals, principal, operation, item, flags, { source: this.source, correlationId });
   }
 }
 

@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Operation } from './access-policy.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** One refused call: who, what, on which item, and why (sql/0006_access_refusals.sql). */
 export interface AccessRefusal {
@@ -67,7 +68,7 @@ function toRefusal(row: RefusalRow): RecordedRefusal {
 }
 
 /** The refusal log in the store's database (`metadata_access_refusals`). */
-export function databaseRefusalLog(db: Kysely<any>): RefusalLog {
+export function databaseRefusalLog(db: MetaledgerDb): RefusalLog {
   return {
     async record(refusal) {
       await sql`

@@ -1,5 +1,11 @@
 import { describeTable } from '../../projections/framework-metadata-table.js';
-import { resolveStoreSettings, type ConnectionChoice, type ConnectionTarget } from '../config.js';
+import {
+  postgresOnlySettings,
+  resolveStoreSettings,
+  type ConnectionChoice,
+  type ConnectionSettings,
+  type ConnectionTarget,
+} from '../config.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
@@ -76,7 +82,10 @@ async function openDatasource(
   statementTimeoutMs: number,
   secrets: (string | undefined)[],
 ): Promise<Datasource> {
-  if (target.kind === 'pglite') return (await import('../datasource/pglite.js')).openPglite(target.dataDir, schema);
+  if (target.kind === 'pglite') {
+    refusePostgresOnlySettings(options);
+    return (await import('../datasource/pglite.js')).openPglite(target.dataDir, schema);
+  }
   const { openPostgres } = await import('../datasource/postgres.js');
   const config = target.config ?? {};
   if (target.connectionString) parsePostgresUrl(target.connectionString);
@@ -104,6 +113,16 @@ async function openDatasource(
   );
 }
 
+/** The embedded database is one in-process connection: connection settings would be accepted and ignored there. */
+function refusePostgresOnlySettings(options: ConnectionSettings): void {
+  const given = postgresOnlySettings.filter((key) => options[key] !== undefined);
+  if (given.length === 0) return;
+  throw new ValidationError(
+    given.map((key) => ({ path: key, message: 'applies to PostgreSQL only; the embedded PGlite database opens no connections' })),
+    'connection settings given for the embedded database',
+  );
+}
+
 function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget): (string | undefined)[] {
   const password = (target.kind === 'postgres' ? target.config?.password : undefined) as string | undefined;
   const fromUrl = (url?: string) => {
@@ -122,8 +141,8 @@ export function createMetadataStore(options: CreateMetadataStoreOptions = {}): P
   return atPublicBoundary(() => {
     // explicit options > environment > config file > the embedded default, setting by setting
     const settings = resolveStoreSettings(options, { env: process.env, cwd: process.cwd(), configFile: options.configFile });
-    const resolved = { ...options, schema: settings.schema, driver: settings.driver };
-    const secrets = secretsOf(options, settings.target);
+    const resolved = { ...options, ...settings.connectionSettings, schema: settings.schema, driver: settings.driver };
+    const secrets = secretsOf(resolved, settings.target);
     return createMetadataStoreOn(
       (schema, timeoutMs) => openDatasource(settings.target, schema, resolved, timeoutMs, secrets),
       resolved,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { z } from 'zod';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
@@ -21,12 +22,13 @@ import { changes, type ChangesOptions, type ChangesPage } from '../history/chang
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
 import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
 import { getAt, type ItemAt } from '../history/get-at.js';
-import type { ChangeReason, HistoryWriter } from '../history/history-writer.js';
+import type { ChangeReason, HistoryWriter, PastState } from '../history/history-writer.js';
 import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/item-history.js';
-import type { Moment } from '../history/moment.js';
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
 import { rollback, type RollbackResult } from '../history/rollback.js';
+import { revertChangeset, type RevertResult } from '../change/revert/revert-changeset.js';
+import { ChangesetIdSchema, RevertOptionsSchema, type RevertOptions } from '../change/revert/revert-options.js';
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
 import { takeAnchor, type Anchor } from '../history/anchor.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
@@ -64,6 +66,24 @@ import { StoreRuntime } from './store-runtime.js';
 import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
 import type { RetryPolicy } from './retry.js';
+import {
+  diffStore,
+  DiffStoreOptionsSchema,
+  parseStoreMoment,
+  type DiffStoreOptions,
+  type StoreDiff,
+} from '../change/releases/diff-store.js';
+import { withTagProblems } from '../change/releases/tag-integrity.js';
+import { untagMoment, untagOptions, type MomentOrTag, type TagMoment } from '../change/releases/tag-moment.js';
+import { createTag, findTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
+import { migrateType, type MigrateTypeResult } from '../change/types/migrate-type.js';
+import type { PayloadCheck } from '../change/types/payload-check.js';
+import { readReferrers } from '../change/types/type-statements.js';
+import { runStatement } from '../change/types/statement.js';
+import { parseTypeDefinition, TYPE_DEFINITION_TYPE, type TypeDefinitionInput } from '../change/types/type-definition.js';
+import { TypeRegistry } from '../change/types/type-registry.js';
+import { typeInfoOf, type TypeInfo } from '../change/types/type-info.js';
+import { TypedReads } from '../change/types/typed-reads.js';
 
 export interface StoreSettings {
   retry: RetryPolicy;
@@ -149,6 +169,9 @@ export class MetadataStore implements HistoryWriter {
   private readonly reader: RecordReader;
   private readonly runtime: StoreRuntime;
   private readonly committer: ChangesetCommitter;
+  /** Type definitions (shared through the log) and this process's upcasters. */
+  private readonly types = new TypeRegistry(() => this.db);
+  private readonly typedReads = new TypedReads(() => this.db, this.types);
   /** Names this store in change notifications, so it skips its own. */
   readonly instanceId = randomUUID();
   /** Failures of background work (async projections, watchers); by default they go to stderr. */
@@ -221,7 +244,7 @@ export class MetadataStore implements HistoryWriter {
   }
 
   /** The store's Kysely handle, for reading projection tables of your own (writes go through the store). */
-  get db(): Kysely<any> {
+  get db(): MetaledgerDb {
     return this.datasource.db;
   }
 
@@ -252,6 +275,7 @@ export class MetadataStore implements HistoryWriter {
       create: parsedOptions.create,
       overwrite: parsedOptions.overwrite,
       expectedVersion: parsedOptions.expectedVersion,
+      check: await this.payloadCheck(),
     };
     // an isolation level given is used; a transaction switched off (or left at the protocol's default,
     // off) is the single statement at read committed; no transaction option: the store's isolation
@@ -282,6 +306,7 @@ export class MetadataStore implements HistoryWriter {
     checkWriteContext(context);
     if (typeof change !== 'function') throw new ValidationError([{ path: 'change', message: 'must be a function' }], 'invalid update');
     const started = performance.now();
+    const check = await this.payloadCheck();
     return this.write(
       type,
       name,
@@ -292,7 +317,14 @@ export class MetadataStore implements HistoryWriter {
         if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
         const current = { ...head.document, version: head.version } as StoredRecord;
         const next = parseRecordInput(type, { ...applyChange(change, structuredClone(current)), type, name }, this.settings.limits).parsed;
-        const intent: SaveIntent = { document: next, providedKeys: new Set(), onConflict: 'replace', create: false, overwrite: true };
+        const intent: SaveIntent = {
+          document: next,
+          providedKeys: new Set(),
+          onConflict: 'replace',
+          create: false,
+          overwrite: true,
+          check,
+        };
         return planSave(type, name, head, intent, this.settings.snapshot);
       },
       started,
@@ -303,21 +335,26 @@ export class MetadataStore implements HistoryWriter {
   async delete(
     type: string,
     name: string,
-    options: WriteContext & IdempotentWrite & { expectedVersion?: number } = {},
+    options: WriteContext & IdempotentWrite & { expectedVersion?: number; force?: boolean } = {},
   ): Promise<SaveResult> {
     checkItemKey(type, name);
-    checkWriteContext(options);
-    if (options.expectedVersion !== undefined) parseInput(VersionSchema, options.expectedVersion, 'expectedVersion');
+    const { force, ...context } = optionsObject(options, 'delete options') as typeof options;
+    checkWriteContext(context);
+    if (context.expectedVersion !== undefined) parseInput(VersionSchema, context.expectedVersion, 'expectedVersion');
+    if (force !== undefined && typeof force !== 'boolean')
+      throw new ValidationError([{ path: 'force', message: 'must be a boolean' }], 'invalid delete options');
     const started = performance.now();
+    // a forced delete says so in its changeset (hashed, audited): the database lets it leave referrers behind
+    const target = force ? { target: { references: 'force' } } : {};
     return this.write(
       type,
       name,
       this.settings.isolation,
-      options,
+      { ...context, ...target },
       { userExpectedVersion: options.expectedVersion },
       (head) => ({
         action: 'write',
-        event: planDelete(type, name, head, options.expectedVersion, this.settings.snapshot),
+        event: planDelete(type, name, head, context.expectedVersion, this.settings.snapshot),
       }),
       started,
     );
@@ -391,23 +428,34 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => changes(this.db, parsed));
   }
 
-  /** The item exactly as it was at a version, a timestamp or a log position. */
-  async getAt(type: string, name: string, moment: Moment): Promise<ItemAt> {
+  /** The item exactly as it was at a version, a timestamp, a log position or a tag. */
+  async getAt(type: string, name: string, moment: MomentOrTag): Promise<ItemAt> {
     checkItemKey(type, name);
-    const parsed = parseInput(MomentSchema, moment, 'moment');
-    return this.run(() => getAt(this.db, type, name, parsed));
+    const parsed = parseInput(MomentSchema, await this.run(() => untagMoment(this.db, moment)), 'moment');
+    return this.run(async () => (await this.typedReads.upcast([await getAt(this.db, type, name, parsed)]))[0]);
   }
 
-  /** Every item (or a slice) as it was at a moment, streamed. */
-  snapshotAt(options: SnapshotAtOptions) {
-    return guardIterator(snapshotAt(this.db, parseInput(SnapshotAtOptionsSchema, options, 'snapshot options')));
+  /** Every item (or a slice) as it was at a moment (`asOf`, `position` or `tag`), streamed. */
+  snapshotAt(options: SnapshotAtOptions & { tag?: string }) {
+    const { db, typedReads } = this;
+    if (!(typeof options === 'object' && options !== null && 'tag' in options))
+      return guardIterator(typedReads.upcastAll(snapshotAt(db, parseInput(SnapshotAtOptionsSchema, options, 'snapshot options'))));
+    // a tag is looked up first: the snapshot starts once the position is known
+    return guardIterator(
+      typedReads.upcastAll(
+        (async function* () {
+          yield* snapshotAt(db, parseInput(SnapshotAtOptionsSchema, await untagOptions(db, options), 'snapshot options'));
+        })(),
+      ),
+    );
   }
 
   /** The RFC 6902 patch between two versions (or timestamps) of an item, with a summary. */
-  async diff(type: string, name: string, from: DiffSide, to: DiffSide): Promise<ItemDiff> {
+  async diff(type: string, name: string, from: DiffSide | TagMoment, to: DiffSide | TagMoment): Promise<ItemDiff> {
     checkItemKey(type, name);
-    const sides = [parseInput(DiffSideSchema, from, 'diff side (from)'), parseInput(DiffSideSchema, to, 'diff side (to)')];
-    return this.run(() => diffItem(this.db, type, name, sides[0], sides[1]));
+    const [fromSide, toSide] = await this.run(async () => [await untagMoment(this.db, from, 'from'), await untagMoment(this.db, to, 'to')]);
+    const sides = [parseInput(DiffSideSchema, fromSide, 'diff side (from)'), parseInput(DiffSideSchema, toSide, 'diff side (to)')];
+    return this.run(() => diffItem(this.db, type, name, sides[0], sides[1], (states) => this.typedReads.upcast(states)));
   }
 
   /** For every value the item holds now: the version, actor, time and reason that last set it. */
@@ -428,9 +476,16 @@ export class MetadataStore implements HistoryWriter {
     return rollback(this, type, name, version, parseInput(RollbackOptionsSchema, options, 'rollback options'));
   }
 
-  /** Brings the store (or a slice) back to a moment as one changeset; `dryRun` returns the plan only. */
-  async restore(options: RestoreOptions): Promise<RestorePlan> {
-    return restore(this, parseInput(RestoreOptionsSchema, options, 'restore options'));
+  /** Brings the store (or a slice) back to a moment (`asOf`, `position` or `tag`) in one changeset. */
+  async restore(options: RestoreOptions & { tag?: string }): Promise<RestorePlan> {
+    const untagged = await this.run(() => untagOptions(this.db, options));
+    return restore(this, parseInput(RestoreOptionsSchema, untagged, 'restore options'));
+  }
+
+  /** Undoes exactly one changeset's events as one new changeset, keeping later changes (see docs/history.md). */
+  async revertChangeset(changesetId: string, options: RevertOptions = {}): Promise<RevertResult> {
+    const id = parseInput(ChangesetIdSchema, changesetId, 'changesetId');
+    return revertChangeset(this, id, parseInput(RevertOptionsSchema, options, 'revert options') as RevertOptions);
   }
 
   /** Checks the log: hash chains, gapless versions, stream heads, changesets and every projection against a replay. */
@@ -443,7 +498,35 @@ export class MetadataStore implements HistoryWriter {
     if (itemsPerRound !== undefined && (!Number.isInteger(itemsPerRound) || itemsPerRound < 1)) {
       return Promise.reject(new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }]));
     }
-    return this.run(() => verify(this.db, this.settings.table, options));
+    return this.run(async () => withTagProblems(this.db, await verify(this.db, this.settings.table, options)));
+  }
+
+  // ——— releases: tags and store-wide diffs ———
+
+  /** Names a log position (default: the head now), for good: a second tag of the name is a TagExistsError (CONFLICT). */
+  tag(name: string, options: TagOptions = {}): Promise<Tag> {
+    return this.run(() => createTag(this.db, name, options));
+  }
+
+  /** Every tag, oldest first. */
+  tags(): Promise<Tag[]> {
+    return this.run(() => listTags(this.db));
+  }
+
+  /** The tag of that name (NOT_FOUND when there is none). */
+  getTag(name: string): Promise<Tag> {
+    return this.run(() => findTag(this.db, name));
+  }
+
+  /** Every item (of a namespace, of some types) that differs between two moments: created, modified (with the patch) or deleted. */
+  async diffStore(from: MomentOrTag, to: MomentOrTag, options: DiffStoreOptions = {}): Promise<StoreDiff> {
+    const parsed = parseInput(DiffStoreOptionsSchema, options, 'diffStore options');
+    const [fromMoment, toMoment] = await this.run(async () => [
+      await untagMoment(this.db, from, 'from'),
+      await untagMoment(this.db, to, 'to'),
+    ]);
+    const moments = [parseStoreMoment(fromMoment, 'from'), parseStoreMoment(toMoment, 'to')];
+    return this.run(() => diffStore(this.db, moments[0], moments[1], parsed));
   }
 
   /**
@@ -466,6 +549,59 @@ export class MetadataStore implements HistoryWriter {
     const every = parseInput(VersionSchema.optional(), options?.every, 'every') ?? this.settings.snapshot.snapshotEvery;
     if (every < 1) throw new ValidationError([{ path: 'every', message: 'must be a positive integer' }], 'invalid compaction options');
     return this.run(() => compactSnapshots(this.db, every));
+  }
+
+  /** How often a full snapshot is kept (every `snapshotEvery` versions of an item). */
+  // ——— typed metadata: definitions, validation, schema evolution, references ———
+
+  /**
+   * Defines (or redefines) a type: its payload schema (zod or JSON Schema), version, references, stored as
+   * the item `_type/<type>` through the log; registers the upcasters in this process. Saving the same
+   * definition again writes nothing and only registers the upcasters.
+   */
+  async defineType(type: string, definition: TypeDefinitionInput, context: WriteContext & IdempotentWrite = {}): Promise<SaveResult> {
+    checkType(type);
+    const { stored, upcasters } = parseTypeDefinition(definition);
+    const saved = await this.save(TYPE_DEFINITION_TYPE, { name: type, metadata: stored }, context);
+    this.types.register(type, upcasters);
+    return saved;
+  }
+
+  /** Every defined type: version, schema, references, and the upcasters this process has registered. */
+  async listTypes(): Promise<TypeInfo[]> {
+    const definitions = await this.run(() => this.types.definitions());
+    return [...definitions.values()].map((loaded) => typeInfoOf(loaded, this.types)).sort((a, b) => (a.type < b.type ? -1 : 1));
+  }
+
+  /** One type's definition; NOT_FOUND when it has none. */
+  async getType(type: string): Promise<TypeInfo> {
+    checkType(type);
+    const loaded = (await this.run(() => this.types.definitions())).get(type);
+    if (!loaded) throw new NotFoundError(`type ${type} has no definition`);
+    return typeInfoOf(loaded, this.types);
+  }
+
+  /** The live items whose declared references name `type/name`, each with the payload field that does. */
+  async references(type: string, name: string): Promise<{ type: string; name: string; path: string }[]> {
+    checkItemKey(type, name);
+    return this.run(() => runStatement(this.db, readReferrers(type, name)));
+  }
+
+  /** Rewrites every item of the type still of an older schema version to the current one (upcast), as one changeset. */
+  async migrateType(type: string, context: WriteContext = {}): Promise<MigrateTypeResult> {
+    checkType(type);
+    checkWriteContext(context);
+    return migrateType(this.types, (ctx, planner) => this.commitChangeset(ctx, planner), this.settings.snapshot, type, context);
+  }
+
+  /** The payload check against the type definitions as they are now, for writers beside the store's own paths (bulk, import). */
+  payloadCheck(): Promise<PayloadCheck> {
+    return this.run(() => this.types.payloadCheck());
+  }
+
+  /** Past states upcast to their type's current schema version (history readers and writers use it). */
+  currentShape<S extends PastState>(states: S[]): Promise<S[]> {
+    return this.typedReads.upcast(states);
   }
 
   /** How often a full snapshot is kept (every `snapshotEvery` versions of an item). */
@@ -517,11 +653,13 @@ export class MetadataStore implements HistoryWriter {
 
   /** An item changed: its head is stale; its cached record too, unless the cache is told to ride out its TTL. */
   private forget(type: string, name: string): void {
+    if (type === TYPE_DEFINITION_TYPE) this.types.forget();
     if (this.settings.cache.invalidateOnWrite) this.cache.delete(type, name);
     this.heads.delete(type, name);
   }
 
   private forgetAll(): void {
+    this.types.forget();
     if (this.settings.cache.invalidateOnWrite) this.cache.clear();
     this.heads.clear();
   }
@@ -542,7 +680,7 @@ export class MetadataStore implements HistoryWriter {
     type: string,
     name: string,
     isolation: Isolation,
-    context: WriteContext & IdempotentWrite,
+    context: WriteContext & IdempotentWrite & { target?: Record<string, unknown> },
     options: CommitOptions,
     plan: (head: StreamHead | null) => WritePlan,
     started: number,
@@ -703,9 +841,20 @@ guardPublicMethods(MetadataStore, [
   'blame',
   'rollback',
   'restore',
+  'revertChangeset',
   'verify',
+  'tag',
+  'tags',
+  'getTag',
+  'diffStore',
   'anchor',
   'prune',
   'compactSnapshots',
+  'defineType',
+  'listTypes',
+  'getType',
+  'references',
+  'migrateType',
+  'payloadCheck',
   'close',
 ]);

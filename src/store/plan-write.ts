@@ -4,6 +4,7 @@ import type { PendingEvent } from '../events/append-events.js';
 import { toDocument, type EventKind, type ItemDocument } from '../events/document.js';
 import { checkExpectedVersion, nextEvent, type SnapshotPolicy } from '../events/next-event.js';
 import type { StreamHead } from '../events/read-stream-head.js';
+import type { PayloadCheck } from '../change/types/payload-check.js';
 
 export type { SnapshotPolicy };
 
@@ -18,6 +19,8 @@ export interface SaveIntent {
   create: boolean;
   overwrite: boolean;
   expectedVersion?: number;
+  /** The payload's problems against its type's definition (typed metadata); none: the write goes on. */
+  check?: PayloadCheck;
 }
 
 export type WritePlan =
@@ -53,6 +56,8 @@ export function planSave(type: string, name: string, head: StreamHead | null, in
   );
   const itemId = head?.itemId ?? randomUUID();
   const next = toDocument({ ...base, ...given, id: current?.id ?? intent.document.id ?? itemId, type, name } as ItemDocument);
+  const problems = intent.check?.(type, name, next.metadata) ?? [];
+  if (problems.length > 0) throw new ValidationError(problems, `invalid ${type} payload`);
   const event = nextEvent(head ? head : null, type, name, kindOf(current, next), next, policy);
   if (event.patch.length === 0) return { action: 'unchanged', head: head! };
   return { action: 'write', event: { ...event, itemId } };

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -91,7 +92,7 @@ describe('a config file that is not valid', () => {
       stdout: '',
       stderr: [
         `error [VALIDATION]: invalid config file ${path}`,
-        "  connectionstring: unknown key 'connectionstring'; the config file takes connectionString, dataDir, datasource, schema, driver, server",
+        "  connectionstring: unknown key 'connectionstring'; the config file takes connectionString, dataDir, datasource, schema, driver, connection, server",
         '',
       ].join('\n'),
     });
@@ -209,6 +210,52 @@ describe('every key of the config file is honoured', () => {
       stderr: "error [DATASOURCE_UNAVAILABLE]: datasource 'archive' is not active (active: false)\n",
     });
     expect(existsSync(join(cwd, 'inactive'))).toBe(false);
+  });
+
+  it.runIf(backend === 'postgres')('connection: connectTimeoutMs bounds opening a connection to a server that never answers', async () => {
+    const silent = createServer(() => {}); // accepts TCP, never speaks the protocol
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      await writeConfig({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, connection: { connectTimeoutMs: 300 } });
+      const started = Date.now();
+      const run = await cli(['list', 'object']);
+      expect(run.code).toBe(7);
+      expect(run.stderr).toContain('DATASOURCE_UNAVAILABLE');
+      // ignored, the 10 s default would apply
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it.runIf(backend === 'postgres')('connection: listenConnectionString is opened (a malformed one is refused)', async () => {
+    await writeConfig({
+      connectionString: databaseUrl(),
+      schema: pgSchema('config_listen'),
+      connection: { listenConnectionString: 'not a url' },
+    });
+    const run = await cli(['list', 'object']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('VALIDATION');
+  });
+
+  it.runIf(backend === 'pglite')('connection: settings for PostgreSQL are refused for the embedded database, naming them', async () => {
+    await writeConfig({ dataDir: 'data', connection: { transactionPooling: true, connectTimeoutMs: 5 } });
+    const run = await cli(['list', 'object', '--json']);
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stderr).error.issues).toEqual([
+      { path: 'connectTimeoutMs', message: expect.stringContaining('PostgreSQL only') },
+      { path: 'transactionPooling', message: expect.stringContaining('PostgreSQL only') },
+    ]);
+    await writeConfig({ dataDir: 'data', connection: { acquireTimeoutMs: 0 } });
+    expect(JSON.parse((await cli(['status', '--json'])).stderr).error.issues).toEqual([
+      { path: 'connection.acquireTimeoutMs', message: 'Number must be greater than or equal to 1' },
+    ]);
+    await writeConfig({ dataDir: 'data', connection: { pooling: true } });
+    expect(JSON.parse((await cli(['status', '--json'])).stderr).error.issues).toEqual([
+      { path: 'connection.pooling', message: "unknown key 'pooling'" },
+    ]);
   });
 
   it.runIf(backend === 'pglite')('--config reads a file from elsewhere, taken from its own directory', async () => {

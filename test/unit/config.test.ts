@@ -70,6 +70,7 @@ describe('resolveStoreSettings: explicit options > environment > config file > d
       target: { kind: 'pglite', dataDir: join(cwd, '.metaledger') },
       schema: 'public',
       driver: undefined,
+      connectionSettings: {},
       sources: { connection: 'default', schema: 'default' },
       configFile: undefined,
     });
@@ -103,7 +104,7 @@ describe('resolveStoreSettings: explicit options > environment > config file > d
 });
 
 describe('readConfigFile on any input', () => {
-  const known = ['connectionString', 'dataDir', 'datasource', 'schema', 'driver'];
+  const known = ['connectionString', 'dataDir', 'datasource', 'schema', 'driver', 'connection'];
   const anyKey = fc.oneof(fc.constantFrom(...known), fc.string({ maxLength: 12 }));
   const anyConfig = fc.oneof(
     fc.jsonValue(),

@@ -4,18 +4,23 @@ import { blameCommand } from './blame.js';
 import { changesCommand } from './changes.js';
 import { deleteCommand } from './delete.js';
 import { diffCommand } from './diff.js';
+import { diffStoreCommand } from './diff-store.js';
 import { exportCommand } from './export.js';
 import { getCommand } from './get.js';
 import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { listCommand } from './list.js';
+import { promoteCommand } from './promote.js';
 import { pruneCommand } from './prune.js';
 import { restoreCommand } from './restore.js';
+import { revertCommand } from './revert.js';
 import { rollbackCommand } from './rollback.js';
 import { saveCommand } from './save.js';
 import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
+import { tagCommand } from './tag.js';
+import { tagsCommand } from './tags.js';
 import { verifyCommand } from './verify.js';
 
 /** Every CLI command, in the order `metaledger --help` lists them. */
@@ -30,9 +35,14 @@ export const commands: Command[] = [
   blameCommand,
   rollbackCommand,
   restoreCommand,
+  revertCommand,
   changesCommand,
   verifyCommand,
   anchorCommand,
+  tagCommand,
+  tagsCommand,
+  diffStoreCommand,
+  promoteCommand,
   pruneCommand,
   exportCommand,
   importCommand,

@@ -2,6 +2,7 @@ import { MetaledgerError, ValidationError, type ValidationIssue } from '../../er
 import type { PendingEvent } from '../../events/append-events.js';
 import type { StreamHead } from '../../events/read-stream-head.js';
 import type { StrictMetadataBulkOperation as MetadataBulkOperation } from '../../protocol/index.js';
+import type { PayloadCheck } from '../../change/types/payload-check.js';
 import { planDelete, planSave, type SnapshotPolicy, type WritePlan } from '../../store/plan-write.js';
 import type { BulkAction, BulkRecordResult } from './bulk-result.js';
 import { keyOf, type ItemKey } from './read-heads.js';
@@ -37,7 +38,12 @@ export function rejectDuplicates(records: ItemKey[]): void {
  * create fails on an existing item, update on a missing one, upsert does either; an update keeps the
  * envelope fields the record does not give. delete takes references, and checks the id when one is given.
  */
-export function bulkEntries(operation: MetadataBulkOperation, rawRecords: readonly unknown[], snapshot: SnapshotPolicy): BulkEntry[] {
+export function bulkEntries(
+  operation: MetadataBulkOperation,
+  rawRecords: readonly unknown[],
+  snapshot: SnapshotPolicy,
+  check?: PayloadCheck,
+): BulkEntry[] {
   if (operation.operation === 'delete') {
     return operation.records.map(({ type, name, id }, index) => ({
       index,
@@ -69,6 +75,7 @@ export function bulkEntries(operation: MetadataBulkOperation, rawRecords: readon
           onConflict: kind === 'create' ? 'error' : 'update',
           create: kind !== 'update',
           overwrite: true,
+          check,
         },
         snapshot,
       ),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { PayloadCheck } from '../../change/types/payload-check.js';
 import { isConflictFailure } from '../../datasource/database-errors.js';
 import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
@@ -23,6 +24,8 @@ export interface BulkSettings {
   appendStatement: AppendStatement;
   /** The store's inline projections: they commit with each batch's append. */
   inline: InlineProjections;
+  /** The payload check against the type definitions as they are now (typed metadata). */
+  payloadCheck: () => Promise<PayloadCheck>;
 }
 
 /** Who runs a bulk operation and why, recorded on its changeset. */
@@ -76,7 +79,7 @@ export async function runBulk(
   const size = input.batch?.size ?? settings.defaultBatchSize;
   const { continueOnError, parallel } = operation.batch;
   // one lock order for every call: concurrent bulk writes over the same items wait instead of deadlocking
-  const entries = bulkEntries(operation, input.records, settings.snapshot).sort(byKey);
+  const entries = bulkEntries(operation, input.records, settings.snapshot, await settings.payloadCheck()).sort(byKey);
   const batches = chunk(entries, size);
   const changeset: ChangesetInfo = { id: randomUUID(), ...context, source: 'bulk' };
   const results = new Map<number, BulkRecordResult>();

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { MetadataMigrationType } from '../../protocol/index.js';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 
 /** How a migration operation ended, as its log entry records. */
 export type MigrationOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'dry_run';
@@ -48,7 +49,7 @@ const executedSql = (statements: string[]) =>
   statements.length > 0 ? statements.map((statement) => `${statement.replace(/;\s*$/, '')};`).join('\n') : null;
 
 /** Written after the operation (committed or rolled back), so a failed one is recorded too. */
-export async function recordMigration(db: Kysely<any>, entry: MigrationLogEntry): Promise<number> {
+export async function recordMigration(db: MetaledgerDb, entry: MigrationLogEntry): Promise<number> {
   const { rows } = await sql<{ id: number }>`
     INSERT INTO metadata_migration_log (operation, target_schema, target_table, backup_name, used_backup, script, rollback_script,
                                         executed_sql, dry_run, outcome, error, rollback_of, actor, started_at)
@@ -70,20 +71,20 @@ const toRecord = (row: MigrationRecord): MigrationRecord => ({
 });
 
 /** The projection's migrations, newest first. */
-export async function listMigrations(db: Kysely<any>, table: FrameworkMetadataTable, limit = 100): Promise<MigrationRecord[]> {
+export async function listMigrations(db: MetaledgerDb, table: FrameworkMetadataTable, limit = 100): Promise<MigrationRecord[]> {
   const { rows } = await sql<MigrationRecord>`
     SELECT ${recordColumns} FROM metadata_migration_log
     WHERE target_schema = ${table.schema} AND target_table = ${table.name} ORDER BY id DESC LIMIT ${limit}`.execute(db);
   return rows.map(toRecord);
 }
 
-export async function findMigration(db: Kysely<any>, id: number): Promise<MigrationRecord | undefined> {
+export async function findMigration(db: MetaledgerDb, id: number): Promise<MigrationRecord | undefined> {
   const { rows } = await sql<MigrationRecord>`SELECT ${recordColumns} FROM metadata_migration_log WHERE id = ${id}`.execute(db);
   return rows[0] && toRecord(rows[0]);
 }
 
 /** Whether a later entry already ran this entry's rollbackScript. */
-export async function wasRolledBack(db: Kysely<any>, id: number): Promise<boolean> {
+export async function wasRolledBack(db: MetaledgerDb, id: number): Promise<boolean> {
   const { rows } = await sql<{
     n: number;
   }>`SELECT count(*)::int AS n FROM metadata_migration_log WHERE rollback_of = ${id} AND outcome = 'succeeded'`.execute(db);
@@ -91,7 +92,7 @@ export async function wasRolledBack(db: Kysely<any>, id: number): Promise<boolea
 }
 
 /** Backups of this projection that still exist, newest first: a table is a backup only if the log says the driver made it. */
-export async function existingBackups(db: Kysely<any>, table: FrameworkMetadataTable): Promise<string[]> {
+export async function existingBackups(db: MetaledgerDb, table: FrameworkMetadataTable): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
     SELECT backup_name AS name FROM metadata_migration_log
     WHERE target_schema = ${table.schema} AND target_table = ${table.name} AND backup_name IS NOT NULL

@@ -1,8 +1,9 @@
-import { CompiledQuery as RawQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery as RawQuery, sql } from 'kysely';
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { StrictMetadataQueryOptions as MetadataQueryOptions } from '../../protocol/index.js';
 import { toRecord, type StoredRecord } from '../../store/read-records.js';
 import { compileCount, compileQuery, type QueryLimits } from './compile-query.js';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 
 export interface QuerySettings extends QueryLimits {
   /** query.useIndexes: false makes the planner scan the table instead of using its indexes. */
@@ -25,7 +26,7 @@ export interface QueryResult {
 }
 
 /** Runs `work` with index scans switched off for its transaction only when the driver says not to use indexes. */
-async function withPlannerSettings<T>(db: Kysely<any>, useIndexes: boolean, work: (db: Kysely<any>) => Promise<T>): Promise<T> {
+async function withPlannerSettings<T>(db: MetaledgerDb, useIndexes: boolean, work: (db: MetaledgerDb) => Promise<T>): Promise<T> {
   if (useIndexes) return work(db);
   return db.transaction().execute(async (trx) => {
     await sql`SET LOCAL enable_indexscan = off`.execute(trx);
@@ -51,7 +52,7 @@ function toQueriedRecord(row: Record<string, unknown>): QueriedRecord {
 }
 
 export async function runQuery(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   table: FrameworkMetadataTable,
   options: MetadataQueryOptions,
   settings: QuerySettings,
@@ -78,7 +79,7 @@ export async function runQuery(
 
 /** The plan PostgreSQL picks for this query under the driver's settings, one line per node. */
 export async function explainQuery(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   table: FrameworkMetadataTable,
   options: MetadataQueryOptions,
   settings: QuerySettings,

@@ -27,6 +27,7 @@ const titles: Record<ErrorCode, string> = {
   INTEGRITY: 'Integrity problem',
   TIMEOUT: 'Timeout',
   UNAUTHENTICATED: 'Authentication required',
+  UPCASTER_MISSING: 'Upcaster missing',
   INTERNAL: 'Internal server error',
 };
 

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../errors.js';
 import type { AuditEvent } from '../../history/item-history.js';
 import type { MetadataScope } from '../../protocol/index.js';
 import { ForbiddenError, refusalReason, type AccessFlags, type Operation, type ProtectedItem } from '../../service/access-policy.js';
+import { enforceAccess } from '../../service/enforce-access.js';
 import { isAdmin, type Principal } from '../../service/principal.js';
 import type { ApiContext } from '../api.js';
 
@@ -21,33 +22,17 @@ export const mayReadEvent = (principal: Principal, event: AuditEvent): boolean =
   refusalReason(principal, 'read', protectedItemOf(event)) === undefined;
 
 /** Throws FORBIDDEN, after recording the refusal, unless the request's principal may do this to the item. */
-export async function authorize(
+export function authorize(
   context: ApiContext,
   request: FastifyRequest,
   operation: Operation,
   item: ProtectedItem,
   flags: AccessFlags = {},
 ): Promise<void> {
-  const { principal, correlationId } = request;
-  const reason = refusalReason(principal, operation, item, flags);
-  if (reason === undefined) return;
-  await context.refusals.record({
-    principal: principal.id,
-    roles: principal.roles,
-    operation,
-    type: item.type,
-    name: item.name,
-    scope: item.scope,
-    owner: item.owner,
-    reason,
+  return enforceAccess(context.refusals, request.principal, operation, item, flags, {
     source: 'http',
-    correlationId,
+    correlationId: request.correlationId,
   });
-  throw new ForbiddenError(
-    `${principal.id} may not ${operation} ${item.scope} item ${item.type}/${item.name}: ${reason}`,
-    operation,
-    reason,
-  );
 }
 
 /** Store-wide operations (verify, rebuild) are for admins. */

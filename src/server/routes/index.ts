@@ -11,8 +11,10 @@ import { projectionsCapability } from './projections.js';
 import { queryCapability } from './query.js';
 import { recordsCapability } from './records.js';
 import { restoreCapability } from './restore.js';
+import { revertCapability } from './revert.js';
 import { rollbackCapability } from './rollback.js';
 import { timeTravelCapability } from './time-travel.js';
+import { typeDefinitionsCapability } from './type-definitions.js';
 import { typesCapability } from './types.js';
 import { verifyCapability } from './verify.js';
 
@@ -32,8 +34,10 @@ export const capabilities: Capability[] = [
   rollbackCapability,
   changesCapability,
   restoreCapability,
+  revertCapability,
   verifyCapability,
   exportCapability,
   importCapability,
   projectionsCapability,
+  typeDefinitionsCapability,
 ];

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../errors.js';
-import type { PlannedRestoreChange } from '../../history/restore.js';
-import { ForbiddenError, refusalReason, type Operation } from '../../service/access-policy.js';
-import type { Principal } from '../../service/principal.js';
+import { forbiddenChanges, recordRefusedChanges, refusedChanges, type RefusedChange } from '../../service/change-access.js';
 import type { Capability } from '../api.js';
 import { problems, ReasonSchema } from '../http/schemas.js';
 
@@ -16,28 +14,6 @@ const RestoreBodySchema = z
     reason: ReasonSchema,
   })
   .strict();
-
-interface Refused {
-  operation: Operation;
-  type: string;
-  name: string;
-  reason: string;
-}
-
-/** Every change of the plan the principal may not make: the item as it is and as it becomes are both checked. */
-function refusalsOf(principal: Principal, changes: PlannedRestoreChange[]): Refused[] {
-  const refused: Refused[] = [];
-  for (const { step, now, then } of changes) {
-    const checks: [Operation, typeof now][] = [];
-    if (now) checks.push([then ? 'update' : 'delete', now]);
-    if (then) checks.push([now ? 'update' : 'create', then]);
-    for (const [operation, document] of checks) {
-      const reason = refusalReason(principal, operation, { ...document!, type: step.type, name: step.name });
-      if (reason) refused.push({ operation, type: step.type, name: step.name, reason });
-    }
-  }
-  return refused;
-}
 
 /**
  * Brings the store, a namespace or some types back to a moment in one changeset; a dry run returns the
@@ -61,7 +37,7 @@ export const restoreCapability: Capability = {
         const { reason, ...options } = request.body;
         if ((options.asOf === undefined) === (options.position === undefined))
           throw new ValidationError([{ path: 'asOf', message: 'give exactly one of asOf or position' }], 'invalid restore point');
-        let refused: Refused[] = [];
+        let refused: RefusedChange[] = [];
         try {
           return await context.store.restore({
             ...options,
@@ -69,21 +45,15 @@ export const restoreCapability: Capability = {
             reason,
             correlationId,
             check: (changes) => {
-              refused = refusalsOf(principal, changes);
-              if (refused.length === 0) return;
-              const shown = refused.slice(0, 5).map((refusal) => `${refusal.operation} ${refusal.type}/${refusal.name}: ${refusal.reason}`);
-              if (refused.length > shown.length) shown.push(`… and ${refused.length - shown.length} more`);
-              throw new ForbiddenError(
-                `${principal.id} may not restore this: ${shown.join('; ')}; nothing was restored`,
-                refused[0].operation,
-                refused[0].reason,
+              refused = refusedChanges(
+                principal,
+                changes.map(({ step, now, then }) => ({ type: step.type, name: step.name, now, then })),
               );
+              if (refused.length > 0) throw forbiddenChanges(principal, refused, 'restore this', 'nothing was restored');
             },
           });
         } catch (error) {
-          for (const refusal of refused)
-            await context.refusals.record({ principal: principal.id, roles: principal.roles, ...refusal, source: 'http', correlationId });
-          throw error;
+          throw await recordRefusedChanges(context.refusals, principal, refused, { source: 'http', correlationId }, error);
         }
       },
     );

@@ -70,7 +70,7 @@ export function readExportSnapshot(
     .execute(async (trx) => {
       const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
       return {
-        items: await readExportItems(trx, selection, onItem),
+        items: await readExportItems(trx, selection, onItem, (states) => store.currentShape(states)),
         position: rows[0]?.position === null ? null : Number(rows[0].position),
       };
     });

@@ -93,7 +93,7 @@ async function importInto(store: MetadataStore, source: ImportSource, options: I
   checkWriteContext({ actor, reason, correlationId });
   if (parsed.validate && source.issues.length > 0)
     throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
-  const rules = { strategy: parsed.strategy, snapshot: store.snapshotPolicy, principal, allowSystem };
+  const rules = { strategy: parsed.strategy, snapshot: store.snapshotPolicy, check: await store.payloadCheck(), principal, allowSystem };
   const target = { import: { source: parsed.source, strategy: parsed.strategy } };
   const {
     result: plan,

@@ -4,6 +4,7 @@ import type { PatchOperation } from '../../events/patch.js';
 import { keyOf } from '../../driver/bulk/read-heads.js';
 import { fileIssue, type FileIssue } from '../../loaders/record-file.js';
 import type { MetadataImportStrategy } from '../../protocol/index.js';
+import type { PayloadCheck } from '../../change/types/payload-check.js';
 import { planSave, type SnapshotPolicy } from '../../store/plan-write.js';
 import { ValidationError } from '../../errors.js';
 import { refusalReason, type Operation, type ProtectedItem } from '../access-policy.js';
@@ -43,6 +44,8 @@ export interface ImportPlan {
 export interface ImportRules {
   strategy: MetadataImportStrategy;
   snapshot: SnapshotPolicy;
+  /** The payload check against the type definitions (typed metadata). */
+  check?: PayloadCheck;
   principal: Principal;
   allowSystem: boolean;
 }
@@ -71,7 +74,14 @@ export function planImport(items: SourceItem[], heads: Map<string, StreamHead>, 
         type,
         name,
         head,
-        { document, providedKeys: new Set(provided), onConflict: onConflictOf[rules.strategy], create: true, overwrite: true },
+        {
+          document,
+          providedKeys: new Set(provided),
+          onConflict: onConflictOf[rules.strategy],
+          create: true,
+          overwrite: true,
+          check: rules.check,
+        },
         rules.snapshot,
       );
     } catch (error) {
