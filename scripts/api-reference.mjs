@@ -46,9 +46,12 @@ function kindOf(declaration) {
 
 /** `type X = z.infer<typeof XSchema>` (or z.input / z.output): documented by its schema. */
 function schemaOf(declaration) {
-  if (!ts.isTypeAliasDeclaration(declaration)) return undefined;
-  const match = /^z\.(?:infer|input|output)<typeof (\w+)>$/.exec(declaration.type.getText());
-  return match?.[1];
+  if (!ts.isTypeAliasDeclaration(declaration) || !/^z\.(?:infer|input|output)<typeof \w+>$/.test(declaration.type.getText()))
+    return undefined;
+  const query = declaration.type.typeArguments?.[0];
+  if (!query || !ts.isTypeQueryNode(query)) return undefined;
+  const schema = checker.getSymbolAtLocation(query.exprName);
+  return schema && { name: schema.name, doc: docOf(resolve(schema)) };
 }
 
 const isPublicMember = (member) => {
@@ -131,7 +134,11 @@ function collect() {
     });
   }
   const documented = new Set(items.filter((item) => item.doc).map((item) => item.name));
-  for (const item of items) if (!item.doc && item.schema && documented.has(item.schema)) item.doc = `What \`${item.schema}\` parses to.`;
+  // an exported schema is documented beside it; a schema kept inside lends its own words
+  for (const item of items) {
+    if (item.doc || !item.schema?.doc) continue;
+    item.doc = documented.has(item.schema.name) ? `What \`${item.schema.name}\` parses to.` : item.schema.doc;
+  }
   return items.sort((a, b) => a.source.localeCompare(b.source) || a.name.localeCompare(b.name));
 }
 

@@ -12,7 +12,9 @@ export interface Reverter {
 
 /** Who reverts, where refusals are recorded, and the call's audit fields. */
 export interface RevertAsOptions extends Omit<RevertOptions, 'check'> {
+  /** Who reverts: must be allowed to change every item the revert touches. */
   principal: Principal;
+  /** Where a refused revert is recorded. */
   refusals: RefusalLog;
   /** Recorded with refusals: api, cli, http. */
   source: string;

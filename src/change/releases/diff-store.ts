@@ -33,7 +33,9 @@ export interface StoreDiff {
 
 /** Which items `diffStore` compares: one namespace, some types. */
 export interface DiffStoreOptions {
+  /** Only items in this namespace. */
   namespace?: string;
+  /** Only items of these types. */
   types?: string[];
 }
 

@@ -21,8 +21,11 @@ export interface Tag {
 
 /** What `store.tag(name, options)` takes: the position (default: the log's head now) and who / why. */
 export interface TagOptions {
+  /** The log position to name (default: the head of the log). */
   position?: number;
+  /** Why this moment is named, for the audit trail. */
   message?: string;
+  /** Who named it. */
   actor?: string;
 }
 
