@@ -169,6 +169,20 @@ export interface AccessRefusalsTable {
   correlation_id: string | null;
 }
 
+/** `metadata_tags` (0035): release tags, each a named log position in a hash chain of their own. */
+export interface TagsTable {
+  seq: Generated<number>;
+  name: string;
+  position: number;
+  log_hash: string | null;
+  message: string | null;
+  actor: string | null;
+  changeset_id: string;
+  created_at: Date;
+  prev_hash: string | null;
+  hash: string;
+}
+
 /** Every table of a metaledger schema, by name: the one type of the datasource's Kysely. */
 export interface MetaledgerDatabase {
   metadata_changesets: ChangesetsTable;
@@ -182,6 +196,7 @@ export interface MetaledgerDatabase {
   metadata_snapshots: SnapshotsTable;
   metadata_checkpoints: CheckpointsTable;
   metadata_access_refusals: AccessRefusalsTable;
+  metadata_tags: TagsTable;
 }
 
 /** The datasource's query builder (or one of its transactions): what every layer above takes. */

@@ -280,3 +280,18 @@ describe('a revert racing edits', () => {
     expect(await metadataOf('race-reverts')).toEqual({ n: 1 });
   });
 });
+
+describe('a pruned changeset', () => {
+  // last: pruning cuts the history of every item of this file
+  it('cannot be reverted once pruning removed its events: HISTORY_PRUNED, nothing written', async () => {
+    const first = await saved('pruned', { a: 1 });
+    const second = await saved('pruned', { a: 2 });
+    await store.prune({ before: new Date(Date.now() + 60_000), keepVersions: 1 });
+    const before = await eventCount();
+    await expect(store.revertChangeset(first)).rejects.toMatchObject({ code: 'HISTORY_PRUNED' });
+    expect(await eventCount()).toBe(before);
+    // the latest event stays, and its changeset still reverts
+    await store.revertChangeset(second);
+    expect(await metadataOf('pruned')).toEqual({ a: 1 });
+  });
+});

@@ -21,22 +21,20 @@ const { value } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(key, tie('value'), { maxKeys: 3 })),
 }));
 // through JSON, as documents come from the database: plain prototypes, `__proto__` an own member
-const document = fc
-  .record({ metadata: fc.dictionary(key, value, { maxKeys: 4 }), state: fc.constantFrom('draft', 'active') })
-  .map(
-    (fields) =>
-      JSON.parse(
-        JSON.stringify({
-          id: 'i-1',
-          type: 'object',
-          name: 'account',
-          namespace: 'default',
-          scope: 'platform',
-          strategy: 'merge',
-          ...fields,
-        }),
-      ) as ItemDocument,
-  );
+const document = fc.record({ metadata: fc.dictionary(key, value, { maxKeys: 4 }), state: fc.constantFrom('draft', 'active') }).map(
+  (fields) =>
+    JSON.parse(
+      JSON.stringify({
+        id: 'i-1',
+        type: 'object',
+        name: 'account',
+        namespace: 'default',
+        scope: 'platform',
+        strategy: 'merge',
+        ...fields,
+      }),
+    ) as ItemDocument,
+);
 /** A leaf write under metadata: a path of one to three keys, and a value (undefined removes it). */
 const edit = fc.record({
   path: fc.array(key, { minLength: 1, maxLength: 3 }),

@@ -47,6 +47,8 @@ export interface PromotionInput {
   target: Map<string, StreamHead & { type: string; name: string }>;
   /** The target's items right after the last promotion from this source (empty before the first). */
   base: Map<string, ItemDocument>;
+  /** Keys the last promotion skipped as conflicts: they stay conflicts while source and target differ. */
+  unsettled: ReadonlySet<string>;
   onConflict: OnPromotionConflict;
 }
 
@@ -67,7 +69,7 @@ const sameContent = (a: ItemDocument | null | undefined, b: ItemDocument | null 
  * the last promotion from this source). Equal source and target: nothing to do. A target still at its
  * base: it takes the source's content (create, update or delete). A target that moved away from its
  * base (a local change, or an item the target has that no promotion brought): a conflict, resolved by
- * `onConflict`. Pure: the caller reads the three sides and writes the result.
+ * `onConflict`; an item skipped last time stays a conflict until source and target agree. Pure: the caller reads the three sides and writes the result.
  */
 export function planPromotion(input: PromotionInput): PromotionPlan {
   const plan: PromotionPlan = { steps: [], writes: [], refused: [] };
@@ -84,7 +86,7 @@ export function planPromotion(input: PromotionInput): PromotionPlan {
     const document = wanted && now ? { ...wanted, id: now.id } : wanted;
     const write: PromotionWrite = { type, name, head, document };
     const base = input.base.get(key) ?? null;
-    if (sameContent(now, base)) {
+    if (!input.unsettled.has(key) && sameContent(now, base)) {
       plan.steps.push({ type, name, action: !now ? 'create' : !wanted ? 'delete' : 'update', fromVersion, patch });
       plan.writes.push(write);
       continue;

@@ -57,7 +57,7 @@ export async function untagOptions<T>(db: MetaledgerDb, options: T, path = 'tag'
  * The text form of a moment, as the CLI and the HTTP API take it: `tag:<name>` is a tag, digits are a
  * log position, a text starting like a date (`2024-05-01…`) is a date-time, anything else is a tag name.
  */
-export function parseMomentText(text: string, path = 'moment'): MomentOrTag {
+export function parseMomentText(text: string, path = 'moment'): { position: number } | { asOf: string } | TagMoment {
   if (text.startsWith(TAG_PREFIX)) return { tag: checkTagName(text.slice(TAG_PREFIX.length), path) };
   if (/^\d+$/.test(text)) return { position: Number(text) };
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {

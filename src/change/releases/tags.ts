@@ -63,6 +63,25 @@ const query = async <T>(db: MetaledgerDb, text: string, parameters: unknown[] = 
   (await db.executeQuery<T>(CompiledQuery.raw(text, parameters))).rows;
 
 /**
+ * The log's last position, once the writes in flight have committed (they hold their lock on the log
+ * until then): a later write draws a higher position, so nothing appears at or before it afterwards.
+ * Holds a SHARE lock on the log until the caller's transaction ends.
+ */
+async function lockedHead(trx: MetaledgerDb): Promise<number> {
+  await query(trx, 'LOCK TABLE metadata_events IN SHARE MODE');
+  const [{ head }] = await query<{ head: string | number }>(
+    trx,
+    `SELECT greatest((SELECT max(position) FROM metadata_events), (SELECT max(position) FROM metadata_pruned_events), 0) AS head`,
+  );
+  return Number(head);
+}
+
+/** The log's last position, final (see lockedHead). */
+export function finalHead(db: MetaledgerDb): Promise<number> {
+  return db.transaction().execute(lockedHead);
+}
+
+/**
  * Names a log position. One tag is written at a time (the tags' hash chain stays linear), and the log's
  * writers in flight are waited for, so the head a tag takes by default is final: a later write draws a
  * higher position. The tag and its changeset (source `tag`) are written together or not at all.
@@ -72,14 +91,10 @@ export async function createTag(db: MetaledgerDb, name: string, options: TagOpti
   const parsed = parseInput(TagOptionsSchema, options ?? {}, 'tag options');
   return db.transaction().execute(async (trx) => {
     await query(trx, 'LOCK TABLE metadata_tags IN EXCLUSIVE MODE');
-    await query(trx, 'LOCK TABLE metadata_events IN SHARE MODE');
+    const head = await lockedHead(trx);
     if ((await query(trx, 'SELECT 1 FROM metadata_tags WHERE name = $1', [tagName])).length > 0) throw new TagExistsError(tagName);
-    const [{ head }] = await query<{ head: string | number }>(
-      trx,
-      `SELECT greatest((SELECT max(position) FROM metadata_events), (SELECT max(position) FROM metadata_pruned_events), 0) AS head`,
-    );
-    const position = parsed.position ?? Number(head);
-    if (position > Number(head))
+    const position = parsed.position ?? head;
+    if (position > head)
       throw new ValidationError(
         [{ path: 'position', message: `the log ends at position ${head}: a tag names a position it has reached` }],
         'invalid tag',

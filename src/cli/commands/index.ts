@@ -4,11 +4,13 @@ import { blameCommand } from './blame.js';
 import { changesCommand } from './changes.js';
 import { deleteCommand } from './delete.js';
 import { diffCommand } from './diff.js';
+import { diffStoreCommand } from './diff-store.js';
 import { exportCommand } from './export.js';
 import { getCommand } from './get.js';
 import { historyCommand } from './history.js';
 import { importCommand } from './import.js';
 import { listCommand } from './list.js';
+import { promoteCommand } from './promote.js';
 import { pruneCommand } from './prune.js';
 import { referencesCommand } from './references.js';
 import { restoreCommand } from './restore.js';
@@ -18,6 +20,8 @@ import { saveCommand } from './save.js';
 import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { statusCommand } from './status.js';
+import { tagCommand } from './tag.js';
+import { tagsCommand } from './tags.js';
 import { typeCommand } from './type.js';
 import { verifyCommand } from './verify.js';
 
@@ -37,6 +41,10 @@ export const commands: Command[] = [
   changesCommand,
   verifyCommand,
   anchorCommand,
+  tagCommand,
+  tagsCommand,
+  diffStoreCommand,
+  promoteCommand,
   pruneCommand,
   exportCommand,
   importCommand,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RevertResult } from '../../../src/index.js';
 import { startTestServer, type TestServer } from '../../helpers/http-server.js';
@@ -85,5 +86,41 @@ describe('POST /api/v1/changesets/:id/revert', () => {
     expect((await revert(change, { dryRun: 'yes' })).status).toBe(400);
     expect((await revert(change, { actor: 'mallory' })).status).toBe(400);
     expect((await server.store.load('object', 'options')).data).not.toBeNull();
+  });
+
+  it('answers generated requests with a problem document or the plan, never a 500, and writes only a valid revert', async () => {
+    const change = await saved('generated', { v: 1 });
+    await saved('generated', { v: 2, w: 1 });
+    const countEvents = async () => Number((await server.database.query<{ n: string }>('SELECT count(*) AS n FROM metadata_events'))[0].n);
+    const ids = fc.oneof(fc.constant(change), fc.uuid(), fc.string(), fc.constantFrom('%00', '..', '%E0%A4%A'));
+    const bodies = fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          dryRun: fc.oneof(fc.boolean(), fc.jsonValue()),
+          onConflict: fc.oneof(fc.constantFrom('skip', 'overwrite'), fc.jsonValue()),
+          reason: fc.jsonValue(),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(ids, bodies, async (id, body) => {
+        const before = await countEvents();
+        const response = await server.call(`/api/v1/changesets/${encodeURIComponent(id)}/revert`, {
+          as: 'root',
+          body: { dryRun: true, ...(body as object) },
+        });
+        expect(response.status, await response.clone().text()).toBeLessThan(500);
+        const written = (await countEvents()) - before;
+        if (written > 0) {
+          // only a real revert of the changeset writes: one event, then it is reverted back for the next run
+          expect([response.status, id, written]).toEqual([200, change, 1]);
+          const { revertChangesetId } = (await response.json()) as RevertResult;
+          await server.store.revertChangeset(revertChangesetId!);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });

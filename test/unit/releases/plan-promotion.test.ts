@@ -30,8 +30,9 @@ function plan(
   target: (StreamHead & { type: string; name: string })[],
   base: ItemDocument[],
   onConflict: OnPromotionConflict = 'refuse',
+  unsettled: string[] = [],
 ) {
-  return planPromotion({ source: byKey(source), target: byKey(target), base: byKey(base), onConflict });
+  return planPromotion({ source: byKey(source), target: byKey(target), base: byKey(base), unsettled: new Set(unsettled), onConflict });
 }
 
 describe('planPromotion', () => {
@@ -83,6 +84,12 @@ describe('planPromotion', () => {
       ['x', 'Source'],
       ['local-only', null],
     ]);
+  });
+
+  it('keeps an item skipped last time a conflict, though the target still matches its base', () => {
+    const result = plan([doc('x', 'Source')], [head(doc('x', 'Local'))], [doc('x', 'Local')], 'refuse', ['object/x']);
+    expect(result.refused.map((step) => step.name)).toEqual(['x']);
+    expect(plan([doc('x', 'Local')], [head(doc('x', 'Local'))], [doc('x', 'Local')], 'refuse', ['object/x']).steps).toEqual([]);
   });
 
   it('on a first promotion, an item the target has and the source lacks or differs on is a conflict', () => {
