@@ -49,6 +49,7 @@ export const StoredTypeDefinitionSchema = z
   })
   .strict();
 
+/** A type's definition as stored in `_type/<type>`: its schema version, JSON Schema and references. */
 export type StoredTypeDefinition = z.infer<typeof StoredTypeDefinitionSchema>;
 
 const UpcastersSchema = z.record(
