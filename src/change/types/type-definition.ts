@@ -49,9 +49,14 @@ export const StoredTypeDefinitionSchema = z
   })
   .strict();
 
+/** A type's definition as stored in `_type/<type>`: its schema version, JSON Schema and references. */
 export type StoredTypeDefinition = z.infer<typeof StoredTypeDefinitionSchema>;
 
-const UpcastersSchema = z.record(z.string().regex(/^[1-9]\d*$/, 'upcasters are keyed by the version they produce (2, 3, …)'), z.function());
+const UpcastersSchema = z.record(
+  z.string().regex(/^[1-9]\d*$/, 'upcasters are keyed by the version they produce (2, 3, …)'),
+  // not z.function(): it would hand back a wrapper instead of the caller's function
+  z.custom<Upcaster>((value) => typeof value === 'function', 'must be a function'),
+);
 
 const TypeDefinitionInputSchema = z
   .object({
@@ -68,7 +73,7 @@ export function parseTypeDefinition(input: unknown): { stored: StoredTypeDefinit
   if (!parsed.success) throw new ValidationError(describeIssues(parsed.error), 'invalid type definition');
   const { schema, version, upcasters, references } = parsed.data;
   const jsonSchema = schema instanceof z.ZodType ? toJsonSchema(schema) : schema;
-  const registered = new Map(Object.entries(upcasters).map(([to, upcast]) => [Number(to), upcast as Upcaster]));
+  const registered = new Map(Object.entries(upcasters).map(([to, upcast]) => [Number(to), upcast]));
   const beyond = [...registered.keys()].filter((to) => to < 2 || to > version);
   if (beyond.length > 0) {
     throw new ValidationError(
