@@ -33,6 +33,7 @@ export interface ConnectionChoice {
   datasource?: DatasourceChoice;
   /** PGlite data directory; `inMemory` for a throwaway store. */
   dataDir?: string;
+  /** A throwaway embedded database in memory: nothing is written to disk. */
   inMemory?: boolean;
 }
 

@@ -31,12 +31,27 @@ const statusByCode: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/** One problem of an invalid input: where (a dotted path, empty for the whole value) and what. */
 export interface ValidationIssue {
   path: string;
   message: string;
 }
 
+/**
+ * The one base class of every error metaledger throws: switch on `code`; `status` is the matching HTTP status.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.save('object', record, { expectedVersion: 3 });
+ * } catch (error) {
+ *   if (isMetaledgerError(error, 'CONFLICT')) await retryLater();
+ *   else throw error;
+ * }
+ * ```
+ */
 export class MetaledgerError extends Error {
+  /** The HTTP status matching `code` (400 VALIDATION, 404 NOT_FOUND, 409 CONFLICT, …). */
   readonly status: number;
   constructor(
     readonly code: ErrorCode,
@@ -49,6 +64,7 @@ export class MetaledgerError extends Error {
   }
 }
 
+/** The input was refused (`VALIDATION`): `issues` lists every problem with its path, and nothing was written. */
 export class ValidationError extends MetaledgerError {
   constructor(
     readonly issues: ValidationIssue[],
@@ -59,6 +75,7 @@ export class ValidationError extends MetaledgerError {
   }
 }
 
+/** A write expected another version than the item has (`CONFLICT`), or lost to concurrent writes after its retries. */
 export class ConflictError extends MetaledgerError {
   constructor(
     message: string,
@@ -80,12 +97,14 @@ export class ReferencedError extends MetaledgerError {
   }
 }
 
+/** The item (or another named thing) does not exist (`NOT_FOUND`). */
 export class NotFoundError extends MetaledgerError {
   constructor(message: string) {
     super('NOT_FOUND', message);
   }
 }
 
+/** True for a MetaledgerError (of `code`, when given): narrows `unknown` from a catch. */
 export function isMetaledgerError(error: unknown, code?: ErrorCode): error is MetaledgerError {
   return error instanceof MetaledgerError && (code === undefined || error.code === code);
 }

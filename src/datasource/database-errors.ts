@@ -24,13 +24,20 @@ const conflictCodes = new Set([
 const changesetTaken = (error: DatabaseErrorLike & { constraint?: string }) =>
   error?.code === '23505' && error.constraint === 'metadata_changesets_pkey';
 
+/** True for a failure after which the same write may succeed if planned again from fresh state. */
 export function isConflictFailure(error: unknown): boolean {
   return conflictCodes.has((error as DatabaseErrorLike)?.code ?? '') || changesetTaken(error as DatabaseErrorLike);
 }
 
-/** Turns driver errors into typed ones; messages never carry credentials. */
+/**
+ * A database failure as the caller sees it — the one mapping, applied by the datasource to every
+ * statement it runs: a cancelled statement is TIMEOUT, a unique value already taken is CONFLICT, a
+ * connection failure is DATASOURCE_UNAVAILABLE; messages never carry credentials. Conflicts the write
+ * path retries (`isConflictFailure`) and every other statement error are left as they are, so their
+ * callers can still tell them apart by SQLSTATE. Typed errors pass through, so mapping twice is harmless.
+ */
 export function toMetaledgerError(error: unknown, secrets: (string | undefined)[] = [], timeoutMs?: number): unknown {
-  if (error instanceof MetaledgerError) return error;
+  if (error instanceof MetaledgerError || isConflictFailure(error)) return error;
   const { code, message = String(error) } = (error ?? {}) as DatabaseErrorLike;
   if (code === '57014') {
     return new MetaledgerError('TIMEOUT', `statement cancelled after ${timeoutMs ?? '?'} ms (transaction.timeout): ${message}`, {
@@ -45,4 +52,11 @@ export function toMetaledgerError(error: unknown, secrets: (string | undefined)[
     return new MetaledgerError('CONFLICT', `unique value already used by another item: ${detail}`, { cause: error });
   }
   return connectionFailure(error, { secrets }) ?? error;
+}
+
+/** The SQLSTATE of a database failure, also once the datasource typed it (then its cause has it). */
+export function sqlStateOf(error: unknown): string | undefined {
+  const typed =
+    error instanceof MetaledgerError ? (error.cause as DatabaseErrorLike | undefined) : (error as DatabaseErrorLike | undefined);
+  return typed?.code;
 }

@@ -5,12 +5,14 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
+import { toMetaledgerError } from './database-errors.js';
 import type { MetaledgerDatabase } from './database-schema.js';
 import type { Datasource, ScriptExecutor } from './datasource.js';
 import { ValidationError } from '../errors.js';
 import { quoteIdentifier } from './identifier.js';
 import { lockDataDirectory, lockFileName, type DataDirectoryLock } from './pglite-lock.js';
 import { seedOptions } from './pglite-seed.js';
+import { withTypedErrors } from './typed-errors-dialect.js';
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -82,11 +84,13 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     await lock?.release();
     throw error;
   });
-  const db = new Kysely<MetaledgerDatabase>({ dialect: new PGliteDialect(client) });
+  // one embedded database: nothing to redact, no statement timeout to name
+  const typed = (error: unknown) => toMetaledgerError(error);
+  const db = new Kysely<MetaledgerDatabase>({ dialect: withTypedErrors(new PGliteDialect(client), typed) });
   const withScriptTransaction = <T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T> =>
     client.transaction((tx) =>
       work(async (text) => {
-        const results = await tx.exec(text);
+        const results = await tx.exec(text).catch((error: unknown) => Promise.reject(typed(error)));
         return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
       }),
     );

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { connectionFailure, type FailureContext } from './connection-failure.js';
+import { toMetaledgerError } from './database-errors.js';
 
 export interface ClientBehaviour {
   /** Opening a connection (TCP, TLS, authentication) gives up after this long; null waits for ever. */
@@ -10,6 +11,8 @@ export interface ClientBehaviour {
    */
   answerTimeoutMs: number;
   failure: FailureContext;
+  /** The server's statement_timeout, named when a statement is cancelled by it. */
+  statementTimeoutMs?: number;
   /**
    * Behind a transaction pooler (PgBouncer, pool_mode=transaction) nothing set on a session survives
    * its transaction: this SQL (set_config(…, true) calls) opens every transaction instead, and a statement
@@ -24,8 +27,9 @@ const controlsTransaction = /^\s*(begin|start\s+transaction|commit|end|rollback|
 type Callback = (error: Error | null, result?: pg.QueryResult) => void;
 
 /**
- * The pg Client every metaledger connection uses: bounded connect and answer waits, connection-level
- * failures typed DATASOURCE_UNAVAILABLE (naming the server, never the password) where they happen, and,
+ * The pg Client every metaledger connection uses: bounded connect and answer waits, failures typed where
+ * they happen (connection-level ones DATASOURCE_UNAVAILABLE naming the server, never the password; see
+ * `toMetaledgerError` for the statement ones), and,
  * behind a transaction pooler, session settings renewed in every transaction.
  */
 export function clientClass(behaviour: ClientBehaviour): typeof pg.Client {
@@ -77,7 +81,7 @@ export function clientClass(behaviour: ClientBehaviour): typeof pg.Client {
         return await this.inOwnTransaction(config, values);
       } catch (error) {
         this.abandonIfStuck(error);
-        throw connectionFailure(error, failure) ?? error;
+        throw connectionFailure(error, failure) ?? toMetaledgerError(error, failure.secrets, behaviour.statementTimeoutMs);
       }
     }
 

@@ -101,6 +101,7 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
   const behaviour = {
     connectTimeoutMs: options.connectTimeoutMs,
     answerTimeoutMs: options.statementTimeoutMs + (options.connectTimeoutMs ?? defaultConnectTimeoutMs),
+    statementTimeoutMs: options.statementTimeoutMs,
     failure,
   };
   /** The client of the pool and of migration scripts' own connections (see withIsolatedTransaction). */

@@ -24,3 +24,20 @@ export function statement<Row = Record<string, unknown>>(name: string, text: str
 export async function runStatement<Row>(db: MetaledgerDb, { text, values }: Statement<Row>): Promise<Row[]> {
   return (await db.executeQuery<Row>(CompiledQuery.raw(text, [...values]))).rows as Row[];
 }
+
+/**
+ * The values of a statement being built: `bind` adds one and returns its placeholder (`$n`), so
+ * optional conditions number their parameters without counting by hand.
+ */
+export class Parameters {
+  readonly values: unknown[] = [];
+
+  constructor(...initial: unknown[]) {
+    this.values.push(...initial);
+  }
+
+  bind(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}

@@ -1,5 +1,4 @@
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
-import { toMetaledgerError } from '../datasource/database-errors.js';
 import { ValidationError } from '../errors.js';
 import { buildAppendStatement } from '../events/append-events.js';
 import {
@@ -49,6 +48,7 @@ function itemKeysOf(records: unknown): { type: string; name: string }[] {
  * MetadataDriverConfig sets them up. Reads and writes of single items stay on the store (`driver.store`).
  */
 export class MetadataDriver {
+  /** The driver configuration as parsed (MetadataDriverConfig with the strict checks). */
   readonly config: StrictMetadataDriverConfig;
   /** autoMigrate runs when a store opens; a driver built over an open store migrates in init() only when told to explicitly. */
   private readonly migrateOnInit: boolean;
@@ -84,6 +84,7 @@ export class MetadataDriver {
     return this.store.settings.limits;
   }
 
+  /** The projection table the driver queries: its name, schema and column mapping. */
   get table(): FrameworkMetadataTable {
     return this.store.settings.table;
   }
@@ -94,28 +95,35 @@ export class MetadataDriver {
    */
   async init(): Promise<this> {
     const { migration, performance } = this.config;
-    if (this.migrateOnInit)
-      await this.run(() => prepareDatabase(this.store.datasource, this.table, migration, this.store.settings.secrets));
+    if (this.migrateOnInit) await prepareDatabase(this.store.datasource, this.table, migration);
     if (performance.prefetchOnInit) await this.prefetch();
     return this;
   }
 
   /** Loads every row of the projection into the store's cache; resolves to how many. */
   async prefetch(): Promise<number> {
-    const records = await this.run(() => this.reader.all(this.store.db));
+    const records = await this.reader.all(this.store.db);
     this.store.primeCache(records);
     return records.length;
   }
 
+  /**
+   * Records of the projection matching filters (field operators, JSON paths), sorted and paged, with the total.
+   *
+   * @example
+   * ```ts
+   * const { records, total } = await driver.query({ type: 'object', filters: { namespace: 'crm' }, sort: [{ field: 'name' }], limit: 20 });
+   * ```
+   */
   async query(options: StrictMetadataQueryOptionsInput = {}): Promise<QueryResult> {
     const parsed = parseInput(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
-    return this.run(() => runQuery(this.store.db, this.table, parsed, this.querySettings));
+    return runQuery(this.store.db, this.table, parsed, this.querySettings);
   }
 
   /** The plan PostgreSQL would use for `query(options)`, one line per node. */
   async explain(options: StrictMetadataQueryOptionsInput = {}): Promise<string[]> {
     const parsed = parseInput(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
-    return this.run(() => explainQuery(this.store.db, this.table, parsed, this.querySettings));
+    return explainQuery(this.store.db, this.table, parsed, this.querySettings);
   }
 
   /**
@@ -159,17 +167,19 @@ export class MetadataDriver {
     return loaded;
   }
 
+  /** Creates, updates, upserts or deletes many records as ONE changeset: all or nothing, with a result per record. */
   async bulkOperation(operation: StrictMetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
     const input = bulkOperationInput(operation, this.limits);
     checkWriteContext(context);
     try {
-      return await this.run(() => runBulk(this.store.db, this.bulkSettings, input, context));
+      return await runBulk(this.store.db, this.bulkSettings, input, context);
     } finally {
       // written items must not be served stale, whatever the outcome; watchers and projections have news
       this.store.announceChanges(itemKeysOf(input.records));
     }
   }
 
+  /** Changes the projection table's shape (add or drop columns and indexes, a checked script), logged and backed up. */
   async migrate(operation: StrictMetadataMigrationOperationInput, context: MigrationContext = {}): Promise<MigrationResult> {
     try {
       return await runMigration(this.migrationEnv(), operation, context);
@@ -189,14 +199,15 @@ export class MetadataDriver {
 
   /** The projection's entries in the migration log, newest first. */
   migrations(limit?: number): Promise<MigrationRecord[]> {
-    return this.run(() => listMigrations(this.store.db, this.table, limit));
+    return listMigrations(this.store.db, this.table, limit);
   }
 
   /** Backups of the projection that can be restored, newest first. */
   backups(): Promise<string[]> {
-    return this.run(() => existingBackups(this.store.db, this.table));
+    return existingBackups(this.store.db, this.table);
   }
 
+  /** Closes the store behind the driver. */
   close(): Promise<void> {
     return this.store.close();
   }
@@ -224,15 +235,7 @@ export class MetadataDriver {
   private migrationEnv(): MigrationEnv {
     const { settings, datasource } = this.store;
     const { dropOnMigrate, backupBeforeMigrate } = this.config.migration;
-    return { datasource, table: this.table, dropOnMigrate, backupBeforeMigrate, secrets: settings.secrets, timeoutMs: settings.timeoutMs };
-  }
-
-  private async run<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw toMetaledgerError(error, this.store.settings.secrets, this.store.settings.timeoutMs);
-    }
+    return { datasource, table: this.table, dropOnMigrate, backupBeforeMigrate, secrets: settings.secrets };
   }
 }
 

@@ -17,6 +17,7 @@ export interface ItemDocument {
 
 export const eventKinds = ['created', 'updated', 'deleted', 'archived', 'restored', 'rolled_back'] as const;
 
+/** What an event did to its item: created, updated, deleted, archived, restored or rolled_back. */
 export type EventKind = (typeof eventKinds)[number];
 
 /** The envelope keys a caller may set on a record, in the order documents are written. */

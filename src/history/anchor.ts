@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { CompiledQuery } from 'kysely';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { IntegrityProblem } from './integrity-problem.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { anchorLines, lastLogPosition, lockLogForAnchor, type AnchorCursor } from './statements/anchor.js';
 
 /**
  * A small value that pins the whole log up to a position: keep it outside the database (a ticket, a
@@ -15,25 +16,9 @@ export interface Anchor {
   position: number;
   /** Events at or before it (pruned ones included). */
   eventCount: number;
-  /** SHA-256 (hex) of one line per event, in position order: see `anchorLineSql`. */
+  /** SHA-256 (hex) of one line per event, in position order: see `anchorLineSql` in statements/anchor.ts. */
   hash: string;
 }
-
-/**
- * One line per event: `position item_id version changeset_id recorded_at(epoch µs) hash`. A pruned event
- * keeps the same line (metadata_pruned_events), so an anchor outlives retention. An auditor can
- * recompute an anchor with psql and sha256sum alone (see docs/history.md).
- */
-export const anchorLineSql = `concat_ws(' ', position, item_id, version, changeset_id, (extract(epoch FROM recorded_at) * 1000000)::bigint, hash)`;
-
-const linesAfter = `
-  SELECT position, src, ${anchorLineSql} AS line FROM (
-    SELECT position, 0 AS src, item_id, version, changeset_id, recorded_at, hash FROM metadata_events WHERE position >= $1 AND position <= $3
-    UNION ALL
-    SELECT position, 1 AS src, item_id, version, changeset_id, recorded_at, hash FROM metadata_pruned_events WHERE position >= $1 AND position <= $3
-  ) l
-  WHERE (position, src) > ($1::bigint, $2::int)
-  ORDER BY position, src LIMIT $4`;
 
 const pageSize = 5000;
 
@@ -45,11 +30,9 @@ async function foldLog(db: MetaledgerDb, position: number): Promise<Omit<Anchor,
     .execute(async (trx) => {
       const digest = createHash('sha256');
       let eventCount = 0;
-      let after = { position: 0, src: -1 };
+      let after: AnchorCursor = { position: 0, src: -1 };
       for (;;) {
-        const { rows } = await trx.executeQuery<{ position: number; src: number; line: string }>(
-          CompiledQuery.raw(linesAfter, [after.position, after.src, position, pageSize]),
-        );
+        const rows = await runStatement(trx, anchorLines(after, position, pageSize));
         for (const row of rows) digest.update(`${row.line}\n`);
         eventCount += rows.length;
         if (rows.length < pageSize) break;
@@ -67,12 +50,8 @@ async function foldLog(db: MetaledgerDb, position: number): Promise<Omit<Anchor,
  */
 export async function takeAnchor(db: MetaledgerDb): Promise<Anchor> {
   const position = await db.transaction().execute(async (trx) => {
-    await trx.executeQuery(CompiledQuery.raw('LOCK TABLE metadata_events IN SHARE MODE'));
-    const { rows } = await trx.executeQuery<{ position: number }>(
-      CompiledQuery.raw(
-        `SELECT greatest((SELECT max(position) FROM metadata_events), (SELECT max(position) FROM metadata_pruned_events), 0) AS position`,
-      ),
-    );
+    await runStatement(trx, lockLogForAnchor());
+    const rows = await runStatement(trx, lastLogPosition());
     return Number(rows[0].position);
   });
   return { position, ...(await foldLog(db, position)) };

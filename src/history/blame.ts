@@ -1,8 +1,8 @@
-import { CompiledQuery } from 'kysely';
 import type { EventKind } from '../events/document.js';
-import type { PatchOperation } from '../events/patch.js';
 import { requireStream } from './item-ref.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { blameEvents, prunePointOf } from './statements/audit-trail.js';
 
 /** Who last set one leaf of the current state. */
 export interface BlameLine {
@@ -38,25 +38,9 @@ function forget(owners: Map<string, Attribution>, prefix: string): void {
 export async function blame(db: MetaledgerDb, type: string, name: string): Promise<BlameLine[]> {
   const head = await requireStream(db, type, name);
   if (!head.document) return [];
-  const { rows } = await db.executeQuery<{
-    version: number;
-    kind: EventKind;
-    patch: PatchOperation[];
-    actor: string | null;
-    reason: string | null;
-    recorded_at: Date;
-  }>(
-    CompiledQuery.raw(
-      `SELECT e.version, e.kind, e.patch, c.actor, c.reason, e.recorded_at
-       FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
-       WHERE e.item_id = $1 ORDER BY e.version`,
-      [head.itemId],
-    ),
-  );
+  const rows = await runStatement(db, blameEvents(head.itemId));
   const owners = new Map<string, Attribution>();
-  const { rows: points } = await db.executeQuery<{ version: number; recorded_at: Date }>(
-    CompiledQuery.raw('SELECT version, recorded_at FROM metadata_prune_points WHERE item_id = $1', [head.itemId]),
-  );
+  const points = await runStatement(db, prunePointOf(head.itemId));
   // leaves that no retained event touched come from before the prune cut
   const pruned: Attribution | undefined = points[0] && {
     version: points[0].version,

@@ -6,6 +6,7 @@ import type { MetaledgerDb } from '../datasource/database-schema.js';
 /** One side of a diff: a version number, a moment in time, or a log position. */
 export type DiffSide = number | Date | string | { position: number };
 
+/** An item at two moments and the RFC 6902 patch from the first to the second, with a one-line summary. */
 export interface ItemDiff {
   from: ItemAt;
   to: ItemAt;

@@ -1,10 +1,11 @@
-import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import { requireStream } from './item-ref.js';
 import { resolveMoment, type Moment, type ResolvedMoment } from './moment.js';
 import { statesAt, statesAtVersions } from './states-at.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { versionAtMoment } from './statements/time-travel.js';
 
 /** An item at a moment; the three outcomes are told apart, never a bare null. */
 export type ItemAt =
@@ -37,13 +38,5 @@ export async function getAt(db: MetaledgerDb, type: string, name: string, moment
 /** The item's last retained version at or before the moment (its index answers without a scan). */
 async function versionAt(db: MetaledgerDb, itemId: string, moment: ResolvedMoment): Promise<number | undefined> {
   if ('version' in moment) return moment.version;
-  // an item's positions grow with its versions: walk its (item_id, version) index down to the moment
-  const [condition, order, bound] =
-    'position' in moment
-      ? ['position <= $2', 'version DESC', moment.position]
-      : ['recorded_at <= $2', 'recorded_at DESC, version DESC', moment.asOf];
-  const { rows } = await db.executeQuery<{ version: number }>(
-    CompiledQuery.raw(`SELECT version FROM metadata_events WHERE item_id = $1 AND ${condition} ORDER BY ${order} LIMIT 1`, [itemId, bound]),
-  );
-  return rows[0]?.version;
+  return (await runStatement(db, versionAtMoment(itemId, moment)))[0]?.version;
 }

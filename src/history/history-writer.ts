@@ -23,7 +23,10 @@ export interface HistoryWriter {
 }
 
 export interface ChangeReason {
+  /** Who made the change, recorded once on its changeset. */
   actor?: string;
+  /** Why, in words, for the audit trail. */
   reason?: string;
+  /** Ties the change to a request or job elsewhere (a trace id, a ticket). */
   correlationId?: string;
 }

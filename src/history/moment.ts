@@ -26,13 +26,7 @@ function invalid(path: string, message: string): ValidationError {
   return new ValidationError([{ path, message }], 'invalid moment');
 }
 
-/** The SQL condition selecting events at or before the moment, and its bound value. */
-export function momentCondition(moment: ResolvedMoment, alias = 'e'): { condition: string; value: unknown } {
-  if ('version' in moment) return { condition: `${alias}.version <= $M`, value: moment.version };
-  if ('position' in moment) return { condition: `${alias}.position <= $M`, value: moment.position };
-  return { condition: `${alias}.recorded_at <= $M`, value: moment.asOf };
-}
-
+/** The moment in words, for messages. */
 export function describeMoment(moment: ResolvedMoment): string {
   if ('version' in moment) return `version ${moment.version}`;
   if ('position' in moment) return `position ${moment.position}`;

@@ -1,4 +1,3 @@
-import { CompiledQuery } from 'kysely';
 import { ValidationError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
 import type { PendingEvent } from '../events/append-events.js';
@@ -9,12 +8,20 @@ import type { ChangeReason, HistoryWriter } from './history-writer.js';
 import { describeMoment, resolveMoment, type ResolvedMoment } from './moment.js';
 import { statesAt } from './states-at.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { changesetAcross } from './statements/time-travel.js';
 
+/** What `store.restore()` brings back: every item (or a namespace's, or some types') as it was at `asOf` or `position`. */
 export interface RestoreOptions extends ChangeReason {
+  /** The moment to go back to, as a timestamp. */
   asOf?: Date | string;
+  /** The moment to go back to, as a log position (a changeset boundary). */
   position?: number;
+  /** Only items in this namespace. */
   namespace?: string;
+  /** Only items of these types. */
   types?: string[];
+  /** Plan only: return the steps and write nothing. */
   dryRun?: boolean;
   /**
    * Sees every planned change (the item as it is and as it becomes) inside the restore's transaction,
@@ -30,6 +37,7 @@ export interface PlannedRestoreChange {
   then: ItemDocument | null;
 }
 
+/** One item a restore changes, and how: revert to an older state, recreate a deleted item, or delete a newer one. */
 export interface RestoreStep {
   type: string;
   name: string;
@@ -38,6 +46,7 @@ export interface RestoreStep {
   patch: PatchOperation[];
 }
 
+/** The outcome of `store.restore()`: its moment and steps, and the changeset written (none on a dry run). */
 export interface RestorePlan {
   moment: string;
   dryRun: boolean;
@@ -48,14 +57,7 @@ export interface RestorePlan {
 
 /** Restore points are changeset boundaries: a position inside a changeset would apply half of it. */
 export async function checkChangesetBoundary(db: MetaledgerDb, position: number): Promise<void> {
-  const { rows } = await db.executeQuery<{ changeset_id: string; first: number; last: number }>(
-    CompiledQuery.raw(
-      `SELECT e.changeset_id, min(e.position) AS first, max(e.position) AS last FROM metadata_events e
-       WHERE e.changeset_id = (SELECT changeset_id FROM metadata_events WHERE position <= $1 ORDER BY position DESC LIMIT 1)
-       GROUP BY e.changeset_id HAVING max(e.position) > $1`,
-      [position],
-    ),
-  );
+  const rows = await runStatement(db, changesetAcross(position));
   if (rows[0]) {
     const { changeset_id, first, last } = rows[0];
     throw new ValidationError(

@@ -5,6 +5,7 @@ import { getAt } from './get-at.js';
 import type { ChangeReason, HistoryWriter } from './history-writer.js';
 import { requireStream } from './item-ref.js';
 
+/** The outcome of `store.rollback()`: the version written (or kept) and whether the item now exists. */
 export interface RollbackResult {
   /** The item's version after the rollback (unchanged when it already matched). */
   version: number;

@@ -4,10 +4,15 @@ import { resolveMoment } from './moment.js';
 import { statesAt, type ItemState } from './states-at.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 
+/** Which moment, and which slice of the store, `store.snapshotAt()` streams. */
 export interface SnapshotAtOptions {
+  /** The moment, as a timestamp. */
   asOf?: Date | string;
+  /** The moment, as a log position. */
   position?: number;
+  /** Only items in this namespace. */
   namespace?: string;
+  /** Only items of these types. */
   types?: string[];
   /** Items folded per round trip. */
   pageSize?: number;

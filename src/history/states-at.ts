@@ -1,10 +1,12 @@
-import { CompiledQuery } from 'kysely';
 import { MetaledgerError } from '../errors.js';
 import type { ItemDocument } from '../events/document.js';
-import type { EventRow } from '../events/event-row.js';
 import { ReplayError, replayEvent } from '../events/replay.js';
-import { describeMoment, momentCondition, type ResolvedMoment } from './moment.js';
+import { describeMoment, type ResolvedMoment } from './moment.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement, type Statement } from '../datasource/statement.js';
+import { foldToMoment, foldToVersions, prunePoints, type FoldRow, type ItemFilter, type PrunePointRow } from './statements/time-travel.js';
+
+export type { FoldRow } from './statements/time-travel.js';
 
 /** One item as it was at a moment: alive with its document, or deleted (then `document` is null). */
 export interface ItemState {
@@ -16,82 +18,10 @@ export interface ItemState {
   recordedAt: string;
 }
 
-/**
- * Where an item's fold starts: a snapshot event (`event`), a compaction snapshot taken at the first
- * row's version (`side`: that row is already included), or a prune point just before the first row.
- */
-export type FoldStart = 'event' | 'side' | 'prune';
-
-export interface FoldRow extends EventRow {
-  start_kind: FoldStart;
-  start_document: ItemDocument | null;
-}
-
-export interface StatesAtFilter {
-  itemIds?: string[];
-  types?: string[];
-}
+/** Which items `statesAt` reads. */
+export type StatesAtFilter = ItemFilter;
 
 const iso = (value: Date | string) => new Date(value).toISOString();
-
-/**
- * Per item: the events from its last full state at or before the target version — a snapshot event, a
- * compaction snapshot (metadata_snapshots) or the prune point, whichever is latest — up to that version,
- * so at most `snapshotEvery` rows per item. `target` is a query yielding (item_id, v).
- */
-function foldQuery(target: string, parameters: unknown[], useCompactionSnapshots = true): CompiledQuery {
-  const text = `
-    WITH target AS (${target}), base AS (
-      SELECT t.item_id, t.v,
-             coalesce((SELECT max(s.version) FROM metadata_events s
-                       WHERE s.item_id = t.item_id AND s.version <= t.v AND s.snapshot IS NOT NULL), 0) AS event_base,
-             coalesce(side.version, 0) AS side_base, side.document AS side_document,
-             coalesce(p.version, 0) AS prune_base, p.document AS prune_document
-      FROM target t
-      LEFT JOIN metadata_prune_points p ON p.item_id = t.item_id
-      LEFT JOIN LATERAL (
-        SELECT m.version, m.document FROM metadata_snapshots m
-        WHERE ${useCompactionSnapshots} AND m.item_id = t.item_id AND m.version <= t.v ORDER BY m.version DESC LIMIT 1
-      ) side ON true
-    ), start AS MATERIALIZED ( -- keeps the planner's estimate small: an inlined CTE looked costly enough to JIT-compile every time
-      SELECT item_id, v,
-             CASE WHEN event_base >= side_base AND event_base > prune_base THEN 'event'
-                  WHEN side_base > prune_base THEN 'side' ELSE 'prune' END AS start_kind,
-             CASE WHEN event_base >= side_base AND event_base > prune_base THEN event_base
-                  WHEN side_base > prune_base THEN side_base ELSE prune_base + 1 END AS from_version,
-             CASE WHEN event_base >= side_base AND event_base > prune_base THEN NULL
-                  WHEN side_base > prune_base THEN side_document ELSE prune_document END AS start_document
-      FROM base
-    )
-    SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at, start.start_kind, start.start_document
-    FROM start JOIN metadata_events e ON e.item_id = start.item_id AND e.version BETWEEN start.from_version AND start.v
-    ORDER BY e.item_id, e.version`;
-  return CompiledQuery.raw(text, parameters);
-}
-
-/** SQL conditions for the filter, binding its values as the next parameters. */
-function filterConditions(filter: StatesAtFilter, parameters: unknown[], itemColumn: string, typeColumn: string): string[] {
-  const conditions: string[] = [];
-  if (filter.itemIds) {
-    parameters.push(filter.itemIds);
-    conditions.push(`${itemColumn} = ANY($${parameters.length}::uuid[])`);
-  }
-  if (filter.types) {
-    parameters.push(filter.types);
-    conditions.push(`${typeColumn} = ANY($${parameters.length}::text[])`);
-  }
-  return conditions;
-}
-
-/** Targets: each item's last event at or before the moment. */
-function momentTarget(moment: ResolvedMoment, filter: StatesAtFilter): CompiledQuery {
-  const { condition, value } = momentCondition(moment);
-  const parameters: unknown[] = [value];
-  const filters = filterConditions(filter, parameters, 'e.item_id', 'e.type');
-  const target = `SELECT e.item_id, max(e.version) AS v FROM metadata_events e
-    WHERE ${condition.replace('$M', '$1')} ${filters.map((f) => `AND ${f}`).join(' ')} GROUP BY e.item_id`;
-  return foldQuery(target, parameters);
-}
 
 /**
  * Replays one item's rows (ascending) onto its starting state; the rows' documents are used up. A row
@@ -123,8 +53,8 @@ export type FullStateCheck = (row: FoldRow, replayed: ItemDocument) => void;
 /** Called for an item whose log does not replay; without it, the ReplayError (INTEGRITY) fails the call. */
 export type OnReplayError = (itemId: string, error: ReplayError) => void;
 
-async function foldStates(db: MetaledgerDb, query: CompiledQuery, onReplayError?: OnReplayError): Promise<Map<string, ItemState>> {
-  const { rows } = await db.executeQuery<FoldRow>(query);
+async function foldStates(db: MetaledgerDb, fold: Statement<FoldRow>, onReplayError?: OnReplayError): Promise<Map<string, ItemState>> {
+  const rows = await runStatement(db, fold);
   const byItem = new Map<string, FoldRow[]>();
   for (const row of rows) {
     const list = byItem.get(row.item_id) ?? [];
@@ -155,17 +85,13 @@ export function statesAtVersions(
 ): Promise<Map<string, ItemState>> {
   const existing = targets.filter((t) => t.version > 0);
   if (existing.length === 0) return Promise.resolve(new Map());
-  const query = foldQuery(
-    'SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(item_id, v)',
-    [existing.map((t) => t.itemId), existing.map((t) => t.version)],
-    options.useCompactionSnapshots ?? true,
-  );
-  return foldStates(db, query, options.onReplayError);
+  const fold = foldToVersions(existing, options.useCompactionSnapshots ?? true);
+  return foldStates(db, fold, options.onReplayError);
 }
 
 /** The state of every matching item at the moment (items that did not exist yet are absent). */
 export async function statesAt(db: MetaledgerDb, moment: ResolvedMoment, filter: StatesAtFilter = {}): Promise<Map<string, ItemState>> {
-  const states = await foldStates(db, momentTarget(moment, filter));
+  const states = await foldStates(db, foldToMoment(moment, filter));
   for (const state of await prunedOnlyStates(db, moment, filter, states)) states.set(state.itemId, state);
   return states;
 }
@@ -180,15 +106,7 @@ async function prunedOnlyStates(
   filter: StatesAtFilter,
   found: Map<string, ItemState>,
 ): Promise<ItemState[]> {
-  const parameters: unknown[] = [];
-  const conditions = ['true', ...filterConditions(filter, parameters, 'p.item_id', 's.type')];
-  const { rows } = await db.executeQuery<PrunePointRow>(
-    CompiledQuery.raw(
-      `SELECT p.item_id, s.type, s.name, p.version, p.document, p.recorded_at, p.position, p.first_recorded_at, p.first_position
-       FROM metadata_prune_points p JOIN metadata_streams s ON s.item_id = p.item_id WHERE ${conditions.join(' AND ')}`,
-      parameters,
-    ),
-  );
+  const rows = await runStatement(db, prunePoints(filter));
   const states: ItemState[] = [];
   for (const point of rows) {
     if (found.has(point.item_id)) continue;
@@ -205,18 +123,6 @@ async function prunedOnlyStates(
     });
   }
   return states;
-}
-
-interface PrunePointRow {
-  item_id: string;
-  type: string;
-  name: string;
-  version: number;
-  document: ItemDocument | null;
-  recorded_at: Date | string;
-  position: number;
-  first_recorded_at: Date | string;
-  first_position: number;
 }
 
 /** Where a moment falls against a prune point: before the item existed, inside removed history, or at/after the cut. */

@@ -1,54 +1,5 @@
 import type { IntegrityProblem } from './integrity-problem.js';
-
-export interface ChainRow {
-  item_id: string;
-  type: string;
-  name: string;
-  version: number;
-  position: number;
-  hash: string;
-  prev_hash: string | null;
-  hash_version: number;
-  /** The hash recomputed by the formula of the event's hash version (null: no such formula). */
-  recomputed: string | null;
-  changeset_id: string;
-  /** Null when the changeset row is gone. */
-  changeset_hash_version: number | null;
-  previous_hash: string | null;
-  previous_version: number | null;
-  previous_position: number | null;
-  previous_hash_version: number | null;
-  prune_version: number | null;
-  prune_hash: string | null;
-  prune_position: number | null;
-}
-
-const envelope = `jsonb_build_object('namespace', e.namespace, 'scope', e.scope, 'state', e.state, 'owner', e.owner,
-                                     'extends', e.extends, 'strategy', e.strategy)`;
-
-/**
- * The events of items `$1`..`$2` re-hashed in SQL by the function that wrote them (per hash version;
- * version 2 also hashes the changeset's who / why / when), each next to its predecessor.
- */
-export const chainQuery = `
-  SELECT e.item_id, e.type, e.name, e.version, e.position, e.hash, e.prev_hash, e.hash_version, e.changeset_id,
-         CASE e.hash_version
-           WHEN 1 THEN metadata_event_hash(e.prev_hash, e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.inverse,
-                                           e.snapshot, ${envelope}, e.changeset_id, e.recorded_at)
-           WHEN 2 THEN metadata_event_hash_v2(e.prev_hash, e.position, e.tx_id, e.item_id, e.type, e.name, e.version, e.kind,
-                                              e.patch, e.inverse, e.snapshot, ${envelope}, e.recorded_at, e.changeset_id,
-                                              c.actor, c.reason, c.correlation_id, c.source, c.created_at, c.target)
-         END AS recomputed,
-         c.hash_version AS changeset_hash_version,
-         lag(e.hash) OVER w AS previous_hash, lag(e.version) OVER w AS previous_version,
-         lag(e.position) OVER w AS previous_position, lag(e.hash_version) OVER w AS previous_hash_version,
-         p.version AS prune_version, p.hash AS prune_hash, p.position AS prune_position
-  FROM metadata_events e
-  LEFT JOIN metadata_changesets c ON c.id = e.changeset_id
-  LEFT JOIN metadata_prune_points p ON p.item_id = e.item_id
-  WHERE e.item_id BETWEEN $1::uuid AND $2::uuid
-  WINDOW w AS (PARTITION BY e.item_id ORDER BY e.version)
-  ORDER BY e.item_id, e.version`;
+import type { ChainRow } from './statements/verify.js';
 
 /** What is wrong with one event against its hash, its predecessor (or prune point) and its changeset. */
 export function chainProblems(row: ChainRow): IntegrityProblem[] {

@@ -1,23 +1,22 @@
 import { isDeepStrictEqual } from 'node:util';
-import { CompiledQuery } from 'kysely';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
-import type { ItemDocument } from '../events/document.js';
 import type { IntegrityProblem } from './integrity-problem.js';
 import { statesAtVersions } from './states-at.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import {
+  changesetsMissingEvents,
+  compactionSnapshots,
+  prunePointChecks,
+  rowsWithoutEvents,
+  streamsWithoutEvents,
+} from './statements/verify.js';
 
 // The checks that look at the log as a whole rather than one round of items.
 
-async function rows<T>(db: MetaledgerDb, text: string): Promise<T[]> {
-  return (await db.executeQuery<T>(CompiledQuery.raw(text))).rows;
-}
-
 /** Stream heads of items the log has no event for. */
-export async function streamsWithoutEvents(db: MetaledgerDb): Promise<IntegrityProblem[]> {
-  const found = await rows<{ type: string; name: string; version: number }>(
-    db,
-    `SELECT s.type, s.name, s.version FROM metadata_streams s WHERE NOT EXISTS (SELECT 1 FROM metadata_events e WHERE e.item_id = s.item_id)`,
-  );
+export async function streamHeadsWithoutEvents(db: MetaledgerDb): Promise<IntegrityProblem[]> {
+  const found = await runStatement(db, streamsWithoutEvents());
   return found.map((row) => ({
     kind: 'stream_head_mismatch' as const,
     ...row,
@@ -27,14 +26,7 @@ export async function streamsWithoutEvents(db: MetaledgerDb): Promise<IntegrityP
 
 /** Projection rows of items the log has no event for at all. */
 export async function orphanRowProblems(db: MetaledgerDb, table: FrameworkMetadataTable): Promise<IntegrityProblem[]> {
-  const c = table.columns;
-  const found = await rows<{ type: string; name: string }>(
-    db,
-    `SELECT p.${c.type} AS type, p.${c.name} AS name FROM ${table.qualifiedName} p
-     WHERE NOT EXISTS (
-       SELECT 1 FROM metadata_streams s WHERE s.type = p.${c.type} AND s.name = p.${c.name}
-         AND EXISTS (SELECT 1 FROM metadata_events e WHERE e.item_id = s.item_id))`,
-  );
+  const found = await runStatement(db, rowsWithoutEvents(table));
   return found.map((row) => ({ kind: 'projection_extra_row' as const, ...row, detail: 'row exists but the log says the item does not' }));
 }
 
@@ -44,15 +36,7 @@ export async function orphanRowProblems(db: MetaledgerDb, table: FrameworkMetada
  * not a finding: a bulk operation interrupted before it settled its count records 0.
  */
 export async function changesetProblems(db: MetaledgerDb): Promise<IntegrityProblem[]> {
-  const found = await rows<{ id: string; event_count: number; found: number }>(
-    db,
-    `SELECT c.id, c.event_count, coalesce(e.n, 0) + coalesce(x.n, 0) AS found
-     FROM metadata_changesets c
-     LEFT JOIN (SELECT changeset_id, count(*) AS n FROM metadata_events GROUP BY changeset_id) e ON e.changeset_id = c.id
-     LEFT JOIN (SELECT changeset_id, count(*) AS n FROM metadata_pruned_events GROUP BY changeset_id) x ON x.changeset_id = c.id
-     WHERE c.hash_version >= 2 AND coalesce(e.n, 0) + coalesce(x.n, 0) < c.event_count
-     ORDER BY c.created_at, c.id`,
-  );
+  const found = await runStatement(db, changesetsMissingEvents());
   return found.map((row) => ({
     kind: 'changeset_mismatch' as const,
     changesetId: row.id,
@@ -66,28 +50,7 @@ export async function changesetProblems(db: MetaledgerDb): Promise<IntegrityProb
  * pruned before those were recorded (sql/0010) have nothing to compare with.
  */
 export async function prunePointProblems(db: MetaledgerDb): Promise<IntegrityProblem[]> {
-  const found = await rows<{ type: string | null; name: string | null; version: number; detail: string }>(
-    db,
-    `WITH pruned AS (
-       SELECT item_id, count(*) AS n, min(version) AS first_version, max(version) AS last_version,
-              (array_agg(hash ORDER BY version DESC))[1] AS last_hash,
-              (array_agg(position ORDER BY version DESC))[1] AS last_position,
-              (array_agg(recorded_at ORDER BY version DESC))[1] AS last_recorded_at,
-              min(position) AS first_position, min(recorded_at) AS first_recorded_at
-       FROM metadata_pruned_events GROUP BY item_id
-     )
-     SELECT s.type, s.name, coalesce(p.version, x.last_version) AS version, concat_ws('; ',
-         CASE WHEN p.item_id IS NULL THEN 'events were pruned but the prune point is gone' END,
-         CASE WHEN x.item_id IS NULL THEN NULL
-              WHEN x.last_version <> p.version OR x.last_hash <> p.hash OR x.last_position <> p.position OR x.last_recorded_at <> p.recorded_at
-              THEN 'the cut differs from the last pruned event' END,
-         CASE WHEN x.first_version = 1 AND (x.first_position <> p.first_position OR x.first_recorded_at <> p.first_recorded_at)
-              THEN 'the first event''s position or time differs from the pruned events' END,
-         CASE WHEN x.n <> x.last_version - x.first_version + 1 THEN 'pruned versions are missing' END) AS detail
-     FROM metadata_prune_points p
-     FULL JOIN pruned x ON x.item_id = p.item_id
-     LEFT JOIN metadata_streams s ON s.item_id = coalesce(p.item_id, x.item_id)`,
-  );
+  const found = await runStatement(db, prunePointChecks());
   return found
     .filter((row) => row.detail !== '')
     .map((row) => ({
@@ -103,10 +66,7 @@ export async function prunePointProblems(db: MetaledgerDb): Promise<IntegrityPro
  * log does not replay are skipped here: the replay check reports them.
  */
 export async function compactionSnapshotProblems(db: MetaledgerDb): Promise<IntegrityProblem[]> {
-  const snapshots = await rows<{ item_id: string; type: string; name: string; version: number; document: ItemDocument | null }>(
-    db,
-    'SELECT m.item_id, s.type, s.name, m.version, m.document FROM metadata_snapshots m JOIN metadata_streams s ON s.item_id = m.item_id',
-  );
+  const snapshots = await runStatement(db, compactionSnapshots());
   // statesAtVersions takes one version per item: check an item's k-th snapshot in round k
   const rounds: (typeof snapshots)[] = [];
   const seen = new Map<string, number>();

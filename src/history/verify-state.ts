@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { CompiledQuery } from 'kysely';
-import { recordColumnsSql, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { toDocument, type ItemDocument } from '../events/document.js';
 import { ReplayError } from '../events/replay.js';
 import type { IntegrityProblem } from './integrity-problem.js';
-import { foldRows, type FoldRow } from './states-at.js';
+import { foldRows } from './states-at.js';
+import { projectionRowsOf, replayEvents, streamHeadsOf, type ReplayRow } from './statements/verify.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
 
 /** A round of items, by id: the verification holds one round's events in memory, not the whole log. */
 export interface ItemRange {
@@ -32,14 +33,6 @@ interface Audit {
   /** Epoch milliseconds. */
   at: number;
 }
-
-interface ReplayRow extends FoldRow {
-  hash: string;
-  actor: string | null;
-  recorded_ms: number;
-}
-
-const epochMs = (column: string) => `(extract(epoch FROM ${column}::timestamptz) * 1000)::bigint`;
 
 /** Who made the item as it is now: the first event after its last delete, unless pruning took it. */
 function creationOf(rows: ReplayRow[]): ReplayRow | undefined {
@@ -78,19 +71,7 @@ function replayedItem(rows: ReplayRow[], problems: IntegrityProblem[]): Replayed
 
 /** Replays the retained log of the range's items; an item whose events do not apply is a problem, not a failure. */
 export async function replayRange(db: MetaledgerDb, range: ItemRange): Promise<{ items: ReplayedItem[]; problems: IntegrityProblem[] }> {
-  const { rows: events } = await db.executeQuery<ReplayRow>(
-    CompiledQuery.raw(
-      `SELECT e.item_id, e.type, e.name, e.version, e.kind, e.patch, e.snapshot, e.recorded_at, e.hash, c.actor,
-              ${epochMs('e.recorded_at')} AS recorded_ms,
-              CASE WHEN p.item_id IS NULL THEN 'event' ELSE 'prune' END AS start_kind, p.document AS start_document
-       FROM metadata_events e
-       LEFT JOIN metadata_changesets c ON c.id = e.changeset_id
-       LEFT JOIN metadata_prune_points p ON p.item_id = e.item_id
-       WHERE e.item_id BETWEEN $1::uuid AND $2::uuid
-       ORDER BY e.item_id, e.version`,
-      [range.from, range.to],
-    ),
-  );
+  const events = await runStatement(db, replayEvents(range.from, range.to));
   const items: ReplayedItem[] = [];
   const problems: IntegrityProblem[] = [];
   let start = 0;
@@ -109,21 +90,7 @@ export async function replayRange(db: MetaledgerDb, range: ItemRange): Promise<{
 
 /** Each replayed item's stream head: its version, hash, key and time are the last event's, its document the replay's. */
 export async function streamHeadProblems(db: MetaledgerDb, items: ReplayedItem[]): Promise<IntegrityProblem[]> {
-  const { rows } = await db.executeQuery<{
-    item_id: string;
-    type: string;
-    name: string;
-    version: number;
-    hash: string;
-    document: ItemDocument | null;
-    updated_ms: number;
-  }>(
-    CompiledQuery.raw(
-      `SELECT item_id, type, name, version, hash, document, ${epochMs('updated_at')} AS updated_ms
-       FROM metadata_streams WHERE item_id = ANY($1::uuid[])`,
-      [items.map((item) => item.itemId)],
-    ),
-  );
+  const rows = await runStatement(db, streamHeadsOf(items.map((item) => item.itemId)));
   const heads = new Map(rows.map((row) => [row.item_id, row]));
   const problems: IntegrityProblem[] = [];
   for (const item of items) {
@@ -149,15 +116,7 @@ export async function projectionProblems(
   table: FrameworkMetadataTable,
   items: ReplayedItem[],
 ): Promise<IntegrityProblem[]> {
-  const c = table.columns;
-  const { rows: projected } = await db.executeQuery<Record<string, unknown>>(
-    CompiledQuery.raw(
-      `SELECT ${recordColumnsSql(table)}, ${epochMs(`p.${c.createdAt}`)} AS "createdMs", ${epochMs(`p.${c.updatedAt}`)} AS "updatedMs"
-       FROM ${table.qualifiedName} p
-       JOIN unnest($1::text[], $2::text[]) AS k(type, name) ON p.${c.type} = k.type AND p.${c.name} = k.name`,
-      [items.map((item) => item.type), items.map((item) => item.name)],
-    ),
-  );
+  const projected = await runStatement(db, projectionRowsOf(table, items));
   const byKey = new Map(items.map((item) => [`${item.type}\u0000${item.name}`, item]));
   const problems: IntegrityProblem[] = [];
   const seen = new Set<string>();

@@ -1,20 +1,22 @@
-import { CompiledQuery } from 'kysely';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { anchorProblems, parseAnchor, type Anchor } from './anchor.js';
 import type { IntegrityProblem } from './integrity-problem.js';
-import { chainProblems, chainQuery, type ChainRow } from './verify-chain.js';
+import { chainProblems } from './verify-chain.js';
+import { hashChain, nextItemIds } from './statements/verify.js';
 import {
   changesetProblems,
   compactionSnapshotProblems,
   orphanRowProblems,
   prunePointProblems,
-  streamsWithoutEvents,
+  streamHeadsWithoutEvents,
 } from './verify-log.js';
 import { projectionProblems, replayRange, streamHeadProblems, type ItemRange } from './verify-state.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
 
 export type { IntegrityProblem, IntegrityProblemKind } from './integrity-problem.js';
 
+/** What `store.verify()` found: `ok` when the hash chains, versions, heads, changesets and projections all match the log. */
 export interface VerifyReport {
   ok: boolean;
   events: number;
@@ -24,6 +26,7 @@ export interface VerifyReport {
   anchor?: Anchor & { matches: boolean };
 }
 
+/** How `store.verify()` walks the log, and an optional anchor to prove against. */
 export interface VerifyOptions {
   /** Items checked per round (default 1,000): memory holds one round's events, not the whole log. */
   itemsPerRound?: number;
@@ -35,12 +38,7 @@ export interface VerifyOptions {
 }
 
 async function nextItemRange(db: MetaledgerDb, after: string | null, limit: number): Promise<ItemRange | undefined> {
-  const { rows } = await db.executeQuery<{ item_id: string }>(
-    CompiledQuery.raw(
-      `SELECT DISTINCT item_id FROM metadata_events WHERE $1::uuid IS NULL OR item_id > $1::uuid ORDER BY item_id LIMIT $2`,
-      [after, limit],
-    ),
-  );
+  const rows = await runStatement(db, nextItemIds(after, limit));
   if (rows.length === 0) return undefined;
   return { from: rows[0].item_id, to: rows[rows.length - 1].item_id, count: rows.length };
 }
@@ -60,7 +58,7 @@ export async function verify(db: MetaledgerDb, table: FrameworkMetadataTable, op
   let events = 0;
   let items = 0;
   for (let range = await nextItemRange(db, null, itemsPerRound); range; range = await nextItemRange(db, range.to, itemsPerRound)) {
-    const { rows } = await db.executeQuery<ChainRow>(CompiledQuery.raw(chainQuery, [range.from, range.to]));
+    const rows = await runStatement(db, hashChain(range.from, range.to));
     chain.push(...rows.flatMap(chainProblems));
     const replayed = await replayRange(db, range);
     state.push(
@@ -76,7 +74,7 @@ export async function verify(db: MetaledgerDb, table: FrameworkMetadataTable, op
     ...chain,
     ...(await changesetProblems(db)),
     ...(await prunePointProblems(db)),
-    ...(await streamsWithoutEvents(db)),
+    ...(await streamHeadsWithoutEvents(db)),
     ...state,
     ...(await orphanRowProblems(db, table)),
     ...(await compactionSnapshotProblems(db)),

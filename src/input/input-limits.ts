@@ -10,6 +10,7 @@ export interface InputLimits {
   maxBytes: number;
 }
 
+/** The record limits a store applies unless `createMetadataStore({ limits })` says otherwise. */
 export const defaultInputLimits: Readonly<InputLimits> = Object.freeze({ maxDepth: 64, maxKeys: 100_000, maxBytes: 1024 * 1024 });
 
 /** The highest limits accepted: beyond these, PostgreSQL's and V8's own limits would answer first. */

@@ -30,13 +30,16 @@ export interface LoaderLoadResult {
  * CONFLICT when the item moved on), or null for "the item must not exist yet".
  */
 export interface ExpectedEtag {
+  /** The item must have this etag; null: it must not exist. */
   expectedEtag?: string | null;
 }
 
 /** The protocol's save options and metaledger's (StrictMetadataSaveOptionsSchema), with an etag in place of a version. */
 export type LoaderSaveOptions = Omit<StrictMetadataSaveOptionsInput, 'expectedVersion'> & WriteContext & ExpectedEtag;
+/** Options of a loader's delete: who and why, and the etag the item must have. */
 export type LoaderDeleteOptions = WriteContext & ExpectedEtag;
 
+/** The outcome of a loader's save: the new etag and what happened. */
 export interface LoaderSaveResult {
   success: boolean;
   etag: string;
@@ -50,6 +53,7 @@ export interface LoaderSaveResult {
   saveTime: number;
 }
 
+/** What a loader's watch reports. */
 export interface WatchOptions {
   /** Only these metadata types. */
   types?: string[];
@@ -57,6 +61,7 @@ export interface WatchOptions {
   onError?: (error: unknown) => void;
 }
 
+/** A running loader watch. */
 export interface WatchHandle {
   /** Settles once the watch is live: every change after this point is reported. */
   ready: Promise<void>;
@@ -76,20 +81,28 @@ export interface LoaderWatchEvent extends MetadataWatchEvent {
   position?: string;
 }
 
+/** Receives a loader's change events, one at a time. */
 export type WatchHandler = (event: LoaderWatchEvent) => void | Promise<void>;
 
 /** A source of metadata records: `database:` (this store), `file:` (a directory), `http:` (a remote metaledger). */
 export interface MetadataLoader {
+  /** The loader's protocol contract: name, protocol, capabilities, datasource settings. */
   readonly contract: MetadataLoaderContract;
+  /** One item by type and name (`data` null when absent), with its etag. */
   load(type: string, name: string, options?: StrictMetadataLoadOptionsInput): Promise<LoaderLoadResult>;
+  /** The items of a type, filtered as the load options say. */
   list(type: string, options?: StrictMetadataLoadOptionsInput): Promise<LoaderRecord[]>;
+  /** Creates or replaces an item; `expectedEtag` makes it conditional (null: must not exist). */
   save(
     type: string,
     record: Omit<StrictMetadataRecordInput, 'type'> & { type?: string },
     options?: LoaderSaveOptions,
   ): Promise<LoaderSaveResult>;
+  /** Removes an item; `expectedEtag` makes it conditional. */
   delete(type: string, name: string, options?: LoaderDeleteOptions): Promise<{ success: boolean; etag?: string }>;
+  /** Calls `handler` for every change the loader sees (for loaders with the watch capability). */
   watch(handler: WatchHandler, options?: WatchOptions): WatchHandle;
+  /** Releases what the loader holds (watchers, connections it opened). */
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ export interface ProgressReporter {
   done(): void;
 }
 
+/** A progress reporter that reports nothing. */
 export const silentProgress: ProgressReporter = { start() {}, tick() {}, done() {} };
 
 const width = 30;

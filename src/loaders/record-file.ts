@@ -7,6 +7,7 @@ import { isPlainObject } from '../protocol/json.js';
 import { defaultInputLimits, type InputLimits } from '../input/input-limits.js';
 import { recordInputIssues } from '../input/record-input.js';
 
+/** The format of a record file: JSON or YAML. */
 export type RecordFormat = 'json' | 'yaml';
 
 const formatsByExtension: Record<string, RecordFormat> = { '.json': 'json', '.yaml': 'yaml', '.yml': 'yaml' };

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
-import { toMetaledgerError } from '../datasource/database-errors.js';
+import { sqlStateOf } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { MetaledgerError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
@@ -35,7 +35,7 @@ async function ensureSchema(datasource: Datasource, schema: string): Promise<voi
   try {
     await datasource.withScriptTransaction((exec) => exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
   } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
+    if (sqlStateOf(error) !== '23505') throw error;
   }
 }
 
@@ -79,10 +79,10 @@ export async function migrate(datasource: Datasource, files = readMigrationFiles
       return pending.map((file) => file.name);
     });
   } catch (caught) {
-    const error = toMetaledgerError(caught);
-    if (error instanceof MetaledgerError) throw error;
-    throw new MetaledgerError('MIGRATION_FAILED', `migration of schema ${datasource.schema} failed: ${(error as Error).message}`, {
-      cause: error,
+    // the datasource typed what it could (a timeout, a lost connection); any other failure is the migration's
+    if (caught instanceof MetaledgerError) throw caught;
+    throw new MetaledgerError('MIGRATION_FAILED', `migration of schema ${datasource.schema} failed: ${(caught as Error).message}`, {
+      cause: caught,
     });
   }
 }

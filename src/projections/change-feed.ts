@@ -19,8 +19,11 @@ export interface WatchEvent {
   position: string;
 }
 
+/** Which changes `store.watch()` and `store.changeStream()` deliver, and from where. */
 export interface WatchOptions {
+  /** Only items of these types. */
   types?: string[];
+  /** Only items in this namespace. */
   namespace?: string;
   /** A `position` from an earlier event; without it the feed starts at the end of the log. */
   after?: string;

@@ -4,6 +4,7 @@ import type pg from 'pg';
 /** pg-boss keeps its tables in a schema of its own next to the store's. */
 export const jobSchema = (schema: string) => `${schema}_jobs`.slice(0, 63);
 
+/** When to prune history, and how much to keep. */
 export interface RetentionSchedule {
   /** Cron expression (pg-boss, UTC). */
   cron: string;
@@ -20,8 +21,11 @@ export interface CompactionSchedule {
   every?: number;
 }
 
+/** pg-boss job settings: schedules for retention and compaction, and how long a stuck job may run. */
 export interface JobsOptions {
+  /** Prune old history on a schedule. */
   retention?: RetentionSchedule;
+  /** Add snapshots to long histories on a schedule. */
   compaction?: CompactionSchedule;
   /** Seconds after which an active job whose worker stopped answering is handed to another worker. */
   expireInSeconds?: number;

@@ -8,6 +8,7 @@ import { catchUp, ensureCheckpoint, type CatchUpResult } from './projector.js';
 import { rebuild, type RebuildOptions, type RebuildResult } from './rebuild.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 
+/** Projections a store runs besides framework-metadata, their modes and how they catch up. */
 export interface ProjectionSettings {
   /** Projections besides framework-metadata (e.g. the shipped collection-info and actor-activity, or your own). */
   definitions?: ProjectionDefinition[];
@@ -20,6 +21,7 @@ export interface ProjectionSettings {
   debounceMs?: number;
 }
 
+/** One projection as `store.projectionStatus()` reports it: mode, checkpoint, lag and last error. */
 export interface ProjectionStatus {
   name: string;
   version: number;

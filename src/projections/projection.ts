@@ -20,6 +20,7 @@ export interface ProjectedEvent {
   document: ItemDocument | null;
 }
 
+/** `inline`: written in the appending transaction (read-your-writes); `async`: caught up after commit. */
 export type ProjectionMode = 'inline' | 'async';
 
 /**

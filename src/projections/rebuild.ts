@@ -18,6 +18,7 @@ import {
 } from './read-log.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 
+/** How far a rebuild is: events applied of the total, and its phase. */
 export interface RebuildProgress {
   projection: string;
   applied: number;
@@ -25,11 +26,15 @@ export interface RebuildProgress {
   phase: 'replay' | 'swap' | 'done';
 }
 
+/** How `store.rebuild()` replays. */
 export interface RebuildOptions {
+  /** Events replayed per round trip. */
   batchSize?: number;
+  /** Called as the replay advances, and once swapped in. */
   onProgress?: (progress: RebuildProgress) => void;
 }
 
+/** A finished rebuild: events replayed, how long it took, and how fast. */
 export interface RebuildResult {
   projection: string;
   events: number;

@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChangeFeed, type WatchEvent, type WatchOptions } from './change-feed.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 
+/** A running watch: where it is in the log, and how to stop it. */
 export interface WatchHandle {
   /** The resume point after the last event handed to the handler. */
   readonly position: string;
+  /** Stops the watch; no handler call starts after it resolves. */
   close(): Promise<void>;
 }
 

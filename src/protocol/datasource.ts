@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { quoteForMessage, SQL_IDENTIFIER_MAX_LENGTH } from './identifier.js';
 
+/** What a datasource name looks like: a lower-case SQL identifier. */
 export const DATASOURCE_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
 
 /** Name of a datasource, and of every reference to one (loader / driver / load / save options). */
@@ -19,6 +20,7 @@ export const DatasourceNameSchema = z
 /** Only the drivers this library implements; the spec's MySQL / MongoDB mentions are out of scope. */
 export const DATASOURCE_DRIVERS = ['postgres', 'pglite'] as const;
 
+/** The database drivers a datasource may name: postgres, or pglite (embedded). */
 export const DatasourceDriverSchema = z.enum(DATASOURCE_DRIVERS, {
   errorMap: (issue, ctx) =>
     issue.code === 'invalid_enum_value'
@@ -28,6 +30,7 @@ export const DatasourceDriverSchema = z.enum(DATASOURCE_DRIVERS, {
       : { message: ctx.defaultError },
 });
 
+/** libpq's sslmode values, as `config.sslMode` or `?sslmode=` give them. */
 export const SslModeSchema = z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']);
 
 /** TLS options handed to node-postgres; the doc is silent, so the commonly used ones are listed (strict, to catch typos). */
@@ -42,6 +45,7 @@ export const DatasourceSslOptionsSchema = z
   })
   .strict();
 
+/** A datasource's connection settings: a URL or host, port, database and user; TLS; the PGlite data directory. */
 export const DatasourceConnectionConfigSchema = z
   .object({
     host: z.string().min(1).optional(),
@@ -57,6 +61,7 @@ export const DatasourceConnectionConfigSchema = z
   })
   .strict();
 
+/** Connection pool bounds of a datasource. */
 export const DatasourcePoolSchema = z
   .object({
     // 0 idle connections by default: a metadata store is mostly idle, so holding none is the cheap choice.
@@ -69,6 +74,7 @@ export const DatasourcePoolSchema = z
     path: ['min'],
   });
 
+/** The protocol's Datasource: a named database connection (driver, connection config, pool). */
 export const DatasourceSchema = z.object({
   name: DatasourceNameSchema,
   // The doc's "Encryption" example omits the driver; PostgreSQL is the primary backend.

@@ -10,8 +10,10 @@ import { MetadataIsolationLevelSchema } from './transaction.js';
 
 /* ----------------------------------------------------------- table schema */
 
+/** PostgreSQL index methods a table-schema index may use. */
 export const MetadataIndexTypeSchema = z.enum(['btree', 'hash', 'gin', 'gist']);
 
+/** An index of the projection table: name, fields, unique, method. */
 export const MetadataIndexSchema = z.object({
   name: z.string(),
   fields: z.array(z.string()),
@@ -37,6 +39,7 @@ export const MetadataColumnMappingSchema = z.object({
   updatedAt: z.string().default('updated_at'),
 });
 
+/** The projection table's shape: name, schema, primary key, indexes and column mapping. */
 export const MetadataTableSchemaSchema = z.object({
   name: z.string().default('_framework_metadata'),
   schema: z.string().optional(),
@@ -47,12 +50,14 @@ export const MetadataTableSchemaSchema = z.object({
 
 /* ---------------------------------------------------------- driver config */
 
+/** Whether the driver migrates on open, drops on migrate, and backs up first. */
 export const MetadataDriverMigrationConfigSchema = z.object({
   autoMigrate: z.boolean().default(true),
   dropOnMigrate: z.boolean().default(false),
   backupBeforeMigrate: z.boolean().default(true),
 });
 
+/** Batch size, the record cache and its TTL, prefetching on open, parallel loading. */
 export const MetadataDriverPerformanceConfigSchema = z.object({
   batchSize: z.number().default(100),
   enableCache: z.boolean().default(true),
@@ -62,6 +67,7 @@ export const MetadataDriverPerformanceConfigSchema = z.object({
   parallelLoad: z.boolean().default(false),
 });
 
+/** Transactions of writes: default isolation, timeout, retries on conflict. */
 export const MetadataDriverTransactionConfigSchema = z.object({
   defaultIsolation: MetadataIsolationLevelSchema.default('read_committed'),
   /** Milliseconds. */
@@ -70,6 +76,7 @@ export const MetadataDriverTransactionConfigSchema = z.object({
   maxRetries: z.number().default(3),
 });
 
+/** Query settings: indexes, pagination, default page size, largest result. */
 export const MetadataDriverQueryConfigSchema = z.object({
   useIndexes: z.boolean().default(true),
   maxResultSize: z.number().optional(),
@@ -77,6 +84,7 @@ export const MetadataDriverQueryConfigSchema = z.object({
   defaultPageSize: z.number().default(100),
 });
 
+/** The protocol's MetadataDriverConfig: table schema, migration, performance, transactions, queries. */
 export const MetadataDriverConfigSchema = z.object({
   datasource: z.string(),
   tableSchema: MetadataTableSchemaSchema.optional(),
@@ -88,8 +96,10 @@ export const MetadataDriverConfigSchema = z.object({
 
 /* --------------------------------------------------------- bulk operation */
 
+/** What a bulk operation does to its records. */
 export const MetadataBulkOperationTypeSchema = z.enum(['create', 'update', 'delete', 'upsert']);
 
+/** A bulk operation: the operation, its records, and whether it stops at the first error. */
 export const MetadataBulkBatchSchema = z.object({
   size: z.number().default(100),
   parallel: z.boolean().default(false),
@@ -106,6 +116,7 @@ export const MetadataBulkOperationSchema = z.object({
 
 /* ---------------------------------------------------- migration operation */
 
+/** What a migration operation does to the projection table. */
 export const MetadataMigrationTypeSchema = z.enum(['create', 'alter', 'drop', 'backup', 'restore']);
 
 /** An `alter` without a script parses; the driver refuses to run it. */

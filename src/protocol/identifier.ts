@@ -3,8 +3,10 @@ import { z } from 'zod';
 /** PostgreSQL silently truncates identifiers longer than NAMEDATALEN - 1 = 63 bytes. */
 export const SQL_IDENTIFIER_MAX_LENGTH = 63;
 
+/** What a configured SQL identifier (schema, table, column) must look like; it is then quoted. */
 export const SQL_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The message of an identifier that does not match SQL_IDENTIFIER_PATTERN. */
 export const SQL_IDENTIFIER_MESSAGE = 'must be a SQL identifier: letters, digits, underscore, not starting with a digit';
 
 /** Quote a user value for an error message, cut short so a huge input cannot flood the output. */

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 
+/** One problem a protocol schema found: its path and message. */
 export interface ProtocolIssue {
   /** Dotted path to the offending value, e.g. "records.3.metadata"; "(root)" for the value itself. */
   path: string;
   message: string;
 }
 
+/** The path of an issue about the whole value. */
 export const ROOT_PATH = '(root)';
 
 function formatPath(path: (string | number)[]): string {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
+/** A JSON scalar. */
 export type JsonPrimitive = string | number | boolean | null;
+/** Any JSON value: what a record may hold. */
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 
 /** Any value that survives JSON.stringify / JSON.parse unchanged (finite numbers only). */

@@ -11,12 +11,14 @@ import { MetadataIsolationLevelSchema } from './transaction.js';
 
 /* ---------------------------------------------------- datasource config */
 
+/** A loader's or driver's record cache: on or off, TTL, invalidation on write. */
 export const MetadataCacheConfigSchema = z.object({
   enabled: z.boolean().default(true),
   ttlSeconds: z.number().default(3600),
   invalidateOnWrite: z.boolean().default(true),
 });
 
+/** Query defaults a loader contract gives its datasource. */
 export const MetadataDatasourceQueryOptionsSchema = z.object({
   batchSize: z.number().default(100),
   useIndexes: z.boolean().default(true),
@@ -35,6 +37,7 @@ export const MetadataDatasourceConfigSchema = z.object({
 
 /* ------------------------------------------------------ loader contract */
 
+/** What a loader can do: read, write, list, watch. */
 export const MetadataLoaderCapabilitiesSchema = z.object({
   read: z.boolean().default(true),
   write: z.boolean().default(false),
@@ -60,6 +63,7 @@ export const MetadataLoaderContractSchema = z.object({
 
 /* ---------------------------------------------------------------- load */
 
+/** The protocol's load options: scope, namespace, cache, etag, filters and sort, loader and datasource, file options. */
 export const MetadataLoadOptionsSchema = z.object({
   scope: MetadataScopeSchema.optional(),
   namespace: z.string().optional(),
@@ -79,6 +83,7 @@ export const MetadataLoadOptionsSchema = z.object({
   sort: MetadataSortSchema.optional(),
 });
 
+/** What a load answers: the record (or null), where it came from, from cache or not, its etag, how long it took. */
 export const MetadataLoadResultSchema = z.object({
   data: z.unknown(),
   stats: MetadataStatsSchema.optional(),
@@ -94,6 +99,7 @@ export const MetadataLoadResultSchema = z.object({
 
 /* ---------------------------------------------------------------- save */
 
+/** What a save does when the item exists: error, skip, merge (update) or replace. */
 export const MetadataConflictStrategySchema = z.enum(['error', 'skip', 'update', 'replace']);
 
 /** A transaction is used only when `enabled`, which defaults to false (as in the protocol). */
@@ -102,6 +108,7 @@ export const MetadataSaveTransactionSchema = z.object({
   isolationLevel: MetadataIsolationLevelSchema.optional(),
 });
 
+/** The protocol's save options: create, overwrite, onConflict, transaction, loader and datasource, file options. */
 export const MetadataSaveOptionsSchema = z.object({
   format: MetadataFormatSchema.optional(),
   create: z.boolean().default(true),
@@ -118,6 +125,7 @@ export const MetadataSaveOptionsSchema = z.object({
   onConflict: MetadataConflictStrategySchema.default('update'),
 });
 
+/** What a save answers: success, the item's name and type, its stats and time. */
 export const MetadataSaveResultSchema = z.object({
   success: z.boolean(),
   path: z.string().optional(),
@@ -135,6 +143,7 @@ export const MetadataSaveResultSchema = z.object({
 /** The file watcher's names (add, change, unlink) and the item names (added, changed, deleted). */
 export const MetadataWatchEventTypeSchema = z.enum(['add', 'change', 'unlink', 'added', 'changed', 'deleted']);
 
+/** A change event: added, changed or deleted, with the item after it. */
 export const MetadataWatchEventSchema = z.object({
   type: MetadataWatchEventTypeSchema,
   path: z.string(),
@@ -145,6 +154,7 @@ export const MetadataWatchEventSchema = z.object({
   timestamp: IsoDateTimeSchema.optional(),
 });
 
+/** Per type: how many items, in which namespaces. */
 export const MetadataCollectionInfoSchema = z.object({
   type: z.string(),
   count: z.number(),
@@ -153,6 +163,7 @@ export const MetadataCollectionInfoSchema = z.object({
 
 /* ------------------------------------------------------- export / import */
 
+/** The protocol's export options: output, format, types, namespaces. */
 export const MetadataExportOptionsSchema = z.object({
   types: z.array(z.string()).optional(),
   namespaces: z.array(z.string()).optional(),
@@ -160,8 +171,10 @@ export const MetadataExportOptionsSchema = z.object({
   format: MetadataFormatSchema.default('json'),
 });
 
+/** How an import treats items that exist: merge, replace or skip. */
 export const MetadataImportStrategySchema = z.enum(['merge', 'replace', 'skip']);
 
+/** The protocol's import options: source, strategy, validation. */
 export const MetadataImportOptionsSchema = z.object({
   source: z.string(),
   strategy: MetadataImportStrategySchema.default('merge'),

@@ -21,18 +21,22 @@ export const MetadataQueryFiltersSchema = z.object({
   custom: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Ascending or descending. */
 export const MetadataSortOrderSchema = z.enum(['asc', 'desc']);
 
+/** One sort key: a field and its order. */
 export const MetadataSortSchema = z.object({
   field: z.string(),
   order: MetadataSortOrderSchema.default('asc'),
 });
 
+/** A page: its number and size. */
 export const MetadataPaginationSchema = z.object({
   page: z.number().min(1).default(1),
   pageSize: z.number().min(1).max(1000).default(100),
 });
 
+/** The protocol's query options: filters, sort, pagination, selected fields, archived items or not. */
 export const MetadataQueryOptionsSchema = z.object({
   filters: MetadataQueryFiltersSchema.optional(),
   sort: z.array(MetadataSortSchema).optional(),

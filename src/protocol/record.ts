@@ -11,8 +11,10 @@ export const IsoDateTimeSchema = z
   .string({ invalid_type_error: 'must be an ISO 8601 date-time string' })
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2024-01-31T12:00:00Z' });
 
+/** Who an item belongs to: system (read-only at runtime), platform (admins), user (its owner). */
 export const MetadataScopeSchema = z.enum(['system', 'platform', 'user']);
 
+/** An item's lifecycle state. */
 export const MetadataStateSchema = z.enum(['draft', 'active', 'archived', 'deprecated']);
 
 /** How a record that `extends` another is combined with its parent. */

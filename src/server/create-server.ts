@@ -21,7 +21,9 @@ import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler, type Zo
 import { capabilities, metaRoutes } from './routes/index.js';
 import { AuthConfigSchema, CorsConfigSchema, type AuthConfigInput, type CorsConfigInput } from './server-config.js';
 
+/** What the HTTP API serves (a service and its store), and how it authenticates and limits requests. */
 export interface MetadataServerOptions {
+  /** The service every record route goes through (access rules, overlays). */
   service: MetadataService;
   /** The store whose history the API serves; default: the store behind the service's database loader. */
   store?: MetadataStore;
@@ -32,6 +34,7 @@ export interface MetadataServerOptions {
   principal?: Principal | ((request: IncomingMessage) => Principal | Promise<Principal>);
   /** API keys, JWT verification and anonymous reads (see docs/http.md). */
   auth?: AuthConfigInput;
+  /** Browser origins allowed to call the API (none by default). */
   cors?: CorsConfigInput;
   /** Largest request body accepted, in bytes (413 beyond it); default 1 MiB. */
   maxBodyBytes?: number;

@@ -44,6 +44,7 @@ export const JwtConfigSchema = z
     path: ['jwksUrl'],
   });
 
+/** How the HTTP API authenticates: API keys (stored as hashes), a JWT verifier, and whether anonymous reads are allowed. */
 export const AuthConfigSchema = z
   .object({
     apiKeys: z.array(ApiKeyEntrySchema).default([]),
@@ -53,6 +54,7 @@ export const AuthConfigSchema = z
   })
   .strict();
 
+/** Which browser origins may call the HTTP API, and whether with credentials. */
 export const CorsConfigSchema = z
   .object({
     /** Origins allowed to call the API from a browser, e.g. `https://studio.example.com`; `*` allows any (never with credentials). */

@@ -2,6 +2,7 @@ import { MetaledgerError } from '../errors.js';
 import type { MetadataScope } from '../protocol/index.js';
 import { isAdmin, isAnonymous, type Principal } from './principal.js';
 
+/** What a call does to an item, as the access rules see it. */
 export type Operation = 'read' | 'create' | 'update' | 'delete';
 
 /** The fields of an item that decide who may touch it. */
@@ -12,6 +13,7 @@ export interface ProtectedItem {
   owner?: string;
 }
 
+/** Exceptions a trusted caller may ask for. */
 export interface AccessFlags {
   /** A deploy or import that may change system items (they are read-only otherwise). */
   allowSystem?: boolean;
@@ -45,6 +47,7 @@ export function refusalReason(
   return owns || admin ? undefined : 'user items can be changed only by their owner';
 }
 
+/** The principal may not do this (`FORBIDDEN`): `operation` and `reason` say what and why; the refusal is logged. */
 export class ForbiddenError extends MetaledgerError {
   constructor(
     message: string,

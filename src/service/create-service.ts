@@ -8,6 +8,7 @@ import { MetadataService, type LoaderRoute } from './metadata-service.js';
 import type { Principal } from './principal.js';
 import { databaseRefusalLog } from './refusal-log.js';
 
+/** A service with system items in files (or the store) and platform and user items in the store. */
 export interface HybridServiceOptions {
   /** Platform and user items, and the refusal log. */
   store: MetadataStore;
@@ -19,7 +20,9 @@ export interface HybridServiceOptions {
    * file formats read and written. `watch` and `watchOptions` are refused (nothing to refresh).
    */
   manager?: MetadataManagerConfigInput;
+  /** Who calls when a call names no principal (default: anonymous). */
   principal?: Principal;
+  /** Recorded with changes and refusals (default `api`). */
   source?: string;
 }
 

@@ -27,9 +27,11 @@ export interface LoaderRoute {
   scopes: MetadataScope[];
 }
 
+/** The loader chain of a service, its refusal log, default principal and limits. */
 export interface MetadataServiceOptions {
   /** The loader chain, searched in order on reads (the first loader holding a name wins). */
   routes: LoaderRoute[];
+  /** Where refused calls are recorded (`databaseRefusalLog(store.db)` keeps them in the store). */
   refusals: RefusalLog;
   /** The principal of calls that name none; default anonymous (reads shared items, changes nothing). */
   principal?: Principal;
@@ -39,12 +41,17 @@ export interface MetadataServiceOptions {
   limits?: Partial<InputLimits>;
 }
 
+/** Who calls the service, and what to record with the call. */
 export interface CallOptions {
+  /** Who calls; default the service's principal (anonymous unless configured). */
   principal?: Principal;
+  /** Ties the call to a request elsewhere; recorded with changes and refusals. */
   correlationId?: string;
+  /** Why, recorded with the change. */
   reason?: string;
 }
 
+/** Options of `service.get()`: the load options, who calls, whose overlays, and whether to explain the layers. */
 export type GetOptions = StrictMetadataLoadOptionsInput &
   CallOptions & {
     /** Whose user overlays to apply; default the principal. */
@@ -53,8 +60,11 @@ export type GetOptions = StrictMetadataLoadOptionsInput &
     explain?: boolean;
   };
 
+/** Options of `service.list()`: the load options and who calls. */
 export type ListOptions = StrictMetadataLoadOptionsInput & CallOptions;
+/** Options of `service.register()`: save options, who calls, and allowSystem. */
 export type RegisterOptions = Omit<LoaderSaveOptions, 'actor' | 'source'> & CallOptions & AccessFlags;
+/** Options of `service.unregister()`: who calls, the etag expected, which loader. */
 export type UnregisterOptions = CallOptions & AccessFlags & { expectedEtag?: string; loader?: string };
 
 /** What get returns: the effective record, its etag, and (with explain) its layers. */
@@ -79,10 +89,12 @@ export class MetadataService {
     this.limits = resolveInputLimits(options.limits);
   }
 
+  /** The service's loaders, in route order. */
   get loaders(): MetadataLoader[] {
     return this.options.routes.map((route) => route.loader);
   }
 
+  /** The effective item (overlays applied) if the principal may read it; null when absent or hidden. */
   async get(type: string, name: string, options: GetOptions = {}): Promise<ServiceRecord | null> {
     checkItemKey(type, name);
     const { principal, rest } = this.callOf(options);
@@ -118,6 +130,7 @@ export class MetadataService {
     };
   }
 
+  /** The items of a type the principal may read, overlays applied. */
   async list(type: string, options: ListOptions = {}): Promise<MetadataRecord[]> {
     checkType(type);
     const { principal, rest } = this.callOf(options);
@@ -138,6 +151,7 @@ export class MetadataService {
     return shapeRecords(visible, parsed);
   }
 
+  /** Saves an item through the loader its scope routes to, if the principal may. */
   async register(type: string, given: Omit<MetadataRecordInput, 'type'>, options: RegisterOptions = {}): Promise<LoaderSaveResult> {
     // the strict layer, then every problem of the record at once, before any lookup or access rule reads it
     const record = parseRecordInput(type, given, this.limits).input as Omit<MetadataRecordInput, 'type'>;
@@ -175,6 +189,7 @@ export class MetadataService {
     });
   }
 
+  /** Deletes an item, if the principal may. */
   async unregister(type: string, name: string, options: UnregisterOptions = {}): Promise<{ success: boolean }> {
     checkItemKey(type, name);
     const { principal, rest } = this.callOf(options);
@@ -199,6 +214,7 @@ export class MetadataService {
     return this.options.refusals.list(query);
   }
 
+  /** Closes every loader. */
   async close(): Promise<void> {
     for (const loader of this.loaders) await loader.close();
   }

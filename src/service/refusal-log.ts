@@ -17,11 +17,13 @@ export interface AccessRefusal {
   correlationId?: string;
 }
 
+/** A logged refusal, with its id and time. */
 export interface RecordedRefusal extends AccessRefusal {
   id: number;
   refusedAt: string;
 }
 
+/** Which refusals to read back. */
 export interface RefusalQuery {
   principal?: string;
   since?: Date | string;
@@ -65,6 +67,7 @@ function toRefusal(row: RefusalRow): RecordedRefusal {
   };
 }
 
+/** The refusal log in the store's database (`metadata_access_refusals`). */
 export function databaseRefusalLog(db: MetaledgerDb): RefusalLog {
   return {
     async record(refusal) {

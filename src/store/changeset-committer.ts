@@ -13,6 +13,7 @@ import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
 import { conflictMessage, withConflictRetry, type RetryPolicy } from './retry.js';
 import type { StoreRuntime } from './store-runtime.js';
 
+/** Transaction isolation of a write: read committed by default. */
 export type Isolation = 'read_uncommitted' | 'read_committed' | 'repeatable_read' | 'serializable';
 
 const isolationSql: Record<Isolation, 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable'> = {
@@ -24,8 +25,11 @@ const isolationSql: Record<Isolation, 'read uncommitted' | 'read committed' | 'r
 
 /** Who and why, recorded once per changeset. */
 export interface WriteContext {
+  /** Who made the change, recorded once on its changeset. */
   actor?: string;
+  /** Why, in words, for the audit trail. */
   reason?: string;
+  /** Ties the change to a request or job elsewhere (a trace id, a ticket). */
   correlationId?: string;
   /** api, cli, import, rollback, restore, bulk */
   source?: string;

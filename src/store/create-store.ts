@@ -28,6 +28,7 @@ import type { GroupCommitLimits } from './append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
 import { parseInput } from './parse-input.js';
 
+/** How `createMetadataStore` connects (PostgreSQL, or the embedded PGlite), and the store's settings. */
 export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'datasource'>, ConnectionTimeouts {
   /**
    * A DatasourceSchema input (driver postgres or pglite). `config.ssl` / `config.sslMode` set TLS for
@@ -198,7 +199,7 @@ export async function createMetadataStoreOn(
   const table = describeTable(driver.tableSchema, schema);
   const datasource = await open(schema, driver.transaction.timeout);
   try {
-    if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration, secrets);
+    if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration);
   } catch (error) {
     await datasource.close().catch(() => {});
     throw toMetaledgerError(error, secrets);

@@ -103,6 +103,7 @@ export interface StoreSettings {
 /** The protocol's save options with metaledger's (audit trail, expected version); see StrictMetadataSaveOptionsSchema. */
 export type SaveOptions = StrictMetadataSaveOptionsInput & WriteContext & IdempotentWrite;
 
+/** The outcome of a write: the version the item is at now, its etag, and what happened (created, skipped, unchanged, replayed). */
 export interface SaveResult {
   success: boolean;
   version: number;
@@ -120,6 +121,7 @@ export interface SaveResult {
   replayed: boolean;
 }
 
+/** One loaded item (`data`, null when absent or not modified), whether it came from the cache, and its etag. */
 export interface LoadResult {
   data: StoredRecord | null;
   fromCache: boolean;
@@ -147,6 +149,19 @@ export interface InlineProjections {
   apply(trx: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
 }
 
+/**
+ * The event-sourced metadata store: every write is an event in a hash-chained log, and the history
+ * answers audit, time travel, diff, blame, rollback and restore. Open one with `createMetadataStore`.
+ *
+ * @example
+ * ```ts
+ * const store = await createMetadataStore({ dataDir: './.metaledger' });
+ * await store.save('object', { name: 'account', metadata: { label: 'Account' } }, { actor: 'alice', reason: 'initial' });
+ * const { data } = await store.load('object', 'account');
+ * const { events } = await store.history('object', 'account');
+ * await store.close();
+ * ```
+ */
 export class MetadataStore implements HistoryWriter {
   private readonly cache: RecordCache<StoredRecord>;
   /** Stream heads this store last wrote or read: a save can skip reading the head (a wrong guess conflicts). */
@@ -195,6 +210,7 @@ export class MetadataStore implements HistoryWriter {
 
   // ——— projections and change feed ———
 
+  /** The projection runner: registered projections, their modes, catch-ups and rebuild requests. */
   get projections(): ProjectionRunner {
     return this.runtime.projections;
   }
@@ -227,10 +243,20 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => readCollectionInfo(this.db));
   }
 
+  /** The store's Kysely handle, for reading projection tables of your own (writes go through the store). */
   get db(): MetaledgerDb {
     return this.datasource.db;
   }
 
+  /**
+   * Creates or changes an item: one event in one changeset, retried from fresh state on a conflict. With
+   * `expectedVersion` (0: must not exist) it is refused with CONFLICT unless the item is at that version.
+   *
+   * @example
+   * ```ts
+   * await store.save('object', { name: 'account', metadata: { label: 'Account' } }, { actor: 'alice', expectedVersion: 0 });
+   * ```
+   */
   async save(
     type: string,
     record: StrictMetadataRecordInput | Omit<StrictMetadataRecordInput, 'type'>,
@@ -305,6 +331,7 @@ export class MetadataStore implements HistoryWriter {
     );
   }
 
+  /** Deletes an item as a `deleted` event (its history stays); NOT_FOUND when it does not exist. */
   async delete(
     type: string,
     name: string,
@@ -368,10 +395,12 @@ export class MetadataStore implements HistoryWriter {
     return { data: notModified ? null : visible, fromCache, notModified, etag, loadTime: performance.now() - started };
   }
 
+  /** Whether the item exists now. */
   async exists(type: string, name: string): Promise<boolean> {
     return (await this.load(type, name)).data !== null;
   }
 
+  /** The items of a type, filtered (namespace, scope, state, owner) and paged, from the query projection. */
   async list(type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
     checkType(type);
     const parsed = parseInput(ListFiltersSchema, filters, 'list filters');
@@ -421,6 +450,7 @@ export class MetadataStore implements HistoryWriter {
     );
   }
 
+  /** The RFC 6902 patch between two versions, timestamps, positions or tags of an item, with a summary. */
   async diff(type: string, name: string, from: DiffSide | TagMoment, to: DiffSide | TagMoment): Promise<ItemDiff> {
     checkItemKey(type, name);
     const [fromSide, toSide] = await this.run(async () => [await untagMoment(this.db, from, 'from'), await untagMoment(this.db, to, 'to')]);
@@ -428,11 +458,13 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => diffItem(this.db, type, name, sides[0], sides[1], (states) => this.typedReads.upcast(states)));
   }
 
+  /** For every value the item holds now: the version, actor, time and reason that last set it. */
   async blame(type: string, name: string): Promise<BlameLine[]> {
     checkItemKey(type, name);
     return this.run(() => blame(this.db, type, name));
   }
 
+  /** Makes the item what it was at `toVersion`, as a new `rolled_back` event (nothing is removed from the log). */
   async rollback(
     type: string,
     name: string,
@@ -456,6 +488,7 @@ export class MetadataStore implements HistoryWriter {
     return revertChangeset(this, id, parseInput(RevertOptionsSchema, options, 'revert options') as RevertOptions);
   }
 
+  /** Checks the log: hash chains, gapless versions, stream heads, changesets and every projection against a replay. */
   verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     if (typeof options !== 'object' || options === null)
       return Promise.reject(
@@ -505,6 +538,7 @@ export class MetadataStore implements HistoryWriter {
     return this.run(() => takeAnchor(this.db));
   }
 
+  /** Removes events older than `before`, keeping `keepVersions` latest versions per item; verify still proves the rest. */
   async prune(options: PruneOptions): Promise<PruneResult> {
     const parsed = parseInput(PruneOptionsSchema, options, 'prune options');
     return this.run(() => prune(this.db, parsed));
@@ -569,10 +603,12 @@ export class MetadataStore implements HistoryWriter {
     return this.typedReads.upcast(states);
   }
 
+  /** How often a full snapshot is kept (every `snapshotEvery` versions of an item). */
   get snapshotPolicy(): SnapshotPolicy {
     return this.settings.snapshot;
   }
 
+  /** For writers beside the store (bulk, rollback, restore, import): plans and appends one changeset through the store's commit, retries included. */
   async commitChangeset<P>(
     context: WriteContext & { source: string; target: Record<string, unknown> },
     planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
@@ -627,6 +663,7 @@ export class MetadataStore implements HistoryWriter {
     this.heads.clear();
   }
 
+  /** Stops background work and closes every connection; the store is unusable afterwards. */
   async close(): Promise<void> {
     await this.runtime.close();
     await this.datasource.close();

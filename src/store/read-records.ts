@@ -13,6 +13,7 @@ export interface StoredRecord extends ItemDocument {
   version: number;
 }
 
+/** Filters and paging of `store.list()`. */
 export interface ListFilters {
   namespace?: string;
   scope?: string;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAppendStatement, appendEvents } from '../../src/events/append-events.js';
 import { nextEvent } from '../../src/events/next-event.js';
 import { toDocument } from '../../src/events/document.js';
-import { anchorLineSql } from '../../src/history/anchor.js';
+import { anchorLineSql } from '../../src/history/statements/anchor.js';
 import { isMetaledgerError, type Anchor, type MetadataStore } from '../../src/index.js';
 import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
 

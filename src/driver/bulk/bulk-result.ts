@@ -7,6 +7,7 @@ export type BulkAction = 'created' | 'updated' | 'deleted' | 'archived' | 'resto
 /** ABORTED: the record was fine but was not written, because the operation stopped or rolled back. */
 export type BulkErrorCode = ErrorCode | 'ABORTED';
 
+/** What a bulk operation did with one record of the request. */
 export interface BulkRecordResult {
   /** Position of the record in the request. */
   index: number;
@@ -19,6 +20,7 @@ export interface BulkRecordResult {
   error?: { code: BulkErrorCode; message: string };
 }
 
+/** Counts of a bulk operation by outcome. */
 export interface BulkTotals {
   total: number;
   succeeded: number;
@@ -29,6 +31,7 @@ export interface BulkTotals {
   unchanged: number;
 }
 
+/** The outcome of `driver.bulkOperation()`: per record, totals, and the one changeset written. */
 export interface BulkOperationResult {
   success: boolean;
   operation: MetadataBulkOperationType;

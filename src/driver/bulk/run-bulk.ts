@@ -28,6 +28,7 @@ export interface BulkSettings {
   payloadCheck: () => Promise<PayloadCheck>;
 }
 
+/** Who runs a bulk operation and why, recorded on its changeset. */
 export type BulkContext = Omit<WriteContext, 'source'>;
 
 const toLevel = (isolation: Isolation) =>

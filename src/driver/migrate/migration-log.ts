@@ -3,6 +3,7 @@ import type { FrameworkMetadataTable } from '../../../projections/framework-meta
 import type { MetadataMigrationType } from '../../protocol/index.js';
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 
+/** How a migration operation ended, as its log entry records. */
 export type MigrationOutcome = 'succeeded' | 'failed' | 'rolled_back' | 'dry_run';
 
 export interface MigrationLogEntry {

@@ -1,6 +1,5 @@
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
-import { toMetaledgerError } from '../../datasource/database-errors.js';
 import { MetaledgerError } from '../../errors.js';
 import { migrate } from '../../migrate/migrator.js';
 import { recordMigration } from './migration-log.js';
@@ -12,12 +11,7 @@ import { createProjection, type MigrationPolicy } from './operations.js';
  * indexes (idempotent), filling a new one from the log. With dropOnMigrate the table is recreated and
  * rebuilt (after a backup when backupBeforeMigrate). Recorded in the migration log when it changed anything.
  */
-export async function prepareProjection(
-  datasource: Datasource,
-  table: FrameworkMetadataTable,
-  policy: MigrationPolicy,
-  secrets: (string | undefined)[] = [],
-): Promise<void> {
+export async function prepareProjection(datasource: Datasource, table: FrameworkMetadataTable, policy: MigrationPolicy): Promise<void> {
   const startedAt = new Date();
   const executed: string[] = [];
   try {
@@ -36,21 +30,20 @@ export async function prepareProjection(
       startedAt,
     });
   } catch (caught) {
-    const error = toMetaledgerError(caught, secrets);
-    if (error instanceof MetaledgerError) throw error;
-    throw new MetaledgerError('MIGRATION_FAILED', `preparing projection table ${table.qualifiedName} failed: ${(error as Error).message}`, {
-      cause: caught,
-    });
+    // the datasource typed what it could (a timeout, a lost connection); any other failure is the migration's
+    if (caught instanceof MetaledgerError) throw caught;
+    throw new MetaledgerError(
+      'MIGRATION_FAILED',
+      `preparing projection table ${table.qualifiedName} failed: ${(caught as Error).message}`,
+      {
+        cause: caught,
+      },
+    );
   }
 }
 
 /** autoMigrate on open: the numbered sql/ files, then the configured projection table. */
-export async function prepareDatabase(
-  datasource: Datasource,
-  table: FrameworkMetadataTable,
-  policy: MigrationPolicy,
-  secrets: (string | undefined)[] = [],
-): Promise<void> {
+export async function prepareDatabase(datasource: Datasource, table: FrameworkMetadataTable, policy: MigrationPolicy): Promise<void> {
   await migrate(datasource);
-  await prepareProjection(datasource, table, policy, secrets);
+  await prepareProjection(datasource, table, policy);
 }

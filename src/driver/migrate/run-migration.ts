@@ -1,6 +1,5 @@
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
-import { toMetaledgerError } from '../../datasource/database-errors.js';
 import { redactSecrets } from '../../datasource/redact.js';
 import { MetaledgerError, ValidationError } from '../../errors.js';
 import {
@@ -19,10 +18,11 @@ import { assertScriptsAllowed } from './script-guard.js';
 export interface MigrationEnv extends MigrationPolicy {
   datasource: Datasource;
   table: FrameworkMetadataTable;
+  /** Scrubbed from a failed script's message. */
   secrets: (string | undefined)[];
-  timeoutMs: number;
 }
 
+/** The outcome of `driver.migrate()`: its log entry, the table it touched and what it changed. */
 export interface MigrationResult extends OperationOutcome {
   /** The metadata_migration_log entry. */
   id: number;
@@ -35,6 +35,7 @@ export interface MigrationResult extends OperationOutcome {
   statements: string[];
 }
 
+/** Who runs a migration operation. */
 export interface MigrationContext {
   /** Who asked; the database user when not given. */
   actor?: string;
@@ -219,7 +220,7 @@ export async function rollbackMigration(env: MigrationEnv, id: number, context: 
 }
 
 function describeFailure(env: MigrationEnv, error: unknown): { code?: string; message: string } {
-  const typed = toMetaledgerError(error, env.secrets, env.timeoutMs);
-  const message = redactSecrets(typed instanceof Error ? typed.message : String(typed), env.secrets);
-  return { code: typed instanceof MetaledgerError ? typed.code : undefined, message };
+  // typed by the datasource where it could be; a script's own error keeps its text (without the secrets)
+  const message = redactSecrets(error instanceof Error ? error.message : String(error), env.secrets);
+  return { code: error instanceof MetaledgerError ? error.code : undefined, message };
 }

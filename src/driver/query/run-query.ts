@@ -13,6 +13,7 @@ export interface QuerySettings extends QueryLimits {
 /** What `select` leaves of a record: only the fields asked for. */
 export type QueriedRecord = Partial<StoredRecord>;
 
+/** The outcome of `driver.query()`: one page of records and the total matching. */
 export interface QueryResult {
   records: QueriedRecord[];
   /** Rows matching the filters, whatever the page or limit. */

@@ -39,9 +39,11 @@ import { itemFiles, locateItem, readItemFile, typeFolders, type FileEntry, type 
 import { FileVanishedError, LoaderRoot } from './loader-root.js';
 import { watchDirectory } from './watch-directory.js';
 
+/** Where a file loader reads and writes, and in which formats. */
 export interface FileLoaderOptions {
   /** The directory holding `<type>/<name>.json|.yaml|.yml`. */
   root: string;
+  /** The loader's name in a service (default `file`). */
   name?: string;
   /** Format of new files; an existing file keeps its own unless save options name one. Default json (or the first of `formats`). */
   format?: RecordFormat | 'yml';
@@ -49,13 +51,16 @@ export interface FileLoaderOptions {
   formats?: FileFormat[];
   /** false: every load reads and validates the file again (default: unchanged files are served from memory). */
   cache?: boolean;
+  /** Turn read, write, list or watch off (all on by default). */
   capabilities?: Partial<MetadataLoaderCapabilities>;
+  /** Shown in the loader's contract. */
   description?: string;
 }
 
 /** A format a file loader reads and writes: the extension of its files. */
 export type FileFormat = 'json' | 'yaml' | 'yml';
 
+/** One item file as a scan of the directory found it. */
 export interface ScannedItem {
   record: MetadataRecord;
   /** The fields the file gives itself (the others are defaults). */
@@ -117,6 +122,7 @@ function refuseInapplicableLoadOptions(options: StrictMetadataLoadOptions): void
 /** `file:` — a directory of metadata files, one per item, that can be read, written atomically, listed and watched. */
 export class FileLoader implements MetadataLoader {
   readonly contract: MetadataLoaderContract;
+  /** The directory holding the item files (absolute). */
   readonly root: string;
   /** Every file access goes through it: nothing outside the root is read, written or deleted. */
   private readonly place: LoaderRoot;

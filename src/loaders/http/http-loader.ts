@@ -32,9 +32,11 @@ import {
 import { matchesLoadOptions, shapeRecords } from '../shape-records.js';
 import { fromProblem } from './error-body.js';
 
+/** Where the remote metaledger listens and how to authenticate to it. */
 export interface HttpLoaderOptions {
   /** Where `metaledger serve` (or createMetadataServer) listens, e.g. http://127.0.0.1:7070 (the loader adds /api/v1). */
   baseUrl: string;
+  /** The loader's name in a service (default `http`). */
   name?: string;
   /** Writing is off unless allowed here (the server still decides what the caller may change). */
   capabilities?: Partial<Omit<MetadataLoaderCapabilities, 'watch'>>;

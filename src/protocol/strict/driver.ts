@@ -20,6 +20,7 @@ import { StrictMetadataRecordRefSchema, StrictMetadataRecordSchema } from './rec
 
 /* ----------------------------------------------------------- table schema */
 
+/** MetadataIndexSchema as the driver checks it: SQL identifiers, known fields. */
 export const StrictMetadataIndexSchema = z.object({
   name: SqlIdentifierSchema,
   fields: z.array(SqlIdentifierSchema).min(1, { message: 'an index needs at least one field' }),
@@ -39,6 +40,7 @@ export const StrictMetadataColumnMappingSchema = z
   )
   .strict();
 
+/** MetadataTableSchemaSchema as the driver checks it: SQL identifiers, column mapping, indexes. */
 export const StrictMetadataTableSchemaSchema = z.object({
   name: SqlIdentifierSchema.default('_framework_metadata'),
   /** Default: the store's schema. */
@@ -62,6 +64,7 @@ export const StrictMetadataTableSchemaSchema = z.object({
 
 /* ---------------------------------------------------------- driver config */
 
+/** MetadataDriverPerformanceConfigSchema with ranges checked. */
 export const StrictMetadataDriverPerformanceConfigSchema = z.object({
   batchSize: z.number().int().min(1).max(10000).default(100),
   enableCache: z.boolean().default(true),
@@ -70,6 +73,7 @@ export const StrictMetadataDriverPerformanceConfigSchema = z.object({
   parallelLoad: z.boolean().default(false),
 });
 
+/** MetadataDriverTransactionConfigSchema with ranges checked. */
 export const StrictMetadataDriverTransactionConfigSchema = z.object({
   defaultIsolation: MetadataIsolationLevelSchema.default('read_committed'),
   /** Milliseconds. */
@@ -78,6 +82,7 @@ export const StrictMetadataDriverTransactionConfigSchema = z.object({
   maxRetries: z.number().int().min(0).max(100).default(3),
 });
 
+/** MetadataDriverQueryConfigSchema with ranges checked. */
 export const StrictMetadataDriverQueryConfigSchema = z.object({
   useIndexes: z.boolean().default(true),
   /** The driver's default is 10000 (the protocol leaves it unset). */
@@ -86,6 +91,7 @@ export const StrictMetadataDriverQueryConfigSchema = z.object({
   defaultPageSize: z.number().int().min(1).max(1000).default(100),
 });
 
+/** MetadataDriverConfig as `createMetadataStore({ driver })` accepts it: every section checked, unknown keys refused. */
 export const StrictMetadataDriverConfigSchema = z.object({
   datasource: z.string().default('default'),
   tableSchema: StrictMetadataTableSchemaSchema.default({}),
@@ -98,6 +104,7 @@ export const StrictMetadataDriverConfigSchema = z.object({
 
 /* --------------------------------------------------------- bulk operation */
 
+/** MetadataBulkBatchSchema as the driver checks it: canonical keys, JSON-only records. */
 export const StrictMetadataBulkBatchSchema = z.object({
   size: z.number().int().min(1).max(10000).default(100),
   parallel: z.boolean().default(false),

@@ -38,18 +38,21 @@ export const StrictMetadataFormatSchema = MetadataFormatSchema.superRefine((form
 
 /* ---------------------------------------------------- datasource config */
 
+/** MetadataCacheConfigSchema with ranges checked. */
 export const StrictMetadataCacheConfigSchema = z.object({
   enabled: z.boolean().default(true),
   ttlSeconds: z.number().int().min(0).default(3600),
   invalidateOnWrite: z.boolean().default(true),
 });
 
+/** MetadataDatasourceQueryOptionsSchema with ranges checked. */
 export const StrictMetadataDatasourceQueryOptionsSchema = z.object({
   batchSize: z.number().int().min(1).max(10000).default(100),
   useIndexes: z.boolean().default(true),
   parallelLoad: z.boolean().default(false),
 });
 
+/** A loader's datasource settings as metaledger checks them. */
 export const StrictMetadataDatasourceConfigSchema = z.object({
   datasource: DatasourceNameSchema,
   table: SqlIdentifierSchema.default('_framework_metadata'),
@@ -142,18 +145,27 @@ export const StrictMetadataSaveOptionsSchema = MetadataSaveOptionsSchema.extend(
 
 /* ------------------------------------------------------- export / import */
 
+/** MetadataExportOptionsSchema as `exportMetadata` checks it. */
 export const StrictMetadataExportOptionsSchema = z.object({
+  /** The file (bundle) or directory (one file per item) to write; the format follows its extension. */
   output: z.string().min(1, { message: 'output must not be empty' }),
+  /** json or yaml. */
   format: StrictMetadataFormatSchema.default('json'),
+  /** Only items of these types. */
   types: z.array(z.string().min(1)).optional(),
+  /** Only items in these namespaces. */
   namespaces: z.array(z.string().min(1)).optional(),
   /** metaledger's: each item's events beside it. Default false. */
   includeHistory: z.boolean().optional(),
 });
 
+/** MetadataImportOptionsSchema as `importMetadata` checks it. */
 export const StrictMetadataImportOptionsSchema = z.object({
+  /** A bundle file, or a directory of record files. */
   source: z.string().min(1, { message: 'source must not be empty' }),
+  /** Items that exist: merged with the imported record (default), replaced by it, or skipped. */
   strategy: MetadataImportStrategySchema.default('merge'),
+  /** Any invalid item stops the import before anything is written (default); false leaves invalid items out. */
   validate: z.boolean().default(true),
   /** metaledger's: report what each item would become, write nothing. Default false. */
   dryRun: z.boolean().optional(),

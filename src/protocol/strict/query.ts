@@ -14,6 +14,7 @@ import { MetadataNamespaceSchema, MetadataRecordNameSchema, MetadataTypeNameSche
 
 /* ------------------------------------------------------------------ paths */
 
+/** What a JSON path into `metadata` may look like in a filter or sort (`metadata.a.b`). */
 export const METADATA_JSON_PATH_PATTERN = /^[A-Za-z0-9_./-]+$/;
 
 /** A path into the metadata document: dotted ('fields.amount.label') or JSON-Pointer-like ('/fields/amount'). */
@@ -63,6 +64,7 @@ export const MetadataSelectFieldSchema = z.string().refine(
 
 /* -------------------------------------------------------- custom filters */
 
+/** The operators a field filter may use. */
 export const METADATA_FILTER_OPERATORS = [
   '$eq',
   '$ne',
@@ -77,6 +79,7 @@ export const METADATA_FILTER_OPERATORS = [
   '$like',
 ] as const;
 
+/** One filter operator. */
 export type MetadataFilterOperator = (typeof METADATA_FILTER_OPERATORS)[number];
 
 const OPERATOR_SET: ReadonlySet<string> = new Set(METADATA_FILTER_OPERATORS);
@@ -85,6 +88,7 @@ const OPERATOR_SET: ReadonlySet<string> = new Set(METADATA_FILTER_OPERATORS);
 const ComparableSchema = z.union([z.string(), z.number().finite()]);
 
 // Empty $in / $nin arrays are allowed: they mean "matches nothing" / "matches everything".
+/** A field filter: one or more operators with their operands. */
 export const MetadataFilterOperatorsSchema = z
   .object({
     $eq: JsonValueSchema.optional(),
@@ -148,6 +152,7 @@ export const MetadataCustomFilterConditionSchema = z.unknown().transform((value,
 
 /* ---------------------------------------------------------------- filters */
 
+/** Query filters as the driver checks them: known fields or JSON paths, known operators. */
 export const StrictMetadataQueryFiltersSchema = z
   .object({
     type: oneOrMany(MetadataTypeNameSchema, { nonEmpty: true, what: 'type' }).optional(),
@@ -162,11 +167,13 @@ export const StrictMetadataQueryFiltersSchema = z
 
 /* ------------------------------------------------------ sort / pagination */
 
+/** A sort key as the driver checks it. */
 export const StrictMetadataSortSchema = z.object({
   field: MetadataSortFieldSchema,
   order: MetadataSortOrderSchema.default('asc'),
 });
 
+/** A page as the driver checks it: positive number, size within the bound. */
 export const StrictMetadataPaginationSchema = z.object({
   page: z.number().int().min(1).default(1),
   pageSize: z.number().int().min(1).max(1000).default(100),
@@ -183,6 +190,7 @@ export const StrictMetadataQueryOptionsSchema = z.object({
 });
 
 export type MetadataJsonPath = z.infer<typeof MetadataJsonPathSchema>;
+/** A record field a filter or sort may name directly. */
 export type MetadataEnvelopeField = (typeof METADATA_ENVELOPE_FIELDS)[number];
 export type MetadataFilterOperatorsInput = z.input<typeof MetadataFilterOperatorsSchema>;
 export type MetadataCustomFilterCondition = z.infer<typeof MetadataCustomFilterConditionSchema>;

@@ -20,11 +20,13 @@ export const MetadataRecordNameSchema = z
     message: "name must not contain '/' or control characters",
   });
 
+/** A metadata type name: 1 to 100 characters (canonical spelling is checked at every entry). */
 export const MetadataTypeNameSchema = z
   .string({ required_error: 'type is required', invalid_type_error: 'type must be a string' })
   .min(1, { message: 'type must not be empty' })
   .max(100, { message: 'type must be at most 100 characters' });
 
+/** A namespace: 1 to 255 characters. */
 export const MetadataNamespaceSchema = z
   .string()
   .min(1, { message: 'namespace must not be empty' })

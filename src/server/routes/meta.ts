@@ -1,5 +1,4 @@
 import { pendingMigrations } from '../../migrate/migrator.js';
-import { toMetaledgerError } from '../../datasource/database-errors.js';
 import type { Capability } from '../api.js';
 
 /** Unlike the API, these answer without credentials: probes and API clients need them before anything else. */
@@ -34,8 +33,8 @@ export const metaRoutes: Capability = {
             .send({ status: ready ? 'ready' : 'migrations pending', database: 'ok', pendingMigrations: pending, projections });
         } catch (error) {
           // a public probe says what is wrong, not where the database is: the details stay in the server's log
-          const problem = toMetaledgerError(error, store.settings.secrets) as { code?: string };
-          return reply.code(503).send({ status: 'unavailable', database: problem.code ?? 'unreachable' });
+          // typed where the database was called: DATASOURCE_UNAVAILABLE, TIMEOUT, or a SQLSTATE left as it was
+          return reply.code(503).send({ status: 'unavailable', database: (error as { code?: string }).code ?? 'unreachable' });
         }
       },
     );

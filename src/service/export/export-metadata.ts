@@ -20,9 +20,11 @@ export interface ExportOptions extends StrictMetadataExportOptionsInput {
    * only; a backup names trusted code explicitly: `principal: operatorPrincipal()`.
    */
   principal?: Principal;
+  /** Reports items written (silent by default). */
   progress?: ProgressReporter;
 }
 
+/** What an export wrote: where, in which format, how many items, and the log position it reflects. */
 export interface ExportReport {
   output: string;
   kind: 'file' | 'directory';

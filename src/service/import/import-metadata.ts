@@ -23,9 +23,11 @@ export interface ImportOptions extends StrictMetadataImportOptionsInput, Omit<Wr
   principal?: Principal;
   /** A deploy: may create and change system items (refused otherwise). */
   allowSystem?: boolean;
+  /** Reports items read (silent by default). */
   progress?: ProgressReporter;
 }
 
+/** What an import did (or, on a dry run, would do): counts per action and every change. */
 export interface ImportReport {
   source: string;
   strategy: 'merge' | 'replace' | 'skip';

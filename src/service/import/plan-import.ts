@@ -12,6 +12,7 @@ import type { Principal } from '../principal.js';
 import { mergePatch } from '../merge-patch.js';
 import type { SourceItem } from './read-import-source.js';
 
+/** What an import does to one item. */
 export type ImportAction = 'create' | 'update' | 'unchanged' | 'skip' | 'invalid';
 
 /** What an import does (or, on a dry run, would do) to one item. */
