@@ -28,9 +28,11 @@ export interface TargetStore extends HistoryWriter {
   readonly snapshotPolicy: SnapshotPolicy;
 }
 
+/** What `promote` takes: the source and its moment, the target, the slice, who and why, and how to treat conflicts. */
 export interface PromoteOptions extends ChangeReason, PromotionSlice {
   /** A store (its state at `at`, default its head), or an export document (one moment: its own position). */
   from: SourceStore | Record<string, unknown>;
+  /** The store the promotion is applied to, as one changeset. */
   to: TargetStore;
   /** The source's moment: `{ position }`, `{ asOf }`, `{ tag }` or their text (`tag:v1`, `1042`, an ISO date-time). Stores only. */
   at?: MomentOrTag | string;
@@ -42,6 +44,7 @@ export interface PromoteOptions extends ChangeReason, PromotionSlice {
   dryRun?: boolean;
 }
 
+/** What a promotion did (or, on a dry run, would do), per item. */
 export interface PromotionResult {
   source: string;
   /** The source's log position promoted. */
