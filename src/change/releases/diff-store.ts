@@ -33,7 +33,7 @@ export interface StoreDiff {
 
 /** Which items `diffStore` compares: one namespace, some types. */
 export interface DiffStoreOptions {
-  /** Only items in this namespace. */
+  /** Only items of this namespace (at either moment). */
   namespace?: string;
   /** Only items of these types. */
   types?: string[];

@@ -7,7 +7,7 @@ import { byKey } from './diff-store.js';
 /** What to do when the target changed an item since the last promotion from the same source. */
 export type OnPromotionConflict = 'refuse' | 'skip' | 'overwrite';
 
-/** What a promotion does to one item of the target: create, update, delete, or stop at a conflict. */
+/** What a promotion does to one item: create, update or delete it, or report a conflict. */
 export type PromotionAction = 'create' | 'update' | 'delete' | 'conflict';
 
 /** One item of a promotion plan. */

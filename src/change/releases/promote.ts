@@ -28,11 +28,11 @@ export interface TargetStore extends HistoryWriter {
   readonly snapshotPolicy: SnapshotPolicy;
 }
 
-/** What `promote` copies (a store at a moment, or an export document) into which store, and how it treats conflicts. */
+/** What `promote` takes: the source and its moment, the target, the slice, who and why, and how to treat conflicts. */
 export interface PromoteOptions extends ChangeReason, PromotionSlice {
   /** A store (its state at `at`, default its head), or an export document (one moment: its own position). */
   from: SourceStore | Record<string, unknown>;
-  /** The store the items are promoted into. */
+  /** The store the promotion is applied to, as one changeset. */
   to: TargetStore;
   /** The source's moment: `{ position }`, `{ asOf }`, `{ tag }` or their text (`tag:v1`, `1042`, an ISO date-time). Stores only. */
   at?: MomentOrTag | string;
@@ -44,7 +44,7 @@ export interface PromoteOptions extends ChangeReason, PromotionSlice {
   dryRun?: boolean;
 }
 
-/** The outcome of `promote`: the source position promoted, the steps, and the changeset written in the target. */
+/** What a promotion did (or, on a dry run, would do), per item. */
 export interface PromotionResult {
   source: string;
   /** The source's log position promoted. */

@@ -18,7 +18,7 @@ export interface SourceStore {
 
 /** Which items a promotion carries: one namespace, some types. */
 export interface PromotionSlice {
-  /** Only items in this namespace. */
+  /** Only items of this namespace. */
   namespace?: string;
   /** Only items of these types. */
   types?: string[];

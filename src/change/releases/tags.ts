@@ -21,11 +21,11 @@ export interface Tag {
 
 /** What `store.tag(name, options)` takes: the position (default: the log's head now) and who / why. */
 export interface TagOptions {
-  /** The log position to name (default: the head of the log). */
+  /** The log position to name; default: the log's head once the writes in flight committed. */
   position?: number;
-  /** Why this moment is named, for the audit trail. */
+  /** Why: recorded with the tag and as its changeset's reason. */
   message?: string;
-  /** Who named it. */
+  /** Who tags. */
   actor?: string;
 }
 
