@@ -49,6 +49,7 @@ describe('migrator', () => {
       'prev_hash',
       'hash',
       'hash_version',
+      'schema_version',
     ]);
     expect(of('_framework_metadata')).toEqual([
       'id',
