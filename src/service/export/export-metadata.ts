@@ -59,11 +59,14 @@ export interface ExportSnapshot {
 }
 
 /** The items of a selection, read from one consistent snapshot of the store, whatever is written meanwhile. */
-export function readExportSnapshot(
+export async function readExportSnapshot(
   store: MetadataStore,
   selection: ExportSelection,
   onItem: () => void = () => {},
 ): Promise<ExportSnapshot> {
+  // The type definitions are loaded before the transaction: on PGlite (one connection) a load from inside
+  // it would wait for the connection the transaction holds.
+  await store.currentShape([]);
   return store.db
     .transaction()
     .setIsolationLevel('repeatable read')
