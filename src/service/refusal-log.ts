@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Operation } from './access-policy.js';
-import type { MetaledgerDb } from '../datasource/database-schema.js';
+import type { AccessRefusalsTable, MetaledgerDb } from '../datasource/database-schema.js';
 
 /** One refused call: who, what, on which item, and why (sql/0006_access_refusals.sql). */
 export interface AccessRefusal {
@@ -38,20 +38,8 @@ export interface RefusalLog {
   list(query?: RefusalQuery): Promise<RecordedRefusal[]>;
 }
 
-interface RefusalRow {
-  id: number;
-  refused_at: Date | string;
-  principal: string | null;
-  roles: string[];
-  operation: Operation;
-  type: string;
-  name: string | null;
-  scope: string | null;
-  owner: string | null;
-  reason: string;
-  source: string;
-  correlation_id: string | null;
-}
+/** A row of `metadata_access_refusals` as read (PGlite may hand the time back as text). */
+type RefusalRow = Omit<Selectable<AccessRefusalsTable>, 'refused_at'> & { refused_at: Date | string };
 
 function toRefusal(row: RefusalRow): RecordedRefusal {
   const optional = { principal: row.principal, name: row.name, scope: row.scope, owner: row.owner, correlationId: row.correlation_id };
