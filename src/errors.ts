@@ -142,3 +142,12 @@ export class DatasourceUnavailableError extends MetaledgerError {
     this.changesetId = options.changesetId;
   }
 }
+
+/** A connection failure of a write that sent nothing that could commit: it says so, with its changeset id when it has one. */
+export function writeNotApplied(error: DatasourceUnavailableError, changesetId?: string): DatasourceUnavailableError {
+  return new DatasourceUnavailableError(`${error.message}; the write was not applied`, error.target, error.retryable, {
+    sent: error.sent,
+    outcome: 'not-applied',
+    changesetId,
+  });
+}

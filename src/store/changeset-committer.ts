@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
-import { ConflictError, DatasourceUnavailableError } from '../errors.js';
+import { ConflictError, DatasourceUnavailableError, writeNotApplied } from '../errors.js';
 import { appendEvents, type AppendedEvent, type AppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import { checkExpectedVersion } from '../events/next-event.js';
 import { readCommittedChangeset } from '../events/read-changeset.js';
@@ -193,13 +193,7 @@ export class ChangesetCommitter {
 
   /** The connection failure as the caller sees it: whether the write may have been applied, and its key. */
   private withOutcome(error: DatasourceUnavailableError, identity: ChangesetIdentity): DatasourceUnavailableError {
-    if (!identity.mayExist) {
-      return new DatasourceUnavailableError(`${error.message}; the write was not applied`, error.target, error.retryable, {
-        sent: error.sent,
-        outcome: 'not-applied',
-        changesetId: identity.id,
-      });
-    }
+    if (!identity.mayExist) return writeNotApplied(error, identity.id);
     return new DatasourceUnavailableError(
       `${error.message}; the write may or may not have been applied: re-send it with changesetId ${identity.id} to apply it at most once`,
       error.target,

@@ -6,7 +6,14 @@ import type { FrameworkMetadataTable } from '../../projections/framework-metadat
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
-import { ConflictError, isMetaledgerError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  ConflictError,
+  DatasourceUnavailableError,
+  isMetaledgerError,
+  NotFoundError,
+  ValidationError,
+  writeNotApplied,
+} from '../errors.js';
 import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
@@ -593,9 +600,17 @@ export class MetadataStore implements HistoryWriter {
     return migrateType(this.types, (ctx, planner) => this.commitChangeset(ctx, planner), this.settings.snapshot, type, context);
   }
 
-  /** The payload check against the type definitions as they are now, for writers beside the store's own paths (bulk, import). */
-  payloadCheck(): Promise<PayloadCheck> {
-    return this.run(() => this.types.payloadCheck());
+  /**
+   * The payload check against the type definitions as they are now, for writers beside the store's own paths
+   * (bulk, import). Writers ask for it before they send anything: a connection failure here is a write not applied.
+   */
+  async payloadCheck(): Promise<PayloadCheck> {
+    try {
+      return await this.run(() => this.types.payloadCheck());
+    } catch (error) {
+      if (error instanceof DatasourceUnavailableError && error.outcome === undefined) throw writeNotApplied(error);
+      throw error;
+    }
   }
 
   /** Past states upcast to their type's current schema version (history readers and writers use it). */
