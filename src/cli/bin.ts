@@ -1,12 +1,12 @@
 // The process entry: bin/metaledger.js runs this module built, the subprocess tests run it from source.
-import { commands } from './commands/index.js';
+import { commandEntries } from './commands/index.js';
 import { main } from './main.js';
 
 /** Resolves once everything written so far has been handed to the OS. */
 const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
 
 // `metaledger serve` in ps, and in the lock of an embedded database, which tells a second process who holds it
-const command = process.argv.slice(2).find((arg) => commands.some((known) => known.name === arg));
+const command = process.argv.slice(2).find((arg) => commandEntries.some((known) => known.name === arg));
 process.title = command ? `metaledger ${command}` : 'metaledger';
 
 const code = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type Command, type CommandArgs } from './command.js';
-import { commands } from './commands/index.js';
+import { loadCommand } from './commands/index.js';
 import { createCliContext } from './context.js';
 import { exitCodes } from './exit-codes.js';
 import { globalOptions, globalOptionsOf, wantsJson } from './global-options.js';
@@ -12,21 +12,21 @@ import { packageVersion } from './version.js';
 /** What the command line asks for, before any option of the command is checked. */
 type Invocation = { kind: 'version' } | { kind: 'help'; command?: Command } | { kind: 'run'; command: Command };
 
-function findCommand(name: string): Command {
-  const command = commands.find((candidate) => candidate.name === name);
+function findCommand(name: string): Promise<Command> {
+  const command = loadCommand(name);
   if (!command) throw new UsageError(`unknown command '${name}'`);
   return command;
 }
 
 /** The command is the first positional; only global options may come before it. `help <command>` is help. */
-function readInvocation(argv: string[]): Invocation {
+async function readInvocation(argv: string[]): Promise<Invocation> {
   const { positionals, values } = parseArgs({ args: argv, options: globalOptions, strict: false, allowPositionals: true });
   const [name, topic] = positionals;
-  if (name === 'help') return { kind: 'help', command: topic === undefined ? undefined : findCommand(topic) };
-  if (values.help === true) return { kind: 'help', command: name === undefined ? undefined : findCommand(name) };
+  if (name === 'help') return { kind: 'help', command: topic === undefined ? undefined : await findCommand(topic) };
+  if (values.help === true) return { kind: 'help', command: name === undefined ? undefined : await findCommand(name) };
   if (values.version === true && name === undefined) return { kind: 'version' };
   if (name === undefined) throw new UsageError('missing command');
-  return { kind: 'run', command: findCommand(name) };
+  return { kind: 'run', command: await findCommand(name) };
 }
 
 function parseCommandArgs(argv: string[], command: Command): CommandArgs {
@@ -51,15 +51,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const json = wantsJson(argv);
   let command: Command | undefined;
   let context: ReturnType<typeof createCliContext> | undefined;
-  const fail = (error: unknown) => reportError(error, { usage: usage(command), json, write: (text) => io.stderr.write(text) });
+  const fail = async (error: unknown) => reportError(error, { usage: await usage(command), json, write: (text) => io.stderr.write(text) });
   try {
-    const invocation = readInvocation(argv);
+    const invocation = await readInvocation(argv);
     if (invocation.kind === 'version') {
       io.stdout.write(json ? `${JSON.stringify({ version: packageVersion() })}\n` : `metaledger ${packageVersion()}\n`);
       return exitCodes.ok;
     }
     if (invocation.kind === 'help') {
-      io.stdout.write(`${help(invocation.command)}\n`);
+      io.stdout.write(`${await help(invocation.command)}\n`);
       return exitCodes.ok;
     }
     command = invocation.command;

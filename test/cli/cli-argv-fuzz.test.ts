@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../src/cli/command.js';
-import { commands } from '../../src/cli/commands/index.js';
+import { loadAllCommands } from '../../src/cli/commands/index.js';
 import { exitCodeByErrorCode, exitCodes } from '../../src/cli/exit-codes.js';
 import { createCliTarget, type CliTarget } from '../helpers/cli.js';
 import { backend } from '../helpers/test-store.js';
+
+const commands = await loadAllCommands();
 
 // Any command line: main(argv, io) answers with a documented exit code and a readable error, never a
 // crash or a stack trace, and under --json the error is JSON carrying the same code. Commands that write

@@ -2,12 +2,14 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../../src/cli/commands/index.js';
+import { commandEntries, loadAllCommands } from '../../src/cli/commands/index.js';
 import { exitCodeByErrorCode, exitCodes } from '../../src/cli/exit-codes.js';
 import { reportError } from '../../src/cli/report-error.js';
 import { MetaledgerError, type ErrorCode } from '../../src/errors.js';
 import { createCliTarget, runCli, type CliTarget } from '../helpers/cli.js';
 import { backend, databaseUrl } from '../helpers/test-store.js';
+
+const commands = await loadAllCommands();
 
 // What an operator needs from the CLI itself: the version, help for every command, errors a script can
 // read (--json, one exit code per error code), and which database a command uses (--verbose, status).
@@ -38,6 +40,10 @@ describe('metaledger --version and --help', () => {
     });
     const json = await runCli(['--version', '--json'], { cwd: target.workDir });
     expect(JSON.parse(json.stdout)).toEqual({ version: packageJson.version });
+  });
+
+  it('finds each command under the name it answers to (commands load only when used)', () => {
+    expect(commands.map((command) => command.name)).toEqual(commandEntries.map((entry) => entry.name));
   });
 
   it('lists every command, the global options and the exit codes', async () => {
