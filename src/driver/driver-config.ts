@@ -5,7 +5,7 @@ import {
   type StrictMetadataDriverConfig,
   type StrictMetadataDriverConfigInput,
 } from '../protocol/index.js';
-import type { StoreSettings } from '../store/metadata-store.js';
+import type { StoreSettings } from '../store/store-internals.js';
 import { parseInput } from '../store/parse-input.js';
 
 /** A MetadataDriverConfig input, checked by StrictMetadataDriverConfigSchema (`datasource` may be left out). */

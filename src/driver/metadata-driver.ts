@@ -11,7 +11,8 @@ import {
   type StrictMetadataMigrationOperationInput,
   type StrictMetadataQueryOptionsInput,
 } from '../protocol/index.js';
-import { etagOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
+import { etagOf, internalsOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
+import type { StoreInternals } from '../store/store-internals.js';
 import { parseInput } from '../store/parse-input.js';
 import { bulkOperationInput } from '../input/bulk-input.js';
 import { checkWriteContext } from '../input/free-text.js';
@@ -55,38 +56,42 @@ export class MetadataDriver {
   private readonly reader: RecordReader;
   private readonly bulkSettings: BulkSettings;
   private readonly querySettings: QuerySettings;
+  /** The store's plumbing: settings, datasource, commit path, cache (see StoreInternals). */
+  private readonly internals: StoreInternals;
 
   constructor(
     readonly store: MetadataStore,
     config: DriverConfigInput = {},
   ) {
-    this.config = resolveDriverConfig(store.settings, store.datasource.schema, config);
+    const internals = internalsOf(store);
+    this.internals = internals;
+    this.config = resolveDriverConfig(internals.settings, internals.datasource.schema, config);
     this.migrateOnInit = config.migration?.autoMigrate === true;
     this.reader = new RecordReader(this.table);
     this.querySettings = { ...this.config.query };
     this.bulkSettings = {
       defaultBatchSize: this.config.performance.batchSize,
-      retry: store.settings.retry,
-      isolation: store.settings.isolation,
-      snapshot: store.settings.snapshot,
-      payloadCheck: () => store.payloadCheck(),
+      retry: internals.settings.retry,
+      isolation: internals.settings.isolation,
+      snapshot: internals.settings.snapshot,
+      payloadCheck: internals.payloadCheck,
       // the store's own writes decide whether the projection is written inline; bulk writes do the same
       appendStatement: buildAppendStatement(this.table, {
-        notice: store.changeNotice,
+        notice: internals.changeNotice,
         changesetExists: true,
         inlineProjection: store.projections.modeOf('framework-metadata') === 'inline',
       }),
-      inline: store.inlineProjections,
+      inline: internals.inlineProjections,
     };
   }
 
   private get limits() {
-    return this.store.settings.limits;
+    return this.internals.settings.limits;
   }
 
   /** The projection table the driver queries: its name, schema and column mapping. */
   get table(): FrameworkMetadataTable {
-    return this.store.settings.table;
+    return this.internals.settings.table;
   }
 
   /**
@@ -95,7 +100,7 @@ export class MetadataDriver {
    */
   async init(): Promise<this> {
     const { migration, performance } = this.config;
-    if (this.migrateOnInit) await prepareDatabase(this.store.datasource, this.table, migration);
+    if (this.migrateOnInit) await prepareDatabase(this.internals.datasource, this.table, migration);
     if (performance.prefetchOnInit) await this.prefetch();
     return this;
   }
@@ -103,7 +108,7 @@ export class MetadataDriver {
   /** Loads every row of the projection into the store's cache; resolves to how many. */
   async prefetch(): Promise<number> {
     const records = await this.reader.all(this.store.db);
-    this.store.primeCache(records);
+    this.internals.primeCache(records);
     return records.length;
   }
 
@@ -175,7 +180,7 @@ export class MetadataDriver {
       return await runBulk(this.store.db, this.bulkSettings, input, context);
     } finally {
       // written items must not be served stale, whatever the outcome; watchers and projections have news
-      this.store.announceChanges(itemKeysOf(input.records));
+      this.internals.announceChanges(itemKeysOf(input.records));
     }
   }
 
@@ -233,7 +238,7 @@ export class MetadataDriver {
   }
 
   private migrationEnv(): MigrationEnv {
-    const { settings, datasource } = this.store;
+    const { settings, datasource } = this.internals;
     const { dropOnMigrate, backupBeforeMigrate } = this.config.migration;
     return { datasource, table: this.table, dropOnMigrate, backupBeforeMigrate, secrets: settings.secrets };
   }

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import { DatabaseLoader } from '../loaders/database/database-loader.js';
 import { FileLoader, type FileFormat } from '../loaders/file/file-loader.js';
 import type { MetadataManagerConfigInput } from '../protocol/index.js';
-import type { MetadataStore } from '../store/metadata-store.js';
+import { internalsOf, type MetadataStore } from '../store/metadata-store.js';
 import { readManagerConfig } from './manager-config.js';
 import { MetadataService, type LoaderRoute } from './metadata-service.js';
 import type { Principal } from './principal.js';
@@ -40,7 +40,7 @@ export function createMetadataService(options: HybridServiceOptions): MetadataSe
       [{ path: 'manager.loaders', message: 'a file: loader needs a directory: give rootDir or basePath (or systemDir)' }],
       'invalid service options',
     );
-  const cache = setup.cache ? {} : { cache: { ...options.store.settings.cache, enabled: false } };
+  const cache = setup.cache ? {} : { cache: { ...internalsOf(options.store).settings.cache, enabled: false } };
   const database = new DatabaseLoader(options.store, {
     ...setup.database,
     datasourceConfig: { datasource: 'default', ...setup.database?.datasourceConfig, ...cache },
@@ -66,6 +66,6 @@ export function createMetadataService(options: HybridServiceOptions): MetadataSe
     refusals: databaseRefusalLog(options.store.db),
     principal: options.principal,
     source: options.source,
-    limits: options.store.settings.limits,
+    limits: internalsOf(options.store).settings.limits,
   });
 }

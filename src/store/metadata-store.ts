@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { z } from 'zod';
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
 import { toMetaledgerError } from '../datasource/database-errors.js';
@@ -14,8 +12,8 @@ import {
   ValidationError,
   writeNotApplied,
 } from '../errors.js';
-import { buildAppendStatement, type AppendedEvent, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
-import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
+import { buildAppendStatement, type AppendedEvent } from '../events/append-events.js';
+import type { ChangeNotice } from '../cache/change-notifications.js';
 import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
 import { StrictMetadataLoadOptionsSchema, StrictMetadataSaveOptionsSchema } from '../protocol/index.js';
 import type {
@@ -29,7 +27,7 @@ import { changes, type ChangesOptions, type ChangesPage } from '../history/chang
 import { compactSnapshots, type CompactResult } from '../history/compact.js';
 import { diffItem, type DiffSide, type ItemDiff } from '../history/diff.js';
 import { getAt, type ItemAt } from '../history/get-at.js';
-import type { ChangeReason, HistoryWriter, PastState } from '../history/history-writer.js';
+import type { ChangeReason } from '../history/history-writer.js';
 import { itemHistory, type HistoryOptions, type HistoryPage } from '../history/item-history.js';
 import { prune, type PruneOptions, type PruneResult } from '../history/prune.js';
 import { restore, type RestoreOptions, type RestorePlan } from '../history/restore.js';
@@ -42,7 +40,7 @@ import { verify, type VerifyOptions, type VerifyReport } from '../history/verify
 import { frameworkMetadataProjection } from '../../projections/framework-metadata.js';
 import { readCollectionInfo } from '../../projections/collection-info.js';
 import type { WatchEvent, WatchOptions } from '../projections/change-feed.js';
-import { ProjectionRunner, type ProjectionSettings, type ProjectionStatus } from '../projections/projection-runner.js';
+import { ProjectionRunner, type ProjectionStatus } from '../projections/projection-runner.js';
 import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
 import type { WatchHandle } from '../projections/watcher.js';
 import {
@@ -59,7 +57,6 @@ import {
   WatchOptionsSchema,
 } from '../input/call-options.js';
 import { checkWriteContext } from '../input/free-text.js';
-import type { InputLimits } from '../input/input-limits.js';
 import { checkItemKey, checkType } from '../input/item-key.js';
 import { guardPublicMethods, toPublicError } from '../input/public-boundary.js';
 import { optionsObject } from '../input/options-object.js';
@@ -67,12 +64,11 @@ import { parseRecordInput } from '../input/record-input.js';
 import { notMigrated } from './not-migrated.js';
 import { parseInput, refuseInapplicable } from './parse-input.js';
 import { notChosenByName, refuseFileLoadOptions, refuseInapplicableSaveOptions } from './store-options.js';
-import type { GroupCommitLimits } from './append-batcher.js';
 import { ChangesetCommitter, type CommitOptions, type IdempotentWrite, type Isolation, type WriteContext } from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
-import { planDelete, planSave, type SaveIntent, type SnapshotPolicy, type WritePlan } from './plan-write.js';
+import type { StoreInternals, StoreSettings } from './store-internals.js';
+import { planDelete, planSave, type SaveIntent, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
-import type { RetryPolicy } from './retry.js';
 import {
   diffStore,
   DiffStoreOptionsSchema,
@@ -91,21 +87,6 @@ import { parseTypeDefinition, TYPE_DEFINITION_TYPE, type TypeDefinitionInput } f
 import { TypeRegistry } from '../change/types/type-registry.js';
 import { typeInfoOf, type TypeInfo } from '../change/types/type-info.js';
 import { TypedReads } from '../change/types/typed-reads.js';
-
-export interface StoreSettings {
-  retry: RetryPolicy;
-  isolation: Isolation;
-  timeoutMs: number;
-  cache: { enabled: boolean; ttlSeconds: number; invalidateOnWrite: boolean };
-  snapshot: SnapshotPolicy;
-  table: FrameworkMetadataTable;
-  projections?: ProjectionSettings;
-  groupCommit: GroupCommitLimits;
-  /** How large one record may be. */
-  limits: InputLimits;
-  /** Never shown: used to scrub error messages. */
-  secrets: (string | undefined)[];
-}
 
 /** The protocol's save options with metaledger's (audit trail, expected version); see StrictMetadataSaveOptionsSchema. */
 export type SaveOptions = StrictMetadataSaveOptionsInput & WriteContext & IdempotentWrite;
@@ -150,12 +131,6 @@ function deepFreeze<T>(value: T): T {
 
 export type { IdempotentWrite, Isolation, WriteContext };
 
-/** Inline projections as a writer beside the store's own paths runs them (see `inlineProjections`). */
-export interface InlineProjections {
-  needsTransaction: boolean;
-  apply(trx: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
-}
-
 /**
  * The event-sourced metadata store: every write is an event in a hash-chained log, and the history
  * answers audit, time travel, diff, blame, rollback and restore. Open one with `createMetadataStore`.
@@ -169,7 +144,7 @@ export interface InlineProjections {
  * await store.close();
  * ```
  */
-export class MetadataStore implements HistoryWriter {
+export class MetadataStore {
   private readonly cache: RecordCache<StoredRecord>;
   /** Stream heads this store last wrote or read: a save can skip reading the head (a wrong guess conflicts). */
   private readonly heads: RecordCache<StreamHead>;
@@ -184,9 +159,12 @@ export class MetadataStore implements HistoryWriter {
   /** Failures of background work (async projections, watchers); by default they go to stderr. */
   onBackgroundError: (error: unknown) => void = (error) => console.error('metaledger background error:', error);
 
+  /** What code inside metaledger uses beside the public API (see internalsOf). */
+  private readonly internals: StoreInternals;
+
   constructor(
-    readonly datasource: Datasource,
-    readonly settings: StoreSettings,
+    private readonly datasource: Datasource,
+    private readonly settings: StoreSettings,
   ) {
     this.cache = new RecordCache(settings.cache);
     this.heads = new RecordCache({ enabled: true, ttlSeconds: settings.cache.ttlSeconds });
@@ -198,8 +176,9 @@ export class MetadataStore implements HistoryWriter {
     this.runtime = new StoreRuntime(datasource, this.instanceId, { delete: forget, clear: () => this.forgetAll() }, projections, (error) =>
       this.onBackgroundError(error),
     );
+    const changeNotice: ChangeNotice = { schema: datasource.schema, origin: this.instanceId };
     const appendStatement = buildAppendStatement(settings.table, {
-      notice: this.changeNotice,
+      notice: changeNotice,
       inlineProjection: projections.modeOf('framework-metadata') === 'inline',
     });
     this.committer = new ChangesetCommitter(datasource, appendStatement, this.runtime, forget, {
@@ -208,6 +187,8 @@ export class MetadataStore implements HistoryWriter {
       timeoutMs: settings.timeoutMs,
       secrets: settings.secrets,
     });
+    this.internals = this.buildInternals(changeNotice);
+    internalsByStore.set(this, this.internals);
   }
 
   /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it). */
@@ -480,19 +461,19 @@ export class MetadataStore implements HistoryWriter {
   ): Promise<RollbackResult> {
     checkItemKey(type, name);
     const version = parseInput(VersionSchema, toVersion, 'toVersion');
-    return rollback(this, type, name, version, parseInput(RollbackOptionsSchema, options, 'rollback options'));
+    return rollback(this.internals, type, name, version, parseInput(RollbackOptionsSchema, options, 'rollback options'));
   }
 
   /** Brings the store (or a slice) back to a moment (`asOf`, `position` or `tag`) in one changeset. */
   async restore(options: RestoreOptions & { tag?: string }): Promise<RestorePlan> {
     const untagged = await this.run(() => untagOptions(this.db, options));
-    return restore(this, parseInput(RestoreOptionsSchema, untagged, 'restore options'));
+    return restore(this.internals, parseInput(RestoreOptionsSchema, untagged, 'restore options'));
   }
 
   /** Undoes exactly one changeset's events as one new changeset, keeping later changes (see docs/history.md). */
   async revertChangeset(changesetId: string, options: RevertOptions = {}): Promise<RevertResult> {
     const id = parseInput(ChangesetIdSchema, changesetId, 'changesetId');
-    return revertChangeset(this, id, parseInput(RevertOptionsSchema, options, 'revert options') as RevertOptions);
+    return revertChangeset(this.internals, id, parseInput(RevertOptionsSchema, options, 'revert options') as RevertOptions);
   }
 
   /** Checks the log: hash chains, gapless versions, stream heads, changesets and every projection against a replay. */
@@ -597,66 +578,47 @@ export class MetadataStore implements HistoryWriter {
   async migrateType(type: string, context: WriteContext = {}): Promise<MigrateTypeResult> {
     checkType(type);
     checkWriteContext(context);
-    return migrateType(this.types, (ctx, planner) => this.commitChangeset(ctx, planner), this.settings.snapshot, type, context);
+    return migrateType(this.types, this.internals.commitChangeset, this.settings.snapshot, type, context);
   }
 
-  /**
-   * The payload check against the type definitions as they are now, for writers beside the store's own paths
-   * (bulk, import). Writers ask for it before they send anything: a connection failure here is a write not applied.
-   */
-  async payloadCheck(): Promise<PayloadCheck> {
+  /** The plumbing the driver, service and history writers use (see StoreInternals); built once. */
+  private buildInternals(changeNotice: ChangeNotice): StoreInternals {
+    const { runtime, committer, settings, datasource } = this;
+    return {
+      datasource,
+      settings,
+      changeNotice,
+      snapshotPolicy: settings.snapshot,
+      payloadCheck: () => this.payloadCheck(),
+      currentShape: (states) => this.typedReads.upcast(states),
+      commitChangeset: async (context, planner, userExpectedVersion) => {
+        const committed = await committer.commit(settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
+        // with no changeset id from the caller, a replay is of this call's own earlier attempt: its plan is known
+        return { ...committed, result: committed.result as NonNullable<typeof committed.result> };
+      },
+      inlineProjections: {
+        needsTransaction: runtime.needsTransaction,
+        apply: (trx, changeset, events, appended) => runtime.applyInline(trx, changeset, events, appended),
+      },
+      announceChanges: (items) => {
+        if (items === 'all') this.forgetAll();
+        else for (const { type, name } of items) this.forget(type, name);
+        runtime.committed(items);
+      },
+      primeCache: (records) => {
+        for (const record of records) this.cache.set(record.type, record.name, deepFreeze(record));
+      },
+    };
+  }
+
+  /** The payload check as writers take it before they send anything: a connection failure here is a write not applied. */
+  private async payloadCheck(): Promise<PayloadCheck> {
     try {
       return await this.run(() => this.types.payloadCheck());
     } catch (error) {
       if (error instanceof DatasourceUnavailableError && error.outcome === undefined) throw writeNotApplied(error);
       throw error;
     }
-  }
-
-  /** Past states upcast to their type's current schema version (history readers and writers use it). */
-  currentShape<S extends PastState>(states: S[]): Promise<S[]> {
-    return this.typedReads.upcast(states);
-  }
-
-  /** How often a full snapshot is kept (every `snapshotEvery` versions of an item). */
-  get snapshotPolicy(): SnapshotPolicy {
-    return this.settings.snapshot;
-  }
-
-  /** For writers beside the store (bulk, rollback, restore, import): plans and appends one changeset through the store's commit, retries included. */
-  async commitChangeset<P>(
-    context: WriteContext & { source: string; target: Record<string, unknown> },
-    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
-    userExpectedVersion?: number,
-  ) {
-    const committed = await this.committer.commit(this.settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
-    // with no changeset id from the caller, a replay is of this call's own earlier attempt: its plan is known
-    return { ...committed, result: committed.result as P };
-  }
-
-  /** What this store's append statements say in their change notifications: its schema and instance. */
-  get changeNotice(): ChangeNotice {
-    return { schema: this.datasource.schema, origin: this.instanceId };
-  }
-
-  /** For writers beside the store's own paths (bulk): the inline projections to run in their transaction. */
-  get inlineProjections(): InlineProjections {
-    return {
-      needsTransaction: this.runtime.needsTransaction,
-      apply: (trx, changeset, events, appended) => this.runtime.applyInline(trx, changeset, events, appended),
-    };
-  }
-
-  /** Items were written beside the store's own paths: forget them here and tell watchers, projections and this process's stores. */
-  announceChanges(items: ChangedItems): void {
-    if (items === 'all') this.forgetAll();
-    else for (const { type, name } of items) this.forget(type, name);
-    this.runtime.committed(items);
-  }
-
-  /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. Frozen, as every cached record. */
-  primeCache(records: StoredRecord[]): void {
-    for (const record of records) this.cache.set(record.type, record.name, deepFreeze(record));
   }
 
   /** Forgets every cached record and head. */
@@ -869,6 +831,14 @@ guardPublicMethods(MetadataStore, [
   'getType',
   'references',
   'migrateType',
-  'payloadCheck',
   'close',
 ]);
+
+const internalsByStore = new WeakMap<MetadataStore, StoreInternals>();
+
+/** The store's plumbing, for code inside metaledger (driver, service, history writers); not part of the package's API. */
+export function internalsOf(store: MetadataStore): StoreInternals {
+  const internals = internalsByStore.get(store);
+  if (!internals) throw new TypeError('not a MetadataStore');
+  return internals;
+}

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -295,14 +296,14 @@ describe('precedence: explicit options > environment > config file > default', (
         for (const [name, value] of Object.entries(environment)) if (value !== undefined) process.env[name] = value;
       });
       try {
-        expect(store.datasource.schema).toBe('library_schema');
+        expect(internalsOf(store).datasource.schema).toBe('library_schema');
       } finally {
         await store.close();
       }
       expect(existsSync(join(cwd, 'library-dir'))).toBe(true);
       const ignoring = await createMetadataStore({ configFile: false, inMemory: true });
       try {
-        expect(ignoring.datasource.schema).toBe('public');
+        expect(internalsOf(ignoring).datasource.schema).toBe('public');
       } finally {
         await ignoring.close();
       }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromDatasourceConfig } from '../../src/driver/datasource-config.js';
@@ -258,7 +259,7 @@ describe('the loader-level MetadataDatasourceConfig', () => {
     });
     expect(mapped.cache).toEqual({ enabled: true, ttlSeconds: 60, invalidateOnWrite: false });
     const stale = await fixtures.open(mapped);
-    expect(stale.store.settings.cache).toEqual({ enabled: true, ttlSeconds: 60, invalidateOnWrite: false });
+    expect(internalsOf(stale.store).settings.cache).toEqual({ enabled: true, ttlSeconds: 60, invalidateOnWrite: false });
     await driver.store.save('inv', { name: 'x', metadata: { v: 1 } });
     await driver.load('inv', 'x');
     await driver.bulkOperation({ operation: 'upsert', records: [{ type: 'inv', name: 'x', metadata: { v: 2 } }] });

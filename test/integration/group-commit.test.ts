@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import type { MetadataStore } from '../../src/index.js';
 import type { SqlRunner } from '../../src/datasource/sql-runner.js';
 import { buildAppendStatement, type ChangesetInfo, type PendingEvent } from '../../src/events/append-events.js';
@@ -83,9 +84,11 @@ describe('the append batcher', () => {
   beforeAll(() => {
     const run: SqlRunner = (text, parameters) => {
       sent.push((JSON.parse(parameters[0] as string) as PendingEvent[]).map((event) => `${event.name}@${event.version}`));
-      return store.datasource.prepared(text, parameters);
+      return internalsOf(store).datasource.prepared(text, parameters);
     };
-    const statement = buildAppendStatement(store.settings.table, { notice: { schema: store.datasource.schema, origin: 'batcher-test' } });
+    const statement = buildAppendStatement(internalsOf(store).settings.table, {
+      notice: { schema: internalsOf(store).datasource.schema, origin: 'batcher-test' },
+    });
     batcher = new AppendBatcher(run, statement, { statementsInFlight: 1, eventsPerStatement: 100 });
   });
 
@@ -95,7 +98,7 @@ describe('the append batcher', () => {
     const head = (await readStreamHead(store.db, 'batched', name))!;
     const stale = { ...head, version: head.version - (options.versionsBehind ?? 0) };
     const document = { ...head.document, metadata: { ...head.document!.metadata, touched: true } } as ItemDocument;
-    return nextEvent(stale, 'batched', name, 'updated', document, store.snapshotPolicy);
+    return nextEvent(stale, 'batched', name, 'updated', document, internalsOf(store).snapshotPolicy);
   }
 
   async function seed(names: string[]): Promise<void> {
@@ -107,7 +110,7 @@ describe('the append batcher', () => {
     await store.save('batched', { name: 'g_b', metadata: { moved: true } });
     sent = [];
     const notified: string[] = [];
-    const listener = await store.datasource.listen!(
+    const listener = await internalsOf(store).datasource.listen!(
       'metaledger_changes',
       // the channel is the whole server's: other test files write meanwhile
       (payload) => (JSON.parse(payload) as { o?: string }).o === 'batcher-test' && notified.push(payload),

@@ -1,4 +1,5 @@
 import { CompiledQuery } from 'kysely';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetadataStore, LoaderWatchEvent } from '../../src/index.js';
 import { DatabaseLoader } from '../../src/loaders/database/database-loader.js';
@@ -169,7 +170,7 @@ describe('database: loader', () => {
     );
     try {
       // the store projects into the table named, and the loader reads it back from there
-      expect(opened.store.settings.table.name).toBe('loader_items');
+      expect(internalsOf(opened.store).settings.table.name).toBe('loader_items');
       await opened.save('object', { name: 'in_custom_table', metadata: {} });
       const rows = await opened.store.db.executeQuery(
         CompiledQuery.raw(`SELECT name FROM "${schema}".loader_items WHERE name = 'in_custom_table'`),
@@ -177,7 +178,7 @@ describe('database: loader', () => {
       expect(rows.rows).toEqual([{ name: 'in_custom_table' }]);
       expect((await opened.list('object')).map((record) => record.name)).toContain('in_custom_table');
       // queryOptions: the batch size of bulk writes and group commit, the planner's use of indexes, parallel loads
-      expect(opened.store.settings.groupCommit.eventsPerStatement).toBe(3);
+      expect(internalsOf(opened.store).settings.groupCommit.eventsPerStatement).toBe(3);
       const bulk = await opened.driver.bulkOperation({
         operation: 'upsert',
         records: Array.from({ length: 7 }, (_, i) => ({ type: 'object', name: `b${i}`, metadata: {} })),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { migrate, type MetadataStore } from '../../src/index.js';
 import { readMigrationFiles } from '../../src/migrate/migrator.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
@@ -18,7 +19,7 @@ describe('migrator', () => {
       'SELECT name, checksum FROM metaledger_migrations ORDER BY name',
     );
     expect(applied).toEqual(files.map(({ name, checksum }) => ({ name, checksum })));
-    expect(await migrate(stores[0].datasource)).toEqual([]);
+    expect(await migrate(internalsOf(stores[0]).datasource)).toEqual([]);
   });
 
   it('creates the log and the projection with the documented shape', async () => {
@@ -84,7 +85,7 @@ describe('migrator', () => {
       index === 0 ? { ...file, sql: `${file.sql}\n-- edited`, checksum: 'f'.repeat(64) } : file,
     );
     const extra = { name: '9999_extra.sql', sql: 'CREATE TABLE should_not_exist (id int);', checksum: 'e'.repeat(64) };
-    const error = await migrate(store.datasource, [...tampered, extra]).catch((e) => e);
+    const error = await migrate(internalsOf(store).datasource, [...tampered, extra]).catch((e) => e);
     expect(error).toMatchObject({ code: 'MIGRATION_FAILED' });
     expect(error.message).toContain(files[0].name);
     const [exists] = await database.query<{ present: boolean }>(`SELECT to_regclass('should_not_exist') IS NOT NULL AS present`);
@@ -95,7 +96,9 @@ describe('migrator', () => {
     const store = await database.open();
     const good = { name: '9001_good.sql', sql: 'CREATE TABLE mig_good (id int);', checksum: 'a'.repeat(64) };
     const bad = { name: '9002_bad.sql', sql: 'CREATE TABLE mig_bad (id int); SELECT * FROM missing_table;', checksum: 'b'.repeat(64) };
-    await expect(migrate(store.datasource, [...readMigrationFiles(), good, bad])).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
+    await expect(migrate(internalsOf(store).datasource, [...readMigrationFiles(), good, bad])).rejects.toMatchObject({
+      code: 'MIGRATION_FAILED',
+    });
     const [row] = await database.query<{ good: boolean; recorded: number }>(
       `SELECT to_regclass('mig_good') IS NOT NULL AS good, (SELECT count(*)::int FROM metaledger_migrations WHERE name LIKE '900%') AS recorded`,
     );

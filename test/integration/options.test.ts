@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { createMetadataStore, MetadataDriver, type MetadataStore } from '../../src/index.js';
 import { readStreamHead } from '../../src/events/read-stream-head.js';
 import { planSave } from '../../src/store/plan-write.js';
@@ -87,7 +88,10 @@ describe('datasource options', () => {
     const plain = await createMetadataStore({ datasource: { config: { ...config, sslMode: 'disable' } }, schema });
     try {
       await plain.save('form', { name: 'plain', metadata: {} });
-      const [{ ssl }] = await plain.datasource.prepared<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()', []);
+      const [{ ssl }] = await internalsOf(plain).datasource.prepared<{ ssl: boolean }>(
+        'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+        [],
+      );
       expect(ssl).toBe(false);
     } finally {
       await plain.close();
@@ -105,7 +109,7 @@ describe('conflicts', () => {
   async function loseRaces(subject: MetadataStore, other: MetadataStore, item: string) {
     await other.save('race', { name: item, metadata: { n: 0 } });
     let attempts = 0;
-    const error = await subject
+    const error = await internalsOf(subject)
       .commitChangeset({ source: 'api', target: {} }, async (db) => {
         attempts++;
         const head = await readStreamHead(db, 'race', item);
@@ -117,7 +121,7 @@ describe('conflicts', () => {
           create: true,
           overwrite: true,
         };
-        const plan = planSave('race', item, head, intent as never, subject.snapshotPolicy);
+        const plan = planSave('race', item, head, intent as never, internalsOf(subject).snapshotPolicy);
         return { result: plan, events: plan.action === 'write' ? [plan.event] : [] };
       })
       .catch((e) => e);

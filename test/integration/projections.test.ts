@@ -1,4 +1,5 @@
 import { CompiledQuery } from 'kysely';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionInfoProjection } from '../../projections/collection-info.js';
 import { actorActivityProjection } from '../../projections/actor-activity.js';
@@ -116,7 +117,7 @@ describe('async projections', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let xidTaken!: () => void;
     const holding = new Promise<void>((resolve) => (xidTaken = resolve));
-    const slowWrite = slow.commitChangeset({ source: 'api', target: {} }, async (db) => {
+    const slowWrite = internalsOf(slow).commitChangeset({ source: 'api', target: {} }, async (db) => {
       await db.executeQuery(CompiledQuery.raw('SELECT pg_current_xact_id()'));
       xidTaken();
       await gate;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import type { MetadataStore } from '../../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 
@@ -220,8 +221,8 @@ describe('onConflict, create and overwrite', () => {
   it('each store opened on the test database has its own options and sees the others’ writes', async () => {
     const other = await database.open({ driver: { transaction: { maxRetries: 7 } }, snapshotEvery: 3 });
     expect(other).not.toBe(store);
-    expect(other.settings.retry.maxRetries).toBe(7);
-    expect(other.snapshotPolicy.snapshotEvery).toBe(3);
+    expect(internalsOf(other).settings.retry.maxRetries).toBe(7);
+    expect(internalsOf(other).snapshotPolicy.snapshotEvery).toBe(3);
     await other.save('flow', { name: 'from_other', metadata: { by: 'other' } });
     expect((await store.load('flow', 'from_other')).data?.metadata).toEqual({ by: 'other' });
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,9 +94,9 @@ describe('store.anchor()', () => {
         'in_flight',
         'updated',
         toDocument({ ...(head.document as object), metadata: { n: 2 } } as never),
-        store.snapshotPolicy,
+        internalsOf(store).snapshotPolicy,
       );
-      const statement = buildAppendStatement(store.settings.table, { notice: store.changeNotice });
+      const statement = buildAppendStatement(internalsOf(store).settings.table, { notice: internalsOf(store).changeNotice });
       const [appended] = await appendEvents(
         async (text, values) => (await writer.query(text, values)).rows as never,
         statement,
@@ -120,7 +121,7 @@ describe('store.anchor()', () => {
     await save('tail', 2);
     const anchor = await store.anchor();
     // the last changeset of the log and its event go, the stream head and row are rewound
-    await store.datasource.withScriptTransaction((exec) =>
+    await internalsOf(store).datasource.withScriptTransaction((exec) =>
       exec(`
         CREATE TEMP TABLE gone ON COMMIT DROP AS SELECT changeset_id AS id FROM metadata_events WHERE name = 'tail' AND version = 2;
         DELETE FROM metadata_events WHERE name = 'tail' AND version = 2;

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery } from 'kysely';
@@ -19,7 +20,7 @@ let dataDir: string | undefined;
 let store: MetadataStore;
 
 const query = async <T>(text: string) => (await store.db.executeQuery<T>(CompiledQuery.raw(text))).rows;
-const tamper = (text: string) => store.datasource.withScriptTransaction((exec) => exec(text));
+const tamper = (text: string) => internalsOf(store).datasource.withScriptTransaction((exec) => exec(text));
 const found = async () => (await store.verify()).problems.map((p) => `${p.kind}:${p.name}:${p.version}`);
 
 const open = (): Promise<Datasource> | Datasource =>

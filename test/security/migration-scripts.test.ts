@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import type { Datasource } from '../../src/datasource/datasource.js';
 import { MetadataDriver } from '../../src/driver/metadata-driver.js';
 import { migrate } from '../../src/migrate/migrator.js';
@@ -24,14 +25,14 @@ beforeAll(async () => {
   database = await createTestDatabase('migration_scripts');
   store = await database.open();
   driver = await new MetadataDriver(store, { migration: { backupBeforeMigrate: false } }).init();
-  await migrate({ ...store.datasource, schema: other } as Datasource);
-  await store.datasource.withScriptTransaction((exec) =>
+  await migrate({ ...internalsOf(store).datasource, schema: other } as Datasource);
+  await internalsOf(store).datasource.withScriptTransaction((exec) =>
     exec(`CREATE TABLE unrelated_app_table (id int); INSERT INTO unrelated_app_table VALUES (1)`),
   );
   for (let i = 0; i < 3; i++) await store.save('object', { name: `seed${i}`, metadata: { i } }, { actor: 'alice' });
 });
 afterAll(async () => {
-  await store.datasource.withScriptTransaction((exec) => exec(`DROP SCHEMA IF EXISTS "${other}" CASCADE`));
+  await internalsOf(store).datasource.withScriptTransaction((exec) => exec(`DROP SCHEMA IF EXISTS "${other}" CASCADE`));
   await database.dispose();
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import type { MetadataStore } from '../../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 
@@ -29,9 +30,9 @@ beforeEach(async () => {
 async function detected(edit: string): Promise<string[]> {
   const saved = await database.query<Record<string, unknown>>('SELECT * FROM metadata_tags ORDER BY seq');
   const receipts = await database.query<Record<string, unknown>>("SELECT * FROM metadata_changesets WHERE source = 'tag'");
-  await store.datasource.withScriptTransaction((exec) => exec(`SET LOCAL session_replication_role = replica; ${edit}`));
+  await internalsOf(store).datasource.withScriptTransaction((exec) => exec(`SET LOCAL session_replication_role = replica; ${edit}`));
   const report = await store.verify();
-  await store.datasource.withScriptTransaction(async (exec) => {
+  await internalsOf(store).datasource.withScriptTransaction(async (exec) => {
     await exec('SET LOCAL session_replication_role = replica; DELETE FROM metadata_tags');
     await exec("DELETE FROM metadata_changesets WHERE source = 'tag'");
   });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { internalsOf } from '../../src/store/metadata-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetadataDriver } from '../../src/driver/metadata-driver.js';
 import type { Anchor, MetadataStore, VerifyReport } from '../../src/index.js';
@@ -25,7 +26,7 @@ const tables = [
 ];
 
 /** Runs SQL text (several statements) in one transaction on the store's own database. */
-const script = (text: string) => store.datasource.withScriptTransaction((exec) => exec(text));
+const script = (text: string) => internalsOf(store).datasource.withScriptTransaction((exec) => exec(text));
 
 const restoreSql = `TRUNCATE ${tables.join(', ')};\n${tables
   .map((table) => `INSERT INTO ${table} ${table === 'metadata_events' ? 'OVERRIDING SYSTEM VALUE ' : ''}SELECT * FROM tamper_${table};`)

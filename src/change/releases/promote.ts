@@ -2,12 +2,13 @@ import { CompiledQuery } from 'kysely';
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../errors.js';
-import { nextEvent, type SnapshotPolicy } from '../../events/next-event.js';
+import { nextEvent } from '../../events/next-event.js';
 import { readStreamHeads } from '../../events/read-stream-head.js';
-import type { ChangeReason, HistoryWriter } from '../../history/history-writer.js';
+import type { ChangeReason } from '../../history/history-writer.js';
 import { statesAt } from '../../history/states-at.js';
 import { IdentitySchema, LabelSchema, ReasonSchema, TypeKeySchema } from '../../input/call-options.js';
 import { atPublicBoundary } from '../../input/public-boundary.js';
+import { internalsOf, MetadataStore } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import type { ItemDocument } from '../../events/document.js';
 import { planPromotion, promotionKey, type OnPromotionConflict, type PromotionStep, type PromotionWrite } from './plan-promotion.js';
@@ -18,22 +19,15 @@ import {
   storeLabel,
   type PromotionSlice,
   type SourceState,
-  type SourceStore,
 } from './promotion-source.js';
 import { parseMomentText, type MomentOrTag } from './tag-moment.js';
-
-/** The store a promotion writes to: its history writer (the one commit path) and its database. */
-export interface TargetStore extends HistoryWriter {
-  readonly db: MetaledgerDb;
-  readonly snapshotPolicy: SnapshotPolicy;
-}
 
 /** What `promote` takes: the source and its moment, the target, the slice, who and why, and how to treat conflicts. */
 export interface PromoteOptions extends ChangeReason, PromotionSlice {
   /** A store (its state at `at`, default its head), or an export document (one moment: its own position). */
-  from: SourceStore | Record<string, unknown>;
+  from: MetadataStore | Record<string, unknown>;
   /** The store the promotion is applied to, as one changeset. */
-  to: TargetStore;
+  to: MetadataStore;
   /** The source's moment: `{ position }`, `{ asOf }`, `{ tag }` or their text (`tag:v1`, `1042`, an ISO date-time). Stores only. */
   at?: MomentOrTag | string;
   /** Names the source in the target's history (default: the source store's place, or `export`). */
@@ -72,11 +66,11 @@ export class PromotionConflictError extends ConflictError {
 
 const PromoteOptionsSchema = z
   .object({
-    from: z.custom<SourceStore | Record<string, unknown>>(
+    from: z.custom<MetadataStore | Record<string, unknown>>(
       (value) => typeof value === 'object' && value !== null,
       'must be a store or an export document',
     ),
-    to: z.custom<TargetStore>((value) => typeof value === 'object' && value !== null && 'commitChangeset' in value, 'must be a store'),
+    to: z.custom<MetadataStore>((value) => value instanceof MetadataStore, 'must be a store'),
     at: z.union([z.string().max(200), z.object({}).passthrough()]).optional(),
     namespace: IdentitySchema.optional(),
     types: z.array(TypeKeySchema).min(1).optional(),
@@ -89,7 +83,7 @@ const PromoteOptionsSchema = z
   })
   .strict();
 
-const isStore = (from: unknown): from is SourceStore => typeof from === 'object' && from !== null && 'db' in from && 'datasource' in from;
+const isStore = (from: unknown): from is MetadataStore => from instanceof MetadataStore;
 
 /** What the target records of a promotion, in its changeset's target: the source, its position, the slice. */
 interface PromotionRecord {
@@ -190,7 +184,7 @@ async function promoteNow(options: PromoteOptions): Promise<PromotionResult> {
   else source = readSourceDocument(parsed.from, slice, parsed.sourceName);
   const record = promotionRecord(source.label, source.position, at, slice);
   const dryRun = parsed.dryRun ?? false;
-  const to = parsed.to;
+  const to = internalsOf(parsed.to);
   const context = {
     actor: parsed.actor,
     reason: parsed.reason ?? `promote ${source.tag ? `tag ${source.tag}` : `position ${source.position}`} from ${source.label}`,

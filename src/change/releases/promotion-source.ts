@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { ValidationError } from '../../errors.js';
 import { toDocument, type ItemDocument } from '../../events/document.js';
 import { statesAt } from '../../history/states-at.js';
@@ -9,12 +8,7 @@ import { sourceOfBundle } from '../../service/import/read-import-source.js';
 import { positionOfMoment, type MomentOrTag } from './tag-moment.js';
 import { finalHead } from './tags.js';
 import { promotionKey } from './plan-promotion.js';
-
-/** A store to promote from: what promote needs of a MetadataStore. */
-export interface SourceStore {
-  readonly db: MetaledgerDb;
-  readonly datasource: { readonly target: string; readonly schema: string };
-}
+import { internalsOf, type MetadataStore } from '../../store/metadata-store.js';
 
 /** Which items a promotion carries: one namespace, some types. */
 export interface PromotionSlice {
@@ -38,16 +32,19 @@ const inSlice = (slice: PromotionSlice, document: ItemDocument) =>
   (slice.types === undefined || slice.types.includes(document.type));
 
 /** The name a store source goes by, unless the caller gives one: where its data is. */
-export const storeLabel = (store: SourceStore): string => `${store.datasource.target}/${store.datasource.schema}`;
+export const storeLabel = (store: MetadataStore): string => {
+  const { datasource } = internalsOf(store);
+  return `${datasource.target}/${datasource.schema}`;
+};
 
 /** The store's log position a moment stands for (default: its head, once the writes in flight committed). */
-export function sourcePosition(store: SourceStore, at: MomentOrTag | undefined): Promise<number> {
+export function sourcePosition(store: MetadataStore, at: MomentOrTag | undefined): Promise<number> {
   return at === undefined ? finalHead(store.db) : positionOfMoment(store.db, at, 'at');
 }
 
 /** A store's items at a log position (`at`: the moment it was named by, for its tag). */
 export async function readSourceStore(
-  store: SourceStore,
+  store: MetadataStore,
   position: number,
   at: MomentOrTag | undefined,
   slice: PromotionSlice,

@@ -8,7 +8,7 @@ import {
   type StrictMetadataLoadOptions,
   type StrictMetadataLoadOptionsInput,
 } from '../../protocol/index.js';
-import type { MetadataStore } from '../../store/metadata-store.js';
+import { internalsOf, type MetadataStore } from '../../store/metadata-store.js';
 import type { ListFilters } from '../../store/read-records.js';
 import { parseInput } from '../../store/parse-input.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
@@ -59,7 +59,8 @@ export class DatabaseLoader implements MetadataLoader {
     contract: Partial<MetadataLoaderContractInput> = {},
     private readonly ownsStore = false,
   ) {
-    const { cache, table } = store.settings;
+    const { settings, datasource } = internalsOf(store);
+    const { cache, table } = settings;
     this.contract = parseInput(
       StrictMetadataLoaderContractSchema,
       {
@@ -70,7 +71,7 @@ export class DatabaseLoader implements MetadataLoader {
         ...contract,
         datasourceConfig: {
           datasource: 'default',
-          schema: store.datasource.schema,
+          schema: datasource.schema,
           table: table.name,
           cache,
           ...contract.datasourceConfig,
@@ -86,7 +87,7 @@ export class DatabaseLoader implements MetadataLoader {
     };
     if (this.contract.protocol !== 'database:')
       issues.push({ path: 'protocol', message: `a database loader speaks 'database:', not '${this.contract.protocol}'` });
-    differs('datasourceConfig.schema', config.schema, store.datasource.schema, 'the store lives in schema');
+    differs('datasourceConfig.schema', config.schema, datasource.schema, 'the store lives in schema');
     differs('datasourceConfig.table', config.table, table.name, 'the store projects into');
     // the loader can read around the store's cache, not cache what the store does not, nor on other terms
     if (config.cache?.enabled && !cache.enabled)
@@ -112,7 +113,11 @@ export class DatabaseLoader implements MetadataLoader {
   }
 
   private parseLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
-    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.store.settings.limits), 'load options');
+    const parsed = parseInput(
+      StrictMetadataLoadOptionsSchema,
+      loadOptionsInput(options, internalsOf(this.store).settings.limits),
+      'load options',
+    );
     refuseFileLoadOptions(parsed);
     refuseOtherLoader(this.contract, parsed);
     return parsed;

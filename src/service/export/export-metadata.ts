@@ -4,7 +4,7 @@ import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { StrictMetadataExportOptionsSchema, type StrictMetadataExportOptionsInput } from '../../protocol/index.js';
 import { anonymous, checkPrincipal, type Principal } from '../principal.js';
 import { atPublicBoundary } from '../../input/public-boundary.js';
-import type { MetadataStore } from '../../store/metadata-store.js';
+import { internalsOf, type MetadataStore } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import { writeFileAtomic } from '../../loaders/file/atomic-write.js';
 import { checkSegment } from '../../loaders/file/item-path.js';
@@ -66,14 +66,15 @@ export async function readExportSnapshot(
 ): Promise<ExportSnapshot> {
   // The type definitions are loaded before the transaction: on PGlite (one connection) a load from inside
   // it would wait for the connection the transaction holds.
-  await store.currentShape([]);
+  const { currentShape } = internalsOf(store);
+  await currentShape([]);
   return store.db
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
       const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
       return {
-        items: await readExportItems(trx, selection, onItem, (states) => store.currentShape(states)),
+        items: await readExportItems(trx, selection, onItem, currentShape),
         position: rows[0]?.position === null ? null : Number(rows[0].position),
       };
     });

@@ -3,7 +3,7 @@ import { ValidationError } from '../../errors.js';
 import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
 import type { FileIssue } from '../../loaders/record-file.js';
 import { StrictMetadataImportOptionsSchema, type StrictMetadataImportOptionsInput } from '../../protocol/index.js';
-import type { MetadataStore, WriteContext } from '../../store/metadata-store.js';
+import { internalsOf, type MetadataStore, type WriteContext } from '../../store/metadata-store.js';
 import { parseInput } from '../../store/parse-input.js';
 import { ForbiddenError } from '../access-policy.js';
 import { anonymous, checkPrincipal, type Principal } from '../principal.js';
@@ -93,13 +93,20 @@ async function importInto(store: MetadataStore, source: ImportSource, options: I
   checkWriteContext({ actor, reason, correlationId });
   if (parsed.validate && source.issues.length > 0)
     throw new ValidationError(source.issues, `invalid import source ${parsed.source}; nothing was imported`);
-  const rules = { strategy: parsed.strategy, snapshot: store.snapshotPolicy, check: await store.payloadCheck(), principal, allowSystem };
+  const internals = internalsOf(store);
+  const rules = {
+    strategy: parsed.strategy,
+    snapshot: internals.snapshotPolicy,
+    check: await internals.payloadCheck(),
+    principal,
+    allowSystem,
+  };
   const target = { import: { source: parsed.source, strategy: parsed.strategy } };
   const {
     result: plan,
     appended,
     changesetId,
-  } = await store.commitChangeset({ actor: actor ?? principal.id, reason, correlationId, source: 'import', target }, async (db) => {
+  } = await internals.commitChangeset({ actor: actor ?? principal.id, reason, correlationId, source: 'import', target }, async (db) => {
     const plan = planImport(
       source.items,
       await readHeadsOf(

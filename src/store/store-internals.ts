@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
+import type { PayloadCheck } from '../change/types/payload-check.js';
+import type { Datasource } from '../datasource/datasource.js';
+import type { AppendedEvent, ChangesetInfo, PendingEvent } from '../events/append-events.js';
+import type { HistoryWriter } from '../history/history-writer.js';
+import type { InputLimits } from '../input/input-limits.js';
+import type { ProjectionSettings } from '../projections/projection-runner.js';
+import type { GroupCommitLimits } from './append-batcher.js';
+import type { Isolation, WriteContext } from './changeset-committer.js';
+import type { SnapshotPolicy } from './plan-write.js';
+import type { StoredRecord } from './read-records.js';
+import type { RetryPolicy } from './retry.js';
+
+/** A store's settings, resolved by createMetadataStore. */
+export interface StoreSettings {
+  retry: RetryPolicy;
+  isolation: Isolation;
+  timeoutMs: number;
+  cache: { enabled: boolean; ttlSeconds: number; invalidateOnWrite: boolean };
+  snapshot: SnapshotPolicy;
+  table: FrameworkMetadataTable;
+  projections?: ProjectionSettings;
+  groupCommit: GroupCommitLimits;
+  /** How large one record may be. */
+  limits: InputLimits;
+  /** Never shown: used to scrub error messages. */
+  secrets: (string | undefined)[];
+}
+
+/** Inline projections as a writer beside the store's own paths runs them (see `inlineProjections`). */
+export interface InlineProjections {
+  needsTransaction: boolean;
+  apply(trx: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
+}
+
+/**
+ * What the driver, the service, the history writers and the release tools use of a store beside its public
+ * API. Not part of the package's API: `internalsOf(store)` hands it to code inside metaledger.
+ */
+export interface StoreInternals extends HistoryWriter {
+  readonly datasource: Datasource;
+  readonly settings: StoreSettings;
+  /** For writers beside the store (bulk, rollback, restore, import): plans and appends one changeset through the store's commit, retries included. */
+  commitChangeset<P>(
+    context: WriteContext & { source: string; target: Record<string, unknown> },
+    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
+    userExpectedVersion?: number,
+  ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string; replayed: boolean }>;
+  /** What this store's append statements say in their change notifications: its schema and instance. */
+  readonly changeNotice: ChangeNotice;
+  /** For writers beside the store's own paths (bulk): the inline projections to run in their transaction. */
+  readonly inlineProjections: InlineProjections;
+  /** Items were written beside the store's own paths: forget them here and tell watchers, projections and this process's stores. */
+  announceChanges(items: ChangedItems): void;
+  /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. Frozen, as every cached record. */
+  primeCache(records: StoredRecord[]): void;
+  /**
+   * The payload check against the type definitions as they are now, for writers beside the store's own paths
+   * (bulk, import). Writers ask for it before they send anything: a connection failure here is a write not applied.
+   */
+  payloadCheck(): Promise<PayloadCheck>;
+}
