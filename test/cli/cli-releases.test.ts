@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundle, readExportSnapshot } from '../../src/service/export/export-metadata.js';
@@ -57,6 +57,22 @@ describe('release commands', () => {
     expect(diff.stdout).toMatch(/created 0, modified 1, deleted 1/);
     const unknown = await cli('diff-store', 'v1', 'nope');
     expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no tag named "nope"/);
+  });
+
+  it('exports a release as it was at its tag', async () => {
+    const file = join(target.workDir, 'v1.json');
+    const exported = await cli('export', '--output', file, '--at', 'tag:v1', '--json');
+    expect(exported.code, exported.stderr).toBe(0);
+    const bundle = JSON.parse(await readFile(file, 'utf8')) as { position: number; items: { name: string; metadata: unknown }[] };
+    expect(bundle.position).toBe(JSON.parse(exported.stdout).position);
+    // at v1 both items were alive, with their first labels; since then account changed and contact was deleted
+    expect(bundle.items.map(({ name, metadata }) => ({ name, metadata }))).toEqual([
+      { name: 'account', metadata: { label: 'Account' } },
+      { name: 'contact', metadata: { label: 'Contact' } },
+    ]);
+    const unknown = await cli('export', '--output', join(target.workDir, 'nope.json'), '--at', 'tag:nope');
+    expect(unknown.code).toBe(4);
     expect(unknown.stderr).toMatch(/no tag named "nope"/);
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { exportBundle, readExportSnapshot } from '../../service/export/export-metadata.js';
+import { parseMomentText } from '../../change/releases/tag-moment.js';
 import type { Capability } from '../api.js';
 import { problems, QueryFlagSchema, QueryListSchema } from '../http/schemas.js';
 
@@ -8,6 +9,7 @@ const ExportQuerySchema = z
     types: QueryListSchema.optional(),
     namespaces: QueryListSchema.optional(),
     history: QueryFlagSchema.optional().describe("add each item's events"),
+    at: z.string().max(200).optional().describe('the items as they were at a moment: a tag (tag:v1.2), a log position or an ISO date-time'),
   })
   .strict();
 
@@ -25,13 +27,13 @@ export const exportCapability: Capability = {
         },
       },
       async (request) => {
-        const { types, namespaces, history } = request.query;
-        const { items, position } = await readExportSnapshot(store, {
-          types,
-          namespaces,
-          includeHistory: history ?? false,
-          principal: request.principal,
-        });
+        const { types, namespaces, history, at } = request.query;
+        const { items, position } = await readExportSnapshot(
+          store,
+          { types, namespaces, includeHistory: history ?? false, principal: request.principal },
+          undefined,
+          at === undefined ? undefined : parseMomentText(at, 'at'),
+        );
         return exportBundle(items, position);
       },
     );

@@ -11,7 +11,9 @@ import { checkSegment } from '../../loaders/file/item-path.js';
 import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
 import { orderRecord, serializeRecord, serializeValue } from '../../loaders/record-file.js';
 import { exportTarget } from './export-target.js';
-import { readExportItems, type ExportItem, type ExportSelection } from './read-export-items.js';
+import { readExportItems, readExportItemsAt, type ExportItem, type ExportSelection } from './read-export-items.js';
+import { parseMomentText, positionOfMoment, type MomentOrTag } from '../../change/releases/tag-moment.js';
+import { isPlainObject } from '../../protocol/json.js';
 
 /** The protocol's export options and metaledger's (StrictMetadataExportOptionsSchema): includeHistory, who reads, progress. */
 export interface ExportOptions extends StrictMetadataExportOptionsInput {
@@ -22,6 +24,11 @@ export interface ExportOptions extends StrictMetadataExportOptionsInput {
   principal?: Principal;
   /** Reports items written (silent by default). */
   progress?: ProgressReporter;
+  /**
+   * Export the items as they were at a moment instead of now: `{ position }`, `{ asOf }`, `{ tag }`, or their
+   * text (`tag:v1.2`, `1042`, an ISO date-time). Histories, when included, end there.
+   */
+  at?: MomentOrTag | string;
 }
 
 /** What an export wrote: where, in which format, how many items, and the log position it reflects. */
@@ -58,11 +65,15 @@ export interface ExportSnapshot {
   position: number | null;
 }
 
-/** The items of a selection, read from one consistent snapshot of the store, whatever is written meanwhile. */
+/**
+ * The items of a selection, read from one consistent snapshot of the store, whatever is written meanwhile:
+ * as they are now, or as they were at the moment `at`.
+ */
 export async function readExportSnapshot(
   store: MetadataStore,
   selection: ExportSelection,
   onItem: () => void = () => {},
+  at?: MomentOrTag,
 ): Promise<ExportSnapshot> {
   // The type definitions are loaded before the transaction: on PGlite (one connection) a load from inside
   // it would wait for the connection the transaction holds.
@@ -73,11 +84,27 @@ export async function readExportSnapshot(
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
       const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
-      return {
-        items: await readExportItems(trx, selection, onItem, currentShape),
-        position: rows[0]?.position === null ? null : Number(rows[0].position),
-      };
+      const head = rows[0]?.position === null ? null : Number(rows[0].position);
+      if (at === undefined) return { items: await readExportItems(trx, selection, onItem, currentShape), position: head };
+      const position = await positionOfMoment(trx, at, 'at');
+      if (position > (head ?? 0))
+        throw new ValidationError(
+          [{ path: 'at', message: `position ${position} is past the end of the log (${head ?? 0})` }],
+          'invalid moment',
+        );
+      return { items: await readExportItemsAt(trx, position, selection, onItem, currentShape), position };
     });
+}
+
+/** The export's moment as given: its text parsed, an object checked when it is resolved. */
+function momentOf(at: unknown): MomentOrTag | undefined {
+  if (at === undefined) return undefined;
+  if (typeof at === 'string') return parseMomentText(at, 'at');
+  if (isPlainObject(at)) return at as MomentOrTag;
+  throw new ValidationError(
+    [{ path: 'at', message: 'must be a moment ({ position }, { asOf }, { tag }) or its text' }],
+    'invalid export options',
+  );
 }
 
 /** The bundle a single-file export writes (and import reads back). */
@@ -103,7 +130,7 @@ export function exportMetadata(store: MetadataStore, options: ExportOptions): Pr
 async function exportFrom(store: MetadataStore, options: ExportOptions): Promise<ExportReport> {
   if (typeof options !== 'object' || options === null)
     throw new ValidationError([{ path: '(root)', message: 'export options must be an object' }], 'invalid export options');
-  const { principal: given, progress = silentProgress, format: requestedFormat, ...rest } = options;
+  const { principal: given, progress = silentProgress, format: requestedFormat, at, ...rest } = options;
   const principal = given === undefined ? anonymous : checkPrincipal(given);
   const parsed = parseInput(StrictMetadataExportOptionsSchema, { ...rest, format: requestedFormat }, 'export options');
   const includeHistory = parsed.includeHistory ?? false;
@@ -115,6 +142,7 @@ async function exportFrom(store: MetadataStore, options: ExportOptions): Promise
     store,
     { types: parsed.types, namespaces: parsed.namespaces, includeHistory, principal },
     () => progress.tick(),
+    momentOf(at),
   );
   progress.done();
   if (target.kind === 'file') {

@@ -39,4 +39,15 @@ describe('releases over HTTP', () => {
     expect((await server.call('/api/v1/diff?from=v1&to=nope', { as: 'root' })).status).toBe(404);
     expect((await server.call('/api/v1/diff?from=v1', { as: 'root' })).status).toBe(400);
   });
+
+  it('exports a release: the items as they were at a tag, for what the principal may read', async () => {
+    const exported = await server.call('/api/v1/export?types=object&at=tag:v1', { as: 'alice' });
+    expect(exported.status, await exported.clone().text()).toBe(200);
+    const bundle = (await exported.json()) as { position: number; items: { name: string; metadata: unknown }[] };
+    expect(bundle.position).toBe((await server.store.getTag('v1')).position);
+    expect(bundle.items).toEqual([expect.objectContaining({ name: 'account', metadata: { label: 'Account' } })]);
+    expect((await server.call('/api/v1/export?at=tag:nope', { as: 'alice' })).status).toBe(404);
+    expect((await server.call('/api/v1/export?at=not%20a%20moment', { as: 'alice' })).status).toBe(400);
+    expect((await server.call('/api/v1/export?at=999999999', { as: 'alice' })).status).toBe(400);
+  });
 });
