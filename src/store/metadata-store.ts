@@ -64,10 +64,17 @@ import { parseRecordInput } from '../input/record-input.js';
 import { notMigrated } from './not-migrated.js';
 import { parseInput, refuseInapplicable } from './parse-input.js';
 import { notChosenByName, refuseFileLoadOptions, refuseInapplicableSaveOptions } from './store-options.js';
-import { ChangesetCommitter, type CommitOptions, type IdempotentWrite, type Isolation, type WriteContext } from './changeset-committer.js';
+import {
+  ChangesetCommitter,
+  type CommitOptions,
+  type IdempotentWrite,
+  type Isolation,
+  type PlanningContext,
+  type WriteContext,
+} from './changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
 import type { StoreInternals, StoreSettings } from './store-internals.js';
-import { planDelete, planSave, type SaveIntent, type WritePlan } from './plan-write.js';
+import { checkPayloads, planDelete, planSave, type SaveIntent, type WritePlan } from './plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
 import {
   diffStore,
@@ -592,7 +599,14 @@ export class MetadataStore {
       payloadCheck: () => this.payloadCheck(),
       currentShape: (states) => this.typedReads.upcast(states),
       commitChangeset: async (context, planner, userExpectedVersion) => {
-        const committed = await committer.commit(settings.isolation, context, ({ db }) => planner(db), { userExpectedVersion });
+        // read before the commit: on PGlite its transaction holds the only connection
+        const check = await this.payloadCheck();
+        const plan = async ({ db }: PlanningContext) => {
+          const planned = await planner(db);
+          checkPayloads(planned.events, check);
+          return planned;
+        };
+        const committed = await committer.commit(settings.isolation, context, plan, { userExpectedVersion });
         // with no changeset id from the caller, a replay is of this call's own earlier attempt: its plan is known
         return { ...committed, result: committed.result as NonNullable<typeof committed.result> };
       },

@@ -74,3 +74,19 @@ export function planDelete(
   if (!head?.document) throw new NotFoundError(`${type}/${name} does not exist`);
   return nextEvent(head, type, name, 'deleted', null, policy);
 }
+
+/**
+ * Refuses a changeset planned beside the store's own save path (rollback, restore, revert, promotion)
+ * whose states break their type's definition as it is now: every problem, each named by its item.
+ */
+export function checkPayloads(events: PendingEvent[], check: PayloadCheck): void {
+  const problems = events.flatMap((event) =>
+    event.document === null
+      ? []
+      : check(event.type, event.name, event.document.metadata).map((issue) => ({
+          ...issue,
+          path: `${event.type}/${event.name}:${issue.path}`,
+        })),
+  );
+  if (problems.length > 0) throw new ValidationError(problems, 'the change would leave payloads their type definition refuses');
+}

@@ -80,6 +80,25 @@ describe('type registry', () => {
     const invalid = await refusal(store.defineType('object', { schema: objectSchema, version: 0, references: [{ path: '', type: '' }] }));
     expect(invalid.issues!.map((i) => i.path).sort()).toEqual(['references.0.path', 'references.0.type', 'version']);
   });
+
+  it('checks what revert, rollback and restore would write against the definitions as they are now', async () => {
+    // written while the type was free; defined afterwards: the earlier state breaks the definition
+    const created = await store.save('task', { name: 't1', metadata: { label: 'Call back' } });
+    const prioritised = await store.save('task', { name: 't1', metadata: { label: 'Call back', priority: 1 } });
+    await store.defineType('task', { schema: z.object({ label: z.string(), priority: z.number() }) });
+    const before = await eventCount();
+    const reverted = await refusal(store.revertChangeset(prioritised.changesetId!));
+    expect(reverted).toMatchObject({ code: 'VALIDATION', issues: [expect.objectContaining({ path: 'task/t1:metadata.priority' })] });
+    const rolledBack = await refusal(store.rollback('task', 't1', created.version));
+    expect(rolledBack.issues!.map((i) => i.path)).toEqual(['task/t1:metadata.priority']);
+    const restored = await refusal(store.restore({ position: created.position!, types: ['task'] }));
+    expect(restored.issues!.map((i) => i.path)).toEqual(['task/t1:metadata.priority']);
+    expect(await eventCount()).toBe(before);
+    // a revert that leaves a valid payload goes through
+    const relabelled = await store.save('task', { name: 't1', metadata: { label: 'Call back today', priority: 1 } });
+    await expect(store.revertChangeset(relabelled.changesetId!)).resolves.toMatchObject({ revertChangesetId: expect.any(String) });
+    expect((await store.load('task', 't1')).data?.metadata).toEqual({ label: 'Call back', priority: 1 });
+  });
 });
 
 function createDriverBulk(on: MetadataStore, records: { type: string; name: string; metadata: Record<string, unknown> }[]) {
