@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
-import { ConflictError, DatasourceUnavailableError, writeNotApplied } from '../errors.js';
+import { ConflictError, DatasourceUnavailableError, isMetaledgerError, writeNotApplied } from '../errors.js';
 import { appendEvents, type AppendedEvent, type AppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
 import { checkExpectedVersion } from '../events/next-event.js';
 import { readCommittedChangeset } from '../events/read-changeset.js';
@@ -48,7 +48,18 @@ export interface PlanningContext {
   run: SqlRunner;
   /** Read stream heads FOR UPDATE: this attempt follows a conflict and queues behind the winner. */
   lock: boolean;
-  attempt: number;
+  /**
+   * A state the planner knows without reading it (its cache of heads), used on the first try only: a
+   * conflict (or NOT_FOUND) of a plan made on it may only mean the guess was wrong, so the write is tried
+   * again on what the database holds even where the retry policy would not try again.
+   */
+  guess<S>(known: () => S | undefined): S | undefined;
+}
+
+/** What a planner returns: its result and the events to append. */
+export interface Planned<P> {
+  result: P;
+  events: PendingEvent[];
 }
 
 export interface CommitOptions {
@@ -124,7 +135,7 @@ export class ChangesetCommitter {
   async commit<P>(
     isolation: Isolation,
     context: WriteContext & { target?: Record<string, unknown> },
-    planner: (planning: PlanningContext) => Promise<{ result: P; events: PendingEvent[] }>,
+    planner: (planning: PlanningContext) => Promise<Planned<P>>,
     options: CommitOptions = {},
   ): Promise<Committed<P>> {
     const identity = options.identity ?? { id: randomUUID(), mayExist: false };
@@ -141,8 +152,17 @@ export class ChangesetCommitter {
     for (let lost = 0; ; lost++) {
       let sent = false;
       try {
-        const { value, retries } = await withConflictRetry(this.settings.retry, (attempt) => {
-          const lock = Boolean(options.lockAfterConflict) && attempt > 0;
+        let guessed = false;
+        const guessedWrong = (error: unknown) =>
+          guessed && (isConflictFailure(error) || isMetaledgerError(error, 'CONFLICT') || isMetaledgerError(error, 'NOT_FOUND'));
+        const tryOnce = (retries: number, first: boolean) => {
+          const lock = Boolean(options.lockAfterConflict) && retries > 0;
+          guessed = false;
+          const guess = <S>(known: () => S | undefined): S | undefined => {
+            const value = first && !lock ? known() : undefined;
+            guessed = value !== undefined;
+            return value;
+          };
           return this.inTransaction(
             isolation,
             lock,
@@ -154,9 +174,9 @@ export class ChangesetCommitter {
                 const appended = identity.mayExist ? await readCommittedChangeset(run, identity.id) : null;
                 return appended ? { result: plannedBefore, appended, changesetId: identity.id, replayed: true } : undefined;
               };
-              let planned: { result: P; events: PendingEvent[] };
+              let planned: Planned<P>;
               try {
-                planned = await planner({ db, run, lock, attempt });
+                planned = await planner({ db, run, lock, guess });
               } catch (error) {
                 // e.g. a re-sent delete of an item it deleted
                 const replayed = await replay();
@@ -173,7 +193,8 @@ export class ChangesetCommitter {
               return { result, appended, changesetId: identity.id, replayed: false };
             },
           );
-        });
+        };
+        const { value, retries } = await withConflictRetry(this.settings.retry, tryOnce, guessedWrong);
         for (const event of value.appended) this.forget(event.type, event.name);
         if (!value.replayed) this.runtime.committed(value.appended);
         return { ...value, retries };

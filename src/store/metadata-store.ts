@@ -663,8 +663,9 @@ export class MetadataStore {
   /**
    * One item's write. The head comes from this store's head cache when it has it (and a create with
    * expectedVersion 0 assumes there is none), saving a round trip; a wrong guess only makes the append
-   * conflict, and the retry reads the head from the database. Both tries share one changeset id, so a
-   * write is applied at most once whatever its connection did.
+   * conflict, and the commit tries again at once on the head it reads from the database (see
+   * `PlanningContext.guess`). Every try shares one changeset id, so a write is applied at most once
+   * whatever its connection did.
    */
   private async write(
     type: string,
@@ -678,27 +679,22 @@ export class MetadataStore {
     const { changesetId, ...writeContext } = context;
     if (changesetId !== undefined) parseInput(changesetIdSchema, changesetId, 'changesetId');
     const identity = { id: changesetId ?? randomUUID(), mayExist: changesetId !== undefined };
-    let guessed = false;
-    const commit = (guess: boolean) =>
-      this.committer.commit(
+    let committed;
+    try {
+      committed = await this.committer.commit(
         isolation,
         writeContext,
-        async ({ run, lock, attempt }) => {
-          const known = guess && attempt === 0 && !lock ? this.guessHead(type, name, options.userExpectedVersion) : undefined;
-          guessed ||= known !== undefined;
+        async ({ run, lock, guess }) => {
+          const known = guess(() => this.guessHead(type, name, options.userExpectedVersion));
+          // a guess that failed is forgotten: the next try reads the head from the database
+          if (known === undefined) this.heads.delete(type, name);
           const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
           return { result, events: result.action === 'write' ? [result.event] : [] };
         },
         { ...options, identity },
       );
-    let committed;
-    try {
-      committed = await commit(true);
     } catch (error) {
-      // a wrong guess must not surface as a conflict: forget it and decide on the database's head
-      if (!guessed || !isMetaledgerError(error, 'CONFLICT')) throw notMigrated(error, this.datasource.schema) ?? error;
-      this.heads.delete(type, name);
-      committed = await commit(false);
+      throw notMigrated(error, this.datasource.schema) ?? error;
     }
     const { result: planned, appended, retries, replayed } = committed;
     if (replayed) return replayedSave(type, name, identity.id, appended, retries, performance.now() - started);

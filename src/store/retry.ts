@@ -20,20 +20,24 @@ function backoffMs(attempt: number): number {
 
 /**
  * Runs `attempt` and, on a conflict (version moved, serialization failure, deadlock, unique race),
- * runs it again from fresh state up to `maxRetries` times. `attempt` receives the attempt number so it
- * can bypass caches after a failure.
+ * runs it again from fresh state up to `maxRetries` times; `attempt` receives the retries so far (it can
+ * lock after a conflict) and whether it is the first try. A first try that failed because it planned on a
+ * wrong guess (`guessedWrong`), and that the policy does not retry, is tried once more at once: a guess
+ * the database disproved is not the caller's conflict.
  */
 export async function withConflictRetry<T>(
   policy: RetryPolicy,
-  attempt: (attemptNumber: number) => Promise<T>,
+  attempt: (retries: number, first: boolean) => Promise<T>,
+  guessedWrong: (error: unknown) => boolean = () => false,
 ): Promise<{ value: T; retries: number }> {
-  for (let retries = 0; ; retries++) {
+  for (let retries = 0, first = true; ; first = false) {
     try {
-      return { value: await attempt(retries), retries };
+      return { value: await attempt(retries, first), retries };
     } catch (error) {
-      const mayRetry = policy.retryOnConflict && retries < policy.maxRetries;
-      if (!isConflictFailure(error) || !mayRetry) throw error;
-      await sleep(backoffMs(retries));
+      if (isConflictFailure(error) && policy.retryOnConflict && retries < policy.maxRetries) {
+        await sleep(backoffMs(retries));
+        retries++;
+      } else if (!(first && guessedWrong(error))) throw error;
     }
   }
 }

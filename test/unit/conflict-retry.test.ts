@@ -31,6 +31,30 @@ describe('withConflictRetry', () => {
     expect(off.attempts).toHaveLength(1);
   });
 
+  it('tries a first attempt that failed on a wrong guess once more at once, even with retries off', async () => {
+    const seen: [number, boolean][] = [];
+    const attempt = async (retries: number, first: boolean) => {
+      seen.push([retries, first]);
+      if (first) throw Object.assign(new Error('guessed head was stale'), { code: 'CONFLICT' });
+      return 'written';
+    };
+    const guessedWrong = (error: unknown) => (error as { code?: string }).code === 'CONFLICT';
+    await expect(withConflictRetry({ retryOnConflict: false, maxRetries: 0 }, attempt, guessedWrong)).resolves.toEqual({
+      value: 'written',
+      retries: 0,
+    });
+    expect(seen).toEqual([
+      [0, true],
+      [0, false],
+    ]);
+    // a conflict the policy retries is a retry like any other, guess or not; only the first try may have guessed
+    const later = failing(10, conflict);
+    await expect(withConflictRetry({ retryOnConflict: true, maxRetries: 2 }, later.attempt, () => true)).rejects.toMatchObject({
+      code: 'ML409',
+    });
+    expect(later.attempts).toEqual([0, 1, 2]);
+  });
+
   it('surfaces anything but a conflict at once', async () => {
     const { attempts, attempt } = failing(1, () => Object.assign(new Error('bad input'), { code: '22P02' }));
     await expect(withConflictRetry({ retryOnConflict: true, maxRetries: 5 }, attempt)).rejects.toMatchObject({ code: '22P02' });
