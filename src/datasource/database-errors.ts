@@ -1,5 +1,5 @@
 import { MetaledgerError } from '../errors.js';
-import { referenceFailure } from '../change/types/reference-errors.js';
+import { referenceFailure } from './reference-failure.js';
 import { connectionFailure } from './connection-failure.js';
 
 interface DatabaseErrorLike {

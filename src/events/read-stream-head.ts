@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from './document.js';
+import { keyOf, type ItemKey } from './stream-key.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 /** Where an item's stream stands: what the next event must build on. */
@@ -37,4 +38,14 @@ export async function readStreamHeads(
       AND (${options.afterItemId ?? null}::uuid IS NULL OR item_id > ${options.afterItemId ?? null}::uuid)
     ORDER BY item_id LIMIT ${options.limit ?? null}`.execute(db);
   return rows;
+}
+
+/** The stream heads of a batch of items in one query, keyed by `keyOf`; items never written have no entry. */
+export async function readHeadsOf(db: Kysely<any>, items: ItemKey[]): Promise<Map<string, StreamHead>> {
+  const keys = JSON.stringify(items.map(({ type, name }) => ({ type, name })));
+  const { rows } = await sql<StreamHead & ItemKey>`
+    SELECT s.type, s.name, s.item_id AS "itemId", s.version, s.hash, s.document
+    FROM jsonb_to_recordset(${keys}::jsonb) AS k(type text, name text)
+    JOIN metadata_streams s ON s.type = k.type AND s.name = k.name`.execute(db);
+  return new Map(rows.map(({ type, name, ...head }) => [keyOf({ type, name }), head]));
 }

@@ -1,7 +1,7 @@
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import { isConnectionFailure } from '../datasource/connection-failure.js';
 import { versionConflictCode } from '../datasource/database-errors.js';
-import { byKey, keyOf } from '../driver/bulk/read-heads.js';
+import { byKey, keyOf } from '../events/stream-key.js';
 import { appendChangesets, type AppendedEvent, type AppendStatement, type ChangesetEvents } from '../events/append-events.js';
 
 interface Queued extends ChangesetEvents {

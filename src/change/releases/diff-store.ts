@@ -7,6 +7,7 @@ import { IdentitySchema, InstantSchema, PositionSchema, TypeKeySchema } from '..
 import { describeMoment, type ResolvedMoment } from '../../history/moment.js';
 import { statesAt, type ItemState } from '../../history/states-at.js';
 import { parseInput } from '../../store/parse-input.js';
+import { byKey } from '../../events/stream-key.js';
 
 /** What happened to one item between two moments. */
 export type ItemChangeKind = 'created' | 'modified' | 'deleted';
@@ -83,9 +84,6 @@ export function itemChange(
     patch,
   };
 }
-
-export const byKey = (a: { type: string; name: string }, b: { type: string; name: string }): number =>
-  a.type < b.type ? -1 : a.type > b.type ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 /**
  * Every item of the slice that differs between two moments. Each moment's states come from one fold

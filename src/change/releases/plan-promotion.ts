@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ItemDocument } from '../../events/document.js';
 import { diffStates, type PatchOperation } from '../../events/patch.js';
 import type { StreamHead } from '../../events/read-stream-head.js';
-import { byKey } from './diff-store.js';
+import { byKey } from '../../events/stream-key.js';
 
 /** What to do when the target changed an item since the last promotion from the same source. */
 export type OnPromotionConflict = 'refuse' | 'skip' | 'overwrite';

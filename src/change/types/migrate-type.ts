@@ -1,7 +1,8 @@
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { NotFoundError, ValidationError, type ValidationIssue } from '../../errors.js';
 import type { PendingEvent } from '../../events/append-events.js';
-import { keyOf, readHeadsOf } from '../../driver/bulk/read-heads.js';
+import { readHeadsOf } from '../../events/read-stream-head.js';
+import { keyOf } from '../../events/stream-key.js';
 import { planSave, type SnapshotPolicy } from '../../store/plan-write.js';
 import { runStatement } from './statement.js';
 import type { TypeRegistry } from './type-registry.js';

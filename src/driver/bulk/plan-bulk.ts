@@ -5,7 +5,7 @@ import type { StrictMetadataBulkOperation as MetadataBulkOperation } from '../..
 import type { PayloadCheck } from '../../change/types/payload-check.js';
 import { planDelete, planSave, type SnapshotPolicy, type WritePlan } from '../../store/plan-write.js';
 import type { BulkAction, BulkRecordResult } from './bulk-result.js';
-import { keyOf, type ItemKey } from './read-heads.js';
+import { keyOf, type ItemKey } from '../../events/stream-key.js';
 
 /** One record of the request: where it was, and how to plan its event from its stream head. */
 export interface BulkEntry extends ItemKey {

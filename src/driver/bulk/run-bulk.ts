@@ -13,7 +13,8 @@ import type { SnapshotPolicy } from '../../store/plan-write.js';
 import { conflictMessage, withConflictRetry, type RetryPolicy } from '../../store/retry.js';
 import { BulkOperationError, totalsOf, type BulkOperationResult, type BulkRecordResult } from './bulk-result.js';
 import { bulkEntries, planRecord, rejectDuplicates, type BulkEntry, type PlannedRecord } from './plan-bulk.js';
-import { byKey, keyOf, readHeadsOf } from './read-heads.js';
+import { readHeadsOf } from '../../events/read-stream-head.js';
+import { byKey, keyOf } from '../../events/stream-key.js';
 
 export interface BulkSettings {
   /** performance.batchSize: records per append statement when the call does not say. */

@@ -1,4 +1,4 @@
-import { readHeadsOf } from '../../driver/bulk/read-heads.js';
+import { readHeadsOf } from '../../events/read-stream-head.js';
 import { ValidationError } from '../../errors.js';
 import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';
 import type { FileIssue } from '../../loaders/record-file.js';

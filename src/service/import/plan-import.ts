@@ -1,7 +1,7 @@
 import type { PendingEvent } from '../../events/append-events.js';
 import type { StreamHead } from '../../events/read-stream-head.js';
 import type { PatchOperation } from '../../events/patch.js';
-import { keyOf } from '../../driver/bulk/read-heads.js';
+import { keyOf } from '../../events/stream-key.js';
 import { fileIssue, type FileIssue } from '../../loaders/record-file.js';
 import type { MetadataImportStrategy } from '../../protocol/index.js';
 import type { PayloadCheck } from '../../change/types/payload-check.js';

@@ -1,4 +1,4 @@
-import { ReferencedError, ValidationError } from '../../errors.js';
+import { ReferencedError, ValidationError } from '../errors.js';
 
 /** SQLSTATEs of sql/0020's reference checks: the item is still named by others; a named item is not there. */
 const referencedCode = 'ML423';
