@@ -14,8 +14,8 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
     rules: {
       'import-x/no-cycle': 'error',
-      // Kysely<any> remains where the typed database interface does not reach yet
-      '@typescript-eslint/no-explicit-any': 'warn',
+      // every query goes through the typed database interface (MetaledgerDatabase)
+      '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },

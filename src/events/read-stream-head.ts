@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from './document.js';
 import { keyOf, type ItemKey } from './stream-key.js';
@@ -41,7 +41,7 @@ export async function readStreamHeads(
 }
 
 /** The stream heads of a batch of items in one query, keyed by `keyOf`; items never written have no entry. */
-export async function readHeadsOf(db: Kysely<any>, items: ItemKey[]): Promise<Map<string, StreamHead>> {
+export async function readHeadsOf(db: MetaledgerDb, items: ItemKey[]): Promise<Map<string, StreamHead>> {
   const keys = JSON.stringify(items.map(({ type, name }) => ({ type, name })));
   const { rows } = await sql<StreamHead & ItemKey>`
     SELECT s.type, s.name, s.item_id AS "itemId", s.version, s.hash, s.document

@@ -1,6 +1,6 @@
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
@@ -44,7 +44,7 @@ export interface CommitSettings {
 
 /** What a planner works with: the handle to read through, and whether it must lock what it reads. */
 export interface PlanningContext {
-  db: Kysely<any>;
+  db: MetaledgerDb;
   run: SqlRunner;
   /** Read stream heads FOR UPDATE: this attempt follows a conflict and queues behind the winner. */
   lock: boolean;
@@ -246,7 +246,7 @@ export class ChangesetCommitter {
     lock: boolean,
     /** Called when what may commit the write goes out: the self-contained append, or the COMMIT. */
     sending: () => void,
-    work: (db: Kysely<any>, run: SqlRunner, append: Append) => Promise<T>,
+    work: (db: MetaledgerDb, run: SqlRunner, append: Append) => Promise<T>,
   ): Promise<T> {
     const { db } = this.datasource;
     if (isolation === 'read_committed' && !lock && !this.runtime.needsTransaction) {

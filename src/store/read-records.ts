@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { CompiledQuery } from 'kysely';
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from '../events/document.js';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
@@ -51,7 +52,7 @@ export class RecordReader {
   }
 
   /** Every row of the projection (to warm a cache). */
-  async all(db: Kysely<any>): Promise<StoredRecord[]> {
+  async all(db: MetaledgerDb): Promise<StoredRecord[]> {
     const { rows } = await db.executeQuery<Record<string, unknown>>(
       CompiledQuery.raw(`SELECT ${this.selectColumns} FROM ${this.table.qualifiedName} p`),
     );
@@ -62,7 +63,7 @@ export class RecordReader {
    * How many items each type holds. With `readableBy`, only items that principal id may read count:
    * shared (system and platform) items and its own user items.
    */
-  async countByType(db: Kysely<any>, readableBy?: string): Promise<{ type: string; count: number }[]> {
+  async countByType(db: MetaledgerDb, readableBy?: string): Promise<{ type: string; count: number }[]> {
     const c = this.table.columns;
     const visible = readableBy === undefined ? '' : `WHERE p.${c.scope} <> 'user' OR p.${c.owner} = $1`;
     const { rows } = await db.executeQuery<{ type: string; count: number }>(
@@ -74,7 +75,7 @@ export class RecordReader {
     return rows.map((row) => ({ type: row.type, count: Number(row.count) }));
   }
 
-  async list(db: Kysely<any>, type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
+  async list(db: MetaledgerDb, type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
     const c = this.table.columns;
     const parameters: unknown[] = [type];
     const conditions = [`p.${c.type} = $1`];

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
 import type { PayloadCheck } from '../change/types/payload-check.js';
@@ -32,7 +32,7 @@ export interface StoreSettings {
 /** Inline projections as a writer beside the store's own paths runs them (see `inlineProjections`). */
 export interface InlineProjections {
   needsTransaction: boolean;
-  apply(trx: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
+  apply(trx: MetaledgerDb, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
 }
 
 /**
@@ -45,7 +45,7 @@ export interface StoreInternals extends HistoryWriter {
   /** For writers beside the store (bulk, rollback, restore, import): plans and appends one changeset through the store's commit, retries included. */
   commitChangeset<P>(
     context: WriteContext & { source: string; target: Record<string, unknown> },
-    planner: (db: Kysely<any>) => Promise<{ result: P; events: PendingEvent[] }>,
+    planner: (db: MetaledgerDb) => Promise<{ result: P; events: PendingEvent[] }>,
     userExpectedVersion?: number,
   ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string; replayed: boolean }>;
   /** What this store's append statements say in their change notifications: its schema and instance. */

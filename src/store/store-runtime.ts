@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
 import type { RecordCache } from '../cache/record-cache.js';
 import { ChangeNotifications, type ChangedItems } from '../cache/change-notifications.js';
 import type { Datasource } from '../datasource/datasource.js';
@@ -89,7 +89,7 @@ export class StoreRuntime {
   }
 
   /** Runs inline projections on the events just appended, in the appending transaction. */
-  async applyInline(trx: Kysely<any>, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void> {
+  async applyInline(trx: MetaledgerDb, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void> {
     if (!this.needsTransaction) return;
     const appendedByItem = new Map(appended.map((row) => [`${row.type}\u0000${row.name}`, row]));
     const projected = events.map((event): ProjectedEvent => {

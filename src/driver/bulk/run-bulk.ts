@@ -1,5 +1,6 @@
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { PayloadCheck } from '../../change/types/payload-check.js';
 import { isConflictFailure } from '../../datasource/database-errors.js';
 import { kyselyRunner } from '../../datasource/sql-runner.js';
@@ -68,7 +69,7 @@ function keepCheckedPayloads<T extends { records: object[] }>(parsed: T, given: 
 }
 
 export async function runBulk(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   settings: BulkSettings,
   input: StrictMetadataBulkOperationInput,
   context: BulkContext = {},
@@ -91,7 +92,7 @@ export async function runBulk(
    * Plans a batch and appends its events. A batch with a failing record is appended only when the call
    * continues on errors outside a transaction (inside one, the failure rolls everything back anyway).
    */
-  const writeBatch = async (conn: Kysely<any>, batch: BulkEntry[], append: boolean) => {
+  const writeBatch = async (conn: MetaledgerDb, batch: BulkEntry[], append: boolean) => {
     const heads = await readHeadsOf(conn, batch);
     const planned = batch.map((entry) => planRecord(entry, heads.get(keyOf(entry)) ?? null));
     const batchFailed = planned.some((p) => !p.ok);
@@ -172,9 +173,9 @@ async function runInOrder<T>(items: T[], run: (item: T) => Promise<void>): Promi
 
 /** All batches in one transaction at the driver's isolation; a conflict retries the whole transaction. Resolves to whether events were committed. */
 async function runTransactional(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   settings: BulkSettings,
-  work: (trx: Kysely<any>) => Promise<boolean>,
+  work: (trx: MetaledgerDb) => Promise<boolean>,
   onRetries: (n: number) => void,
 ): Promise<boolean | 'rolled back'> {
   try {
@@ -190,11 +191,11 @@ async function runTransactional(
   }
 }
 
-type WriteBatch = (conn: Kysely<any>, batch: BulkEntry[], append: boolean) => Promise<BulkRecordResult[]>;
+type WriteBatch = (conn: MetaledgerDb, batch: BulkEntry[], append: boolean) => Promise<BulkRecordResult[]>;
 
 /** One batch on its own: its own transaction when the isolation asks for one, retried on conflicts. */
 async function writeBatchWithRetry(
-  db: Kysely<any>,
+  db: MetaledgerDb,
   settings: BulkSettings,
   batch: BulkEntry[],
   writeBatch: WriteBatch,
@@ -224,7 +225,7 @@ async function writeBatchWithRetry(
   }
 }
 
-async function insertChangeset(db: Kysely<any>, changeset: ChangesetInfo): Promise<void> {
+async function insertChangeset(db: MetaledgerDb, changeset: ChangesetInfo): Promise<void> {
   await sql`
     INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, created_at, hash_version)
     VALUES (${changeset.id}::uuid, ${changeset.actor ?? null}, ${changeset.reason ?? null}, ${changeset.correlationId ?? null}, ${changeset.source}, 0, date_trunc('milliseconds', now()), ${hashVersion})`.execute(
@@ -233,7 +234,7 @@ async function insertChangeset(db: Kysely<any>, changeset: ChangesetInfo): Promi
 }
 
 /** Records how many events joined the changeset, or removes it when none did. Resolves to whether any did. */
-async function settleChangeset(db: Kysely<any>, id: string): Promise<boolean> {
+async function settleChangeset(db: MetaledgerDb, id: string): Promise<boolean> {
   const { rows } = await sql<{ events: number }>`
     WITH counted AS (SELECT count(*)::int AS events FROM metadata_events WHERE changeset_id = ${id}::uuid),
     settled AS (UPDATE metadata_changesets SET event_count = (SELECT events FROM counted) WHERE id = ${id}::uuid AND (SELECT events FROM counted) > 0),
