@@ -57,8 +57,8 @@ export interface EntryPoint {
   current(name: string): Promise<number | null>;
   /** A fingerprint of everything the entry's backend holds (equal before and after: nothing written). */
   state(): Promise<string>;
-  /** Rows in the refusal log. */
-  refusals(): Promise<number>;
+  /** The fingerprint and the rows in the refusal log, read together (one query instead of two). */
+  snapshot(): Promise<{ state: string; refusals: number }>;
   close(): Promise<void>;
 }
 
@@ -86,10 +86,10 @@ const recordOf = (item: CellItem, v: number) => ({
 
 const readV = (record: { metadata?: { v?: unknown } } | null | undefined) => record?.metadata?.v ?? null;
 
-/** Everything the database holds, less the refusal log (a refused call records its refusal there). */
-async function databaseState(database: TestDatabase): Promise<string> {
-  const { refusals: _refusals, ...rest } = await storeState(database);
-  return JSON.stringify(rest);
+/** Everything the database holds, less the refusal log (a refused call records its refusal there), and that log's size. */
+async function databaseSnapshot(database: TestDatabase): Promise<{ state: string; refusals: number }> {
+  const { refusals, ...rest } = await storeState(database);
+  return { state: JSON.stringify(rest), refusals };
 }
 
 async function databaseCurrent(store: MetadataStore, name: string): Promise<number | null> {
@@ -120,8 +120,8 @@ export async function databaseEntryPoints(
   const common = {
     seed,
     current: (name: string) => databaseCurrent(store, name),
-    state: () => databaseState(database),
-    refusals: async () => (await storeState(database)).refusals,
+    state: async () => (await databaseSnapshot(database)).state,
+    snapshot: () => databaseSnapshot(database),
   };
   let files = 0;
   const bundle = async (item: CellItem) => {
@@ -251,7 +251,7 @@ export async function databaseEntryPoints(
 function cliEntryPoints(
   work: string,
   targetArgs: string[],
-  common: Pick<EntryPoint, 'seed' | 'current' | 'state' | 'refusals'>,
+  common: Pick<EntryPoint, 'seed' | 'current' | 'state' | 'snapshot'>,
   bundle: (item: CellItem) => Promise<string>,
   exported: (file: string, name: string) => Promise<unknown>,
 ): EntryPoint[] {
@@ -363,7 +363,7 @@ export async function fileEntryPoint(root: string): Promise<EntryPoint> {
       }),
     current: async (name) => readV((await loader.load(TYPE, name, { cache: false })).data) as number | null,
     state: async () => (await readAll(root)).join('\n'),
-    refusals: async () => 0,
+    snapshot: async () => ({ state: (await readAll(root)).join('\n'), refusals: 0 }),
     close: () => rm(root, { recursive: true, force: true }),
   };
 }
