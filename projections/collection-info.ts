@@ -1,6 +1,7 @@
-import { CompiledQuery } from 'kysely';
 import type { ProjectionDefinition } from '../src/projections/projection.js';
 import type { MetaledgerDb } from '../src/datasource/database-schema.js';
+import { runStatement } from '../src/datasource/statement.js';
+import { addCollectionCounts, collectionInfo, createCollectionInfo, dropEmptyCollections, truncateProjection } from './statements.js';
 
 /**
  * MetadataCollectionInfo per type: how many live items, in which namespaces. Kept as counts per
@@ -14,11 +15,7 @@ export const collectionInfoProjection: ProjectionDefinition = {
   stateOnly: true,
   table: 'metadata_collection_info',
   async ensureTable(db, table) {
-    await db.executeQuery(
-      CompiledQuery.raw(`CREATE TABLE IF NOT EXISTS ${table} (
-        type varchar(100) NOT NULL, namespace varchar(255) NOT NULL, count integer NOT NULL,
-        PRIMARY KEY (type, namespace))`),
-    );
+    await runStatement(db, createCollectionInfo(table));
   },
   async apply(trx, events, table) {
     const deltas = new Map<string, { type: string; namespace: string; delta: number }>();
@@ -34,18 +31,11 @@ export const collectionInfoProjection: ProjectionDefinition = {
     }
     const changed = [...deltas.values()].filter((d) => d.delta !== 0);
     if (changed.length === 0) return;
-    await trx.executeQuery(
-      CompiledQuery.raw(
-        `INSERT INTO ${table} AS t (type, namespace, count)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
-         ON CONFLICT (type, namespace) DO UPDATE SET count = t.count + excluded.count`,
-        [changed.map((d) => d.type), changed.map((d) => d.namespace), changed.map((d) => d.delta)],
-      ),
-    );
-    await trx.executeQuery(CompiledQuery.raw(`DELETE FROM ${table} WHERE count = 0`));
+    await runStatement(trx, addCollectionCounts(table, changed));
+    await runStatement(trx, dropEmptyCollections(table));
   },
   async reset(trx, table) {
-    await trx.executeQuery(CompiledQuery.raw(`TRUNCATE ${table}`));
+    await runStatement(trx, truncateProjection(table));
   },
 };
 
@@ -54,10 +44,5 @@ export async function readCollectionInfo(
   db: MetaledgerDb,
   table = 'metadata_collection_info',
 ): Promise<{ type: string; count: number; namespaces: string[] }[]> {
-  const { rows } = await db.executeQuery<{ type: string; count: number; namespaces: string[] }>(
-    CompiledQuery.raw(
-      `SELECT type, sum(count)::int AS count, array_agg(namespace ORDER BY namespace) AS namespaces FROM ${table} GROUP BY type ORDER BY type`,
-    ),
-  );
-  return rows;
+  return runStatement(db, collectionInfo(table));
 }

@@ -1,6 +1,7 @@
-import { CompiledQuery } from 'kysely';
+import { runStatement } from '../src/datasource/statement.js';
 import type { ProjectedEvent, ProjectionDefinition } from '../src/projections/projection.js';
-import type { FrameworkMetadataColumns, FrameworkMetadataTable } from './framework-metadata-table.js';
+import type { FrameworkMetadataTable } from './framework-metadata-table.js';
+import { onConflictUpdate, removeProjectedRows, truncateProjection, upsertColumns, upsertProjectedRows } from './statements.js';
 
 // The table itself (names, columns, indexes, DDL) is described in its own module.
 export type { FrameworkMetadataColumns, FrameworkMetadataTable } from './framework-metadata-table.js';
@@ -34,28 +35,6 @@ WHERE s.document IS NOT NULL;`;
  * `hashed` CTE (one row per event with its next `document`, `version`, `recorded_at`), write only when
  * the `complete` CTE says every stream advanced, and take the actor of each event's changeset from it.
  */
-const upsertColumns = (c: FrameworkMetadataColumns) => [
-  c.id,
-  c.name,
-  c.type,
-  c.namespace,
-  c.scope,
-  c.metadata,
-  c.extends,
-  c.strategy,
-  c.owner,
-  c.state,
-  c.createdBy,
-  c.createdAt,
-  c.updatedBy,
-  c.updatedAt,
-  c.version,
-];
-
-/** An existing row keeps who created it and when; everything else follows the latest event. */
-const onConflictUpdate = (c: FrameworkMetadataColumns) =>
-  `ON CONFLICT (${c.type}, ${c.name}) DO UPDATE SET ${[c.id, c.namespace, c.scope, c.metadata, c.extends, c.strategy, c.owner, c.state, c.updatedBy, c.updatedAt, c.version].map((col) => `${col} = excluded.${col}`).join(', ')}`;
-
 export function inlineProjectionCtes(table: FrameworkMetadataTable): string {
   const c = table.columns;
   return `
@@ -141,29 +120,13 @@ export function frameworkMetadataProjection(table: FrameworkMetadataTable): Proj
     async apply(trx, events, target) {
       const { removed, rows } = foldBatch(events);
       if (removed.length > 0) {
-        await trx.executeQuery(
-          CompiledQuery.raw(
-            `DELETE FROM ${target} p USING jsonb_to_recordset($1::jsonb) AS k(type text, name text) WHERE p.${c.type} = k.type AND p.${c.name} = k.name`,
-            [JSON.stringify(removed)],
-          ),
-        );
+        await runStatement(trx, removeProjectedRows(target, c, removed));
       }
       if (rows.length === 0) return;
-      await trx.executeQuery(
-        CompiledQuery.raw(
-          `INSERT INTO ${target} AS p (${upsertColumns(c).join(', ')})
-           SELECT r.document->>'id', r.name, r.type, r.document->>'namespace', r.document->>'scope', r.document->'metadata',
-                  r.document->>'extends', r.document->>'strategy', r.document->>'owner', r.document->>'state',
-                  r."createdBy", r."createdAt", r."updatedBy", r."updatedAt", r.version
-           FROM jsonb_to_recordset($1::jsonb) AS r(type text, name text, document jsonb, version integer,
-                "createdBy" text, "createdAt" timestamptz, "updatedBy" text, "updatedAt" timestamptz)
-           ${onConflictUpdate(c)}`,
-          [JSON.stringify(rows)],
-        ),
-      );
+      await runStatement(trx, upsertProjectedRows(target, c, rows));
     },
     async reset(trx, target) {
-      await trx.executeQuery(CompiledQuery.raw(`TRUNCATE ${target}`));
+      await runStatement(trx, truncateProjection(target));
     },
   };
 }

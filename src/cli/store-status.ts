@@ -1,5 +1,7 @@
-import { sql } from 'kysely';
+import { runStatement } from '../datasource/statement.js';
+import { eventLogSummary, streamCounts } from '../events/statements.js';
 import { readMigrationFiles } from '../migrate/migrator.js';
+import { appliedMigrations } from '../migrate/migration-statements.js';
 import type { ProjectionStatus } from '../projections/projection-runner.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 
@@ -13,19 +15,9 @@ export interface StoreStatus {
 
 /** Reads the status from the store's own tables (exact counts: a metadata store is small). */
 export async function readStoreStatus(store: MetadataStore): Promise<StoreStatus> {
-  const applied = (await sql<{ name: string }>`SELECT name FROM metaledger_migrations ORDER BY name`.execute(store.db)).rows.map(
-    (row) => row.name,
-  );
-  const [items] = (
-    await sql<{ live: number; deleted: number }>`
-      SELECT count(*) FILTER (WHERE document IS NOT NULL)::int AS live, count(*) FILTER (WHERE document IS NULL)::int AS deleted
-      FROM metadata_streams`.execute(store.db)
-  ).rows;
-  const [events] = (
-    await sql<{ count: number; last_position: number | null; last_recorded_at: Date | null }>`
-      SELECT count(*)::int AS count, max(position)::float8 AS last_position, max(recorded_at) AS last_recorded_at
-      FROM metadata_events`.execute(store.db)
-  ).rows;
+  const applied = (await runStatement(store.db, appliedMigrations())).map((row) => row.name);
+  const [items] = await runStatement(store.db, streamCounts());
+  const [events] = await runStatement(store.db, eventLogSummary());
   const known = new Set(applied);
   return {
     migrations: {

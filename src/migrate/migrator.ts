@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompiledQuery } from 'kysely';
 import type { Datasource } from '../datasource/datasource.js';
 import { sqlStateOf } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
+import { runStatement } from '../datasource/statement.js';
 import { MetaledgerError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
+import { appliedMigrations } from './migration-statements.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export interface MigrationFile {
@@ -89,7 +90,6 @@ export async function migrate(datasource: Datasource, files = readMigrationFiles
 
 /** The sql/ files not yet applied to the store's schema (readiness checks: empty when up to date). */
 export async function pendingMigrations(db: MetaledgerDb, files = readMigrationFiles()): Promise<string[]> {
-  const { rows } = await db.executeQuery<{ name: string }>(CompiledQuery.raw('SELECT name FROM metaledger_migrations'));
-  const applied = new Set(rows.map((row) => row.name));
+  const applied = new Set((await runStatement(db, appliedMigrations())).map((row) => row.name));
   return files.filter((file) => !applied.has(file.name)).map((file) => file.name);
 }

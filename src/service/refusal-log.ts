@@ -1,6 +1,7 @@
-import { sql, type Selectable } from 'kysely';
 import type { Operation } from './access-policy.js';
-import type { AccessRefusalsTable, MetaledgerDb } from '../datasource/database-schema.js';
+import type { MetaledgerDb } from '../datasource/database-schema.js';
+import { runStatement } from '../datasource/statement.js';
+import { recordRefusal, refusalsPage, type RefusalRow } from './service-statements.js';
 
 /** One refused call: who, what, on which item, and why (sql/0006_access_refusals.sql). */
 export interface AccessRefusal {
@@ -38,9 +39,6 @@ export interface RefusalLog {
   list(query?: RefusalQuery): Promise<RecordedRefusal[]>;
 }
 
-/** A row of `metadata_access_refusals` as read (PGlite may hand the time back as text). */
-type RefusalRow = Omit<Selectable<AccessRefusalsTable>, 'refused_at'> & { refused_at: Date | string };
-
 function toRefusal(row: RefusalRow): RecordedRefusal {
   const optional = { principal: row.principal, name: row.name, scope: row.scope, owner: row.owner, correlationId: row.correlation_id };
   return {
@@ -59,21 +57,10 @@ function toRefusal(row: RefusalRow): RecordedRefusal {
 export function databaseRefusalLog(db: MetaledgerDb): RefusalLog {
   return {
     async record(refusal) {
-      await sql`
-        INSERT INTO metadata_access_refusals (principal, roles, operation, type, name, scope, owner, reason, source, correlation_id)
-        VALUES (${refusal.principal ?? null}, ${refusal.roles}::text[], ${refusal.operation}, ${refusal.type}, ${refusal.name ?? null},
-                ${refusal.scope ?? null}, ${refusal.owner ?? null}, ${refusal.reason}, ${refusal.source}, ${refusal.correlationId ?? null})`.execute(
-        db,
-      );
+      await runStatement(db, recordRefusal(refusal));
     },
     async list(query = {}) {
-      const { rows } = await sql<RefusalRow>`
-        SELECT id, refused_at, principal, roles, operation, type, name, scope, owner, reason, source, correlation_id
-        FROM metadata_access_refusals
-        WHERE (${query.principal ?? null}::text IS NULL OR principal = ${query.principal ?? null})
-          AND (${query.since === undefined ? null : new Date(query.since)}::timestamptz IS NULL OR refused_at >= ${query.since === undefined ? null : new Date(query.since)})
-          AND id > ${query.after ?? 0}
-        ORDER BY id LIMIT ${query.limit ?? 100}`.execute(db);
+      const rows = await runStatement(db, refusalsPage(query));
       return rows.map(toRefusal);
     },
   };

@@ -89,7 +89,7 @@ import { createTag, findTag, listTags, type Tag, type TagOptions } from '../chan
 import { migrateType, type MigrateTypeResult } from '../change/types/migrate-type.js';
 import type { PayloadCheck } from '../change/types/payload-check.js';
 import { readReferrers } from '../change/types/type-statements.js';
-import { runStatement } from '../change/types/statement.js';
+import { runStatement } from '../datasource/statement.js';
 import { parseTypeDefinition, TYPE_DEFINITION_TYPE, type TypeDefinitionInput } from '../change/types/type-definition.js';
 import { TypeRegistry } from '../change/types/type-registry.js';
 import { typeInfoOf, type TypeInfo } from '../change/types/type-info.js';

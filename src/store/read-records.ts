@@ -1,9 +1,9 @@
 import type { MetaledgerDb } from '../datasource/database-schema.js';
-import { CompiledQuery } from 'kysely';
+import { runStatement } from '../datasource/statement.js';
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from '../events/document.js';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
-import { recordColumnsSql } from '../../projections/framework-metadata.js';
+import { allRecords, recordByKey, recordCountsByType, recordsPage } from './record-statements.js';
 
 /** A record as load / list return it: the envelope, the payload, audit columns and version. */
 export interface StoredRecord extends ItemDocument {
@@ -35,28 +35,20 @@ export function toRecord(row: Record<string, unknown>): StoredRecord {
   return record as unknown as StoredRecord;
 }
 
-/** Prepared SQL text for the projection reads; the table's identifiers are fixed per store. */
+/** The projection reads of one store's table (see record-statements.ts for their text). */
 export class RecordReader {
-  private readonly selectOne: string;
-  private readonly selectColumns: string;
-
-  constructor(private readonly table: FrameworkMetadataTable) {
-    this.selectColumns = recordColumnsSql(table);
-    this.selectOne = `SELECT ${this.selectColumns} FROM ${table.qualifiedName} p WHERE p.${table.columns.type} = $1 AND p.${table.columns.name} = $2`;
-  }
+  constructor(private readonly table: FrameworkMetadataTable) {}
 
   /** One record by (type, name): the uncached load, run as a prepared statement where it can be. */
   async loadOne(run: SqlRunner, type: string, name: string): Promise<StoredRecord | null> {
-    const [row] = await run<Record<string, unknown>>(this.selectOne, [type, name]);
+    const { text, values } = recordByKey(this.table, type, name);
+    const [row] = await run<Record<string, unknown>>(text, [...values]);
     return row ? toRecord(row) : null;
   }
 
   /** Every row of the projection (to warm a cache). */
   async all(db: MetaledgerDb): Promise<StoredRecord[]> {
-    const { rows } = await db.executeQuery<Record<string, unknown>>(
-      CompiledQuery.raw(`SELECT ${this.selectColumns} FROM ${this.table.qualifiedName} p`),
-    );
-    return rows.map(toRecord);
+    return (await runStatement(db, allRecords(this.table))).map(toRecord);
   }
 
   /**
@@ -64,31 +56,11 @@ export class RecordReader {
    * shared (system and platform) items and its own user items.
    */
   async countByType(db: MetaledgerDb, readableBy?: string): Promise<{ type: string; count: number }[]> {
-    const c = this.table.columns;
-    const visible = readableBy === undefined ? '' : `WHERE p.${c.scope} <> 'user' OR p.${c.owner} = $1`;
-    const { rows } = await db.executeQuery<{ type: string; count: number }>(
-      CompiledQuery.raw(
-        `SELECT p.${c.type} AS type, count(*) AS count FROM ${this.table.qualifiedName} p ${visible} GROUP BY p.${c.type} ORDER BY p.${c.type}`,
-        readableBy === undefined ? [] : [readableBy],
-      ),
-    );
+    const rows = await runStatement(db, recordCountsByType(this.table, readableBy));
     return rows.map((row) => ({ type: row.type, count: Number(row.count) }));
   }
 
   async list(db: MetaledgerDb, type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
-    const c = this.table.columns;
-    const parameters: unknown[] = [type];
-    const conditions = [`p.${c.type} = $1`];
-    for (const field of ['namespace', 'scope', 'state', 'owner'] as const) {
-      const value = filters[field];
-      if (value === undefined) continue;
-      parameters.push(value);
-      conditions.push(`p.${c[field]} = $${parameters.length}`);
-    }
-    parameters.push(filters.limit ?? null, filters.offset ?? 0);
-    const text = `SELECT ${this.selectColumns} FROM ${this.table.qualifiedName} p WHERE ${conditions.join(' AND ')}
-      ORDER BY p.${c.name} LIMIT $${parameters.length - 1} OFFSET $${parameters.length}`;
-    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parameters));
-    return rows.map(toRecord);
+    return (await runStatement(db, recordsPage(this.table, type, filters))).map(toRecord);
   }
 }

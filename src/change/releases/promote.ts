@@ -1,5 +1,5 @@
-import { CompiledQuery } from 'kysely';
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
+import { runStatement } from '../../datasource/statement.js';
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../errors.js';
 import { nextEvent } from '../../events/next-event.js';
@@ -20,6 +20,7 @@ import {
   type PromotionSlice,
   type SourceState,
 } from './promotion-source.js';
+import * as promotionStatements from './release-statements.js';
 import { parseMomentText, type MomentOrTag } from './tag-moment.js';
 
 /** What `promote` takes: the source and its moment, the target, the slice, who and why, and how to treat conflicts. */
@@ -104,18 +105,7 @@ async function lastPromotion(
   db: MetaledgerDb,
   record: PromotionRecord,
 ): Promise<{ sourcePosition: number; targetPosition: number; skipped: string[] } | undefined> {
-  const { rows } = await db.executeQuery<{ source_position: string; target_position: string; skipped: unknown }>(
-    CompiledQuery.raw(
-      `SELECT (c.target->'promotion'->>'position')::bigint AS source_position, c.target->'promotion'->'skipped' AS skipped,
-              (SELECT max(e.position) FROM metadata_events e WHERE e.changeset_id = c.id) AS target_position
-       FROM metadata_changesets c
-       WHERE c.source = 'promote' AND c.target->'promotion'->>'from' = $1
-         AND c.target->'promotion'->'namespace' = $2::jsonb AND c.target->'promotion'->'types' = $3::jsonb
-       ORDER BY target_position DESC NULLS LAST LIMIT 1`,
-      [record.from, JSON.stringify(record.namespace), JSON.stringify(record.types)],
-    ),
-  );
-  const [row] = rows;
+  const [row] = await runStatement(db, promotionStatements.lastPromotion(record));
   if (!row) return undefined;
   const skipped = Array.isArray(row.skipped) ? row.skipped.filter((key): key is string => typeof key === 'string') : [];
   return { sourcePosition: Number(row.source_position), targetPosition: Number(row.target_position), skipped };

@@ -1,6 +1,7 @@
-import { CompiledQuery } from 'kysely';
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
+import { runStatement } from '../../datasource/statement.js';
 import { ValidationError } from '../../errors.js';
+import { lastPositionRecordedBy } from '../../events/statements.js';
 import type { Moment } from '../../history/moment.js';
 import { isPlainObject } from '../../protocol/json.js';
 import { checkTagName } from './tag-name.js';
@@ -78,10 +79,8 @@ export async function positionOfMoment(db: MetaledgerDb, moment: MomentOrTag, pa
   if ('asOf' in resolved) {
     const asOf = new Date(resolved.asOf);
     if (Number.isNaN(asOf.getTime())) throw new ValidationError([{ path, message: 'is not a valid date-time' }], 'invalid moment');
-    const { rows } = await db.executeQuery<{ position: string | number | null }>(
-      CompiledQuery.raw('SELECT max(position) AS position FROM metadata_events WHERE recorded_at <= $1', [asOf]),
-    );
-    return Number(rows[0]?.position ?? 0);
+    const [last] = await runStatement(db, lastPositionRecordedBy(asOf));
+    return Number(last?.position ?? 0);
   }
   throw new ValidationError([{ path, message: 'give a log position, a date-time or a tag (a version is one item’s)' }], 'invalid moment');
 }

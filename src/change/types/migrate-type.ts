@@ -4,7 +4,7 @@ import type { PendingEvent } from '../../events/append-events.js';
 import { readHeadsOf } from '../../events/read-stream-head.js';
 import { keyOf } from '../../events/stream-key.js';
 import { planSave, type SnapshotPolicy } from '../../store/plan-write.js';
-import { runStatement } from './statement.js';
+import { runStatement } from '../../datasource/statement.js';
 import type { TypeRegistry } from './type-registry.js';
 import { readItemsBelowVersion } from './type-statements.js';
 import { upcastDocument } from './upcast.js';
@@ -41,7 +41,7 @@ export async function migrateType(
   const check = await registry.payloadCheck();
   const target = { migrateType: { type, version } };
   const committed = await commit({ ...context, source: 'migrate-type', target }, async (db) => {
-    const behind = await runStatement<{ name: string; schema_version: number }>(db, readItemsBelowVersion(type, version));
+    const behind = await runStatement(db, readItemsBelowVersion(type, version));
     const heads = await readHeadsOf(
       db,
       behind.map(({ name }) => ({ type, name })),

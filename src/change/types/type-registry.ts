@@ -5,7 +5,7 @@ import { keyProblem, MAX_TYPE_LENGTH } from '../../input/canonical-text.js';
 import { describeIssues } from '../../protocol/issues.js';
 import type { PayloadCheck } from './payload-check.js';
 import { compileJsonSchema, type JsonSchemaCheck } from './json-schema-check.js';
-import { runStatement } from './statement.js';
+import { runStatement } from '../../datasource/statement.js';
 import { StoredTypeDefinitionSchema, TYPE_DEFINITION_TYPE, type StoredTypeDefinition, type Upcaster } from './type-definition.js';
 import { readTypeDefinitions } from './type-statements.js';
 
@@ -64,7 +64,7 @@ export class TypeRegistry {
   }
 
   private async load(): Promise<Map<string, LoadedType>> {
-    const rows = await runStatement<{ name: string; definition: unknown }>(this.db(), readTypeDefinitions());
+    const rows = await runStatement(this.db(), readTypeDefinitions());
     const definitions = new Map<string, LoadedType>();
     for (const { name, definition } of rows) {
       const parsed = StoredTypeDefinitionSchema.safeParse(definition);

@@ -1,6 +1,6 @@
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import type { PastState } from '../../history/history-writer.js';
-import { runStatement } from './statement.js';
+import { runStatement } from '../../datasource/statement.js';
 import type { TypeRegistry } from './type-registry.js';
 import { readSchemaVersionsOf } from './type-statements.js';
 import { upcastDocument } from './upcast.js';
@@ -20,10 +20,7 @@ export class TypedReads {
     const definitions = await this.registry.definitions();
     const evolved = states.filter((state) => state.document && (definitions.get(state.type)?.definition.version ?? 1) > 1);
     if (evolved.length === 0) return states;
-    const rows = await runStatement<{ type: string; name: string; version: number; schema_version: number | null }>(
-      this.db(),
-      readSchemaVersionsOf(evolved.map((state) => [state.type, state.name, state.version])),
-    );
+    const rows = await runStatement(this.db(), readSchemaVersionsOf(evolved.map((state) => [state.type, state.name, state.version])));
     const versions = new Map(rows.map((row) => [keyOf(row), row.schema_version]));
     const upcasterOf = this.registry.upcasterOf.bind(this.registry);
     return states.map((state) => {

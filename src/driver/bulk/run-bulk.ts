@@ -1,8 +1,8 @@
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { PayloadCheck } from '../../change/types/payload-check.js';
 import { isConflictFailure } from '../../datasource/database-errors.js';
+import { runStatement } from '../../datasource/statement.js';
 import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
 import { appendEvents, hashVersion, type AppendStatement, type ChangesetInfo } from '../../events/append-events.js';
@@ -15,6 +15,7 @@ import { conflictMessage, withConflictRetry, type RetryPolicy } from '../../stor
 import { BulkOperationError, totalsOf, type BulkOperationResult, type BulkRecordResult } from './bulk-result.js';
 import { bulkEntries, planRecord, rejectDuplicates, type BulkEntry, type PlannedRecord } from './plan-bulk.js';
 import { readHeadsOf } from '../../events/read-stream-head.js';
+import * as changesetStatements from '../../events/statements.js';
 import { byKey, keyOf } from '../../events/stream-key.js';
 
 export interface BulkSettings {
@@ -226,19 +227,11 @@ async function writeBatchWithRetry(
 }
 
 async function insertChangeset(db: MetaledgerDb, changeset: ChangesetInfo): Promise<void> {
-  await sql`
-    INSERT INTO metadata_changesets (id, actor, reason, correlation_id, source, event_count, created_at, hash_version)
-    VALUES (${changeset.id}::uuid, ${changeset.actor ?? null}, ${changeset.reason ?? null}, ${changeset.correlationId ?? null}, ${changeset.source}, 0, date_trunc('milliseconds', now()), ${hashVersion})`.execute(
-    db,
-  );
+  await runStatement(db, changesetStatements.insertChangeset(changeset, hashVersion));
 }
 
 /** Records how many events joined the changeset, or removes it when none did. Resolves to whether any did. */
 async function settleChangeset(db: MetaledgerDb, id: string): Promise<boolean> {
-  const { rows } = await sql<{ events: number }>`
-    WITH counted AS (SELECT count(*)::int AS events FROM metadata_events WHERE changeset_id = ${id}::uuid),
-    settled AS (UPDATE metadata_changesets SET event_count = (SELECT events FROM counted) WHERE id = ${id}::uuid AND (SELECT events FROM counted) > 0),
-    emptied AS (DELETE FROM metadata_changesets WHERE id = ${id}::uuid AND (SELECT events FROM counted) = 0)
-    SELECT events FROM counted`.execute(db);
-  return rows[0].events > 0;
+  const [{ events }] = await runStatement(db, changesetStatements.settleChangeset(id));
+  return events > 0;
 }

@@ -1,8 +1,10 @@
-import { CompiledQuery as RawQuery, sql } from 'kysely';
+import { CompiledQuery as RawQuery } from 'kysely';
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { StrictMetadataQueryOptions as MetadataQueryOptions } from '../../protocol/index.js';
 import { toRecord, type StoredRecord } from '../../store/read-records.js';
 import { compileCount, compileQuery, type QueryLimits } from './compile-query.js';
+import { explain, planWithoutIndexes } from './query-statements.js';
+import { runStatement } from '../../datasource/statement.js';
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 
 export interface QuerySettings extends QueryLimits {
@@ -29,9 +31,7 @@ export interface QueryResult {
 async function withPlannerSettings<T>(db: MetaledgerDb, useIndexes: boolean, work: (db: MetaledgerDb) => Promise<T>): Promise<T> {
   if (useIndexes) return work(db);
   return db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL enable_indexscan = off`.execute(trx);
-    await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
-    await sql`SET LOCAL enable_indexonlyscan = off`.execute(trx);
+    for (const setting of planWithoutIndexes()) await runStatement(trx, setting);
     return work(trx);
   });
 }
@@ -86,7 +86,7 @@ export async function explainQuery(
 ): Promise<string[]> {
   const compiled = compileQuery(table, options, settings);
   return withPlannerSettings(db, settings.useIndexes, async (conn) => {
-    const { rows } = await conn.executeQuery<{ 'QUERY PLAN': string }>(RawQuery.raw(`EXPLAIN ${compiled.text}`, compiled.values));
+    const rows = await runStatement(conn, explain(compiled));
     return rows.map((row) => row['QUERY PLAN']);
   });
 }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { sql } from 'kysely';
+import { runStatement } from '../../datasource/statement.js';
+import { lastEventPosition } from '../../events/statements.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { StrictMetadataExportOptionsSchema, type StrictMetadataExportOptionsInput } from '../../protocol/index.js';
 import { anonymous, checkPrincipal, type Principal } from '../principal.js';
@@ -83,8 +84,8 @@ export async function readExportSnapshot(
     .transaction()
     .setIsolationLevel('repeatable read')
     .execute(async (trx) => {
-      const { rows } = await sql<{ position: number | null }>`SELECT max(position) AS position FROM metadata_events`.execute(trx);
-      const head = rows[0]?.position === null ? null : Number(rows[0].position);
+      const [last] = await runStatement(trx, lastEventPosition());
+      const head = last?.position === null ? null : Number(last.position);
       if (at === undefined) return { items: await readExportItems(trx, selection, onItem, currentShape), position: head };
       const position = await positionOfMoment(trx, at, 'at');
       if (position > (head ?? 0))
