@@ -1,22 +1,8 @@
-import type { Operation } from './access-policy.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
-import { recordRefusal, refusalsPage, type RefusalRow } from './service-statements.js';
+import { recordRefusal, refusalsPage, type AccessRefusal, type RefusalRow } from './service-statements.js';
 
-/** One refused call: who, what, on which item, and why (sql/0006_access_refusals.sql). */
-export interface AccessRefusal {
-  principal?: string;
-  roles: string[];
-  operation: Operation;
-  type: string;
-  name?: string;
-  scope?: string;
-  owner?: string;
-  reason: string;
-  /** api, cli, http, import */
-  source: string;
-  correlationId?: string;
-}
+export type { AccessRefusal };
 
 /** A logged refusal, with its id and time. */
 export interface RecordedRefusal extends AccessRefusal {

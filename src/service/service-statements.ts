@@ -1,25 +1,27 @@
 import { statement, type Statement } from '../datasource/statement.js';
 import type { AccessRefusalsTable } from '../datasource/database-schema.js';
 import type { Selectable } from 'kysely';
+import type { Operation } from './access-policy.js';
 
 // The service layer's own table: the access refusal log (sql/0006_access_refusals.sql).
 
-/** A refused call as the log records it (see `AccessRefusal`); absent fields are stored as null. */
-export interface RefusalEntry {
+/** One refused call: who, what, on which item, and why (sql/0006_access_refusals.sql); absent fields are stored as null. */
+export interface AccessRefusal {
   principal?: string;
   roles: string[];
-  operation: string;
+  operation: Operation;
   type: string;
   name?: string;
   scope?: string;
   owner?: string;
   reason: string;
+  /** api, cli, http, import */
   source: string;
   correlationId?: string;
 }
 
 /** Logs one refused call; its id and time come from the table's defaults. */
-export function recordRefusal(refusal: RefusalEntry): Statement<never> {
+export function recordRefusal(refusal: AccessRefusal): Statement<never> {
   return statement(
     'record-refusal',
     `INSERT INTO metadata_access_refusals (principal, roles, operation, type, name, scope, owner, reason, source, correlation_id)

@@ -3,7 +3,9 @@ import { runStatement } from '../datasource/statement.js';
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from '../events/document.js';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
-import { allRecords, recordByKey, recordCountsByType, recordsPage } from './record-statements.js';
+import { allRecords, recordByKey, recordCountsByType, recordsPage, type ListFilters } from './record-statements.js';
+
+export type { ListFilters };
 
 /** A record as load / list return it: the envelope, the payload, audit columns and version. */
 export interface StoredRecord extends ItemDocument {
@@ -12,16 +14,6 @@ export interface StoredRecord extends ItemDocument {
   updatedBy?: string;
   updatedAt?: string;
   version: number;
-}
-
-/** Filters and paging of `store.list()`. */
-export interface ListFilters {
-  namespace?: string;
-  scope?: string;
-  state?: string;
-  owner?: string;
-  limit?: number;
-  offset?: number;
 }
 
 /** A projection row (camelCase aliases) as a record: no null fields, ISO timestamps, numeric version. */

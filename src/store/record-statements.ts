@@ -5,8 +5,8 @@ import { recordColumnsSql } from '../../projections/framework-metadata.js';
 // The record reads of a store: its projection table as records. The table and its column mapping are
 // fixed per store, so each statement takes the table and names its columns through `table.columns`.
 
-/** The filters of `store.list()` the projection table answers (all optional). */
-export interface RecordFilters {
+/** Filters and paging of `store.list()`. */
+export interface ListFilters {
   namespace?: string;
   scope?: string;
   state?: string;
@@ -57,7 +57,7 @@ export function recordCountsByType(
 }
 
 /** A page of one type's records in name order; each filter given binds one value, then limit and offset. */
-export function recordsPage(table: FrameworkMetadataTable, type: string, filters: RecordFilters = {}): Statement<Record<string, unknown>> {
+export function recordsPage(table: FrameworkMetadataTable, type: string, filters: ListFilters = {}): Statement<Record<string, unknown>> {
   const c = table.columns;
   const parameters = new Parameters(type);
   const conditions = [`p.${c.type} = $1`];

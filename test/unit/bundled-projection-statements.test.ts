@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { describeTable } from '../../projections/framework-metadata-table.js';
 import * as projections from '../../projections/statements.js';
-import { flat, placeholders } from '../helpers/statement-shape.js';
+import { expectBound, flat } from '../helpers/statement-shape.js';
 
 const table = '"app"."metadata_collection_info"';
-
-/** Every statement binds exactly the values it uses, numbered from $1 without a hole. */
-function expectBound(statement: { text: string; values: readonly unknown[]; name: string }) {
-  expect(placeholders(statement)).toEqual(statement.values.map((_, i) => i + 1));
-  expect(statement.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-}
 
 describe('collection-info statements', () => {
   it('creates its table once, keyed by type and namespace', () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as events from '../../src/events/statements.js';
 import { appliedMigrations } from '../../src/migrate/migration-statements.js';
-import { flat, placeholders } from '../helpers/statement-shape.js';
+import { expectBound, flat } from '../helpers/statement-shape.js';
 
 const itemId = '00000000-0000-4000-8000-000000000001';
-
-/** Every statement binds exactly the values it uses, numbered from $1 without a hole. */
-function expectBound(statement: { text: string; values: readonly unknown[]; name: string }) {
-  expect(placeholders(statement)).toEqual(statement.values.map((_, i) => i + 1));
-  expect(statement.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-}
 
 describe('stream head statements', () => {
   it('reads one head by type and name, locking the row only when asked', () => {

@@ -7,16 +7,10 @@ import { blameEvents, changesPage, itemHistoryCount, itemHistoryPage, prunePoint
 import { compactionEvents, insertSnapshots, itemsWithLongChains, pruneCuts, pruneItem } from '../../src/history/statements/retention.js';
 import { changesetAcross, foldToMoment, foldToVersions, prunePoints, versionAtMoment } from '../../src/history/statements/time-travel.js';
 import * as verify from '../../src/history/statements/verify.js';
-import { flat, placeholders } from '../helpers/statement-shape.js';
+import { expectBound, flat } from '../helpers/statement-shape.js';
 
 const itemId = '00000000-0000-4000-8000-000000000001';
 const table = describeTable(undefined, 'public');
-
-/** Every statement binds exactly the values it uses, numbered from $1 without a hole. */
-function expectBound(statement: { text: string; values: readonly unknown[]; name: string }) {
-  expect(placeholders(statement)).toEqual(statement.values.map((_, i) => i + 1));
-  expect(statement.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-}
 
 describe('audit trail statements', () => {
   it('binds each optional filter of an item history page, in order, and pages last', () => {

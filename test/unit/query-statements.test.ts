@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explain, planWithoutIndexes } from '../../src/driver/query/query-statements.js';
-import { flat, placeholders } from '../helpers/statement-shape.js';
-
-/** Every statement binds exactly the values it uses, numbered from $1 without a hole. */
-function expectBound(statement: { text: string; values: readonly unknown[]; name: string }) {
-  expect(placeholders(statement)).toEqual(statement.values.map((_, i) => i + 1));
-  expect(statement.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-}
+import { expectBound, flat } from '../helpers/statement-shape.js';
 
 describe('driver query statements', () => {
   it('switches the three index scan kinds off for the transaction only', () => {

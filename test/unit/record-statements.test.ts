@@ -3,17 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { describeTable } from '../../projections/framework-metadata-table.js';
 import { recordColumnsSql } from '../../projections/framework-metadata.js';
 import { allRecords, recordByKey, recordCountsByType, recordsPage } from '../../src/store/record-statements.js';
-import { flat, placeholders } from '../helpers/statement-shape.js';
+import { expectBound, flat } from '../helpers/statement-shape.js';
 
 const table = describeTable({ name: 'items', columnMapping: { type: 'kind' } }, 'app');
 const c = table.columns;
 const select = `SELECT ${recordColumnsSql(table)} FROM ${table.qualifiedName} p`;
-
-/** Every statement binds exactly the values it uses, numbered from $1 without a hole. */
-function expectBound(statement: { text: string; values: readonly unknown[]; name: string }) {
-  expect(placeholders(statement)).toEqual(statement.values.map((_, i) => i + 1));
-  expect(statement.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-}
 
 describe('record statements', () => {
   it('loads one record by its mapped type and name columns, with one text per table', () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as releases from '../../../src/change/releases/release-statements.js';
-import { flat, placeholders } from '../../helpers/statement-shape.js';
+import { expectBound, flat } from '../../helpers/statement-shape.js';
 
 const changesetId = '00000000-0000-4000-8000-000000000001';
 const tag = { changesetId, name: 'v1', position: 42, actor: 'alice', message: null };
-
-/** Every statement binds exactly the values it uses, numbered from $1 without a hole. */
-function expectBound(statement: { text: string; values: readonly unknown[]; name: string }) {
-  expect(placeholders(statement)).toEqual(statement.values.map((_, i) => i + 1));
-  expect(statement.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
-}
 
 describe('tag statements', () => {
   it('locks the tags against other taggers only', () => {
