@@ -1,6 +1,6 @@
 import { StrictMetadataDatasourceConfigSchema, type MetadataDatasourceConfigInput } from '../protocol/index.js';
 import type { CreateMetadataStoreOptions } from '../store/create-store.js';
-import { parseInput } from '../store/parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 
 /**
  * The loader-level MetadataDatasourceConfig as store / driver options: `schema` is where the store's

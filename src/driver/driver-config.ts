@@ -6,7 +6,7 @@ import {
   type StrictMetadataDriverConfigInput,
 } from '../protocol/index.js';
 import type { StoreSettings } from '../store/store-internals.js';
-import { parseInput } from '../store/parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 
 /** A MetadataDriverConfig input, checked by StrictMetadataDriverConfigSchema (`datasource` may be left out). */
 export type DriverConfigInput = StrictMetadataDriverConfigInput;

@@ -1,6 +1,5 @@
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
 import { ValidationError } from '../errors.js';
-import { buildAppendStatement } from '../events/append-events.js';
 import {
   StrictMetadataLoadOptionsSchema,
   StrictMetadataQueryOptionsSchema,
@@ -13,7 +12,7 @@ import {
 } from '../protocol/index.js';
 import { etagOf, internalsOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
 import type { StoreInternals } from '../store/store-internals.js';
-import { parseInput } from '../store/parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 import { bulkOperationInput } from '../input/bulk-input.js';
 import { checkWriteContext } from '../input/free-text.js';
 import { checkItemKey, checkType } from '../input/item-key.js';
@@ -23,15 +22,15 @@ import { RecordReader, type StoredRecord } from '../store/read-records.js';
 import type { BulkOperationResult } from './bulk/bulk-result.js';
 import { runBulk, type BulkContext, type BulkSettings } from './bulk/run-bulk.js';
 import { resolveDriverConfig, type DriverConfigInput } from './driver-config.js';
-import { existingBackups, listMigrations, type MigrationRecord } from './migrate/migration-log.js';
-import { prepareDatabase } from './migrate/prepare-projection.js';
+import { existingBackups, listMigrations, type MigrationRecord } from '../migrate/table/migration-log.js';
+import { prepareDatabase } from '../migrate/table/prepare-projection.js';
 import {
   rollbackMigration,
   runMigration,
   type MigrationContext,
   type MigrationEnv,
   type MigrationResult,
-} from './migrate/run-migration.js';
+} from '../migrate/table/run-migration.js';
 import { narrowFilters } from './query/narrow-filters.js';
 import { explainQuery, runQuery, type QueryResult, type QuerySettings } from './query/run-query.js';
 
@@ -69,20 +68,7 @@ export class MetadataDriver {
     this.migrateOnInit = config.migration?.autoMigrate === true;
     this.reader = new RecordReader(this.table);
     this.querySettings = { ...this.config.query };
-    this.bulkSettings = {
-      defaultBatchSize: this.config.performance.batchSize,
-      retry: internals.settings.retry,
-      isolation: internals.settings.isolation,
-      snapshot: internals.settings.snapshot,
-      payloadCheck: internals.payloadCheck,
-      // the store's own writes decide whether the projection is written inline; bulk writes do the same
-      appendStatement: buildAppendStatement(this.table, {
-        notice: internals.changeNotice,
-        changesetExists: true,
-        inlineProjection: store.projections.modeOf('framework-metadata') === 'inline',
-      }),
-      inline: internals.inlineProjections,
-    };
+    this.bulkSettings = { defaultBatchSize: this.config.performance.batchSize, snapshot: internals.settings.snapshot };
   }
 
   private get limits() {
@@ -177,7 +163,7 @@ export class MetadataDriver {
     const input = bulkOperationInput(operation, this.limits);
     checkWriteContext(context);
     try {
-      return await runBulk(this.store.db, this.bulkSettings, input, context);
+      return await runBulk(this.internals, this.bulkSettings, input, context);
     } finally {
       // written items must not be served stale, whatever the outcome; watchers and projections have news
       this.internals.announceChanges(itemKeysOf(input.records));

@@ -157,6 +157,8 @@ SELECT metadata_expect_appended((SELECT count(*) FROM stream), $3::bigint) AS ap
 export interface ChangesetEvents {
   changeset: ChangesetInfo;
   events: PendingEvent[];
+  /** The changeset's event count when later statements add more of its events (default: these events). */
+  eventCount?: number;
 }
 
 /**
@@ -172,13 +174,13 @@ export async function appendChangesets(
   const parameters = [
     JSON.stringify(events),
     JSON.stringify(
-      changesets.map(({ changeset, events }) => ({
+      changesets.map(({ changeset, events, eventCount }) => ({
         id: changeset.id,
         actor: changeset.actor ?? null,
         reason: changeset.reason ?? null,
         correlationId: changeset.correlationId ?? null,
         source: changeset.source,
-        eventCount: events.length,
+        eventCount: eventCount ?? events.length,
         target: changeset.target ?? null,
       })),
     ),
@@ -193,12 +195,14 @@ export async function appendChangesets(
   return [...byChangeset.values()];
 }
 
+/** Appends one changeset's events in one statement; `eventCount` when later statements add more of them. */
 export async function appendEvents(
   run: SqlRunner,
   statement: AppendStatement,
   changeset: ChangesetInfo,
   events: PendingEvent[],
+  eventCount?: number,
 ): Promise<AppendedEvent[]> {
-  const [appended] = await appendChangesets(run, statement, [{ changeset, events }]);
+  const [appended] = await appendChangesets(run, statement, [{ changeset, events, eventCount }]);
   return appended;
 }

@@ -16,10 +16,20 @@ export interface HistoryWriter {
   /** Past states as their type's current schema shapes them (typed metadata upcasts them), so none comes back in an old shape. */
   currentShape<S extends PastState>(states: S[]): Promise<S[]>;
   commitChangeset<P>(
-    context: { actor?: string; reason?: string; correlationId?: string; source: string; target: Record<string, unknown> },
+    context: { actor?: string; reason?: string; correlationId?: string; source: string; target?: Record<string, unknown> },
     planner: (db: MetaledgerDb) => Promise<{ result: P; events: PendingEvent[] }>,
-    userExpectedVersion?: number,
+    options?: CommitChangesetOptions,
   ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string }>;
+}
+
+/** How a writer beside the store asks the store's commit to run its changeset. */
+export interface CommitChangesetOptions {
+  /** The caller named a version: a lost race is reported with the version that won. */
+  userExpectedVersion?: number;
+  /** Events per append statement (a bulk operation's batch size): the commit runs in one transaction. */
+  eventsPerStatement?: number;
+  /** The id of a changeset the writer opened (`openChangeset`): this commit adds one part of it. */
+  joinsChangeset?: string;
 }
 
 export interface ChangeReason {

@@ -45,7 +45,7 @@ export async function rollback(
         events: [event],
       };
     },
-    options.expectedVersion,
+    { userExpectedVersion: options.expectedVersion },
   );
   return result;
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { refuseInapplicable } from '../store/parse-input.js';
+import { refuseInapplicable } from '../input/parse-input.js';
 import type { WriteContext } from '../store/metadata-store.js';
 import type { ItemStats } from './content-stats.js';
 import type {

@@ -11,7 +11,7 @@ import type { MetadataService } from '../service/metadata-service.js';
 import { anonymous, type Principal } from '../service/principal.js';
 import { databaseRefusalLog } from '../service/refusal-log.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import { parseInput } from '../store/parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 import { apiPrefix, type Api, type ApiContext } from './api.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { serveConsole } from './console-assets.js';

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { parseInput } from '../store/parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 import { ApiKeyEntrySchema, ServerConfigSchema, type ServerConfig, type ServerConfigInput } from './server-config.js';
 import { z } from 'zod';
 

@@ -9,7 +9,7 @@ import {
   type MetadataManagerConfigInput,
 } from '../protocol/index.js';
 import { isPlainObject } from '../protocol/json.js';
-import { parseInput } from '../store/parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 
 /** What a MetadataManagerConfig sets on the service's two loaders: system files and the database. */
 export interface ManagerSetup {

@@ -14,7 +14,7 @@ import { checkItemKey, checkType, identityIssues } from '../input/item-key.js';
 import { guardPublicMethods } from '../input/public-boundary.js';
 import { loadOptionsInput } from '../input/query-input.js';
 import { parseRecordInput } from '../input/record-input.js';
-import { parseInput } from '../store/parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 import { refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
 import { enforceAccess } from './enforce-access.js';
 import { anonymous, checkPrincipal, isAdmin, type Principal } from './principal.js';

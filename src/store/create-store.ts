@@ -15,7 +15,7 @@ import { resolveTimeouts, type ConnectionTimeouts } from '../datasource/timeouts
 import { MetaledgerError, ValidationError } from '../errors.js';
 import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
 import { atPublicBoundary } from '../input/public-boundary.js';
-import { prepareDatabase } from '../driver/migrate/prepare-projection.js';
+import { prepareDatabase } from '../migrate/table/prepare-projection.js';
 import {
   DatasourceSchema,
   StrictMetadataDriverConfigSchema,
@@ -24,9 +24,9 @@ import {
   type StrictMetadataDriverConfigInput,
 } from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
-import type { GroupCommitLimits } from './append-batcher.js';
+import type { GroupCommitLimits } from '../write/append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
-import { parseInput } from './parse-input.js';
+import { parseInput } from '../input/parse-input.js';
 
 /** How `createMetadataStore` connects (PostgreSQL, or the embedded PGlite), and the store's settings. */
 export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'datasource'>, ConnectionTimeouts {

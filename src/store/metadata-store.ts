@@ -62,7 +62,7 @@ import { guardPublicMethods, toPublicError } from '../input/public-boundary.js';
 import { optionsObject } from '../input/options-object.js';
 import { parseRecordInput } from '../input/record-input.js';
 import { notMigrated } from './not-migrated.js';
-import { parseInput, refuseInapplicable } from './parse-input.js';
+import { parseInput, refuseInapplicable } from '../input/parse-input.js';
 import { notChosenByName, refuseFileLoadOptions, refuseInapplicableSaveOptions } from './store-options.js';
 import {
   ChangesetCommitter,
@@ -71,10 +71,10 @@ import {
   type Isolation,
   type PlanningContext,
   type WriteContext,
-} from './changeset-committer.js';
+} from '../write/changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
 import type { StoreInternals, StoreSettings } from './store-internals.js';
-import { checkPayloads, planDelete, planSave, type SaveIntent, type WritePlan } from './plan-write.js';
+import { checkPayloads, planDelete, planSave, type SaveIntent, type WritePlan } from '../write/plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
 import {
   diffStore,
@@ -87,7 +87,7 @@ import { withTagProblems } from '../change/releases/tag-integrity.js';
 import { untagMoment, untagOptions, type MomentOrTag, type TagMoment } from '../change/releases/tag-moment.js';
 import { createTag, findTag, listTags, type Tag, type TagOptions } from '../change/releases/tags.js';
 import { migrateType, type MigrateTypeResult } from '../change/types/migrate-type.js';
-import type { PayloadCheck } from '../change/types/payload-check.js';
+import type { PayloadCheck } from '../write/payload-check.js';
 import { readReferrers } from '../change/types/type-statements.js';
 import { runStatement } from '../datasource/statement.js';
 import { parseTypeDefinition, TYPE_DEFINITION_TYPE, type TypeDefinitionInput } from '../change/types/type-definition.js';
@@ -184,17 +184,18 @@ export class MetadataStore {
       this.onBackgroundError(error),
     );
     const changeNotice: ChangeNotice = { schema: datasource.schema, origin: this.instanceId };
-    const appendStatement = buildAppendStatement(settings.table, {
-      notice: changeNotice,
-      inlineProjection: projections.modeOf('framework-metadata') === 'inline',
-    });
-    this.committer = new ChangesetCommitter(datasource, appendStatement, this.runtime, forget, {
+    const inlineProjection = projections.modeOf('framework-metadata') === 'inline';
+    const statements = {
+      opening: buildAppendStatement(settings.table, { notice: changeNotice, inlineProjection }),
+      joining: buildAppendStatement(settings.table, { notice: changeNotice, inlineProjection, changesetExists: true }),
+    };
+    this.committer = new ChangesetCommitter(datasource, statements, this.runtime, forget, {
       retry: settings.retry,
       groupCommit: settings.groupCommit,
       timeoutMs: settings.timeoutMs,
       secrets: settings.secrets,
     });
-    this.internals = this.buildInternals(changeNotice);
+    this.internals = this.buildInternals();
     internalsByStore.set(this, this.internals);
   }
 
@@ -589,16 +590,15 @@ export class MetadataStore {
   }
 
   /** The plumbing the driver, service and history writers use (see StoreInternals); built once. */
-  private buildInternals(changeNotice: ChangeNotice): StoreInternals {
+  private buildInternals(): StoreInternals {
     const { runtime, committer, settings, datasource } = this;
     return {
       datasource,
       settings,
-      changeNotice,
       snapshotPolicy: settings.snapshot,
       payloadCheck: () => this.payloadCheck(),
       currentShape: (states) => this.typedReads.upcast(states),
-      commitChangeset: async (context, planner, userExpectedVersion) => {
+      commitChangeset: async (context, planner, options = {}) => {
         // read before the commit: on PGlite its transaction holds the only connection
         const check = await this.payloadCheck();
         const plan = async ({ db }: PlanningContext) => {
@@ -606,14 +606,20 @@ export class MetadataStore {
           checkPayloads(planned.events, check);
           return planned;
         };
-        const committed = await committer.commit(settings.isolation, context, plan, { userExpectedVersion });
+        const { joinsChangeset, ...commitOptions } = options;
+        const committed = await committer.commit(settings.isolation, context, plan, {
+          ...commitOptions,
+          ...(joinsChangeset ? { joinsChangeset: true, identity: { id: joinsChangeset, mayExist: false } } : {}),
+        });
         // with no changeset id from the caller, a replay is of this call's own earlier attempt: its plan is known
         return { ...committed, result: committed.result as NonNullable<typeof committed.result> };
       },
-      inlineProjections: {
-        needsTransaction: runtime.needsTransaction,
-        apply: (trx, changeset, events, appended) => runtime.applyInline(trx, changeset, events, appended),
+      openChangeset: async (context) => {
+        const id = randomUUID();
+        await committer.openChangeset({ id, ...context });
+        return id;
       },
+      settleChangeset: (id) => committer.settleChangeset(id),
       announceChanges: (items) => {
         if (items === 'all') this.forgetAll();
         else for (const { type, name } of items) this.forget(type, name);

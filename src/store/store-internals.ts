@@ -1,17 +1,17 @@
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
-import type { ChangeNotice, ChangedItems } from '../cache/change-notifications.js';
-import type { PayloadCheck } from '../change/types/payload-check.js';
+import type { ChangedItems } from '../cache/change-notifications.js';
+import type { PayloadCheck } from '../write/payload-check.js';
 import type { Datasource } from '../datasource/datasource.js';
-import type { AppendedEvent, ChangesetInfo, PendingEvent } from '../events/append-events.js';
-import type { HistoryWriter } from '../history/history-writer.js';
+import type { AppendedEvent, PendingEvent } from '../events/append-events.js';
+import type { CommitChangesetOptions, HistoryWriter } from '../history/history-writer.js';
 import type { InputLimits } from '../input/input-limits.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
-import type { GroupCommitLimits } from './append-batcher.js';
-import type { Isolation, WriteContext } from './changeset-committer.js';
-import type { SnapshotPolicy } from './plan-write.js';
+import type { GroupCommitLimits } from '../write/append-batcher.js';
+import type { Isolation, WriteContext } from '../write/changeset-committer.js';
+import type { SnapshotPolicy } from '../write/plan-write.js';
 import type { StoredRecord } from './read-records.js';
-import type { RetryPolicy } from './retry.js';
+import type { RetryPolicy } from '../write/retry.js';
 
 /** A store's settings, resolved by createMetadataStore. */
 export interface StoreSettings {
@@ -29,12 +29,6 @@ export interface StoreSettings {
   secrets: (string | undefined)[];
 }
 
-/** Inline projections as a writer beside the store's own paths runs them (see `inlineProjections`). */
-export interface InlineProjections {
-  needsTransaction: boolean;
-  apply(trx: MetaledgerDb, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
-}
-
 /**
  * What the driver, the service, the history writers and the release tools use of a store beside its public
  * API. Not part of the package's API: `internalsOf(store)` hands it to code inside metaledger.
@@ -42,16 +36,19 @@ export interface InlineProjections {
 export interface StoreInternals extends HistoryWriter {
   readonly datasource: Datasource;
   readonly settings: StoreSettings;
-  /** For writers beside the store (bulk, rollback, restore, import): plans and appends one changeset through the store's commit, retries included. */
+  /**
+   * For writers beside the store (bulk, rollback, restore, import, revert, promotion): plans and appends one
+   * changeset (or one part of an opened one) through the store's commit, retries included.
+   */
   commitChangeset<P>(
-    context: WriteContext & { source: string; target: Record<string, unknown> },
+    context: WriteContext & { source: string; target?: Record<string, unknown> },
     planner: (db: MetaledgerDb) => Promise<{ result: P; events: PendingEvent[] }>,
-    userExpectedVersion?: number,
+    options?: CommitChangesetOptions,
   ): Promise<{ result: P; appended: AppendedEvent[]; retries: number; changesetId?: string; replayed: boolean }>;
-  /** What this store's append statements say in their change notifications: its schema and instance. */
-  readonly changeNotice: ChangeNotice;
-  /** For writers beside the store's own paths (bulk): the inline projections to run in their transaction. */
-  readonly inlineProjections: InlineProjections;
+  /** Creates an empty changeset that several commits fill (`joinsChangeset`, a bulk operation batch by batch); resolves to its id. */
+  openChangeset(context: WriteContext & { source: string }): Promise<string>;
+  /** Records how many events joined an opened changeset, or removes it when none did; resolves to whether any did. */
+  settleChangeset(id: string): Promise<boolean>;
   /** Items were written beside the store's own paths: forget them here and tell watchers, projections and this process's stores. */
   announceChanges(items: ChangedItems): void;
   /** Seeds the cache with records read in bulk (performance.prefetchOnInit), so first loads need no query. Frozen, as every cached record. */

@@ -1,5 +1,5 @@
 import type { StrictMetadataLoadOptions, StrictMetadataSaveOptions } from '../protocol/index.js';
-import { refuseInapplicable, type InapplicableOption } from './parse-input.js';
+import { refuseInapplicable, type InapplicableOption } from '../input/parse-input.js';
 
 const NOT_A_FILE = 'the database store keeps each item as a JSON document in a table, not as a file';
 

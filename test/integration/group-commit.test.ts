@@ -6,7 +6,7 @@ import { buildAppendStatement, type ChangesetInfo, type PendingEvent } from '../
 import type { ItemDocument } from '../../src/events/document.js';
 import { nextEvent } from '../../src/events/next-event.js';
 import { readStreamHead } from '../../src/events/read-stream-head.js';
-import { AppendBatcher } from '../../src/store/append-batcher.js';
+import { AppendBatcher } from '../../src/write/append-batcher.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 import { waitFor } from '../helpers/wait-for.js';
 

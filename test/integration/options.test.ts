@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalsOf } from '../../src/store/metadata-store.js';
 import { createMetadataStore, MetadataDriver, type MetadataStore } from '../../src/index.js';
 import { readStreamHead } from '../../src/events/read-stream-head.js';
-import { planSave } from '../../src/store/plan-write.js';
+import { planSave } from '../../src/write/plan-write.js';
 import { backend, createTestDatabase, databaseUrl, uniqueSchema, type TestDatabase } from '../helpers/test-store.js';
 
 // Every option does what it says, or is refused with a VALIDATION saying why it does not apply.

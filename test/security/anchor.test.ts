@@ -96,7 +96,9 @@ describe('store.anchor()', () => {
         toDocument({ ...(head.document as object), metadata: { n: 2 } } as never),
         internalsOf(store).snapshotPolicy,
       );
-      const statement = buildAppendStatement(internalsOf(store).settings.table, { notice: internalsOf(store).changeNotice });
+      const statement = buildAppendStatement(internalsOf(store).settings.table, {
+        notice: { schema: internalsOf(store).datasource.schema, origin: store.instanceId },
+      });
       const [appended] = await appendEvents(
         async (text, values) => (await writer.query(text, values)).rows as never,
         statement,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SqlRunner } from '../../src/datasource/sql-runner.js';
 import type { PendingEvent } from '../../src/events/append-events.js';
-import { AppendBatcher } from '../../src/store/append-batcher.js';
+import { AppendBatcher } from '../../src/write/append-batcher.js';
 
 // Group commit with a fake runner standing in for the append statement: it holds each statement until
 // the test releases it, and keeps stream versions the way the statement does (a stream advances only

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflictMessage, withConflictRetry } from '../../src/store/retry.js';
+import { conflictMessage, withConflictRetry } from '../../src/write/retry.js';
 
 // The one retry policy of the write path, with a fake attempt: conflicts are retried from fresh state up
 // to maxRetries, anything else surfaces at once.

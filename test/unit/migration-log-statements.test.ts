@@ -2,7 +2,7 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import { describe, expect, it } from 'vitest';
 import { describeTable } from '../../projections/framework-metadata-table.js';
 import type { MetaledgerDatabase } from '../../src/datasource/database-schema.js';
-import { migrationLogStatements } from '../../src/driver/migrate/migration-log.js';
+import { migrationLogStatements } from '../../src/migrate/table/migration-log.js';
 
 // compiles queries of the typed interface without a database
 const db = new Kysely<MetaledgerDatabase>({

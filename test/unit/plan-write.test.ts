@@ -4,7 +4,7 @@ import { isMetaledgerError } from '../../src/errors.js';
 import type { ItemDocument } from '../../src/events/document.js';
 import { applyPatch } from '../../src/events/patch.js';
 import type { StreamHead } from '../../src/events/read-stream-head.js';
-import { planDelete, planSave, type SaveIntent } from '../../src/store/plan-write.js';
+import { planDelete, planSave, type SaveIntent } from '../../src/write/plan-write.js';
 
 // Planning a write is pure: a stream head and an intent in, the event to append (or why not) out.
 const policy = { snapshotEvery: 3 };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkScript, statementHeads } from '../../src/driver/migrate/script-guard.js';
+import { checkScript, statementHeads } from '../../src/migrate/table/script-guard.js';
 
 // Transaction control in a migration script is found wherever it stands at the top level, and never
 // inside quoted text or comments, whatever surrounds it.

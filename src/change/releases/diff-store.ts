@@ -6,7 +6,7 @@ import { diffStates, type PatchOperation } from '../../events/patch.js';
 import { IdentitySchema, InstantSchema, PositionSchema, TypeKeySchema } from '../../input/call-options.js';
 import { describeMoment, type ResolvedMoment } from '../../history/moment.js';
 import { statesAt, type ItemState } from '../../history/states-at.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import { byKey } from '../../events/stream-key.js';
 
 /** What happened to one item between two moments. */

@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors.js';
 import { checkChangesetBoundary } from '../../history/restore.js';
 import { lastLogPosition, lockLogForAnchor } from '../../history/statements/anchor.js';
 import { LabelSchema, PositionSchema, ReasonSchema } from '../../input/call-options.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import * as tagStatements from './release-statements.js';
 import { checkTagName } from './tag-name.js';
 

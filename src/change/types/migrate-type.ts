@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError, type ValidationIssue } from '../../erro
 import type { PendingEvent } from '../../events/append-events.js';
 import { readHeadsOf } from '../../events/read-stream-head.js';
 import { keyOf } from '../../events/stream-key.js';
-import { planSave, type SnapshotPolicy } from '../../store/plan-write.js';
+import { planSave, type SnapshotPolicy } from '../../write/plan-write.js';
 import { runStatement } from '../../datasource/statement.js';
 import type { TypeRegistry } from './type-registry.js';
 import { readItemsBelowVersion } from './type-statements.js';

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ValidationIssue } from '../../errors.js';
 import { keyProblem, MAX_TYPE_LENGTH } from '../../input/canonical-text.js';
 import { describeIssues } from '../../protocol/issues.js';
-import type { PayloadCheck } from './payload-check.js';
+import type { PayloadCheck } from '../../write/payload-check.js';
 import { compileJsonSchema, type JsonSchemaCheck } from './json-schema-check.js';
 import { runStatement } from '../../datasource/statement.js';
 import { StoredTypeDefinitionSchema, TYPE_DEFINITION_TYPE, type StoredTypeDefinition, type Upcaster } from './type-definition.js';

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { promote, type PromoteOptions, type PromotionResult } from '../../change/releases/promote.js';
+import { promote, type PromoteOptions, type PromotionResult } from '../../service/promotion/promote.js';
 import type { PromotionStep } from '../../change/releases/plan-promotion.js';
 import { ValidationError } from '../../errors.js';
 import { summarizePatch } from '../../history/summarize.js';

@@ -2,8 +2,8 @@ import { MetaledgerError, ValidationError, type ValidationIssue } from '../../er
 import type { PendingEvent } from '../../events/append-events.js';
 import type { StreamHead } from '../../events/read-stream-head.js';
 import type { StrictMetadataBulkOperation as MetadataBulkOperation } from '../../protocol/index.js';
-import type { PayloadCheck } from '../../change/types/payload-check.js';
-import { planDelete, planSave, type SnapshotPolicy, type WritePlan } from '../../store/plan-write.js';
+import type { PayloadCheck } from '../../write/payload-check.js';
+import { planDelete, planSave, type SnapshotPolicy, type WritePlan } from '../../write/plan-write.js';
 import type { BulkAction, BulkRecordResult } from './bulk-result.js';
 import { keyOf, type ItemKey } from '../../events/stream-key.js';
 

@@ -10,7 +10,7 @@ import {
 } from '../../protocol/index.js';
 import { internalsOf, type MetadataStore } from '../../store/metadata-store.js';
 import type { ListFilters } from '../../store/read-records.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
 import { checkItemKey, checkType } from '../../input/item-key.js';
 import { guardPublicMethods } from '../../input/public-boundary.js';

@@ -7,7 +7,7 @@ import {
   type MetadataLoaderContractInput,
 } from '../../protocol/index.js';
 import { createMetadataStore } from '../../store/create-store.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import { DatabaseLoader } from './database-loader.js';
 
 /**

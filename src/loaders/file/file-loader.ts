@@ -12,7 +12,7 @@ import {
   type StrictMetadataRecord as MetadataRecord,
   type StrictMetadataSaveOptions,
 } from '../../protocol/index.js';
-import { parseInput, refuseInapplicable } from '../../store/parse-input.js';
+import { parseInput, refuseInapplicable } from '../../input/parse-input.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
 import { defaultInputLimits } from '../../input/input-limits.js';
 import { checkItemKey, checkType } from '../../input/item-key.js';

@@ -11,7 +11,7 @@ import {
   type StrictMetadataLoadOptionsInput,
   type StrictMetadataRecord as MetadataRecord,
 } from '../../protocol/index.js';
-import { parseInput, refuseInapplicable } from '../../store/parse-input.js';
+import { parseInput, refuseInapplicable } from '../../input/parse-input.js';
 import { refuseFileLoadOptions } from '../../store/store-options.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
 import { defaultInputLimits } from '../../input/input-limits.js';

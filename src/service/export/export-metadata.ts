@@ -6,7 +6,7 @@ import { StrictMetadataExportOptionsSchema, type StrictMetadataExportOptionsInpu
 import { anonymous, checkPrincipal, type Principal } from '../principal.js';
 import { atPublicBoundary } from '../../input/public-boundary.js';
 import { internalsOf, type MetadataStore } from '../../store/metadata-store.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import { writeFileAtomic } from '../../loaders/file/atomic-write.js';
 import { checkSegment } from '../../loaders/file/item-path.js';
 import { silentProgress, type ProgressReporter } from '../../loaders/progress.js';

@@ -4,7 +4,7 @@ import { silentProgress, type ProgressReporter } from '../../loaders/progress.js
 import type { FileIssue } from '../../loaders/record-file.js';
 import { StrictMetadataImportOptionsSchema, type StrictMetadataImportOptionsInput } from '../../protocol/index.js';
 import { internalsOf, type MetadataStore, type WriteContext } from '../../store/metadata-store.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import { ForbiddenError } from '../access-policy.js';
 import { anonymous, checkPrincipal, type Principal } from '../principal.js';
 import { checkWriteContext } from '../../input/free-text.js';

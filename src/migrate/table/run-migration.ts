@@ -7,7 +7,7 @@ import {
   type MetadataMigrationType,
   type StrictMetadataMigrationOperationInput,
 } from '../../protocol/index.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import { existingBackups, findMigration, recordMigration, wasRolledBack, type MigrationOutcome } from './migration-log.js';
 import { inMigrationTransaction, type MigrationTx } from './migration-transaction.js';
 import { applyOperation, automaticBackupName, type MigrationPolicy, type OperationOutcome, type ResolvedOperation } from './operations.js';

@@ -9,9 +9,9 @@ import { statesAt } from '../../history/states-at.js';
 import { IdentitySchema, LabelSchema, ReasonSchema, TypeKeySchema } from '../../input/call-options.js';
 import { atPublicBoundary } from '../../input/public-boundary.js';
 import { internalsOf, MetadataStore } from '../../store/metadata-store.js';
-import { parseInput } from '../../store/parse-input.js';
+import { parseInput } from '../../input/parse-input.js';
 import type { ItemDocument } from '../../events/document.js';
-import { planPromotion, promotionKey, type OnPromotionConflict, type PromotionStep, type PromotionWrite } from './plan-promotion.js';
+import { planPromotion, promotionKey, type OnPromotionConflict, type PromotionStep, type PromotionWrite } from '../../change/releases/plan-promotion.js';
 import {
   readSourceDocument,
   readSourceStore,
@@ -20,8 +20,8 @@ import {
   type PromotionSlice,
   type SourceState,
 } from './promotion-source.js';
-import * as promotionStatements from './release-statements.js';
-import { parseMomentText, type MomentOrTag } from './tag-moment.js';
+import * as promotionStatements from '../../change/releases/release-statements.js';
+import { parseMomentText, type MomentOrTag } from '../../change/releases/tag-moment.js';
 
 /** What `promote` takes: the source and its moment, the target, the slice, who and why, and how to treat conflicts. */
 export interface PromoteOptions extends ChangeReason, PromotionSlice {

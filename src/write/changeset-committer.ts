@@ -5,13 +5,21 @@ import type { Datasource } from '../datasource/datasource.js';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
 import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
 import { ConflictError, DatasourceUnavailableError, isMetaledgerError, writeNotApplied } from '../errors.js';
-import { appendEvents, type AppendedEvent, type AppendStatement, type ChangesetInfo, type PendingEvent } from '../events/append-events.js';
+import { runStatement } from '../datasource/statement.js';
+import {
+  appendEvents,
+  hashVersion,
+  type AppendedEvent,
+  type AppendStatement,
+  type ChangesetInfo,
+  type PendingEvent,
+} from '../events/append-events.js';
 import { checkExpectedVersion } from '../events/next-event.js';
 import { readCommittedChangeset } from '../events/read-changeset.js';
 import { readStreamHead } from '../events/read-stream-head.js';
+import * as changesetStatements from '../events/statements.js';
 import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
 import { conflictMessage, withConflictRetry, type RetryPolicy } from './retry.js';
-import type { StoreRuntime } from './store-runtime.js';
 
 /** Transaction isolation of a write: read committed by default. */
 export type Isolation = 'read_uncommitted' | 'read_committed' | 'repeatable_read' | 'serializable';
@@ -69,6 +77,33 @@ export interface CommitOptions {
   lockAfterConflict?: boolean;
   /** The changeset's id and whether it may already be committed; shared by the commits of one write. */
   identity?: ChangesetIdentity;
+  /**
+   * Events per append statement (a bulk operation's `batch.size`). The commit then runs in a transaction,
+   * as several statements may carry its events, and never shares a statement with other writes.
+   */
+  eventsPerStatement?: number;
+  /**
+   * This commit adds events to a changeset `openChangeset` created (one batch of a bulk operation written
+   * batch by batch). It never shares a statement with other writes, and a connection lost after its
+   * statement went out is reported, not retried: the changeset's other parts make a replay undecidable.
+   */
+  joinsChangeset?: boolean;
+}
+
+/** What the committer asks of the rest of the store, and tells it. */
+export interface CommitHooks {
+  /** Inline projections beyond the append statement's own: the append then runs in a transaction. */
+  readonly needsTransaction: boolean;
+  /** Runs those inline projections on the events just appended, in the appending transaction. */
+  applyInline(db: MetaledgerDb, changeset: ChangesetInfo, events: PendingEvent[], appended: AppendedEvent[]): Promise<void>;
+  /** A commit landed: the other stores of this process, watchers and projections hear of it. */
+  committed(appended: AppendedEvent[]): void;
+}
+
+/** The store's two append statements: one creates the changeset, one adds events to a changeset already there. */
+export interface AppendStatements {
+  opening: AppendStatement;
+  joining: AppendStatement;
 }
 
 /**
@@ -110,19 +145,46 @@ export const connectionRetries = 3;
 
 type Append = (changeset: ChangesetInfo, events: PendingEvent[]) => Promise<AppendedEvent[]>;
 
-/** Every write of the store goes through here: plan on fresh state, append in one statement, retry. */
+function chunk<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+/**
+ * Every write of the store goes through here (saves, deletes, bulk operations, rollback, restore, import,
+ * revert, promotion): plan on fresh state, append, retry by the one policy.
+ */
 export class ChangesetCommitter {
   /** Self-contained appends of concurrent writes share statements (group commit). */
   private readonly batcher: AppendBatcher;
 
   constructor(
     private readonly datasource: Datasource,
-    private readonly appendStatement: AppendStatement,
-    private readonly runtime: StoreRuntime,
+    private readonly statements: AppendStatements,
+    private readonly hooks: CommitHooks,
     private readonly forget: (type: string, name: string) => void,
     private readonly settings: CommitSettings,
   ) {
-    this.batcher = new AppendBatcher((text, parameters) => datasource.prepared(text, parameters), appendStatement, settings.groupCommit);
+    this.batcher = new AppendBatcher((text, parameters) => datasource.prepared(text, parameters), statements.opening, settings.groupCommit);
+  }
+
+  /** Creates an empty changeset that later commits join (`joinsChangeset`); settle it when they are done. */
+  async openChangeset(changeset: ChangesetInfo): Promise<void> {
+    try {
+      await runStatement(this.datasource.db, changesetStatements.insertChangeset(changeset, hashVersion));
+    } catch (error) {
+      const mapped = toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
+      throw mapped instanceof DatasourceUnavailableError && !mapped.sent ? writeNotApplied(mapped, changeset.id) : mapped;
+    }
+  }
+
+  /** Records how many events joined an opened changeset, or removes it when none did; resolves to whether any did. */
+  async settleChangeset(id: string): Promise<boolean> {
+    try {
+      const [{ events }] = await runStatement(this.datasource.db, changesetStatements.settleChangeset(id));
+      return events > 0;
+    } catch (error) {
+      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
+    }
   }
 
   /**
@@ -166,6 +228,7 @@ export class ChangesetCommitter {
           return this.inTransaction(
             isolation,
             lock,
+            options,
             () => (sent = true),
             async (db, run, append): Promise<Omit<Committed<P>, 'retries'>> => {
               // looked up after planning: once committed a changeset stays, so if it is not there now, it was not
@@ -189,14 +252,14 @@ export class ChangesetCommitter {
               if (events.length === 0) return { result, appended: [], replayed: false };
               plannedBefore = result;
               const appended = await this.appendOrExplain(append, changeset, events, options.userExpectedVersion);
-              await this.runtime.applyInline(db, changeset, events, appended);
+              await this.hooks.applyInline(db, changeset, events, appended);
               return { result, appended, changesetId: identity.id, replayed: false };
             },
           );
         };
         const { value, retries } = await withConflictRetry(this.settings.retry, tryOnce, guessedWrong);
         for (const event of value.appended) this.forget(event.type, event.name);
-        if (!value.replayed) this.runtime.committed(value.appended);
+        if (!value.replayed) this.hooks.committed(value.appended);
         return { ...value, retries };
       } catch (caught) {
         if (isConflictFailure(caught)) {
@@ -205,8 +268,9 @@ export class ChangesetCommitter {
         const error = toMetaledgerError(caught, this.settings.secrets, this.settings.timeoutMs);
         if (!(error instanceof DatasourceUnavailableError)) throw error;
         // the statement or the commit went out and no answer came back: it may have committed
-        if (sent && error.sent) identity.mayExist = true;
-        if (!error.retryable || lost >= connectionRetries) throw this.withOutcome(error, identity);
+        const unknown = sent && error.sent;
+        if (unknown) identity.mayExist = true;
+        if (!error.retryable || lost >= connectionRetries || (unknown && options.joinsChangeset)) throw this.withOutcome(error, identity);
         await sleep(lostConnectionPauseMs(lost));
       }
     }
@@ -237,36 +301,48 @@ export class ChangesetCommitter {
 
   /**
    * At read committed the append is one self-contained statement: no explicit transaction, and the
-   * statement is a prepared one, shared with concurrent writes. A transaction is opened for other
-   * isolation levels, for inline projections that must commit with the append, and for locked (queued)
-   * attempts.
+   * statement is a prepared one, shared with concurrent writes unless it joins an opened changeset. A
+   * transaction is opened for other isolation levels, for inline projections that must commit with the
+   * append, for locked (queued) attempts and for events split over several statements.
    */
   private inTransaction<T>(
     isolation: Isolation,
     lock: boolean,
+    options: CommitOptions,
     /** Called when what may commit the write goes out: the self-contained append, or the COMMIT. */
     sending: () => void,
     work: (db: MetaledgerDb, run: SqlRunner, append: Append) => Promise<T>,
   ): Promise<T> {
     const { db } = this.datasource;
-    if (isolation === 'read_committed' && !lock && !this.runtime.needsTransaction) {
-      return work(
-        db,
-        (text, parameters) => this.datasource.prepared(text, parameters),
-        (changeset, events) => {
-          sending();
-          return this.batcher.append(changeset, events);
-        },
-      );
+    const selfContained = isolation === 'read_committed' && !lock && !this.hooks.needsTransaction && !options.eventsPerStatement;
+    if (selfContained) {
+      const run: SqlRunner = (text, parameters) => this.datasource.prepared(text, parameters);
+      return work(db, run, (changeset, events) => {
+        sending();
+        return options.joinsChangeset
+          ? appendEvents(run, this.statements.joining, changeset, events)
+          : this.batcher.append(changeset, events);
+      });
     }
     return db
       .transaction()
       .setIsolationLevel(isolationSql[isolation])
       .execute(async (trx) => {
         const run = kyselyRunner(trx);
-        const result = await work(trx, run, (changeset, events) => appendEvents(run, this.appendStatement, changeset, events));
+        const result = await work(trx, run, (changeset, events) => this.appendInStatements(run, changeset, events, options));
         sending();
         return result;
       });
+  }
+
+  /** Appends inside a transaction: the first statement creates the changeset (unless it was opened), the others join it. */
+  private async appendInStatements(run: SqlRunner, changeset: ChangesetInfo, events: PendingEvent[], options: CommitOptions) {
+    const appended: AppendedEvent[] = [];
+    for (const [i, part] of chunk(events, options.eventsPerStatement ?? events.length).entries()) {
+      const opens = i === 0 && !options.joinsChangeset;
+      const statement = opens ? this.statements.opening : this.statements.joining;
+      appended.push(...(await appendEvents(run, statement, changeset, part, opens ? events.length : undefined)));
+    }
+    return appended;
   }
 }

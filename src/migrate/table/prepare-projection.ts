@@ -1,7 +1,7 @@
 import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
 import { MetaledgerError } from '../../errors.js';
-import { migrate } from '../../migrate/migrator.js';
+import { migrate } from '../migrator.js';
 import { recordMigration } from './migration-log.js';
 import { inMigrationTransaction } from './migration-transaction.js';
 import { createProjection, type MigrationPolicy } from './operations.js';

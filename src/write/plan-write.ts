@@ -4,7 +4,7 @@ import type { PendingEvent } from '../events/append-events.js';
 import { toDocument, type EventKind, type ItemDocument } from '../events/document.js';
 import { checkExpectedVersion, nextEvent, type SnapshotPolicy } from '../events/next-event.js';
 import type { StreamHead } from '../events/read-stream-head.js';
-import type { PayloadCheck } from '../change/types/payload-check.js';
+import type { PayloadCheck } from './payload-check.js';
 
 export type { SnapshotPolicy };
 

@@ -3,11 +3,11 @@ import { ValidationError } from '../../errors.js';
 import { toDocument, type ItemDocument } from '../../events/document.js';
 import { statesAt } from '../../history/states-at.js';
 import { isPlainObject } from '../../protocol/json.js';
-import { bundleFormat } from '../../service/export/export-metadata.js';
-import { sourceOfBundle } from '../../service/import/read-import-source.js';
-import { positionOfMoment, type MomentOrTag } from './tag-moment.js';
-import { finalHead } from './tags.js';
-import { promotionKey } from './plan-promotion.js';
+import { bundleFormat } from '../export/export-metadata.js';
+import { sourceOfBundle } from '../import/read-import-source.js';
+import { positionOfMoment, type MomentOrTag } from '../../change/releases/tag-moment.js';
+import { finalHead } from '../../change/releases/tags.js';
+import { promotionKey } from '../../change/releases/plan-promotion.js';
 import { internalsOf, type MetadataStore } from '../../store/metadata-store.js';
 
 /** Which items a promotion carries: one namespace, some types. */
