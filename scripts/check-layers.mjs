@@ -64,4 +64,6 @@ for (const component of cycles) {
     for (const [to, example] of edges.get(from) ?? []) if (component.includes(to)) console.error(`  ${from} -> ${to}: ${example}`);
 }
 if (cycles.length > 0) process.exit(1);
-console.log(`layers: ${new Set([...edges.keys(), ...[...edges.values()].flatMap((m) => [...m.keys()])]).size} folders, no import cycle between them`);
+console.log(
+  `layers: ${new Set([...edges.keys(), ...[...edges.values()].flatMap((m) => [...m.keys()])]).size} folders, no import cycle between them`,
+);

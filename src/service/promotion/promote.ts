@@ -11,7 +11,13 @@ import { atPublicBoundary } from '../../input/public-boundary.js';
 import { internalsOf, MetadataStore } from '../../store/metadata-store.js';
 import { parseInput } from '../../input/parse-input.js';
 import type { ItemDocument } from '../../events/document.js';
-import { planPromotion, promotionKey, type OnPromotionConflict, type PromotionStep, type PromotionWrite } from '../../change/releases/plan-promotion.js';
+import {
+  planPromotion,
+  promotionKey,
+  type OnPromotionConflict,
+  type PromotionStep,
+  type PromotionWrite,
+} from '../../change/releases/plan-promotion.js';
 import {
   readSourceDocument,
   readSourceStore,
