@@ -1,5 +1,5 @@
 import { statement, type Statement } from '../src/datasource/statement.js';
-import type { FrameworkMetadataColumns } from './framework-metadata-table.js';
+import type { FrameworkMetadataColumns } from '../src/table/framework-metadata-table.js';
 
 // The statements of the bundled projections. Their tables are named by the projection runner (quoted and
 // validated from the configuration), so each takes it; framework-metadata's also take its column mapping.

@@ -1,4 +1,4 @@
-import { describeTable } from '../../projections/framework-metadata-table.js';
+import { describeTable } from '../table/framework-metadata-table.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import {
   StrictMetadataDriverConfigSchema,

@@ -1,4 +1,4 @@
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
+import type { FrameworkMetadataTable } from '../table/framework-metadata-table.js';
 import { ValidationError } from '../errors.js';
 import {
   StrictMetadataLoadOptionsSchema,

@@ -1,6 +1,5 @@
 import { changeNoticeSql, type ChangeNotice } from '../cache/change-notifications.js';
 import type { SqlRunner } from '../datasource/sql-runner.js';
-import { inlineProjectionCtes, type FrameworkMetadataTable } from '../../projections/framework-metadata.js';
 import type { ItemDocument, EventKind } from './document.js';
 import type { PatchOperation } from './patch.js';
 
@@ -70,10 +69,13 @@ export interface AppendStatement {
  * changesets, $3 how many events, $4 and $5 the notice's schema and origin.
  * If any stream did not advance, metadata_expect_appended raises ML409 and nothing is written or sent.
  */
-export function buildAppendStatement(
-  projection: FrameworkMetadataTable,
-  options: { notice: ChangeNotice; changesetExists?: boolean; inlineProjection?: boolean },
-): AppendStatement {
+export function buildAppendStatement(options: {
+  notice: ChangeNotice;
+  /** Join a changeset inserted earlier instead of inserting it. */
+  changesetExists?: boolean;
+  /** CTEs of an inline projection written by the same statement (they read `hashed` and `complete`). */
+  inlineProjection?: string;
+}): AppendStatement {
   const text = `
 WITH input AS (SELECT * FROM metadata_append_input($1::jsonb) WITH ORDINALITY),
 changeset AS (${
@@ -140,10 +142,10 @@ appended AS (
   FROM hashed h WHERE (SELECT ok FROM complete)
   RETURNING position, item_id, type, name, version, kind, hash, recorded_at, changeset_id
 )${
-    options.inlineProjection === false
-      ? ''
-      : `,
-${inlineProjectionCtes(projection)}`
+    options.inlineProjection
+      ? `,
+${options.inlineProjection}`
+      : ''
   }
 SELECT metadata_expect_appended((SELECT count(*) FROM stream), $3::bigint) AS appended,
        (SELECT json_agg(json_build_object(

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { FrameworkMetadataTable } from '../table/framework-metadata-table.js';
 import type { IntegrityProblem } from './integrity-problem.js';
 import { statesAtVersions } from './states-at.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { FrameworkMetadataTable } from '../table/framework-metadata-table.js';
 import { toDocument, type ItemDocument } from '../events/document.js';
 import { ReplayError } from '../events/replay.js';
 import type { IntegrityProblem } from './integrity-problem.js';

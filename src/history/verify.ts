@@ -1,4 +1,4 @@
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { FrameworkMetadataTable } from '../table/framework-metadata-table.js';
 import { anchorProblems, parseAnchor, type Anchor } from './anchor.js';
 import type { IntegrityProblem } from './integrity-problem.js';
 import { chainProblems } from './verify-chain.js';

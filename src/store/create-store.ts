@@ -1,4 +1,6 @@
-import { describeTable } from '../../projections/framework-metadata-table.js';
+import { frameworkMetadataProjection, inlineProjectionCtes } from '../../projections/framework-metadata.js';
+import { readCollectionInfo } from '../../projections/collection-info.js';
+import { describeTable, type FrameworkMetadataTable } from '../table/framework-metadata-table.js';
 import {
   postgresOnlySettings,
   resolveStoreSettings,
@@ -26,6 +28,7 @@ import {
 import type { ProjectionSettings } from '../projections/projection-runner.js';
 import type { GroupCommitLimits } from '../write/append-batcher.js';
 import { MetadataStore } from './metadata-store.js';
+import type { ShippedProjections, StoreSettings } from './store-internals.js';
 import { parseInput } from '../input/parse-input.js';
 
 /** How `createMetadataStore` connects (PostgreSQL, or the embedded PGlite), and the store's settings. */
@@ -204,7 +207,7 @@ export async function createMetadataStoreOn(
     await datasource.close().catch(() => {});
     throw toMetaledgerError(error, secrets);
   }
-  const store = new MetadataStore(datasource, {
+  const settings: StoreSettings = {
     retry: { retryOnConflict: driver.transaction.retryOnConflict, maxRetries: driver.transaction.maxRetries },
     isolation: driver.transaction.defaultIsolation,
     timeoutMs: driver.transaction.timeout,
@@ -219,7 +222,8 @@ export async function createMetadataStoreOn(
     projections: options.projections,
     groupCommit,
     limits,
-  });
+  };
+  const store = new MetadataStore(datasource, settings, shippedProjections(table));
   try {
     await store.start();
   } catch (error) {
@@ -227,4 +231,13 @@ export async function createMetadataStoreOn(
     throw toMetaledgerError(error, secrets);
   }
   return store;
+}
+
+/** The composition root wires the projections metaledger ships into the store; the store core knows none of them. */
+function shippedProjections(table: FrameworkMetadataTable): ShippedProjections {
+  return {
+    frameworkMetadata: frameworkMetadataProjection(table),
+    frameworkMetadataInline: inlineProjectionCtes(table),
+    readCollectionInfo: (db) => readCollectionInfo(db),
+  };
 }

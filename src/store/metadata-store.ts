@@ -37,8 +37,6 @@ import { ChangesetIdSchema, RevertOptionsSchema, type RevertOptions } from '../c
 import { snapshotAt, type SnapshotAtOptions } from '../history/snapshot-at.js';
 import { takeAnchor, type Anchor } from '../history/anchor.js';
 import { verify, type VerifyOptions, type VerifyReport } from '../history/verify.js';
-import { frameworkMetadataProjection } from '../../projections/framework-metadata.js';
-import { readCollectionInfo } from '../../projections/collection-info.js';
 import type { WatchEvent, WatchOptions } from '../projections/change-feed.js';
 import { ProjectionRunner, type ProjectionStatus } from '../projections/projection-runner.js';
 import type { RebuildOptions, RebuildResult } from '../projections/rebuild.js';
@@ -73,7 +71,7 @@ import {
   type WriteContext,
 } from '../write/changeset-committer.js';
 import { StoreRuntime } from './store-runtime.js';
-import type { StoreInternals, StoreSettings } from './store-internals.js';
+import type { ShippedProjections, StoreInternals, StoreSettings } from './store-internals.js';
 import { checkPayloads, planDelete, planSave, type SaveIntent, type WritePlan } from '../write/plan-write.js';
 import { RecordReader, type ListFilters, type StoredRecord } from './read-records.js';
 import {
@@ -172,11 +170,12 @@ export class MetadataStore {
   constructor(
     private readonly datasource: Datasource,
     private readonly settings: StoreSettings,
+    private readonly shipped: ShippedProjections,
   ) {
     this.cache = new RecordCache(settings.cache);
     this.heads = new RecordCache({ enabled: true, ttlSeconds: settings.cache.ttlSeconds });
     this.reader = new RecordReader(settings.table);
-    const projections = new ProjectionRunner(datasource, frameworkMetadataProjection(settings.table), settings.projections, (error) =>
+    const projections = new ProjectionRunner(datasource, shipped.frameworkMetadata, settings.projections, (error) =>
       this.onBackgroundError(error),
     );
     const forget = (type: string, name: string) => this.forget(type, name);
@@ -184,10 +183,10 @@ export class MetadataStore {
       this.onBackgroundError(error),
     );
     const changeNotice: ChangeNotice = { schema: datasource.schema, origin: this.instanceId };
-    const inlineProjection = projections.modeOf('framework-metadata') === 'inline';
+    const inlineProjection = projections.modeOf('framework-metadata') === 'inline' ? shipped.frameworkMetadataInline : undefined;
     const statements = {
-      opening: buildAppendStatement(settings.table, { notice: changeNotice, inlineProjection }),
-      joining: buildAppendStatement(settings.table, { notice: changeNotice, inlineProjection, changesetExists: true }),
+      opening: buildAppendStatement({ notice: changeNotice, inlineProjection }),
+      joining: buildAppendStatement({ notice: changeNotice, inlineProjection, changesetExists: true }),
     };
     this.committer = new ChangesetCommitter(datasource, statements, this.runtime, forget, {
       retry: settings.retry,
@@ -236,7 +235,7 @@ export class MetadataStore {
   /** MetadataCollectionInfo per type, from the collection-info projection. */
   collectionInfo(): Promise<{ type: string; count: number; namespaces: string[] }[]> {
     this.projections.modeOf('collection-info'); // NOT_FOUND, naming what is registered, when it is not
-    return this.run(() => readCollectionInfo(this.db));
+    return this.run(() => this.shipped.readCollectionInfo(this.db));
   }
 
   /** The store's Kysely handle, for reading projection tables of your own (writes go through the store). */

@@ -2,7 +2,7 @@ import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument } from '../events/document.js';
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
+import type { FrameworkMetadataTable } from '../table/framework-metadata-table.js';
 import { allRecords, recordByKey, recordCountsByType, recordsPage, type ListFilters } from './record-statements.js';
 
 export type { ListFilters };

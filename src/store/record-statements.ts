@@ -1,6 +1,6 @@
 import { Parameters, statement, type Statement } from '../datasource/statement.js';
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata-table.js';
-import { recordColumnsSql } from '../../projections/framework-metadata.js';
+import type { FrameworkMetadataTable } from '../table/framework-metadata-table.js';
+import { recordColumnsSql } from '../table/table-sql.js';
 
 // The record reads of a store: its projection table as records. The table and its column mapping are
 // fixed per store, so each statement takes the table and names its columns through `table.columns`.

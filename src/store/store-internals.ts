@@ -1,11 +1,12 @@
 import type { MetaledgerDb } from '../datasource/database-schema.js';
-import type { FrameworkMetadataTable } from '../../projections/framework-metadata.js';
+import type { FrameworkMetadataTable } from '../table/framework-metadata-table.js';
 import type { ChangedItems } from '../cache/change-notifications.js';
 import type { PayloadCheck } from '../write/payload-check.js';
 import type { Datasource } from '../datasource/datasource.js';
 import type { AppendedEvent, PendingEvent } from '../events/append-events.js';
 import type { CommitChangesetOptions, HistoryWriter } from '../history/history-writer.js';
 import type { InputLimits } from '../input/input-limits.js';
+import type { ProjectionDefinition } from '../projections/projection.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
 import type { GroupCommitLimits } from '../write/append-batcher.js';
 import type { Isolation, WriteContext } from '../write/changeset-committer.js';
@@ -27,6 +28,16 @@ export interface StoreSettings {
   limits: InputLimits;
   /** Never shown: used to scrub error messages. */
   secrets: (string | undefined)[];
+}
+
+/** The projections metaledger ships, as the composition root (createMetadataStore) hands them to a store. */
+export interface ShippedProjections {
+  /** framework-metadata over the configured table: the projection the driver queries. */
+  frameworkMetadata: ProjectionDefinition;
+  /** Its inline form: CTEs the append statement runs, so a save stays one round trip. */
+  frameworkMetadataInline: string;
+  /** Reads the collection-info projection (MetadataCollectionInfo per type). */
+  readCollectionInfo(db: MetaledgerDb): Promise<{ type: string; count: number; namespaces: string[] }[]>;
 }
 
 /**

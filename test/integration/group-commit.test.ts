@@ -1,3 +1,4 @@
+import { inlineProjectionCtes } from '../../projections/framework-metadata.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalsOf } from '../../src/store/metadata-store.js';
 import type { MetadataStore } from '../../src/index.js';
@@ -86,7 +87,8 @@ describe('the append batcher', () => {
       sent.push((JSON.parse(parameters[0] as string) as PendingEvent[]).map((event) => `${event.name}@${event.version}`));
       return internalsOf(store).datasource.prepared(text, parameters);
     };
-    const statement = buildAppendStatement(internalsOf(store).settings.table, {
+    const statement = buildAppendStatement({
+      inlineProjection: inlineProjectionCtes(internalsOf(store).settings.table),
       notice: { schema: internalsOf(store).datasource.schema, origin: 'batcher-test' },
     });
     batcher = new AppendBatcher(run, statement, { statementsInFlight: 1, eventsPerStatement: 100 });

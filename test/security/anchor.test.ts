@@ -1,3 +1,4 @@
+import { inlineProjectionCtes } from '../../projections/framework-metadata.js';
 import { createHash } from 'node:crypto';
 import { internalsOf } from '../../src/store/metadata-store.js';
 import fc from 'fast-check';
@@ -96,7 +97,8 @@ describe('store.anchor()', () => {
         toDocument({ ...(head.document as object), metadata: { n: 2 } } as never),
         internalsOf(store).snapshotPolicy,
       );
-      const statement = buildAppendStatement(internalsOf(store).settings.table, {
+      const statement = buildAppendStatement({
+        inlineProjection: inlineProjectionCtes(internalsOf(store).settings.table),
         notice: { schema: internalsOf(store).datasource.schema, origin: store.instanceId },
       });
       const [appended] = await appendEvents(

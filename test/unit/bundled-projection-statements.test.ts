@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeTable } from '../../projections/framework-metadata-table.js';
+import { describeTable } from '../../src/table/framework-metadata-table.js';
 import * as projections from '../../projections/statements.js';
 import { expectBound, flat } from '../helpers/statement-shape.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTable } from '../../projections/framework-metadata-table.js';
+import { describeTable } from '../../src/table/framework-metadata-table.js';
 import { hashEnvelopeSql } from '../../src/events/event-hash.js';
 import { anchorLines, lastLogPosition, lockLogForAnchor } from '../../src/history/statements/anchor.js';
 import { blameEvents, changesPage, itemHistoryCount, itemHistoryPage, prunePointOf } from '../../src/history/statements/audit-trail.js';

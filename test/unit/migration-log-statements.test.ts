@@ -1,6 +1,6 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { describeTable } from '../../projections/framework-metadata-table.js';
+import { describeTable } from '../../src/table/framework-metadata-table.js';
 import type { MetaledgerDatabase } from '../../src/datasource/database-schema.js';
 import { migrationLogStatements } from '../../src/migrate/table/migration-log.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTable } from '../../projections/framework-metadata-table.js';
-import { recordColumnsSql } from '../../projections/framework-metadata.js';
+import { describeTable } from '../../src/table/framework-metadata-table.js';
+import { recordColumnsSql } from '../../src/table/table-sql.js';
 import { allRecords, recordByKey, recordCountsByType, recordsPage } from '../../src/store/record-statements.js';
 import { expectBound, flat } from '../helpers/statement-shape.js';
 

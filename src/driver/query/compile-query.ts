@@ -1,5 +1,5 @@
-import { recordColumnsSql } from '../../../projections/framework-metadata.js';
-import type { FrameworkMetadataField, FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
+import { recordColumnsSql } from '../../table/table-sql.js';
+import type { FrameworkMetadataField, FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import { ValidationError } from '../../errors.js';
 import type {
   StrictMetadataQueryFilters as MetadataQueryFilters,

@@ -1,5 +1,5 @@
 import { CompiledQuery as RawQuery } from 'kysely';
-import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
+import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import type { StrictMetadataQueryOptions as MetadataQueryOptions } from '../../protocol/index.js';
 import { toRecord, type StoredRecord } from '../../store/read-records.js';
 import { compileCount, compileQuery, type QueryLimits } from './compile-query.js';

@@ -1,5 +1,5 @@
-import type { FrameworkMetadataTable } from '../../../projections/framework-metadata.js';
-import { recordColumnsSql } from '../../../projections/framework-metadata.js';
+import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
+import { recordColumnsSql } from '../../table/table-sql.js';
 import { statement, type Statement } from '../../datasource/statement.js';
 import type { ItemDocument } from '../../events/document.js';
 import { eventHashV2Sql, hashEnvelopeSql } from '../../events/event-hash.js';

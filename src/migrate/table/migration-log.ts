@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
+import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import type { MetadataMigrationType } from '../../protocol/index.js';
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
 

@@ -1,4 +1,4 @@
-import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
+import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
 import { quoteIdentifier } from '../../datasource/identifier.js';
 

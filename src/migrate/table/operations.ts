@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createTableSql, derivedName, type FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
-import { rebuildTableSql } from '../../../projections/framework-metadata.js';
+import { createTableSql, derivedName, type FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
+import { rebuildTableSql } from '../../table/table-sql.js';
 import { quoteIdentifier } from '../../datasource/identifier.js';
 import type { MetadataMigrationType } from '../../protocol/index.js';
 import type { MigrationTx } from './migration-transaction.js';

@@ -1,4 +1,4 @@
-import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
+import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
 import { MetaledgerError } from '../../errors.js';
 import { migrate } from '../migrator.js';

@@ -1,4 +1,4 @@
-import type { FrameworkMetadataTable } from '../../../projections/framework-metadata-table.js';
+import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import { MetaledgerError } from '../../errors.js';
 import type { MigrationTx } from './migration-transaction.js';
 

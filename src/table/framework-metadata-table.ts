@@ -1,5 +1,5 @@
-import { quoteIdentifier } from '../src/datasource/identifier.js';
-import { ValidationError, type ValidationIssue } from '../src/errors.js';
+import { quoteIdentifier } from '../datasource/identifier.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 
 /** Logical field → physical column of the `_framework_metadata` projection (MetadataTableSchema.columnMapping). */
 export interface FrameworkMetadataColumns {
