@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetadataStore, DatasourceUnavailableError, type MetadataStore } from '../../src/index.js';
+import { createMetadataStore, DatasourceUnavailableError, MetadataDriver, type MetadataStore } from '../../src/index.js';
 import { startFaultProxy, type FaultProxy } from './helpers/fault-proxy.js';
 import { recordFigure } from './helpers/figures.js';
 import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
@@ -60,6 +60,34 @@ describe('a write whose connection is lost after it was sent', () => {
     const resent = await store.save('object', { name: 'unknown-item', metadata: {} }, { changesetId: unavailable.changesetId });
     expect(resent).toMatchObject({ version: 1, created: true, replayed: true, changesetId: unavailable.changesetId });
     expect(await eventsOf('unknown-item')).toBe(1);
+  });
+
+  it('a transactional bulk operation whose COMMIT reply was lost is looked up by its changeset: applied once', async () => {
+    const driver = new MetadataDriver(store);
+    const records = Array.from({ length: 30 }, (_, i) => ({ type: 'object', name: `bulk-lost-${i}`, metadata: { i } }));
+    const lost = proxy.loseReplyTo('commit');
+    const result = await driver.bulkOperation({ operation: 'create', records, batch: { size: 10 } });
+    await lost;
+    expect(result).toMatchObject({ success: true, totals: { created: 30 } });
+    const [{ events, changesets }] = await postgres.query<{ events: number; changesets: number }>(
+      `SELECT count(*)::int AS events, count(DISTINCT changeset_id)::int AS changesets FROM lost.metadata_events WHERE name LIKE 'bulk-lost-%'`,
+    );
+    expect({ events, changesets }).toEqual({ events: 30, changesets: 1 });
+    expect(result.changesetId).toBeDefined();
+  });
+
+  it('a batch of a non-transactional bulk operation whose reply was lost reports an unknown outcome, not a second write', async () => {
+    const driver = new MetadataDriver(store);
+    const records = Array.from({ length: 4 }, (_, i) => ({ type: 'object', name: `batch-lost-${i}`, metadata: { i } }));
+    // the append carries the events (the heads read before it names the items too)
+    const lost = proxy.loseReplyTo('"kind":"created"');
+    const error = await driver
+      .bulkOperation({ operation: 'create', records, transactional: false, batch: { size: 4 } })
+      .catch((caught: unknown) => caught);
+    await lost;
+    expect(error).toBeInstanceOf(DatasourceUnavailableError);
+    expect(error).toMatchObject({ outcome: 'unknown' });
+    expect(await eventsOf('batch-lost-0')).toBe(1);
   });
 
   it('a write that failed before anything was sent says it was not applied', async () => {
