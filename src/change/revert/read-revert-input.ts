@@ -1,12 +1,9 @@
-import type { SqlRunner } from '../../datasource/sql-runner.js';
+import type { MetaledgerDb } from '../../datasource/database-schema.js';
+import { runStatement } from '../../datasource/statement.js';
 import { MetaledgerError, NotFoundError } from '../../errors.js';
-import type { ItemDocument } from '../../events/document.js';
 import type { StreamHead } from '../../events/read-stream-head.js';
 import type { RevertEventInput, RevertItemInput } from './plan-revert.js';
-import { readChangeset, readChangesetEvents, readHeads, readLaterEvents, readRevertsOf, type Statement } from './revert-statements.js';
-
-type EventRow = RevertEventInput & { itemId: string };
-type HeadRow = StreamHead & { type: string; name: string; document: ItemDocument | null };
+import { readChangeset, readChangesetEvents, readHeads, readLaterEvents, readRevertsOf, type RevertEventRow } from './revert-statements.js';
 
 /** The items to plan, and the heads their events will build on. */
 export interface RevertInput {
@@ -14,10 +11,8 @@ export interface RevertInput {
   heads: Map<string, StreamHead>;
 }
 
-const runStatement = <R>(run: SqlRunner, statement: Statement) => run<R>(statement.text, statement.values);
-
 /** The events of each item, grouped by item id in the order read. */
-function byItem(rows: EventRow[]): Map<string, RevertEventInput[]> {
+function byItem(rows: RevertEventRow[]): Map<string, RevertEventInput[]> {
   const grouped = new Map<string, RevertEventInput[]>();
   for (const { itemId, ...event } of rows)
     grouped.set(itemId, [...(grouped.get(itemId) ?? []), { ...event, version: Number(event.version) }]);
@@ -29,10 +24,10 @@ function byItem(rows: EventRow[]): Map<string, RevertEventInput[]> {
  * events since and its head. NOT_FOUND when no changeset has the id; HISTORY_PRUNED when pruning removed
  * some of its events (their inverses are gone with them).
  */
-export async function readRevertInput(run: SqlRunner, changesetId: string): Promise<RevertInput> {
-  const [changeset] = await runStatement<{ eventCount: number }>(run, readChangeset(changesetId));
+export async function readRevertInput(db: MetaledgerDb, changesetId: string): Promise<RevertInput> {
+  const [changeset] = await runStatement(db, readChangeset(changesetId));
   if (!changeset) throw new NotFoundError(`no changeset ${changesetId}`);
-  const rows = await runStatement<EventRow>(run, readChangesetEvents(changesetId));
+  const rows = await runStatement(db, readChangesetEvents(changesetId));
   if (rows.length < Number(changeset.eventCount)) {
     throw new MetaledgerError(
       'HISTORY_PRUNED',
@@ -40,14 +35,14 @@ export async function readRevertInput(run: SqlRunner, changesetId: string): Prom
     );
   }
   const reverted = byItem(rows);
-  const heads = await runStatement<HeadRow>(run, readHeads([...reverted.keys()]));
+  const heads = await runStatement(db, readHeads([...reverted.keys()]));
   const headOf = new Map(heads.map((head) => [head.itemId, { ...head, version: Number(head.version) }]));
   const windows = [...reverted].map(([itemId, events]) => ({
     itemId,
     after: events[events.length - 1].version,
     upTo: headOf.get(itemId)!.version,
   }));
-  const later = byItem(await runStatement<EventRow>(run, readLaterEvents(windows)));
+  const later = byItem(await runStatement(db, readLaterEvents(windows)));
   const items = [...reverted].map(([itemId, events]) => {
     const head = headOf.get(itemId)!;
     return {
@@ -67,8 +62,8 @@ export async function readRevertInput(run: SqlRunner, changesetId: string): Prom
  * The revert in force for a changeset, if any: a changeset reverting it that is not itself reverted
  * (reverting a revert lets the original be reverted again).
  */
-export async function revertInForce(run: SqlRunner, changesetId: string): Promise<string | undefined> {
-  const reverts = await runStatement<{ id: string }>(run, readRevertsOf(changesetId));
-  for (const { id } of reverts) if ((await revertInForce(run, id)) === undefined) return id;
+export async function revertInForce(db: MetaledgerDb, changesetId: string): Promise<string | undefined> {
+  const reverts = await runStatement(db, readRevertsOf(changesetId));
+  for (const { id } of reverts) if ((await revertInForce(db, id)) === undefined) return id;
   return undefined;
 }

@@ -1,4 +1,3 @@
-import { kyselyRunner } from '../../datasource/sql-runner.js';
 import { ConflictError } from '../../errors.js';
 import type { PendingEvent } from '../../events/append-events.js';
 import type { EventKind } from '../../events/document.js';
@@ -44,9 +43,8 @@ export async function revertChangeset(writer: HistoryWriter, changesetId: string
     target: { revertOf: changesetId },
   };
   const { result, changesetId: revertChangesetId } = await writer.commitChangeset(context, async (db) => {
-    const run = kyselyRunner(db);
-    const { items, heads } = await readRevertInput(run, changesetId);
-    const revertedBy = await revertInForce(run, changesetId);
+    const { items, heads } = await readRevertInput(db, changesetId);
+    const revertedBy = await revertInForce(db, changesetId);
     if (revertedBy !== undefined)
       throw new ConflictError(
         `changeset ${changesetId} is already reverted by changeset ${revertedBy}; revert ${revertedBy} first to apply it again`,
