@@ -56,7 +56,7 @@ async function checkDirectory(directory: string): Promise<void> {
 
 /** Starts PGlite and puts its one connection in the store's schema; a failed start leaves nothing running. */
 async function startPglite(dataDir: string | undefined, directory: string | undefined, searchPath: string): Promise<PGlite> {
-  const client = new PGlite(directory ?? dataDir, await seedOptions(directory));
+  const client = new PGlite(directory ?? dataDir, await seedOptions(dataDir, directory));
   try {
     await client.waitReady;
     await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; ${sessionSettings(searchPath)}`);
