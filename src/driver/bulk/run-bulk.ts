@@ -93,36 +93,11 @@ export async function runBulk(
     };
   };
 
-  const results = new Map<number, BulkRecordResult>();
-  let retries = 0;
-  let changesetId: string | undefined;
-  let written: boolean;
-  let rolledBack = false;
-  if (operation.transactional) {
-    const committed = await commitAll(writer, changesetContext, batches, planBatch, continueOnError, size);
-    for (const result of committed.result) results.set(result.index, result);
-    retries = committed.retries;
-    changesetId = committed.changesetId;
-    written = committed.appended.length > 0;
-    rolledBack = failedIn(results.values());
-  } else {
-    const opened = await writer.openChangeset(changesetContext);
-    changesetId = opened;
-    const runBatch = async (batch: BulkEntry[]) => {
-      if (failedIn(results.values()) && !continueOnError) {
-        for (const entry of batch) results.set(entry.index, aborted(entry, 'not attempted: the operation stopped at an earlier failure'));
-        return;
-      }
-      const outcome = await commitBatch(writer, changesetContext, opened, batch, planBatch);
-      retries += outcome.retries;
-      for (const result of outcome.results) results.set(result.index, result);
-    };
-    // every batch has finished (or failed) before the changeset is settled
-    const outcomes = parallel ? await Promise.allSettled(batches.map(runBatch)) : await runInOrder(batches, runBatch);
-    written = await writer.settleChangeset(opened);
-    const broken = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (broken) throw (broken as PromiseRejectedResult).reason;
-  }
+  const outcome = operation.transactional
+    ? await commitAll(writer, changesetContext, batches, planBatch, continueOnError, size)
+    : await commitBatchByBatch(writer, changesetContext, batches, planBatch, continueOnError, parallel);
+  const { results, written } = outcome;
+  const rolledBack = operation.transactional && failedIn(results.values());
   const ordered = entries
     .map((entry) => {
       const result = results.get(entry.index);
@@ -134,11 +109,11 @@ export async function runBulk(
   return {
     success: !failed,
     operation: operation.operation,
-    changesetId: written ? changesetId : undefined,
+    changesetId: written ? outcome.changesetId : undefined,
     results: ordered,
     totals: totalsOf(ordered),
     batches: batches.length,
-    retries,
+    retries: outcome.retries,
   };
 }
 
@@ -155,6 +130,15 @@ async function runInOrder<T>(items: T[], run: (item: T) => Promise<void>): Promi
 
 type PlanBatch = (db: MetaledgerDb, batch: BulkEntry[], append: boolean) => Promise<PlannedBatch>;
 
+/** What the batches of a call came to: each record's result by index, and what was committed. */
+interface BulkOutcome {
+  results: Map<number, BulkRecordResult>;
+  retries: number;
+  changesetId?: string;
+  /** Whether any event was committed. */
+  written: boolean;
+}
+
 /** Every batch in one commit: planned in order (stopping at a failure unless the call continues), appended only if none failed. */
 async function commitAll(
   writer: BulkWriter,
@@ -163,9 +147,9 @@ async function commitAll(
   planBatch: PlanBatch,
   continueOnError: boolean,
   eventsPerStatement: number,
-) {
+): Promise<BulkOutcome> {
   try {
-    return await writer.commitChangeset(
+    const committed = await writer.commitChangeset(
       context,
       async (db) => {
         const results: BulkRecordResult[] = [];
@@ -180,10 +164,48 @@ async function commitAll(
       },
       { eventsPerStatement },
     );
+    return {
+      results: new Map(committed.result.map((result) => [result.index, result])),
+      retries: committed.retries,
+      changesetId: committed.changesetId,
+      written: committed.appended.length > 0,
+    };
   } catch (error) {
     if (isMetaledgerError(error, 'CONFLICT')) throw new ConflictError(`bulk operation: ${error.message}; nothing was written`);
     throw error;
   }
+}
+
+/**
+ * Each batch a commit of its own, joining one changeset opened first and settled once every batch has
+ * finished (or failed): in order, or all at once with `batch.parallel`. Without `continueOnError`, the
+ * batches after a failure are not attempted.
+ */
+async function commitBatchByBatch(
+  writer: BulkWriter,
+  context: BulkContext & { source: string },
+  batches: BulkEntry[][],
+  planBatch: PlanBatch,
+  continueOnError: boolean,
+  parallel: boolean,
+): Promise<BulkOutcome> {
+  const changesetId = await writer.openChangeset(context);
+  const results = new Map<number, BulkRecordResult>();
+  let retries = 0;
+  const runBatch = async (batch: BulkEntry[]) => {
+    if (failedIn(results.values()) && !continueOnError) {
+      for (const entry of batch) results.set(entry.index, aborted(entry, 'not attempted: the operation stopped at an earlier failure'));
+      return;
+    }
+    const outcome = await commitBatch(writer, context, changesetId, batch, planBatch);
+    retries += outcome.retries;
+    for (const result of outcome.results) results.set(result.index, result);
+  };
+  const outcomes = parallel ? await Promise.allSettled(batches.map(runBatch)) : await runInOrder(batches, runBatch);
+  const written = await writer.settleChangeset(changesetId);
+  const broken = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (broken) throw (broken as PromiseRejectedResult).reason;
+  return { results, retries, changesetId, written };
 }
 
 /** One batch as a commit of its own, joining the opened changeset; a conflict the retries did not resolve fails its records. */
