@@ -71,7 +71,6 @@ export async function runBulk(
   // one lock order for every call: concurrent bulk writes over the same items wait instead of deadlocking
   const entries = bulkEntries(operation, input.records, settings.snapshot, await writer.payloadCheck()).sort(byKey);
   const batches = chunk(entries, size);
-  const changesetContext = { ...context, source: 'bulk' };
 
   /**
    * Plans a batch. Its events are appended only when `append` and no record failed, or when the call
@@ -93,9 +92,8 @@ export async function runBulk(
     };
   };
 
-  const outcome = operation.transactional
-    ? await commitAll(writer, changesetContext, batches, planBatch, continueOnError, size)
-    : await commitBatchByBatch(writer, changesetContext, batches, planBatch, continueOnError, parallel);
+  const run: BulkRun = { writer, context: { ...context, source: 'bulk' }, batches, planBatch, continueOnError };
+  const outcome = operation.transactional ? await commitAll(run, size) : await commitBatchByBatch(run, parallel);
   const { results, written } = outcome;
   const rolledBack = operation.transactional && failedIn(results.values());
   const ordered = entries
@@ -130,6 +128,15 @@ async function runInOrder<T>(items: T[], run: (item: T) => Promise<void>): Promi
 
 type PlanBatch = (db: MetaledgerDb, batch: BulkEntry[], append: boolean) => Promise<PlannedBatch>;
 
+/** One call's batches, how to plan one, and where they commit. */
+interface BulkRun {
+  writer: BulkWriter;
+  context: BulkContext & { source: string };
+  batches: BulkEntry[][];
+  planBatch: PlanBatch;
+  continueOnError: boolean;
+}
+
 /** What the batches of a call came to: each record's result by index, and what was committed. */
 interface BulkOutcome {
   results: Map<number, BulkRecordResult>;
@@ -141,11 +148,7 @@ interface BulkOutcome {
 
 /** Every batch in one commit: planned in order (stopping at a failure unless the call continues), appended only if none failed. */
 async function commitAll(
-  writer: BulkWriter,
-  context: BulkContext & { source: string },
-  batches: BulkEntry[][],
-  planBatch: PlanBatch,
-  continueOnError: boolean,
+  { writer, context, batches, planBatch, continueOnError }: BulkRun,
   eventsPerStatement: number,
 ): Promise<BulkOutcome> {
   try {
@@ -182,11 +185,7 @@ async function commitAll(
  * batches after a failure are not attempted.
  */
 async function commitBatchByBatch(
-  writer: BulkWriter,
-  context: BulkContext & { source: string },
-  batches: BulkEntry[][],
-  planBatch: PlanBatch,
-  continueOnError: boolean,
+  { writer, context, batches, planBatch, continueOnError }: BulkRun,
   parallel: boolean,
 ): Promise<BulkOutcome> {
   const changesetId = await writer.openChangeset(context);
