@@ -3,7 +3,7 @@ import type { ProjectedEvent } from './projection.js';
 import { logStart, readLogAfter, withStates, type LogCursor } from './read-log.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
-import { lastCommittedEvent } from './statements/log.js';
+import { feedStart } from './statements/log.js';
 
 /** The protocol's MetadataWatchEvent, plus the item's version and the cursor to resume after it. */
 export interface WatchEvent {
@@ -70,6 +70,8 @@ export class ChangeFeed {
     private readonly db: MetaledgerDb,
     private readonly options: WatchOptions,
     start: LogCursor,
+    /** For a feed "from now": the snapshot at its start, whose committed transactions it never delivers. */
+    private readonly committedBefore?: string,
   ) {
     this.cursor = start;
   }
@@ -77,8 +79,9 @@ export class ChangeFeed {
   static async open(db: MetaledgerDb, options: WatchOptions): Promise<ChangeFeed> {
     if (options.after) return new ChangeFeed(db, options, parseCursor(options.after));
     if (options.from === 'start') return new ChangeFeed(db, options, logStart);
-    const [last] = await runStatement(db, lastCommittedEvent());
-    return new ChangeFeed(db, options, last?.tx_id ? { txId: last.tx_id, position: Number(last.position) } : logStart);
+    const [start] = await runStatement(db, feedStart());
+    const cursor = start.tx_id ? { txId: start.tx_id, position: Number(start.position) } : logStart;
+    return new ChangeFeed(db, options, cursor, start.snapshot);
   }
 
   get position(): string {
@@ -87,7 +90,7 @@ export class ChangeFeed {
 
   /** The next watch events (possibly none), advancing the cursor past everything read. */
   async next(limit = 500): Promise<WatchEvent[]> {
-    const rows = await readLogAfter(this.db, this.cursor, limit, { types: this.options.types });
+    const rows = await readLogAfter(this.db, this.cursor, limit, { types: this.options.types, committedBefore: this.committedBefore });
     if (rows.length === 0) return [];
     const last = rows[rows.length - 1];
     this.cursor = { txId: last.tx_id, position: Number(last.position) };

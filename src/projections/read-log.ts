@@ -16,9 +16,9 @@ export async function readLogAfter(
   db: MetaledgerDb,
   cursor: LogCursor,
   limit: number,
-  filter: { types?: string[] } = {},
+  filter: { types?: string[]; committedBefore?: string } = {},
 ): Promise<LogRow[]> {
-  return runStatement(db, committedLogAfter(cursor, limit, filter.types));
+  return runStatement(db, committedLogAfter(cursor, limit, filter));
 }
 
 /**

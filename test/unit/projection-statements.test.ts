@@ -8,28 +8,36 @@ import {
   lockCheckpoint,
   resetCheckpoint,
 } from '../../src/projections/statements/checkpoints.js';
-import {
-  committedLogAfter,
-  countEvents,
-  lastCommittedEvent,
-  lockOutAppends,
-  logAfterUnderLock,
-} from '../../src/projections/statements/log.js';
+import { committedLogAfter, countEvents, feedStart, lockOutAppends, logAfterUnderLock } from '../../src/projections/statements/log.js';
 import { createTableLike, dropTableIfExists, secondaryIndexesOf, swapContents } from '../../src/projections/statements/rebuild-table.js';
-import { flat, placeholders } from '../helpers/statement-shape.js';
+import { expectBound, flat } from '../helpers/statement-shape.js';
 
 const cursor = { txId: '812', position: 40 };
 
 describe('log statements', () => {
   it('reads only committed events after the cursor, in commit order, optionally of some types', () => {
-    const next = committedLogAfter(cursor, 500, ['object']);
+    const next = committedLogAfter(cursor, 500, { types: ['object'] });
+    expectBound(next);
     expect(next.values).toEqual(['812', 40, ['object'], 500]);
-    expect(placeholders(next)).toEqual([1, 2, 3, 4]);
     expect(flat(next)).toContain(
-      'WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())',
+      'WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint) AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot()) AND e.type = ANY($3::text[])',
     );
     expect(flat(next)).toContain('ORDER BY e.tx_id, e.position LIMIT $4');
-    expect(committedLogAfter(cursor, 1).values[2]).toBeNull();
+    const all = committedLogAfter(cursor, 1);
+    expectBound(all);
+    expect(all.values).toEqual(['812', 40, 1]);
+    expect(flat(all)).not.toContain('e.type = ANY');
+  });
+
+  it('a feed started from now leaves out what its start snapshot saw committed', () => {
+    const next = committedLogAfter(cursor, 500, { committedBefore: '800:815:805,810' });
+    expectBound(next);
+    expect(next.values).toEqual(['812', 40, '800:815:805,810', 500]);
+    expect(flat(next)).toContain('AND NOT pg_visible_in_snapshot(e.tx_id, $3::text::pg_snapshot)');
+    const start = feedStart();
+    expectBound(start);
+    expect(flat(start)).toContain('s.snapshot::text AS snapshot FROM (SELECT pg_current_snapshot() AS snapshot) s');
+    expect(flat(start)).toContain('WHERE tx_id < pg_snapshot_xmin(s.snapshot) ORDER BY tx_id DESC, position DESC LIMIT 1');
   });
 
   it('reads past open transactions only under the append lock', () => {
@@ -37,7 +45,6 @@ describe('log statements', () => {
     expect(flat(rest)).not.toContain('pg_snapshot_xmin');
     expect(rest.values).toEqual(['812', 40, 10]);
     expect(lockOutAppends().text).toBe('LOCK TABLE metadata_streams IN SHARE MODE');
-    expect(flat(lastCommittedEvent())).toContain('ORDER BY tx_id DESC, position DESC LIMIT 1');
     expect(countEvents().values).toEqual([]);
   });
 });

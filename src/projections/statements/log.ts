@@ -1,4 +1,4 @@
-import { statement, type Statement } from '../../datasource/statement.js';
+import { Parameters, statement, type Statement } from '../../datasource/statement.js';
 import type { EventRow } from '../../events/event-row.js';
 
 // Reading the whole log in commit order, for projections and change feeds.
@@ -27,17 +27,29 @@ const logRowColumns = `e.position, e.tx_id::text AS tx_id, e.item_id, e.type, e.
  * The next events after `cursor` in commit order (of some types, when given). Only transactions older
  * than every running one are read (tx_id below the snapshot's xmin): a transaction still open may yet
  * commit with a smaller tx_id than events already visible, and reading past it would skip its events.
+ * With `committedBefore` (a snapshot taken when a feed started "from now"), events of transactions that
+ * snapshot saw committed are left out: they happened before the feed started, though a transaction still
+ * open then kept them above the starting cursor.
  */
-export function committedLogAfter(cursor: LogCursor, limit: number, types?: readonly string[]): Statement<LogRow> {
+export function committedLogAfter(
+  cursor: LogCursor,
+  limit: number,
+  filter: { types?: readonly string[]; committedBefore?: string } = {},
+): Statement<LogRow> {
+  const values = new Parameters();
+  const after = `(e.tx_id, e.position) > (${values.bind(cursor.txId)}::text::xid8, ${values.bind(cursor.position)}::bigint)`;
+  const types = filter.types ? ` AND e.type = ANY(${values.bind(filter.types)}::text[])` : '';
+  const started = filter.committedBefore
+    ? ` AND NOT pg_visible_in_snapshot(e.tx_id, ${values.bind(filter.committedBefore)}::text::pg_snapshot)`
+    : '';
   return statement(
     'committed-log-after',
     `SELECT ${logRowColumns}
      FROM metadata_events e JOIN metadata_changesets c ON c.id = e.changeset_id
-     WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint)
-       AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-       AND ($3::text[] IS NULL OR e.type = ANY($3::text[]))
-     ORDER BY e.tx_id, e.position LIMIT $4`,
-    [cursor.txId, cursor.position, types ?? null, limit],
+     WHERE ${after}
+       AND e.tx_id < pg_snapshot_xmin(pg_current_snapshot())${types}${started}
+     ORDER BY e.tx_id, e.position LIMIT ${values.bind(limit)}`,
+    values.values,
   );
 }
 
@@ -52,12 +64,19 @@ export function logAfterUnderLock(cursor: LogCursor, limit: number): Statement<L
   );
 }
 
-/** The last event every running transaction is past (no row: none yet). */
-export function lastCommittedEvent(): Statement<{ tx_id: string | null; position: number | null }> {
+/**
+ * Where a feed "from now" starts: the last event every running transaction is past (no row: none yet),
+ * and the snapshot that tells the events committed since it but before now.
+ */
+export function feedStart(): Statement<{ tx_id: string | null; position: number | null; snapshot: string }> {
   return statement(
-    'last-committed-event',
-    `SELECT tx_id::text AS tx_id, position FROM metadata_events
-     WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx_id DESC, position DESC LIMIT 1`,
+    'feed-start',
+    `SELECT e.tx_id::text AS tx_id, e.position, s.snapshot::text AS snapshot
+     FROM (SELECT pg_current_snapshot() AS snapshot) s
+     LEFT JOIN LATERAL (
+       SELECT tx_id, position FROM metadata_events
+       WHERE tx_id < pg_snapshot_xmin(s.snapshot) ORDER BY tx_id DESC, position DESC LIMIT 1
+     ) e ON true`,
   );
 }
 
