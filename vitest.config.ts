@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config';
 // prompt exits).
 export default defineConfig({
   test: {
+    // a worker per core (vitest's default leaves one idle: on 2 cores, one file at a time); the files
+    // wait on their database much of the time, and each owns its schema or embedded database
+    maxWorkers: '100%',
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

@@ -116,3 +116,19 @@ export function eventLogSummary(): Statement<{ count: number; last_position: num
      FROM metadata_events`,
   );
 }
+
+/**
+ * Where a feed "from now" starts: the last event every running transaction is past (no row: none yet),
+ * and the snapshot that tells the events committed since it but before now.
+ */
+export function feedStart(): Statement<{ tx_id: string | null; position: number | null; snapshot: string }> {
+  return statement(
+    'feed-start',
+    `SELECT e.tx_id::text AS tx_id, e.position, s.snapshot::text AS snapshot
+     FROM (SELECT pg_current_snapshot() AS snapshot) s
+     LEFT JOIN LATERAL (
+       SELECT tx_id, position FROM metadata_events
+       WHERE tx_id < pg_snapshot_xmin(s.snapshot) ORDER BY tx_id DESC, position DESC LIMIT 1
+     ) e ON true`,
+  );
+}

@@ -3,6 +3,7 @@ import { toAuditEvent, type AuditEvent } from './item-history.js';
 import { checkPage } from './paging.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
+import { feedStart } from '../events/statements.js';
 import { changesPage, type ChangesFilter } from './statements/audit-trail.js';
 
 /** Filters and paging of `store.changes()`, the store-wide audit feed. */
@@ -43,8 +44,26 @@ function parseCursor(cursor: string): [string, number] {
   return [match[1], Number(match[2])];
 }
 
-/** The store-wide audit feed in commit order, a page at a time (see `changesPage`: no late commit is skipped). */
-export async function changes(db: MetaledgerDb, options: ChangesOptions = {}): Promise<ChangesPage> {
+/**
+ * Where the audit feed "from now" starts: the cursor to read after, and the snapshot whose committed
+ * transactions the feed leaves out (another transaction open at the start holds the cursor back).
+ */
+export interface ChangesStart {
+  after?: string;
+  committedBefore: string;
+}
+
+/** The start of the audit feed from now (see `ChangesStart`). */
+export async function changesStart(db: MetaledgerDb): Promise<ChangesStart> {
+  const [start] = await runStatement(db, feedStart());
+  return { after: start.tx_id ? `${start.tx_id}:${start.position}` : undefined, committedBefore: start.snapshot };
+}
+
+/**
+ * The store-wide audit feed in commit order, a page at a time (see `changesPage`: no late commit is
+ * skipped); `committedBefore` when it follows a start from now.
+ */
+export async function changes(db: MetaledgerDb, options: ChangesOptions = {}, committedBefore?: string): Promise<ChangesPage> {
   const { limit } = checkPage(options.limit ?? 100);
   const filter: ChangesFilter = {
     since: options.since === undefined ? undefined : new Date(options.since),
@@ -54,6 +73,7 @@ export async function changes(db: MetaledgerDb, options: ChangesOptions = {}): P
     namespace: options.namespace,
     changesetId: options.changeset,
     after: options.after === undefined ? undefined : parseCursor(options.after),
+    committedBefore,
   };
   // one row more than the page: whether there is more
   const rows = await runStatement(db, changesPage(filter, limit + 1));

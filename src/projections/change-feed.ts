@@ -3,7 +3,7 @@ import type { ProjectedEvent } from './projection.js';
 import { logStart, readLogAfter, withStates, type LogCursor } from './read-log.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
-import { feedStart } from './statements/log.js';
+import { feedStart } from '../events/statements.js';
 
 /** The protocol's MetadataWatchEvent, plus the item's version and the cursor to resume after it. */
 export interface WatchEvent {

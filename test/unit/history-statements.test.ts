@@ -41,11 +41,21 @@ describe('audit trail statements', () => {
     expect(flat(feed)).toContain('ORDER BY e.tx_id, e.position LIMIT $5');
   });
 
+  it('a feed started from now leaves out what its start snapshot saw committed', () => {
+    const feed = changesPage({ committedBefore: '800:815:805', after: ['799', 3] }, 10);
+    expectBound(feed);
+    expect(feed.values).toEqual(['800:815:805', '799', 3, 10]);
+    expect(flat(feed)).toContain(
+      'AND NOT pg_visible_in_snapshot(e.tx_id, $1::text::pg_snapshot) AND (e.tx_id, e.position) > ($2::text::xid8, $3::bigint)',
+    );
+  });
+
   it('numbers whatever subset of filters is given without a hole', () => {
     const optional = fc.option(fc.constant('x'), { nil: undefined });
     fc.assert(
       fc.property(optional, optional, optional, fc.boolean(), (actor, namespace, changesetId, withTypes) => {
         expectBound(changesPage({ actor, namespace, changesetId, types: withTypes ? ['a'] : undefined }, 5));
+        expectBound(changesPage({ actor, committedBefore: namespace, types: withTypes ? ['a'] : undefined }, 5));
         expectBound(itemHistoryPage({ itemId, actor, kinds: withTypes ? ['deleted'] : undefined }, { limit: 1, offset: 0 }));
       }),
     );

@@ -8,8 +8,9 @@ import {
   lockCheckpoint,
   resetCheckpoint,
 } from '../../src/projections/statements/checkpoints.js';
-import { committedLogAfter, countEvents, feedStart, lockOutAppends, logAfterUnderLock } from '../../src/projections/statements/log.js';
+import { committedLogAfter, countEvents, lockOutAppends, logAfterUnderLock } from '../../src/projections/statements/log.js';
 import { createTableLike, dropTableIfExists, secondaryIndexesOf, swapContents } from '../../src/projections/statements/rebuild-table.js';
+import { feedStart } from '../../src/events/statements.js';
 import { expectBound, flat } from '../helpers/statement-shape.js';
 
 const cursor = { txId: '812', position: 40 };

@@ -79,6 +79,8 @@ export interface ChangesFilter {
   changesetId?: string;
   /** The last (tx id, position) of the previous page. */
   after?: readonly [string, number];
+  /** A feed started "from now": the snapshot at its start, whose committed transactions it leaves out. */
+  committedBefore?: string;
 }
 
 /**
@@ -94,6 +96,8 @@ export function changesPage(filter: ChangesFilter, limit: number): Statement<Aud
   if (filter.types?.length) conditions.push(`e.type = ANY(${parameters.bind(filter.types)}::text[])`);
   if (filter.namespace !== undefined) conditions.push(`e.namespace = ${parameters.bind(filter.namespace)}`);
   if (filter.changesetId !== undefined) conditions.push(`e.changeset_id = ${parameters.bind(filter.changesetId)}::uuid`);
+  if (filter.committedBefore !== undefined)
+    conditions.push(`NOT pg_visible_in_snapshot(e.tx_id, ${parameters.bind(filter.committedBefore)}::text::pg_snapshot)`);
   if (filter.after !== undefined) {
     const [txId, position] = filter.after;
     conditions.push(`(e.tx_id, e.position) > (${parameters.bind(txId)}::text::xid8, ${parameters.bind(position)}::bigint)`);

@@ -64,22 +64,6 @@ export function logAfterUnderLock(cursor: LogCursor, limit: number): Statement<L
   );
 }
 
-/**
- * Where a feed "from now" starts: the last event every running transaction is past (no row: none yet),
- * and the snapshot that tells the events committed since it but before now.
- */
-export function feedStart(): Statement<{ tx_id: string | null; position: number | null; snapshot: string }> {
-  return statement(
-    'feed-start',
-    `SELECT e.tx_id::text AS tx_id, e.position, s.snapshot::text AS snapshot
-     FROM (SELECT pg_current_snapshot() AS snapshot) s
-     LEFT JOIN LATERAL (
-       SELECT tx_id, position FROM metadata_events
-       WHERE tx_id < pg_snapshot_xmin(s.snapshot) ORDER BY tx_id DESC, position DESC LIMIT 1
-     ) e ON true`,
-  );
-}
-
 /** How many events the log holds. */
 export function countEvents(): Statement<{ total: number }> {
   return statement('count-events', 'SELECT count(*) AS total FROM metadata_events');

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { ChangesOptions } from '../../history/changes.js';
+import { changes, changesStart } from '../../history/changes.js';
+import { ChangesOptionsSchema } from '../../input/call-options.js';
+import { parseInput } from '../../input/parse-input.js';
 import type { Capability } from '../api.js';
 import { mayReadEvent } from '../access/authorize.js';
 import { openEventStream } from '../http/event-stream.js';
@@ -75,12 +77,16 @@ export const changesCapability: Capability = {
         let wake: () => void = () => {};
         // the watch only wakes the loop: the feed read below carries who / why and the cursors
         const watch = await store.watch({ types: filters.types, namespace: filters.namespace, from: 'end' }, () => wake());
-        let cursor = request.headers['last-event-id'] ?? after ?? (from === 'end' ? watch.position : undefined);
+        // from now: what committed before this call is left out, even below the cursor's start
+        const start =
+          (request.headers['last-event-id'] ?? after) === undefined && from === 'end' ? await changesStart(store.db) : undefined;
+        let cursor = request.headers['last-event-id'] ?? after ?? start?.after;
         const stream = openEventStream(request, reply);
         try {
           while (!stream.isClosed) {
             const woken = new Promise<void>((resolve) => (wake = resolve));
-            const page = await store.changes({ ...(filters as ChangesOptions), after: cursor, limit: 200 });
+            const options = parseInput(ChangesOptionsSchema, { ...filters, after: cursor, limit: 200 }, 'changes options');
+            const page = await changes(store.db, options, start?.committedBefore);
             for (const event of page.events)
               if (mayReadEvent(request.principal, event)) stream.send({ id: event.cursor, event: 'change', data: event });
             cursor = page.nextCursor ?? cursor;
