@@ -1,5 +1,4 @@
 import { CompiledQuery } from 'kysely';
-import pg from 'pg';
 import { internalsOf } from '../../src/store/metadata-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionInfoProjection } from '../../projections/collection-info.js';
@@ -8,7 +7,8 @@ import type { MetadataStore } from '../../src/index.js';
 import { nextEvent } from '../../src/events/next-event.js';
 import { readStreamHead } from '../../src/events/read-stream-head.js';
 import { countingProjection } from '../helpers/counting-projection.js';
-import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
+import { openTransactionElsewhere } from '../helpers/open-transaction.js';
+import { backend, createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 
 let database: TestDatabase;
 let store: MetadataStore;
@@ -232,17 +232,13 @@ describe('watch', () => {
   it.skipIf(backend === 'pglite')(
     'from now on means what committed before the call is never delivered, though another transaction holds the log back',
     async () => {
-      // a transaction elsewhere on the server, started before the save, keeps the oldest running xid below it
-      const blocker = new pg.Client({ connectionString: databaseUrl() });
-      await blocker.connect();
+      const blocker = await openTransactionElsewhere();
       try {
-        await blocker.query('BEGIN');
-        await blocker.query('SELECT pg_current_xact_id()');
         await store.save('from-now', { name: 'before', metadata: {} });
         const seen: string[] = [];
         const watch = await store.watch({ types: ['from-now'], pollIntervalMs: 20 }, (event) => void seen.push(event.name));
         await store.save('from-now', { name: 'after', metadata: {} });
-        await blocker.query('COMMIT');
+        await blocker.commit();
         await waitFor(() => seen.length >= 1);
         // one more change after it: whatever was going to be delivered before it has been
         await store.save('from-now', { name: 'last', metadata: {} });

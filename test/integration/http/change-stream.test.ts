@@ -1,6 +1,6 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, databaseUrl } from '../../helpers/test-store.js';
+import { openTransactionElsewhere } from '../../helpers/open-transaction.js';
+import { backend } from '../../helpers/test-store.js';
 import { startTestServer, type Person, type TestServer } from '../../helpers/http-server.js';
 
 let server: TestServer;
@@ -77,15 +77,12 @@ describe('the live change feed (Server-Sent Events)', () => {
   it.skipIf(backend === 'pglite')(
     'a stream from now leaves out what committed before it opened, though another transaction holds the log back',
     async () => {
-      const blocker = new pg.Client({ connectionString: databaseUrl() });
-      await blocker.connect();
+      const blocker = await openTransactionElsewhere();
       try {
-        await blocker.query('BEGIN');
-        await blocker.query('SELECT pg_current_xact_id()');
         await server.store.save('object', { name: 'held-before', metadata: {} }, { actor: 'root' });
         const reading = readEvents(await openStream('root', '?types=object'), 2);
         await server.store.save('object', { name: 'held-after', metadata: {} }, { actor: 'root' });
-        await blocker.query('COMMIT');
+        await blocker.commit();
         await server.store.save('object', { name: 'held-last', metadata: {} }, { actor: 'root' });
         expect((await reading).map((event) => event.data.name)).toEqual(['held-after', 'held-last']);
       } finally {
