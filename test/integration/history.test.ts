@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetadataStore } from '../../src/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
+import { openTransactionElsewhere } from '../helpers/open-transaction.js';
+import { backend, createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 
 let database: TestDatabase;
 let store: MetadataStore;
@@ -73,6 +74,19 @@ describe('audit trail', () => {
     const since = new Date(Date.now() + 60_000);
     expect((await store.changes({ types: ['feed'], since })).events).toEqual([]);
     await expect(store.changes({ after: 'not-a-cursor' })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it.skipIf(backend === 'pglite')('shows a committed changeset by its id though another transaction holds the feed back', async () => {
+    const blocker = await openTransactionElsewhere();
+    try {
+      const { changesetId } = await store.save('lookup', { name: 'now', metadata: {} }, { actor: 'erin', reason: 'look me up' });
+      const page = await store.changes({ changeset: changesetId });
+      expect(page.events.map((e) => [e.name, e.actor, e.reason])).toEqual([['now', 'erin', 'look me up']]);
+      // the whole feed still stops below the open transaction
+      expect((await store.changes({ types: ['lookup'] })).events).toEqual([]);
+    } finally {
+      await blocker.end();
+    }
   });
 });
 

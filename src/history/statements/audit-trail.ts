@@ -85,11 +85,13 @@ export interface ChangesFilter {
 
 /**
  * A page of the store-wide feed in commit order. Only events of transactions older than every running
- * one are read (tx_id below the snapshot's xmin), so a cursor never skips a late-committing write.
+ * one are read (tx_id below the snapshot's xmin), so a cursor never skips a late-committing write. One
+ * changeset is read as committed: its parts commit one after another, each with a newer transaction id
+ * than the last, so no cursor inside it skips one, and a transaction elsewhere does not hide it.
  */
 export function changesPage(filter: ChangesFilter, limit: number): Statement<AuditRow> {
   const parameters = new Parameters();
-  const conditions = ['e.tx_id < pg_snapshot_xmin(pg_current_snapshot())'];
+  const conditions = filter.changesetId === undefined ? ['e.tx_id < pg_snapshot_xmin(pg_current_snapshot())'] : [];
   if (filter.since !== undefined) conditions.push(`e.recorded_at >= ${parameters.bind(filter.since)}`);
   if (filter.until !== undefined) conditions.push(`e.recorded_at <= ${parameters.bind(filter.until)}`);
   if (filter.actor !== undefined) conditions.push(`c.actor = ${parameters.bind(filter.actor)}`);
