@@ -5,6 +5,11 @@ import { defineConfig } from 'vitest/config';
 // real headless Chromium against a server on the embedded database. test/cli/ runs the CLI in-process
 // through main(argv, io); test/process/ runs real processes (the binary, the data-directory lock,
 // prompt exits).
+// A worker runs its files one after another in one process, modules loaded once (seconds a file). The
+// files share nothing else: each owns its schema, and on PGlite borrows one of the worker's idle embedded
+// databases (test/helpers/shared-pglite.ts).
+const oneProcessPerWorker = { isolate: false };
+
 export default defineConfig({
   test: {
     // a worker per core (vitest's default leaves one idle: on 2 cores, one file at a time); the files
@@ -15,9 +20,17 @@ export default defineConfig({
     projects: [
       // unit: no database; test/package/ lists what `npm pack` ships. Property tests run thousands of
       // cases: seconds each on a loaded 2-core machine.
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/package/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {
+          ...oneProcessPerWorker,
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/package/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          ...oneProcessPerWorker,
           name: 'postgres',
           include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/process/**/*.test.ts'],
           env: { METALEDGER_TEST_BACKEND: 'postgres' },
@@ -28,6 +41,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...oneProcessPerWorker,
           name: 'pglite',
           // examples/ run on their own embedded database whatever the backend: once, here
           include: [

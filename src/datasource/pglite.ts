@@ -54,12 +54,11 @@ async function checkDirectory(directory: string): Promise<void> {
   );
 }
 
-/** Starts PGlite and puts its one connection in the store's schema; a failed start leaves nothing running. */
-async function startPglite(dataDir: string | undefined, directory: string | undefined, searchPath: string): Promise<PGlite> {
+/** Starts PGlite (a data directory, or memory); a failed start leaves nothing running. */
+export async function startPglite(dataDir: string | undefined, directory: string | undefined): Promise<PGlite> {
   const client = new PGlite(directory ?? dataDir, await seedOptions(dataDir, directory));
   try {
     await client.waitReady;
-    await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; ${sessionSettings(searchPath)}`);
     return client;
   } catch (error) {
     await client.close().catch(() => {});
@@ -73,17 +72,52 @@ async function startPglite(dataDir: string | undefined, directory: string | unde
  * process: a data directory is locked for the process that opened it until `close()`.
  */
 export async function openPglite(dataDir: string | undefined, schema: string): Promise<Datasource> {
-  const searchPath = quoteIdentifier(schema, 'schema');
+  quoteIdentifier(schema, 'schema'); // a name that cannot be one starts nothing
   const directory = pgliteDirectory(dataDir);
   const lock: DataDirectoryLock | undefined = directory === undefined ? undefined : await lockDataDirectory(directory);
   const start = async () => {
     if (directory !== undefined) await checkDirectory(directory);
-    return startPglite(dataDir, directory, searchPath);
+    return startPglite(dataDir, directory);
   };
   const client = await start().catch(async (error: unknown) => {
     await lock?.release();
     throw error;
   });
+  const close = async () => {
+    try {
+      await client.close();
+    } finally {
+      disarmTimers(client);
+      // only once PGlite has written its files may another process open them
+      await lock?.release();
+    }
+  };
+  const target = directory ?? dataDir ?? 'memory';
+  // one PGlite instance is one database, reachable only through this datasource
+  const identity = `pglite:${directory ?? `memory:${randomUUID()}`}#${schema}`;
+  return pgliteDatasource(client, schema, { target, identity, close }).catch(async (error: unknown) => {
+    await close().catch(() => {});
+    throw error;
+  });
+}
+
+/** Where a datasource over a PGlite client says it is, and what its `close()` does with the client. */
+export interface PgliteDatasourceOptions {
+  /** What messages name as the database (a directory, or memory). */
+  target: string;
+  /** The same for every datasource on this database and schema (see `Datasource.identity`). */
+  identity: string;
+  /** Lets go of the client when the store closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * The datasource of a store in `schema` over a started PGlite client, whose one connection it puts in that
+ * schema. The client serves one schema at a time: one store's, or several stores' of the same schema.
+ */
+export async function pgliteDatasource(client: PGlite, schema: string, options: PgliteDatasourceOptions): Promise<Datasource> {
+  const searchPath = quoteIdentifier(schema, 'schema');
+  await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; ${sessionSettings(searchPath)}`);
   // one embedded database: nothing to redact, no statement timeout to name
   const typed = (error: unknown) => toMetaledgerError(error);
   const db = new Kysely<MetaledgerDatabase>({ dialect: withTypedErrors(new PGliteDialect(client), typed) });
@@ -100,9 +134,8 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
     kind: 'pglite',
     schema,
     db,
-    // one PGlite instance is one database, reachable only through this datasource
-    identity: `pglite:${directory ?? `memory:${randomUUID()}`}#${schema}`,
-    target: directory ?? dataDir ?? 'memory',
+    identity: options.identity,
+    target: options.target,
     async prepared<R>(text: string, parameters: unknown[]) {
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows as R[];
     },
@@ -127,14 +160,6 @@ export async function openPglite(dataDir: string | undefined, schema: string): P
         if (statements.length > 0) await client.exec(statements.join(' '));
       }
     },
-    async close() {
-      try {
-        await db.destroy();
-      } finally {
-        disarmTimers(client);
-        // only once PGlite has written its files may another process open them
-        await lock?.release();
-      }
-    },
+    close: options.close,
   };
 }

@@ -7,8 +7,8 @@ import { databaseUrl, type TestDatabase } from '../helpers/test-store.js';
 
 /**
  * Drivers for the driver-*.test.ts files. Each one gets a store opened with its options on the test's
- * database (on PGlite the stores share the one embedded database). `open` gives a driver a database of
- * its own on PGlite (a fresh in-memory one), for tests that need one the others do not touch.
+ * database (on PGlite the stores share the one embedded database). `open` gives a driver in another
+ * schema a database of its own on PGlite (a fresh in-memory one): PGlite's one connection serves one schema.
  */
 export class DriverFixtures {
   private readonly extra: MetadataDriver[] = [];
@@ -22,7 +22,8 @@ export class DriverFixtures {
 
   /** A driver whose store is opened with exactly these options. */
   async open(options: CreateMetadataStoreOptions = {}): Promise<MetadataDriver> {
-    if (this.database.backend === 'postgres') return this.shared(options);
+    if (this.database.backend === 'postgres' || (options.schema ?? this.database.schema) === this.database.schema)
+      return this.shared(options);
     const driver = await createMetadataDriver({ inMemory: true, schema: this.database.schema, ...options });
     this.extra.push(driver);
     return driver;
