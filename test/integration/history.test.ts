@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetadataStore } from '../../src/index.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { openTransactionElsewhere } from '../helpers/open-transaction.js';
 import { backend, createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 
@@ -63,7 +64,7 @@ describe('audit trail', () => {
     await store.save('feed', { name: 'b', metadata: { n: 1 } }, { actor: 'dave' });
     await store.save('feed', { name: 'a', metadata: { n: 2 } }, { actor: 'carol' });
     // the feed only shows transactions older than every running one (in the whole cluster): wait for it
-    await waitUntil(async () => (await store.changes({ types: ['feed'] })).events.length === 3);
+    await waitFor(async () => (await store.changes({ types: ['feed'] })).events.length === 3, 'the feed to show the three saves');
     const first = await store.changes({ types: ['feed'], limit: 2 });
     expect(first.events.map((e) => `${e.name}${e.version}`)).toEqual(['a1', 'b1']);
     expect(first.hasMore).toBe(true);
@@ -395,11 +396,3 @@ describe('retention', () => {
     expect(report.problems).toEqual([]);
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await sleep(20);
-  }
-}
