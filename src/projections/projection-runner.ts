@@ -9,6 +9,9 @@ import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
 import { checkpointsWithLag } from './statements/checkpoints.js';
 
+/** How soon a catch-up held back by a transaction running elsewhere looks again. */
+const heldBackRetryMs = 250;
+
 /** Projections a store runs besides framework-metadata, their modes and how they catch up. */
 export interface ProjectionSettings {
   /** Projections besides framework-metadata (e.g. the shipped collection-info and actor-activity, or your own). */
@@ -42,6 +45,7 @@ export class ProjectionRunner {
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly pending = new Set<string>();
   private debounce?: NodeJS.Timeout;
+  private readonly lookingAgain = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
   constructor(
@@ -122,12 +126,29 @@ export class ProjectionRunner {
     if (this.closed || this.asyncProjections.length === 0) return;
     clearTimeout(this.debounce);
     this.debounce = setTimeout(() => {
-      for (const definition of this.asyncProjections) {
-        const request = this.jobs ? this.jobs.requestCatchUp(definition.name) : this.catchUpLocally(definition.name);
-        void request.catch(this.onError);
-      }
+      for (const definition of this.asyncProjections) this.requestCatchUp(definition.name);
     }, this.settings.debounceMs ?? 20);
     this.debounce.unref();
+  }
+
+  /** A catch-up of one projection: a job any instance may run, or here. */
+  private requestCatchUp(name: string): void {
+    const request = this.jobs ? this.jobs.requestCatchUp(name) : this.catchUpLocally(name);
+    void request.catch(this.onError);
+  }
+
+  /**
+   * A catch-up stopped below a transaction running elsewhere, with committed events past it: no write
+   * may come to wake the projection again, so it looks again on its own until it has them.
+   */
+  private lookAgainLater(name: string): void {
+    if (this.closed || this.lookingAgain.has(name)) return;
+    const timer = setTimeout(() => {
+      this.lookingAgain.delete(name);
+      if (!this.closed) this.requestCatchUp(name);
+    }, heldBackRetryMs);
+    timer.unref();
+    this.lookingAgain.set(name, timer);
   }
 
   /** One local catch-up at a time per projection; a request during a run schedules one more run. */
@@ -144,9 +165,11 @@ export class ProjectionRunner {
     return run;
   }
 
-  catchUp(name: string): Promise<CatchUpResult> {
+  async catchUp(name: string): Promise<CatchUpResult> {
     const definition = this.require(name);
-    return catchUp(this.db, definition, this.tableOf(definition), this.settings.batchSize);
+    const result = await catchUp(this.db, definition, this.tableOf(definition), this.settings.batchSize);
+    if (result.heldBack) this.lookAgainLater(name);
+    return result;
   }
 
   rebuild(name: string, options?: RebuildOptions): Promise<RebuildResult> {
@@ -190,6 +213,7 @@ export class ProjectionRunner {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.debounce);
+    for (const timer of this.lookingAgain.values()) clearTimeout(timer);
     await Promise.allSettled([...this.running.values()]);
     await this.jobs?.stop();
   }

@@ -3,12 +3,18 @@ import { readLogAfter, withStates, type LogCursor } from './read-log.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { runStatement } from '../datasource/statement.js';
 import { advanceCheckpoint, checkpointError, claimCheckpoint, ensureCheckpointRow } from './statements/checkpoints.js';
+import { anyCommittedAfter } from './statements/log.js';
 
 export interface CatchUpResult {
   applied: number;
   cursor: LogCursor;
   /** Another projector holds this projection's checkpoint: it is doing the work. */
   busy: boolean;
+  /**
+   * Committed events remain after the cursor, held back by a transaction running elsewhere on the server
+   * (the log is read only below the oldest running one): catch up again once it ends.
+   */
+  heldBack: boolean;
 }
 
 export async function ensureCheckpoint(db: MetaledgerDb, projection: string): Promise<void> {
@@ -46,6 +52,10 @@ export async function catchUp(db: MetaledgerDb, projection: ProjectionDefinition
       throw error;
     }
     applied += step.count;
-    if (step.busy || step.count < batchSize) return { applied, cursor: step.cursor, busy: step.busy };
+    if (step.busy) return { applied, cursor: step.cursor, busy: true, heldBack: false };
+    if (step.count < batchSize) {
+      const [{ any: heldBack }] = await runStatement(db, anyCommittedAfter(step.cursor));
+      return { applied, cursor: step.cursor, busy: false, heldBack };
+    }
   }
 }

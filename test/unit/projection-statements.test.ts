@@ -8,7 +8,13 @@ import {
   lockCheckpoint,
   resetCheckpoint,
 } from '../../src/projections/statements/checkpoints.js';
-import { committedLogAfter, countEvents, lockOutAppends, logAfterUnderLock } from '../../src/projections/statements/log.js';
+import {
+  anyCommittedAfter,
+  committedLogAfter,
+  countEvents,
+  lockOutAppends,
+  logAfterUnderLock,
+} from '../../src/projections/statements/log.js';
 import { createTableLike, dropTableIfExists, secondaryIndexesOf, swapContents } from '../../src/projections/statements/rebuild-table.js';
 import { feedStart } from '../../src/events/statements.js';
 import { expectBound, flat } from '../helpers/statement-shape.js';
@@ -39,6 +45,15 @@ describe('log statements', () => {
     expectBound(start);
     expect(flat(start)).toContain('s.snapshot::text AS snapshot FROM (SELECT pg_current_snapshot() AS snapshot) s');
     expect(flat(start)).toContain('WHERE tx_id < pg_snapshot_xmin(s.snapshot) ORDER BY tx_id DESC, position DESC LIMIT 1');
+  });
+
+  it('asks whether committed events lie past the cursor, whatever is still running', () => {
+    const held = anyCommittedAfter(cursor);
+    expectBound(held);
+    expect(held.values).toEqual(['812', 40]);
+    expect(flat(held)).toBe(
+      'SELECT EXISTS (SELECT 1 FROM metadata_events e WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint)) AS any',
+    );
   });
 
   it('reads past open transactions only under the append lock', () => {

@@ -53,6 +53,18 @@ export function committedLogAfter(
   );
 }
 
+/**
+ * Whether events after `cursor` are committed, whatever runs elsewhere: after `committedLogAfter` read them
+ * all, any such event is held back by a transaction still running (see there).
+ */
+export function anyCommittedAfter(cursor: LogCursor): Statement<{ any: boolean }> {
+  return statement(
+    'any-committed-after',
+    'SELECT EXISTS (SELECT 1 FROM metadata_events e WHERE (e.tx_id, e.position) > ($1::text::xid8, $2::bigint)) AS any',
+    [cursor.txId, cursor.position],
+  );
+}
+
 /** Everything after `cursor`, without the commit-safety filter: only valid while appends are locked out. */
 export function logAfterUnderLock(cursor: LogCursor, limit: number): Statement<LogRow> {
   return statement(
