@@ -162,11 +162,15 @@ export class MetadataDriver {
   async bulkOperation(operation: StrictMetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
     const input = bulkOperationInput(operation, this.limits);
     checkWriteContext(context);
+    let allCommitted = false;
     try {
-      return await runBulk(this.internals, this.bulkSettings, input, context);
+      const result = await runBulk(this.internals, this.bulkSettings, input, context);
+      allCommitted = result.success;
+      return result;
     } finally {
-      // written items must not be served stale, whatever the outcome; watchers and projections have news
-      this.internals.announceChanges(itemKeysOf(input.records));
+      // every commit seen to land was announced by the commit itself; a call that failed in part may have
+      // committed what it could not see land: its items must not be served stale, and watchers may have news
+      if (!allCommitted) this.internals.announceChanges(itemKeysOf(input.records));
     }
   }
 
