@@ -4,7 +4,7 @@ import type { Datasource } from '../../src/datasource/datasource.js';
 import { MetadataDriver } from '../../src/driver/metadata-driver.js';
 import { migrate } from '../../src/migrate/migrator.js';
 import type { MetadataStore } from '../../src/index.js';
-import { createTestDatabase, uniqueSchema, type TestDatabase } from '../helpers/test-store.js';
+import { backend, createTestDatabase, uniqueSchema, type TestDatabase } from '../helpers/test-store.js';
 
 // A migration script is administrator input that may change only the projection table it names. Each
 // escape found when the guard was a name check gets a test: the script is refused and rolled back,
@@ -111,6 +111,11 @@ describe('what else a script may not do', () => {
     ['add a policy to the projection', `CREATE POLICY p ON _framework_metadata USING (false)`],
     ['reference another table', `ALTER TABLE _framework_metadata ADD COLUMN app int REFERENCES unrelated_app_table (id)`],
     ['rewind the log’s position sequence', `SELECT setval('metadata_events_position_seq', 1)`],
+    // the next nextval would hand out the last position again
+    [
+      'rewind the log’s position sequence by one',
+      `SELECT setval('metadata_events_position_seq', (SELECT last_value FROM metadata_events_position_seq), false)`,
+    ],
     ['lock the log against saves', `LOCK TABLE metadata_events IN ACCESS EXCLUSIVE MODE`],
   ];
   for (const [what, script] of refused) {
@@ -126,6 +131,21 @@ describe('what else a script may not do', () => {
       await store.save('object', { name: 'still_saves', metadata: { what } });
     });
   }
+
+  // one connection on PGlite: nothing else can run while a script does
+  it.runIf(backend === 'postgres')(
+    'a sequence another session sets back while a script runs is not blamed on the script, nor touched',
+    async () => {
+      const sequence = `"${other}".metadata_events_position_seq`;
+      await sql(`SELECT nextval($1) FROM generate_series(1, 5)`, [sequence]);
+      const migrating = alter(`SELECT pg_sleep(0.8)`);
+      // the script has started (its transaction holds the projection table) before the other session rewinds
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sql(`SELECT setval($1, 1)`, [sequence]);
+      await expect(migrating).resolves.toMatchObject({ outcome: 'succeeded' });
+      expect(await sql(`SELECT last_value::int AS position FROM ${sequence}`)).toEqual([{ position: 1 }]);
+    },
+  );
 
   it('refuses transaction control, even behind a comment, before anything runs', async () => {
     for (const script of [

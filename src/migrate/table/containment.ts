@@ -2,6 +2,7 @@ import type { FrameworkMetadataTable } from '../../table/framework-metadata-tabl
 import { MetaledgerError } from '../../errors.js';
 import type { MigrationTx } from './migration-transaction.js';
 import { regclassLiteral } from './projection-shape.js';
+import { rewoundSequences, sequencePositions, setBack, type SequencePosition } from './sequence-rewinds.js';
 
 /**
  * Whether a migration script stayed inside the projection table it names, judged in its own transaction
@@ -13,8 +14,7 @@ import { regclassLiteral } from './projection-shape.js';
  *   policies, triggers, types, grants and every other catalog object, unless they belong to one of the
  *   relations above (a new column or index of the projection table, say); user triggers never do;
  * - catalog rows it deleted (a dropped function, schema, …), counted per catalog;
- * - sequences moved back (setval is not transactional: a rewound one is set back here; moving one
- *   forward, or drawing from it, is not told apart from other sessions' saves and only leaves a gap).
+ * - sequences it moved back (sequence-rewinds.ts; moving one forward, or drawing from it, only leaves a gap).
  */
 
 /** Catalogs whose rows describe one relation: the expression naming it (null: the row is not a relation's). */
@@ -55,8 +55,8 @@ export interface ContainmentBaseline {
   /** Rows deleted, and inserted or updated, so far by this transaction, per catalog. */
   deleted: Map<string, number>;
   written: Map<string, number>;
-  /** Sequences' last values, to set back any the script rewound. */
-  sequences: Map<number, number>;
+  /** Where sequences stood, to set back any the script rewound. */
+  sequences: Map<number, SequencePosition>;
   /** The projection table's relations and backups before the script (a script may drop them). */
   allowedBefore: Set<number>;
   /** Catalogs this role may read row by row; the others are judged by counts. */
@@ -72,13 +72,8 @@ const ourLocks = `
   FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
   WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
     AND l.mode NOT IN ('AccessShareLock', 'RowShareLock')
-    -- reading a sequence's value locks it too: sequences are judged by their values
+    -- drawing from a sequence takes such a lock too: sequences are judged by whether they moved back (sequence-rewinds.ts)
     AND coalesce(c.relkind, '') <> 'S'`;
-
-const sequenceValues = `
-  SELECT c.oid::pg_catalog.int8 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name, s.last_value FROM pg_catalog.pg_sequences s
-  JOIN pg_catalog.pg_class c ON c.relname = s.sequencename AND c.relnamespace = pg_catalog.to_regnamespace(pg_catalog.quote_ident(s.schemaname))
-  WHERE s.last_value IS NOT NULL`;
 
 const deletedCounts = (catalogs: string[]) =>
   catalogs
@@ -119,7 +114,6 @@ export async function containmentBaseline(tx: MigrationTx, table: FrameworkMetad
   const deleted = await tx.rows<{ catalog: string; deleted: number; written: number }>(
     deletedCounts([...readable.map((c) => c.name), ...unreadable]),
   );
-  const sequences = await tx.rows<{ oid: number; last_value: number }>(sequenceValues);
   const lockedBefore = new Set(locks.map((l) => Number(l.oid)));
   return {
     relations: new Map(relations.map((r) => [Number(r.oid), r.name])),
@@ -128,7 +122,7 @@ export async function containmentBaseline(tx: MigrationTx, table: FrameworkMetad
     allowedBefore: await allowedRelations(tx, table, lockedBefore),
     deleted: new Map(deleted.map((d) => [d.catalog, Number(d.deleted)])),
     written: new Map(deleted.map((d) => [d.catalog, Number(d.written)])),
-    sequences: new Map(sequences.map((s) => [Number(s.oid), Number(s.last_value)])),
+    sequences: await sequencePositions(tx),
     readable,
     unreadable,
   };
@@ -212,13 +206,10 @@ export async function assertContained(tx: MigrationTx, table: FrameworkMetadataT
     if (before.unreadable.includes(count.catalog) && Number(count.written) > (before.written.get(count.catalog) ?? 0))
       found.push(`changed ${count.catalog}`);
   }
-  // a sequence only moves back when set back: others' saves move them forward meanwhile
-  const rewound = (await tx.rows<{ oid: number; name: string; last_value: number }>(sequenceValues)).filter(
-    (sequence) => Number(sequence.last_value) < (before.sequences.get(Number(sequence.oid)) ?? -Infinity),
-  );
+  const rewound = await rewoundSequences(tx, before.sequences);
   found.push(...rewound.map((sequence) => `set back ${sequence.name}`));
   if (found.length === 0 && parts.length === 0) return;
-  await setBackSequences(tx, rewound, before);
+  await setBack(tx, rewound);
   const listed = [...new Set([...found, ...parts])];
   throw new MetaledgerError(
     'MIGRATION_FAILED',
@@ -229,10 +220,4 @@ export async function assertContained(tx: MigrationTx, table: FrameworkMetadataT
 async function isTemporary(tx: MigrationTx, oid: number): Promise<boolean> {
   const [row] = await tx.rows<{ temp: boolean }>(`SELECT relpersistence = 't' AS temp FROM pg_catalog.pg_class WHERE oid = ${oid}`);
   return row?.temp ?? false;
-}
-
-/** setval is not undone by a rollback: a sequence the script moved back is set back to where it was. */
-async function setBackSequences(tx: MigrationTx, rewound: { oid: number }[], before: ContainmentBaseline): Promise<void> {
-  for (const { oid } of rewound)
-    await tx.rows(`SELECT pg_catalog.setval(${Number(oid)}::pg_catalog.regclass, ${before.sequences.get(Number(oid))})`);
 }
