@@ -61,18 +61,20 @@ export const DatasourceConnectionConfigSchema = z
   })
   .strict();
 
+/** The pool's fields, before the check that ties them together. */
+export const DatasourcePoolFieldsSchema = z.object({
+  // 0 idle connections by default: a metadata store is mostly idle, so holding none is the cheap choice.
+  min: z.number().int().min(0).default(0),
+  max: z.number().int().min(1).default(10),
+  idleTimeoutMillis: z.number().int().min(0).optional(),
+});
+
+/** min ≤ max, said on `min`. */
+export const poolBoundsInOrder = <Input>(pool: z.ZodType<{ min: number; max: number; idleTimeoutMillis?: number }, z.ZodTypeDef, Input>) =>
+  pool.refine((bounds) => bounds.min <= bounds.max, { message: 'pool.min must not be greater than pool.max', path: ['min'] });
+
 /** Connection pool bounds of a datasource. */
-export const DatasourcePoolSchema = z
-  .object({
-    // 0 idle connections by default: a metadata store is mostly idle, so holding none is the cheap choice.
-    min: z.number().int().min(0).default(0),
-    max: z.number().int().min(1).default(10),
-    idleTimeoutMillis: z.number().int().min(0).optional(),
-  })
-  .refine((pool) => pool.min <= pool.max, {
-    message: 'pool.min must not be greater than pool.max',
-    path: ['min'],
-  });
+export const DatasourcePoolSchema = poolBoundsInOrder(DatasourcePoolFieldsSchema);
 
 /** The protocol's Datasource: a named database connection (driver, connection config, pool). */
 export const DatasourceSchema = z.object({

@@ -17,11 +17,13 @@ export {
   DatasourceConnectionConfigSchema,
   DatasourceDriverSchema,
   DatasourceNameSchema,
+  DatasourcePoolFieldsSchema,
   DatasourcePoolSchema,
   DatasourceSchema,
   DatasourceSslOptionsSchema,
   SslModeSchema,
 } from './datasource.js';
+export { StrictDatasourceSchema } from './strict/datasource.js';
 export type {
   Datasource,
   DatasourceConnectionConfig,

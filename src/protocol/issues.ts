@@ -64,7 +64,9 @@ export function describeIssues(error: z.ZodError): ProtocolIssue[] {
         else push(issue.path, unionMismatch(issue));
         continue;
       }
-      push(issue.path, issue.message);
+      // each unknown key is its own problem, at its own path
+      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) push([...issue.path, key], issue.message);
+      else push(issue.path, issue.message);
     }
   };
   visit(error.issues);

@@ -19,7 +19,7 @@ import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
 import { atPublicBoundary } from '../input/public-boundary.js';
 import { prepareDatabase } from '../migrate/table/prepare-projection.js';
 import {
-  DatasourceSchema,
+  StrictDatasourceSchema,
   StrictMetadataDriverConfigSchema,
   type DatasourceSslOptions,
   type SslMode,
@@ -169,7 +169,7 @@ export async function createMetadataStoreOn(
   const schema = options.schema ?? 'public';
   quoteIdentifier(schema, 'schema');
   if (options.datasource) {
-    const datasource = parseInput(DatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
+    const datasource = parseInput(StrictDatasourceSchema, { name: 'metadata_db', ...options.datasource }, 'datasource');
     if (!datasource.active)
       throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
     if (datasource.driver === 'pglite' && (datasource.config.ssl !== undefined || datasource.config.sslMode !== undefined))

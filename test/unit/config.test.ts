@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionChoiceOf, describeBackend, readConfigFile, resolveStoreSettings } from '../../src/config.js';
 import { isMetaledgerError, ValidationError } from '../../src/errors.js';
+import { createMetadataStore } from '../../src/index.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'metaledger-config-unit-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
@@ -130,6 +131,36 @@ describe('readConfigFile on any input', () => {
         }
       }),
       { numRuns: 1_000 },
+    );
+  });
+});
+
+describe('a datasource key the store would not read', () => {
+  const datasourceKeys = ['name', 'driver', 'config', 'pool', 'active'];
+  const unknownKey = fc.string({ minLength: 1, maxLength: 12 }).filter((key) => !datasourceKeys.includes(key) && key !== '__proto__');
+
+  it('dataDir beside config instead of in it is refused, and no database is made (it opened one in memory)', async () => {
+    const dataDir = join(cwd, 'misplaced');
+    await expect(createMetadataStore({ datasource: { driver: 'pglite', dataDir } as never, configFile: false })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: expect.stringMatching(/dataDir$/), message: expect.stringMatching(/go in config/) }],
+    });
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('is refused with VALIDATION naming it, in the datasource or its pool, in options or a config file', async () => {
+    await fc.assert(
+      fc.asyncProperty(unknownKey, fc.jsonValue(), fc.boolean(), fc.boolean(), async (key, value, inPool, inFile) => {
+        const datasource = inPool ? { driver: 'pglite', pool: { max: 2, [key]: value } } : { driver: 'pglite', [key]: value };
+        const options = inFile ? { configFile: withConfig({ datasource }, 'datasource.json') } : { datasource, configFile: false as const };
+        const refused = await createMetadataStore(options as never).catch((error: unknown) => error);
+        expect(refused).toBeInstanceOf(ValidationError);
+        const issue = (refused as ValidationError).issues[0];
+        expect(issue.path.endsWith(inPool ? `pool.${key}` : key)).toBe(true);
+        // a config file names every unknown key at any depth its own way (see readConfigFile)
+        expect(issue.message).toMatch(inFile ? /unknown key/ : inPool ? /not a pool setting/ : /not a datasource setting/);
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -304,7 +304,7 @@ describe('identifiers', () => {
 
   it('columnMapping rejects unknown keys', () => {
     expect(messages(StrictMetadataTableSchemaSchema, { columnMapping: { colour: 'c' } })).toMatch(
-      /columnMapping: Unrecognized key\(s\) in object: 'colour'/,
+      /columnMapping\.colour: Unrecognized key\(s\) in object: 'colour'/,
     );
   });
 
@@ -333,7 +333,7 @@ describe('datasource config', () => {
       rejectUnauthorized: false,
     });
     expect(messages(DatasourceSchema, { name: 'db', config: { ssl: { rejectUnauthorised: false } } })).toMatch(
-      /config\.ssl: Unrecognized key\(s\) in object: 'rejectUnauthorised'/,
+      /config\.ssl\.rejectUnauthorised: Unrecognized key\(s\) in object: 'rejectUnauthorised'/,
     );
   });
 

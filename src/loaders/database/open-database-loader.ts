@@ -1,7 +1,7 @@
 import { fromDatasourceConfig } from '../../driver/datasource-config.js';
 import { MetaledgerError, ValidationError } from '../../errors.js';
 import {
-  DatasourceSchema,
+  StrictDatasourceSchema,
   StrictMetadataLoaderContractSchema,
   type DatasourceInput,
   type MetadataLoaderContractInput,
@@ -38,7 +38,7 @@ export async function openDatabaseLoader(
       'invalid loader contract',
     );
   }
-  const datasource = parseInput(DatasourceSchema, found, 'datasource');
+  const datasource = parseInput(StrictDatasourceSchema, found, 'datasource');
   if (!datasource.active)
     throw new MetaledgerError('DATASOURCE_UNAVAILABLE', `datasource '${datasource.name}' is not active (active: false)`);
   const store = await createMetadataStore({
