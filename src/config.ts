@@ -103,7 +103,8 @@ export type ConfigFile = z.input<typeof ConfigFileSchema>;
 function unknownKeys(input: unknown, parsed: unknown, path: string[]): ValidationIssue[] {
   if (!isPlainObject(input) || !isPlainObject(parsed)) return [];
   return Object.keys(input).flatMap((key) =>
-    key in parsed
+    // own keys only: 'toString' or 'constructor' is in every object through its prototype
+    Object.hasOwn(parsed, key)
       ? unknownKeys(input[key], parsed[key], [...path, key])
       : [{ path: [...path, key].join('.'), message: `unknown key '${key}'` }],
   );

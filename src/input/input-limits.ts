@@ -22,7 +22,7 @@ export function resolveInputLimits(given: Partial<InputLimits> | undefined): Inp
   const issues = (Object.keys(defaultInputLimits) as (keyof InputLimits)[])
     .filter((key) => !Number.isInteger(limits[key]) || limits[key] < 1 || limits[key] > ceilings[key])
     .map((key) => ({ path: `limits.${key}`, message: `must be an integer from 1 to ${ceilings[key]}` }));
-  const unknown = Object.keys(given ?? {}).filter((key) => !(key in defaultInputLimits));
+  const unknown = Object.keys(given ?? {}).filter((key) => !Object.hasOwn(defaultInputLimits, key));
   issues.push(
     ...unknown.map((key) => ({ path: `limits.${key}`, message: `unknown limit (limits: ${Object.keys(defaultInputLimits).join(', ')})` })),
   );

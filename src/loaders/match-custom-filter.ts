@@ -61,7 +61,7 @@ function contains(outer: unknown, inner: unknown): boolean {
   if (Array.isArray(inner))
     return Array.isArray(outer) && inner.every((element) => outer.some((candidate) => contains(candidate, element)));
   if (isPlainObject(inner))
-    return isPlainObject(outer) && Object.entries(inner).every(([key, part]) => key in outer && contains(outer[key], part));
+    return isPlainObject(outer) && Object.entries(inner).every(([key, part]) => Object.hasOwn(outer, key) && contains(outer[key], part));
   return isDeepStrictEqual(outer, inner);
 }
 

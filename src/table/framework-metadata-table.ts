@@ -122,7 +122,8 @@ function protocolIndexName(table: string, field: string): string {
 }
 
 function resolveField(field: string, columns: FrameworkMetadataColumns): FrameworkMetadataField | undefined {
-  if (field in columns) return field as FrameworkMetadataField;
+  // own keys only: an inherited name such as toString is not a field
+  if (Object.hasOwn(columns, field)) return field as FrameworkMetadataField;
   return (Object.keys(columns) as FrameworkMetadataField[]).find((key) => columns[key] === field);
 }
 

@@ -148,6 +148,17 @@ describe('a datasource key the store would not read', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 
+  it.each(['toString', 'constructor', 'hasOwnProperty'])(
+    '%s, a name every object inherits, is refused in a config file too',
+    async (key) => {
+      const configFile = withConfig({ datasource: { driver: 'pglite', [key]: '' } }, 'inherited.json');
+      await expect(createMetadataStore({ configFile })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        issues: [{ path: `datasource.${key}`, message: `unknown key '${key}'` }],
+      });
+    },
+  );
+
   it('is refused with VALIDATION naming it, in the datasource or its pool, in options or a config file', async () => {
     await fc.assert(
       fc.asyncProperty(unknownKey, fc.jsonValue(), fc.boolean(), fc.boolean(), async (key, value, inPool, inFile) => {

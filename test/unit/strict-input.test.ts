@@ -148,6 +148,20 @@ describe('JSON-only values', () => {
     expect(() => resolveInputLimits({ maxSize: 1 } as never)).toThrow(/unknown limit/);
     expect(resolveInputLimits({ maxBytes: 10 })).toEqual({ ...defaultInputLimits, maxBytes: 10 });
   });
+
+  it('any key that is not a limit is refused, names every object inherits included', () => {
+    const limitNames = Object.keys(defaultInputLimits);
+    const notALimit = fc
+      .oneof(fc.constantFrom('toString', 'constructor', 'valueOf'), fc.string({ minLength: 1 }))
+      .filter((key) => !limitNames.includes(key) && key !== '__proto__');
+    fc.assert(
+      fc.property(notALimit, fc.integer({ min: 1, max: 100 }), (key, value) => {
+        expect(() => resolveInputLimits({ [key]: value } as never)).toThrow(
+          new RegExp(`limits\\.${key.replace(/[^\w]/g, '\\$&')}: unknown limit`),
+        );
+      }),
+    );
+  });
 });
 
 describe('the public boundary', () => {
