@@ -34,7 +34,7 @@ export default defineConfig({
           name: 'postgres',
           include: ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/process/**/*.test.ts'],
           env: { METALEDGER_TEST_BACKEND: 'postgres' },
-          globalSetup: ['test/helpers/postgres-global-setup.ts'],
+          globalSetup: ['test/helpers/postgres-global-setup.ts', 'test/helpers/scripts-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -43,15 +43,21 @@ export default defineConfig({
         test: {
           ...oneProcessPerWorker,
           name: 'pglite',
-          // examples/ run on their own embedded database whatever the backend: once, here
+          // examples/ run on their own embedded database whatever the backend: once, here. Of test/cli/, the
+          // files about which database a command opens and how: the commands themselves call the store API,
+          // which every integration test runs here too, and on PGlite each CLI call opens its data directory
+          // (a few tenths of a second, 50 worker-seconds over the other CLI files); test/process/ runs the
+          // embedded default in real processes.
           include: [
             'test/integration/**/*.test.ts',
             'test/security/**/*.test.ts',
-            'test/cli/**/*.test.ts',
+            'test/cli/config-file.test.ts',
+            'test/cli/cli-operations.test.ts',
             'test/process/**/*.test.ts',
             'test/examples/**/*.test.ts',
           ],
           env: { METALEDGER_TEST_BACKEND: 'pglite' },
+          globalSetup: ['test/helpers/scripts-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -8,6 +8,7 @@ export default defineConfig({
     name: 'faults',
     include: ['test/faults/**/*.test.ts'],
     fileParallelism: false,
+    globalSetup: ['test/helpers/scripts-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

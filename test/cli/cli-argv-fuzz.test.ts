@@ -4,7 +4,6 @@ import type { Command } from '../../src/cli/command.js';
 import { loadAllCommands } from '../../src/cli/commands/index.js';
 import { exitCodeByErrorCode, exitCodes } from '../../src/cli/exit-codes.js';
 import { createCliTarget, type CliTarget } from '../helpers/cli.js';
-import { backend } from '../helpers/test-store.js';
 
 const commands = await loadAllCommands();
 
@@ -58,7 +57,7 @@ const argv = fc.constantFrom(...fuzzed).chain((command) => {
     .map(([given, options]): string[] => [command.name, ...given, ...options.flat()]);
 });
 
-describe.runIf(backend === 'postgres')('metaledger on any command line', () => {
+describe('metaledger on any command line', () => {
   it('exits with a documented code and a readable error, JSON under --json', async () => {
     await fc.assert(
       fc.asyncProperty(argv, async (args) => {

@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { scriptCommand } from './script-command.js';
 
-// an absolute loader URL: scripts may run in a temp dir where a bare 'tsx' would not resolve
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ScriptRun {
@@ -15,8 +13,8 @@ export interface ScriptRun {
 }
 
 /**
- * Runs a TypeScript file (a path from the repository root) in a real Node.js process, as `node --import
- * tsx <script> <args>`; killed after `timeoutMs`.
+ * Runs a TypeScript file (a path from the repository root) in a real Node.js process (see scriptCommand);
+ * killed after `timeoutMs`.
  */
 export function runScript(
   script: string,
@@ -25,9 +23,10 @@ export function runScript(
 ): Promise<ScriptRun> {
   return new Promise((resolve, reject) => {
     let lastOutput = Date.now();
+    const command = scriptCommand(script, args);
     const child = execFile(
-      process.execPath,
-      ['--import', tsxLoader, fileURLToPath(new URL(script, pathToFileURL(repositoryRoot))), ...args],
+      command.command,
+      command.args,
       { cwd: options.cwd ?? repositoryRoot, env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000 },
       (error, stdout, stderr) => {
         const exitDelayMs = Date.now() - lastOutput;

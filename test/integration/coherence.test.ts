@@ -7,6 +7,7 @@ import { applicationName } from '../../src/datasource/postgres.js';
 import { jobSchema } from '../../src/projections/jobs.js';
 import { countingProjection } from '../helpers/counting-projection.js';
 import { backend, createTestDatabase, databaseUrl, type TestDatabase } from '../helpers/test-store.js';
+import { scriptCommand } from '../helpers/script-command.js';
 
 const run = promisify(execFile);
 
@@ -41,8 +42,8 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
     await a.save('counter', { name: 'shared', metadata: { n: 0 } });
     await b.load('object', 'remote0');
     expect((await b.load('object', 'remote0')).fromCache).toBe(true);
-    const script = 'test/helpers/writer-process.ts';
-    const child = run(process.execPath, ['--import', 'tsx', script, databaseUrl(), database.schema, 'remote', '1'], { timeout: 60_000 });
+    const writer = scriptCommand('test/helpers/writer-process.ts', [databaseUrl(), database.schema, 'remote', '1']);
+    const child = run(writer.command, writer.args, { timeout: 60_000 });
     // b reads through its cache until the other process's write shows; every read is recorded
     const reads: { at: number; fromCache: boolean; i: unknown }[] = [];
     const watching = (async () => {
@@ -149,10 +150,10 @@ describe.runIf(backend === 'postgres')('several instances on one database', () =
   });
 
   it('concurrent writers in this process and two others: nothing lost, projections caught up and equal to a replay', async () => {
-    const script = 'test/helpers/writer-process.ts';
-    const children = ['p1', 'p2'].map((prefix) =>
-      run(process.execPath, ['--import', 'tsx', script, databaseUrl(), database.schema, prefix, '30', 'jobs'], { timeout: 120_000 }),
-    );
+    const children = ['p1', 'p2'].map((prefix) => {
+      const writer = scriptCommand('test/helpers/writer-process.ts', [databaseUrl(), database.schema, prefix, '30', 'jobs']);
+      return run(writer.command, writer.args, { timeout: 120_000 });
+    });
     const local = Promise.all(
       [a, b].map(async (store, index) => {
         for (let i = 0; i < 30; i++)
@@ -224,11 +225,8 @@ describe.runIf(backend === 'postgres')('pg-boss takes over a dead worker’s job
   it('a worker killed inside a catch-up: its job expires and another instance completes it', async () => {
     const database = await createTestDatabase('takeover');
     try {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'test/helpers/stuck-projector-process.ts', databaseUrl(), database.schema],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
+      const worker = scriptCommand('test/helpers/stuck-projector-process.ts', [databaseUrl(), database.schema]);
+      const child = spawn(worker.command, worker.args, { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('stuck') && resolve());
         child.on('exit', (code) => reject(new Error(`worker exited early (${code})`)));

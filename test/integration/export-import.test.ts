@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { MetadataStore } from '../../src/index.js';
@@ -15,6 +13,7 @@ import { importMetadata } from '../../src/service/import/import-metadata.js';
 import { operatorPrincipal } from '../../src/service/principal.js';
 import { databaseRefusalLog } from '../../src/service/refusal-log.js';
 import { createCliTarget, type CliTarget } from '../helpers/cli.js';
+import { scriptCommand } from '../helpers/script-command.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -380,18 +379,10 @@ describe('CLI: export, import, serve', () => {
   });
 
   it('serves the HTTP API until interrupted', async () => {
-    const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const binScript = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
     const { targetArgs } = target;
     const { key, hash } = generateApiKey();
-    const child = spawn(
-      process.execPath,
-      ['--import', tsxLoader, binScript, ...targetArgs, 'serve', '--port', '0', '--api-key', `viewer=${hash}`],
-      {
-        cwd: target.workDir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const { command, args } = scriptCommand('src/cli/bin.ts', [...targetArgs, 'serve', '--port', '0', '--api-key', `viewer=${hash}`]);
+    const child = spawn(command, args, { cwd: target.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -1,28 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lockFileName, type LockHolder } from '../../src/datasource/pglite-lock.js';
 import { runCliProcess } from '../helpers/cli.js';
+import { scriptCommand } from '../helpers/script-command.js';
 import { backend } from '../helpers/test-store.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // PGlite is one process's database: two real processes on one data directory, the way the issue lost
 // data (`metaledger serve` running, `metaledger save` beside it), and the lock a killed process leaves.
 
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-
 let workDir: string;
 const children: ChildProcess[] = [];
 
-/** A real process of `script` (from source); it is killed after the test if still running. */
+/** A real process of `script` (a path from the repository root); it is killed after the test if still running. */
 function start(script: string, args: string[], cwd = workDir): ChildProcess {
-  const child = spawn(process.execPath, ['--import', tsxLoader, source(script), ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const { command, args: commandArgs } = scriptCommand(script, args);
+  const child = spawn(command, commandArgs, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
   return child;
 }
@@ -52,7 +49,7 @@ describe.runIf(backend === 'pglite')('the embedded data directory admits one pro
 
   it('refuses a save beside a running `metaledger serve`, naming the server’s process; nothing is written', async () => {
     const dataDir = join(workDir, 'served');
-    const server = start('../../src/cli/bin.ts', ['serve', '--data-dir', dataDir, '--port', '0']);
+    const server = start('src/cli/bin.ts', ['serve', '--data-dir', dataDir, '--port', '0']);
     let served = '';
     server.stdout!.on('data', (chunk) => (served += chunk));
     await waitFor(async () => (await holderOf(dataDir))?.pid === server.pid, 'the server to lock its data directory', 60_000);
@@ -79,7 +76,7 @@ describe.runIf(backend === 'pglite')('the embedded data directory admits one pro
 
   it('recovers the lock of a process killed with SIGKILL', async () => {
     const dataDir = join(workDir, 'killed');
-    const server = start('../../src/cli/bin.ts', ['serve', '--data-dir', dataDir, '--port', '0']);
+    const server = start('src/cli/bin.ts', ['serve', '--data-dir', dataDir, '--port', '0']);
     await waitFor(async () => (await holderOf(dataDir))?.pid === server.pid, 'the server to lock its data directory', 60_000);
     server.kill('SIGKILL');
     await exited(server);
@@ -107,7 +104,7 @@ describe.runIf(backend === 'pglite')('the embedded data directory admits one pro
     };
     await writeFile(join(dir, lockFileName), JSON.stringify(stale));
 
-    const contenders = Array.from({ length: 6 }, () => start('../helpers/lock-contender.ts', [dir]));
+    const contenders = Array.from({ length: 6 }, () => start('test/helpers/lock-contender.ts', [dir]));
     const outcomes = await Promise.all(
       contenders.map(
         (child) =>

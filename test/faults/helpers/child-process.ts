@@ -1,8 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+import { scriptCommand } from '../../helpers/script-command.js';
 
 /** A script of test/faults/processes/ running in a process of its own, read line by line. */
 export interface ScriptProcess {
@@ -19,8 +16,8 @@ export interface ScriptProcess {
 }
 
 export function runScript(name: string, args: string[]): ScriptProcess {
-  const script = fileURLToPath(new URL(`../processes/${name}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', tsxLoader, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args: commandArgs } = scriptCommand(`test/faults/processes/${name}`, args);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   let buffered = '';

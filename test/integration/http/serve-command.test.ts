@@ -1,16 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../../src/server/auth/api-keys.js';
 import { createCliTarget, type CliTarget } from '../../helpers/cli.js';
-
-const binScript = fileURLToPath(new URL('../../../src/cli/bin.ts', import.meta.url));
-const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+import { scriptCommand } from '../../helpers/script-command.js';
 
 let target: CliTarget;
 let serving: ChildProcess | undefined;
@@ -25,7 +21,8 @@ afterAll(async () => {
 
 /** Starts `metaledger serve` and resolves with its URL once it says it is serving. */
 async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', tsxLoader, binScript, ...target.targetArgs, 'serve', '--json', ...args], {
+  const { command, args: commandArgs } = scriptCommand('src/cli/bin.ts', [...target.targetArgs, 'serve', '--json', ...args]);
+  const child = spawn(command, commandArgs, {
     cwd: target.workDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
