@@ -1,10 +1,12 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internalsOf } from '../../src/store/metadata-store.js';
 import type { Datasource } from '../../src/datasource/datasource.js';
 import { MetadataDriver } from '../../src/driver/metadata-driver.js';
 import { migrate } from '../../src/migrate/migrator.js';
 import type { MetadataStore } from '../../src/index.js';
-import { backend, createTestDatabase, uniqueSchema, type TestDatabase } from '../helpers/test-store.js';
+import { backend, createTestDatabase, databaseUrl, uniqueSchema, type TestDatabase } from '../helpers/test-store.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // A migration script is administrator input that may change only the projection table it names. Each
 // escape found when the guard was a name check gets a test: the script is refused and rolled back,
@@ -146,6 +148,26 @@ describe('what else a script may not do', () => {
       expect(await sql(`SELECT last_value::int AS position FROM ${sequence}`)).toEqual([{ position: 1 }]);
     },
   );
+
+  it.runIf(backend === 'postgres')('a sequence another session drops as a script starts does not fail the migration', async () => {
+    const doomed = `"${other}".doomed_seq`;
+    await sql(`CREATE SEQUENCE ${doomed}`);
+    const [{ oid }] = await sql<{ oid: number }>(`SELECT $1::regclass::oid::int AS oid`, [doomed]);
+    const dropper = new pg.Client({ connectionString: databaseUrl() });
+    await dropper.connect();
+    try {
+      await dropper.query('BEGIN');
+      await dropper.query(`DROP SEQUENCE ${doomed}`);
+      // the migration lists the sequence (the drop is not committed yet), then waits on the drop's lock to read it
+      const migrating = alter('SELECT 1');
+      const waiting = () => sql(`SELECT 1 FROM pg_locks WHERE relation = $1 AND NOT granted`, [oid]);
+      await waitFor(async () => (await waiting()).length > 0, 'the migration to wait for the dropped sequence');
+      await dropper.query('COMMIT');
+      await expect(migrating).resolves.toMatchObject({ outcome: 'succeeded' });
+    } finally {
+      await dropper.end();
+    }
+  });
 
   it('refuses transaction control, even behind a comment, before anything runs', async () => {
     for (const script of [

@@ -37,7 +37,7 @@ const perStatement = 500;
  * Reads each sequence's row itself, which takes only an AccessShareLock: pg_sequences (through
  * pg_sequence_last_value) would take the RowExclusiveLock that tells the sequences a script used.
  */
-async function positions(tx: MigrationTx, where: string): Promise<SequencePosition[]> {
+async function readPositions(tx: MigrationTx, where: string): Promise<SequencePosition[]> {
   const sequences = await tx.rows<{ oid: string | number; name: string; increment: string }>(readableSequences(where));
   const found: SequencePosition[] = [];
   for (let start = 0; start < sequences.length; start += perStatement) {
@@ -60,6 +60,26 @@ async function positions(tx: MigrationTx, where: string): Promise<SequencePositi
     }
   }
   return found;
+}
+
+const undefinedTable = (error: unknown) => (error as { code?: unknown } | null)?.code === '42P01';
+
+/**
+ * The positions, listed and read again when a sequence listed was dropped by another session before its
+ * row was read (the read then finds no such relation): under a savepoint, so the transaction goes on.
+ */
+async function positions(tx: MigrationTx, where: string): Promise<SequencePosition[]> {
+  for (let attempt = 1; ; attempt++) {
+    await tx.rows('SAVEPOINT metaledger_sequence_positions');
+    try {
+      const found = await readPositions(tx, where);
+      await tx.rows('RELEASE SAVEPOINT metaledger_sequence_positions');
+      return found;
+    } catch (error) {
+      if (!undefinedTable(error) || attempt === 5) throw error;
+      await tx.rows('ROLLBACK TO SAVEPOINT metaledger_sequence_positions');
+    }
+  }
 }
 
 /** Every readable sequence's position, taken right before a script runs. */
