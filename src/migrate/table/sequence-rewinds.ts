@@ -37,7 +37,7 @@ const perStatement = 500;
  * Reads each sequence's row itself, which takes only an AccessShareLock: pg_sequences (through
  * pg_sequence_last_value) would take the RowExclusiveLock that tells the sequences a script used.
  */
-async function readPositions(tx: MigrationTx, where: string): Promise<SequencePosition[]> {
+async function positions(tx: MigrationTx, where: string): Promise<SequencePosition[]> {
   const sequences = await tx.rows<{ oid: string | number; name: string; increment: string }>(readableSequences(where));
   const found: SequencePosition[] = [];
   for (let start = 0; start < sequences.length; start += perStatement) {
@@ -65,26 +65,22 @@ async function readPositions(tx: MigrationTx, where: string): Promise<SequencePo
 const undefinedTable = (error: unknown) => (error as { code?: unknown } | null)?.code === '42P01';
 
 /**
- * The positions, listed and read again when a sequence listed was dropped by another session before its
- * row was read (the read then finds no such relation): under a savepoint, so the transaction goes on.
+ * Every readable sequence's position, taken right before a script runs. Listed and read again when a
+ * sequence listed was dropped by another session before its row was read (the read then finds no such
+ * relation): under a savepoint, so the transaction goes on.
  */
-async function positions(tx: MigrationTx, where: string): Promise<SequencePosition[]> {
+export async function sequencePositions(tx: MigrationTx): Promise<Map<number, SequencePosition>> {
   for (let attempt = 1; ; attempt++) {
     await tx.rows('SAVEPOINT metaledger_sequence_positions');
     try {
-      const found = await readPositions(tx, where);
+      const found = await positions(tx, 'true');
       await tx.rows('RELEASE SAVEPOINT metaledger_sequence_positions');
-      return found;
+      return new Map(found.map((position) => [position.oid, position]));
     } catch (error) {
       if (!undefinedTable(error) || attempt === 5) throw error;
       await tx.rows('ROLLBACK TO SAVEPOINT metaledger_sequence_positions');
     }
   }
-}
-
-/** Every readable sequence's position, taken right before a script runs. */
-export async function sequencePositions(tx: MigrationTx): Promise<Map<number, SequencePosition>> {
-  return new Map((await positions(tx, 'true')).map((position) => [position.oid, position]));
 }
 
 /** The value the next nextval hands out. */
@@ -93,7 +89,7 @@ const nextValue = (position: SequencePosition, increment: bigint) =>
 
 /**
  * Right after the script: the sequences this transaction used that now stand behind where they stood
- * before it (in their own direction).
+ * before it (in their own direction). Its locks keep them from being dropped meanwhile: no retry here.
  */
 export async function rewoundSequences(tx: MigrationTx, before: Map<number, SequencePosition>): Promise<SequencePosition[]> {
   const now = await positions(tx, usedByThisTransaction);
