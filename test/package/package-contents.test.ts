@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // What `npm publish` would ship, as npm itself lists it: the built library, the CLI, the migrations and
@@ -25,11 +27,28 @@ beforeAll(async () => {
 }, 60_000);
 
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
   main: string;
   types: string;
   bin: Record<string, string>;
   exports: Record<string, Record<string, string>>;
 };
+/** The package TypeScript takes a bare import's types from, as a consumer's compiler resolves it: the package or its @types/…. */
+function typesPackage(specifier: string, name: string, from: string): string | undefined {
+  const options = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext };
+  const resolved = ts.resolveModuleName(specifier, join(root, from), options, ts.sys).resolvedModule;
+  if (!resolved || !/\.d\.[cm]?ts$/.test(resolved.resolvedFileName)) return undefined;
+  const typesName = `@types/${name.replace(/^@(.+)\//, '$1__')}`;
+  return resolved.resolvedFileName.includes(`/node_modules/${typesName}/`) ? typesName : name;
+}
+
+/** What a module imports: `import … from '…'`, `export … from '…'`, `import '…'` and `import('…')`. */
+function importedSpecifiers(text: string): string[] {
+  const statement =
+    /^\s*(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"\s]+)['"]|^\s*import\s*['"]([^'"\s]+)['"]|\bimport\(\s*['"]([^'"\s]+)['"]\s*\)/gm;
+  return [...text.matchAll(statement)].map((match) => match[1] ?? match[2] ?? match[3]);
+}
+
 const inPackage = (path: string) => posix.normalize(path.replace(/^\.\//, ''));
 
 describe('the npm package', () => {
@@ -42,6 +61,29 @@ describe('the npm package', () => {
     ];
     const missing = entries.map(inPackage).filter((entry) => !packed.has(entry));
     expect(missing, 'not in the package (is dist/ built? npm run build)').toEqual([]);
+  });
+
+  it('declares every package its built code imports, and the types its declarations import (a hoisted dependency of a dependency may be absent)', () => {
+    const declared = (name: string) => Object.hasOwn(manifest.dependencies, name);
+    const undeclared = new Set<string>();
+    for (const path of packed) {
+      if (!/^dist\/(src|projections)\/.+\.(js|d\.ts)$/.test(path)) continue;
+      const text = readFileSync(join(root, path), 'utf8');
+      for (const specifier of importedSpecifiers(text)) {
+        if (specifier.startsWith('.') || isBuiltin(specifier)) continue;
+        const name = specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/');
+        const needed = path.endsWith('.d.ts') ? (typesPackage(specifier, name, path) ?? `types of ${name}`) : name;
+        if (!declared(needed)) undeclared.add(`${needed} (${path})`);
+      }
+    }
+    expect([...undeclared]).toEqual([]);
+  });
+
+  it('ships its CHANGELOG, which says what each release changes in the database', () => {
+    expect(packed.has('CHANGELOG.md')).toBe(true);
   });
 
   it('holds the CLI entry the binary imports, every migration, the console and the PGlite seed', () => {
