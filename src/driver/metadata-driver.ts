@@ -31,6 +31,7 @@ import {
   type MigrationEnv,
   type MigrationResult,
 } from '../migrate/table/run-migration.js';
+import { refuseInapplicableFilteredLoadOptions, refuseInapplicableListOptions } from './driver-load-options.js';
 import { narrowFilters } from './query/narrow-filters.js';
 import { explainQuery, runQuery, type QueryResult, type QuerySettings } from './query/run-query.js';
 
@@ -126,6 +127,7 @@ export class MetadataDriver {
     const given = loadOptionsInput(options, this.limits);
     const parsed = parseInput(StrictMetadataLoadOptionsSchema, given, 'load options');
     if (!parsed.filters || Object.keys(parsed.filters).length === 0) return this.store.load(type, name, given);
+    refuseInapplicableFilteredLoadOptions(parsed);
     const started = performance.now();
     const filters = narrowFilters(parsed.filters, { type, name, namespace: parsed.namespace, scope: parsed.scope });
     const found = filters ? await this.query({ filters, includeArchived: true, limit: 1 }) : undefined;
@@ -143,6 +145,7 @@ export class MetadataDriver {
   async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
     checkType(type);
     const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
+    refuseInapplicableListOptions(parsed);
     return this.listParsed(type, parsed);
   }
 
@@ -151,6 +154,7 @@ export class MetadataDriver {
     if (!Array.isArray(types)) throw new ValidationError([{ path: 'types', message: 'must be an array of types' }], 'invalid types');
     types.forEach((type, i) => checkType(type, `types.${i}`));
     const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
+    refuseInapplicableListOptions(parsed);
     const load = (type: string) => this.listParsed(type, parsed).then((records) => [type, records] as const);
     if (this.config.performance.parallelLoad) return Object.fromEntries(await Promise.all(types.map(load)));
     const loaded: Record<string, StoredRecord[]> = {};

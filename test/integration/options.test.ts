@@ -63,6 +63,40 @@ describe('load options on the database store', () => {
   });
 });
 
+describe('load options on the driver', () => {
+  const fileAndLoaderOptions = [
+    ['patterns', { patterns: ['*.json'] as string[] }],
+    ['recursive', { recursive: true }],
+    ['loader', { loader: 'files' }],
+    ['datasource', { datasource: 'metadata_db' }],
+  ] as const;
+
+  it.each([...fileAndLoaderOptions, ['ifNoneMatch', { ifNoneMatch: '"1"' }]] as const)(
+    '%s is refused by list and loadTypes: they read the projection by filters',
+    async (path, options) => {
+      await store.save('form', { name: 'listed', metadata: {} });
+      const driver = new MetadataDriver(store);
+      await expect(driver.list('form', options)).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path }] });
+      await expect(driver.loadTypes(['form'], options)).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path }] });
+      expect((await driver.list('form')).map((record) => record.name)).toContain('listed');
+    },
+  );
+
+  it.each([...fileAndLoaderOptions, ['sort', { sort: { field: 'name' } }], ['limit', { limit: 1 }]] as const)(
+    '%s is refused by load with filters: it reads one item',
+    async (path, options) => {
+      await store.save('form', { name: 'filtered', namespace: 'crm', metadata: {} });
+      const driver = new MetadataDriver(store);
+      const filters = { namespace: 'crm' };
+      await expect(driver.load('form', 'filtered', { filters, ...options })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        issues: [{ path }],
+      });
+      expect((await driver.load('form', 'filtered', { filters })).data).toMatchObject({ name: 'filtered' });
+    },
+  );
+});
+
 describe('datasource options', () => {
   it('active: false is not opened', async () => {
     await expect(
