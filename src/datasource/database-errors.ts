@@ -1,6 +1,7 @@
 import { MetaledgerError } from '../errors.js';
 import { referenceFailure } from './reference-failure.js';
 import { connectionFailure } from './connection-failure.js';
+import { notMigrated } from './not-migrated.js';
 
 interface DatabaseErrorLike {
   code?: string;
@@ -32,11 +33,12 @@ export function isConflictFailure(error: unknown): boolean {
 /**
  * A database failure as the caller sees it — the one mapping, applied by the datasource to every
  * statement it runs: a cancelled statement is TIMEOUT, a unique value already taken is CONFLICT, a
- * connection failure is DATASOURCE_UNAVAILABLE; messages never carry credentials. Conflicts the write
+ * connection failure is DATASOURCE_UNAVAILABLE, a missing metaledger table in the store's `schema` (when
+ * given) is MIGRATION_FAILED saying the store is not migrated; messages never carry credentials. Conflicts the write
  * path retries (`isConflictFailure`) and every other statement error are left as they are, so their
  * callers can still tell them apart by SQLSTATE. Typed errors pass through, so mapping twice is harmless.
  */
-export function toMetaledgerError(error: unknown, secrets: (string | undefined)[] = [], timeoutMs?: number): unknown {
+export function toMetaledgerError(error: unknown, secrets: (string | undefined)[] = [], timeoutMs?: number, schema?: string): unknown {
   if (error instanceof MetaledgerError || isConflictFailure(error)) return error;
   const { code, message = String(error) } = (error ?? {}) as DatabaseErrorLike;
   if (code === '57014') {
@@ -46,6 +48,8 @@ export function toMetaledgerError(error: unknown, secrets: (string | undefined)[
   }
   const reference = referenceFailure(error);
   if (reference) return reference;
+  const unmigrated = schema === undefined ? undefined : notMigrated(error, schema);
+  if (unmigrated) return unmigrated;
   if (code === '23505') {
     // streams and events never collide (conditional upserts); what remains is a record id already taken
     const detail = (error as { detail?: string }).detail ?? message;

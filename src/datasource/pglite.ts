@@ -119,7 +119,7 @@ export async function pgliteDatasource(client: PGlite, schema: string, options: 
   const searchPath = quoteIdentifier(schema, 'schema');
   await client.exec(`CREATE SCHEMA IF NOT EXISTS ${searchPath}; ${sessionSettings(searchPath)}`);
   // one embedded database: nothing to redact, no statement timeout to name
-  const typed = (error: unknown) => toMetaledgerError(error);
+  const typed = (error: unknown) => toMetaledgerError(error, [], undefined, schema);
   const db = new Kysely<MetaledgerDatabase>({ dialect: withTypedErrors(new PGliteDialect(client), typed) });
   const withScriptTransaction = <T>(work: (exec: ScriptExecutor) => Promise<T>): Promise<T> =>
     client.transaction((tx) =>

@@ -13,6 +13,8 @@ export interface ClientBehaviour {
   failure: FailureContext;
   /** The server's statement_timeout, named when a statement is cancelled by it. */
   statementTimeoutMs?: number;
+  /** The store's schema, named when its tables are missing (a store never migrated). */
+  schema: string;
   /**
    * Behind a transaction pooler (PgBouncer, pool_mode=transaction) nothing set on a session survives
    * its transaction: this SQL (set_config(…, true) calls) opens every transaction instead, and a statement
@@ -81,7 +83,9 @@ export function clientClass(behaviour: ClientBehaviour): typeof pg.Client {
         return await this.inOwnTransaction(config, values);
       } catch (error) {
         this.abandonIfStuck(error);
-        throw connectionFailure(error, failure) ?? toMetaledgerError(error, failure.secrets, behaviour.statementTimeoutMs);
+        throw (
+          connectionFailure(error, failure) ?? toMetaledgerError(error, failure.secrets, behaviour.statementTimeoutMs, behaviour.schema)
+        );
       }
     }
 

@@ -103,6 +103,7 @@ export function openPostgres(options: PostgresConnectionOptions, schema: string)
     answerTimeoutMs: options.statementTimeoutMs + (options.connectTimeoutMs ?? defaultConnectTimeoutMs),
     statementTimeoutMs: options.statementTimeoutMs,
     failure,
+    schema,
   };
   /** The client of the pool and of migration scripts' own connections (see withIsolatedTransaction). */
   const StoreClient = clientClass({ ...behaviour, transactionSettings: options.transactionPooling ? perTransaction : undefined });

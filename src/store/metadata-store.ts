@@ -59,7 +59,6 @@ import { checkItemKey, checkType } from '../input/item-key.js';
 import { guardPublicMethods, toPublicError } from '../input/public-boundary.js';
 import { optionsObject } from '../input/options-object.js';
 import { parseRecordInput } from '../input/record-input.js';
-import { notMigrated } from './not-migrated.js';
 import { parseInput, refuseInapplicable } from '../input/parse-input.js';
 import { notChosenByName, refuseFileLoadOptions, refuseInapplicableSaveOptions } from './store-options.js';
 import {
@@ -684,23 +683,18 @@ export class MetadataStore {
     const { changesetId, ...writeContext } = context;
     if (changesetId !== undefined) parseInput(changesetIdSchema, changesetId, 'changesetId');
     const identity = { id: changesetId ?? randomUUID(), mayExist: changesetId !== undefined };
-    let committed;
-    try {
-      committed = await this.committer.commit(
-        isolation,
-        writeContext,
-        async ({ run, lock, guess }) => {
-          const known = guess(() => this.guessHead(type, name, options.userExpectedVersion));
-          // a guess that failed is forgotten: the next try reads the head from the database
-          if (known === undefined) this.heads.delete(type, name);
-          const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
-          return { result, events: result.action === 'write' ? [result.event] : [] };
-        },
-        { ...options, identity },
-      );
-    } catch (error) {
-      throw notMigrated(error, this.datasource.schema) ?? error;
-    }
+    const committed = await this.committer.commit(
+      isolation,
+      writeContext,
+      async ({ run, lock, guess }) => {
+        const known = guess(() => this.guessHead(type, name, options.userExpectedVersion));
+        // a guess that failed is forgotten: the next try reads the head from the database
+        if (known === undefined) this.heads.delete(type, name);
+        const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
+        return { result, events: result.action === 'write' ? [result.event] : [] };
+      },
+      { ...options, identity },
+    );
     const { result: planned, appended, retries, replayed } = committed;
     if (replayed) return replayedSave(type, name, identity.id, appended, retries, performance.now() - started);
     if (!planned) throw new Error('a commit that was not replayed always has a plan');
@@ -735,7 +729,7 @@ export class MetadataStore {
     try {
       return await work();
     } catch (error) {
-      throw notMigrated(error, this.datasource.schema) ?? toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
+      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
     }
   }
 }

@@ -195,7 +195,7 @@ describe('cache', () => {
 });
 
 describe('a store that was never migrated', () => {
-  it('load says the store is not migrated and how to migrate it, instead of a bare missing relation', async () => {
+  it('load, save, driver reads and history say the store is not migrated and how to migrate it, instead of a bare missing relation', async () => {
     const schema = uniqueSchema('unmigrated');
     const unmigrated = await createMetadataStore({
       ...(backend === 'pglite' ? { inMemory: true } : { connectionString: databaseUrl() }),
@@ -206,6 +206,14 @@ describe('a store that was never migrated', () => {
       const error = await unmigrated.load('form', 'anything').catch((e) => e);
       expect(error).toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringMatching(/is not migrated .*autoMigrate/) });
       await expect(unmigrated.save('form', { name: 'x', metadata: {} })).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
+      // every read beside the store's own says so too: the mapping is the datasource's, for every statement
+      const driver = new MetadataDriver(unmigrated);
+      const notMigrated = { code: 'MIGRATION_FAILED', message: expect.stringMatching(/is not migrated/) };
+      await expect(driver.query({ type: 'form' })).rejects.toMatchObject(notMigrated);
+      await expect(driver.list('form')).rejects.toMatchObject(notMigrated);
+      await expect(driver.migrations()).rejects.toMatchObject(notMigrated);
+      await expect(unmigrated.history('form', 'x')).rejects.toMatchObject(notMigrated);
+      await expect(unmigrated.verify()).rejects.toMatchObject(notMigrated);
     } finally {
       await unmigrated.close();
       if (backend === 'postgres') await database.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -153,6 +153,27 @@ describe('statement failures typed where the database is called', () => {
     expect(sqlStateOf(taken)).toBe('23505');
   });
 
+  it("a missing table or function of metaledger's own is MIGRATION_FAILED (the store is not migrated); a user's own keeps its message", () => {
+    const missing = (code: string, message: string) => Object.assign(new Error(message), { code });
+    for (const raw of [
+      missing('42P01', 'relation "metadata_events" does not exist'),
+      missing('42P01', 'relation "crm.metadata_streams" does not exist'),
+      missing('42P01', 'relation "_framework_metadata" does not exist'),
+      missing('42883', 'function metadata_event_hash_v2(uuid, integer) does not exist'),
+    ]) {
+      const typed = toMetaledgerError(raw, [], undefined, 'crm');
+      expect(typed).toMatchObject({ code: 'MIGRATION_FAILED', message: expect.stringMatching(/schema 'crm' is not migrated/) });
+      expect(sqlStateOf(typed)).toBe(raw.code);
+    }
+    for (const raw of [
+      missing('42P01', 'relation "orders" does not exist'),
+      missing('42883', 'function lower(integer) does not exist'),
+      missing('42P01', 'relation "my_metadata_events" does not exist'),
+    ]) {
+      expect(toMetaledgerError(raw, [], undefined, 'crm')).toBe(raw);
+    }
+  });
+
   it('leaves conflicts the write path retries, and other statement errors, as they are', () => {
     for (const raw of [
       Object.assign(new Error('version moved'), { code: 'ML409' }),
