@@ -1,6 +1,7 @@
 import { changeNoticeSql, type ChangeNotice } from '../cache/change-notifications.js';
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument, EventKind } from './document.js';
+import { envelopeFields, eventHashV2Sql, hashEnvelopeSql } from './event-hash.js';
 import type { PatchOperation } from './patch.js';
 
 /** One event to append: the item's next version and how it got there from the previous one. */
@@ -62,6 +63,30 @@ export interface AppendStatement {
   notice: ChangeNotice;
 }
 
+/** A new event's hash, over the placed input `i`, its changeset `c` and the envelope `env` (the formula verify recomputes). */
+const appendedEventHash = eventHashV2Sql({
+  prevHash: 'i."prevHash"',
+  position: 'i.position',
+  txId: 'i.tx_id',
+  itemId: 'i."itemId"',
+  type: 'i.type',
+  name: 'i.name',
+  version: 'i.version',
+  kind: 'i.kind',
+  patch: 'i.patch',
+  inverse: 'i.inverse',
+  snapshot: 'i.snapshot',
+  envelope: 'env.envelope',
+  recordedAt: 'c.created_at',
+  changesetId: 'c.id',
+  actor: 'c.actor',
+  reason: 'c.reason',
+  correlationId: 'c.correlation_id',
+  source: 'c.source',
+  changesetAt: 'c.created_at',
+  target: 'c.target',
+});
+
 /**
  * The append statement: changesets, stream heads (advanced only at the expected version), events with
  * their hash chain, the inline projection and the change notification to other processes, all in ONE
@@ -98,15 +123,11 @@ placed AS (
 hashed AS (
   SELECT i."itemId" AS item_id, i.type, i.name, i.version, i.kind, i.patch, i.inverse, i.snapshot, i.document,
          i."prevHash" AS prev_hash, i.position, i.tx_id, c.id AS changeset_id, c.actor, c.created_at AS recorded_at, env.envelope,
-         metadata_event_hash_v2(i."prevHash", i.position, i.tx_id, i."itemId", i.type, i.name, i.version, i.kind, i.patch,
-                                i.inverse, i.snapshot, env.envelope, c.created_at, c.id, c.actor, c.reason, c.correlation_id,
-                                c.source, c.created_at, c.target) AS hash
+         ${appendedEventHash} AS hash
   FROM placed i
   JOIN changeset c ON c.id = i."changesetId"
   CROSS JOIN LATERAL (
-    SELECT jsonb_build_object(
-      'namespace', src->>'namespace', 'scope', src->>'scope', 'state', src->>'state',
-      'owner', src->>'owner', 'extends', src->>'extends', 'strategy', src->>'strategy') AS envelope
+    SELECT ${hashEnvelopeSql((field) => `src->>'${field}'`)} AS envelope
     FROM (SELECT coalesce(i.document, i.snapshot) AS src) s
   ) env
   -- streams are locked in the order given: callers order them so concurrent writers wait, not deadlock
@@ -133,12 +154,11 @@ stream AS (SELECT * FROM advanced UNION ALL SELECT * FROM started),
 complete AS (SELECT count(*) = $3::bigint AS ok FROM stream),
 appended AS (
   INSERT INTO metadata_events (position, tx_id, item_id, type, name, version, kind, patch, inverse, snapshot,
-                               namespace, scope, state, owner, extends, strategy,
+                               ${envelopeFields.join(', ')},
                                changeset_id, recorded_at, prev_hash, hash, hash_version)
   OVERRIDING SYSTEM VALUE
   SELECT h.position, h.tx_id, h.item_id, h.type, h.name, h.version, h.kind, h.patch, h.inverse, h.snapshot,
-         h.envelope->>'namespace', h.envelope->>'scope', h.envelope->>'state', h.envelope->>'owner',
-         h.envelope->>'extends', h.envelope->>'strategy', h.changeset_id, h.recorded_at, h.prev_hash, h.hash, ${hashVersion}
+         ${envelopeFields.map((field) => `h.envelope->>'${field}'`).join(', ')}, h.changeset_id, h.recorded_at, h.prev_hash, h.hash, ${hashVersion}
   FROM hashed h WHERE (SELECT ok FROM complete)
   RETURNING position, item_id, type, name, version, kind, hash, recorded_at, changeset_id
 )${

@@ -209,7 +209,7 @@ describe('a store that was never migrated', () => {
       // every read beside the store's own says so too: the mapping is the datasource's, for every statement
       const driver = new MetadataDriver(unmigrated);
       const notMigrated = { code: 'MIGRATION_FAILED', message: expect.stringMatching(/is not migrated/) };
-      await expect(driver.query({ type: 'form' })).rejects.toMatchObject(notMigrated);
+      await expect(driver.query({ filters: { type: 'form' } })).rejects.toMatchObject(notMigrated);
       await expect(driver.list('form')).rejects.toMatchObject(notMigrated);
       await expect(driver.migrations()).rejects.toMatchObject(notMigrated);
       await expect(unmigrated.history('form', 'x')).rejects.toMatchObject(notMigrated);
