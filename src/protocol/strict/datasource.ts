@@ -8,5 +8,6 @@ import { DatasourcePoolFieldsSchema, DatasourceSchema, poolBoundsInOrder } from 
 
 /** DatasourceSchema as a store checks it: no key that would be ignored, at any level. */
 export const StrictDatasourceSchema = DatasourceSchema.extend({
+  /** Connection pool bounds (postgres only), min ≤ max; default 0 to 10 connections. Unknown keys are refused. */
   pool: poolBoundsInOrder(DatasourcePoolFieldsSchema.strict('not a pool setting (min, max, idleTimeoutMillis)')).default({}),
 }).strict('not a datasource setting (name, driver, config, pool, active; connection settings such as dataDir go in config)');

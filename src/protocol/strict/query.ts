@@ -91,16 +91,27 @@ const ComparableSchema = z.union([z.string(), z.number().finite()]);
 /** A field filter: one or more operators with their operands. */
 export const MetadataFilterOperatorsSchema = z
   .object({
+    /** The value at the path equals this JSON value. */
     $eq: JsonValueSchema.optional(),
+    /** The value at the path is not this JSON value; an item without one matches. */
     $ne: JsonValueSchema.optional(),
+    /** The value is greater than this number or string (compared only with a value of the same type). */
     $gt: ComparableSchema.optional(),
+    /** The value is greater than or equal to this number or string (same type only). */
     $gte: ComparableSchema.optional(),
+    /** The value is less than this number or string (same type only). */
     $lt: ComparableSchema.optional(),
+    /** The value is less than or equal to this number or string (same type only). */
     $lte: ComparableSchema.optional(),
+    /** The value is one of these; an empty list matches nothing. */
     $in: z.array(JsonValueSchema, { invalid_type_error: '$in needs an array of values' }).optional(),
+    /** The value is none of these (an item without one matches); an empty list matches everything. */
     $nin: z.array(JsonValueSchema, { invalid_type_error: '$nin needs an array of values' }).optional(),
+    /** true: the path has a value; false: it has none. */
     $exists: z.boolean({ invalid_type_error: '$exists needs true or false' }).optional(),
+    /** The value contains this, as JSONB containment: a scalar is looked for as an element of an array, or as the value itself. */
     $contains: JsonValueSchema.optional(),
+    /** The value matches this SQL LIKE pattern (`%` any run of characters, `_` one character), case-sensitive. */
     $like: z.string({ invalid_type_error: '$like needs a string pattern' }).optional(),
   })
   .strict();
@@ -155,12 +166,19 @@ export const MetadataCustomFilterConditionSchema = z.unknown().transform((value,
 /** Query filters as the driver checks them: known fields or JSON paths, known operators. */
 export const StrictMetadataQueryFiltersSchema = z
   .object({
+    /** Only items of this type, or of one of these (a list must not be empty). */
     type: oneOrMany(MetadataTypeNameSchema, { nonEmpty: true, what: 'type' }).optional(),
+    /** Only items with this name, or one of these (a list must not be empty). */
     name: oneOrMany(MetadataRecordNameSchema, { nonEmpty: true, what: 'name' }).optional(),
+    /** Only items in this namespace, or one of these (a list must not be empty). */
     namespace: oneOrMany(MetadataNamespaceSchema, { nonEmpty: true, what: 'namespace' }).optional(),
+    /** Only items of this scope, or one of these (a list must not be empty). */
     scope: oneOrMany(MetadataScopeSchema, { nonEmpty: true, what: 'scope' }).optional(),
+    /** Only items in this state, or one of these (a list must not be empty); naming `archived` includes archived items. */
     state: oneOrMany(MetadataStateSchema, { nonEmpty: true, what: 'state' }).optional(),
+    /** Only the items of this owner. */
     owner: z.string().min(1).optional(),
+    /** JSON path into `metadata` → condition: a plain JSON value (equality) or operators such as `{ $gte: 2 }`. */
     custom: z.record(MetadataJsonPathSchema, MetadataCustomFilterConditionSchema).optional(),
   })
   .strict();
@@ -169,23 +187,33 @@ export const StrictMetadataQueryFiltersSchema = z
 
 /** A sort key as the driver checks it. */
 export const StrictMetadataSortSchema = z.object({
+  /** The field to sort by: an envelope field (`name`, `updatedAt`, …) or `metadata.<path>`. */
   field: MetadataSortFieldSchema,
+  /** `asc` (default) or `desc`. */
   order: MetadataSortOrderSchema.default('asc'),
 });
 
 /** A page as the driver checks it: positive number, size within the bound. */
 export const StrictMetadataPaginationSchema = z.object({
+  /** Which page, from 1 (default 1). */
   page: z.number().int().min(1).default(1),
+  /** Records per page, 1 to 1000 and at most the driver's query.maxResultSize (default 100). */
   pageSize: z.number().int().min(1).max(1000).default(100),
 });
 
 /** The protocol's query options, checked; `limit` (at most this many records, no page) is metaledger's. */
 export const StrictMetadataQueryOptionsSchema = z.object({
+  /** Which records match; default all (but archived ones). */
   filters: StrictMetadataQueryFiltersSchema.default({}),
+  /** Sort keys, most significant first; ties are ordered by type and name. */
   sort: z.array(StrictMetadataSortSchema).optional(),
+  /** Which page; refused with `limit`, or when the driver's query.enablePagination is false. Default: the first, of query.defaultPageSize records. */
   pagination: StrictMetadataPaginationSchema.optional(),
+  /** Return only these fields of each record (envelope fields, `metadata` or `metadata.<path>`); default all. */
   select: z.array(MetadataSelectFieldSchema).optional(),
+  /** Include archived items (default false, unless `filters.state` names `archived`). */
   includeArchived: z.boolean().default(false),
+  /** metaledger's: at most this many records, no pages; at most the driver's query.maxResultSize. */
   limit: z.number().int().positive().optional(),
 });
 

@@ -34,21 +34,33 @@ export const MetadataNamespaceSchema = z
 
 /** The protocol's record with metaledger's checks, plus the item `version` metaledger records carry. */
 export const StrictMetadataRecordSchema = MetadataRecordSchema.extend({
+  /** The item's id, 1 to 255 characters; the store gives a new item a UUID, and an existing item's id cannot change. */
   id: z.string().min(1).max(255).optional(),
+  /** The item's name, unique within its type: 1 to 255 characters, no '/' or control characters. */
   name: MetadataRecordNameSchema,
+  /** The item's metadata type, 1 to 100 characters. */
   type: MetadataTypeNameSchema,
+  /** A grouping of items, 1 to 255 characters (default `default`). */
   namespace: MetadataNamespaceSchema.default('default'),
+  /** The name of the item (same type) this one overlays, 1 to 255 characters; `strategy` says how the two combine. */
   extends: z.string().min(1).max(255).optional(),
+  /** The principal id a `user` item belongs to, at most 255 characters. */
   owner: z.string().max(255).optional(),
+  /** Who created the item; the database store records the actor of its first change (a value given is not kept). */
   createdBy: z.string().max(255).optional(),
+  /** Who changed the item last; the database store records the actor of its latest change (a value given is not kept). */
   updatedBy: z.string().max(255).optional(),
+  /** The item's version in the store, one more with each change; set by the store, not by a save. */
   version: z.number().int().min(0).optional(),
 });
 
 /** What a delete needs to find a record: its type and name (id optional). */
 export const StrictMetadataRecordRefSchema = z.object({
+  /** The item's id: given, the item must have it. */
   id: z.string().min(1).max(255).optional(),
+  /** The item's metadata type. */
   type: MetadataTypeNameSchema,
+  /** The item's name. */
   name: MetadataRecordNameSchema,
 });
 
