@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors.js';
 import { describeIssues } from './protocol/issues.js';
+import { droppedKeys } from './input/dropped-keys.js';
 import { DatasourceSchema, StrictMetadataDriverConfigSchema, type StrictMetadataDriverConfigInput } from './protocol/index.js';
 
 /** Where the store's data lives, once resolved; `datasource` is the DatasourceSchema input it came from, if any. */
@@ -63,17 +64,31 @@ const SchemaNameSchema = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a SQL identifier: letters, digits, underscore, not starting with a digit');
 
 const configFileKeys = {
+  /** A PostgreSQL connection string (`postgres://user:password@host:5432/database`); give one of connectionString, dataDir, datasource. */
   connectionString: z.string().min(1).optional(),
+  /** The embedded PGlite database's directory, relative to the config file's directory. */
   dataDir: z.string().min(1).optional(),
-  datasource: DatasourceSchema.omit({ name: true }).extend({ name: DatasourceSchema.shape.name.optional() }).optional(),
+  /** A DatasourceSchema input (driver postgres or pglite), its name optional. */
+  datasource: DatasourceSchema.omit({ name: true })
+    .extend({
+      /** The datasource's name, a lowercase SQL identifier; optional here. */
+      name: DatasourceSchema.shape.name.optional(),
+    })
+    .optional(),
+  /** The PostgreSQL schema holding every metaledger table (default `public`). */
   schema: SchemaNameSchema.optional(),
+  /** A MetadataDriverConfig input (StrictMetadataDriverConfigSchema): table, migration, cache, transactions, queries. */
   driver: StrictMetadataDriverConfigSchema.optional(),
   /** How connections to PostgreSQL are opened and waited for (see ConnectionSettings). */
   connection: z
     .object({
+      /** Opening one connection, in milliseconds; 0 waits for ever. Default: the URL's connect_timeout, else 10 000. */
       connectTimeoutMs: z.number().int().min(0).optional(),
+      /** Waiting for a free connection when the pool is busy, in milliseconds (default 30 000). */
       acquireTimeoutMs: z.number().int().min(1).optional(),
+      /** PostgreSQL is reached through a transaction-pooling proxy such as PgBouncer (default false). */
       transactionPooling: z.boolean().optional(),
+      /** A direct connection to the same PostgreSQL, used only to LISTEN for other processes' changes. */
       listenConnectionString: z.string().min(1).optional(),
     })
     .optional(),
@@ -99,17 +114,6 @@ export const ConfigFileSchema = z.object(configFileKeys).superRefine((config, co
 
 export type ConfigFile = z.input<typeof ConfigFileSchema>;
 
-/** Keys of `input` that parsing dropped: zod strips what a schema does not know, this refuses it. */
-function unknownKeys(input: unknown, parsed: unknown, path: string[]): ValidationIssue[] {
-  if (!isPlainObject(input) || !isPlainObject(parsed)) return [];
-  return Object.keys(input).flatMap((key) =>
-    // own keys only: 'toString' or 'constructor' is in every object through its prototype
-    Object.hasOwn(parsed, key)
-      ? unknownKeys(input[key], parsed[key], [...path, key])
-      : [{ path: [...path, key].join('.'), message: `unknown key '${key}'` }],
-  );
-}
-
 /** Every unknown key of a config file, at any depth, also when other values are invalid. */
 function unknownKeysOf(given: unknown): ValidationIssue[] {
   if (!isPlainObject(given)) return [];
@@ -118,7 +122,7 @@ function unknownKeysOf(given: unknown): ValidationIssue[] {
       return [{ path: key, message: `unknown key '${key}'; the config file takes ${Object.keys(configFileKeys).join(', ')}` }];
     }
     const parsed = configFileKeys[key as keyof typeof configFileKeys].safeParse(value);
-    return parsed.success ? unknownKeys(value, parsed.data, [key]) : [];
+    return parsed.success ? droppedKeys(value, parsed.data, [key]) : [];
   });
 }
 

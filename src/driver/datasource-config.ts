@@ -1,6 +1,6 @@
 import { StrictMetadataDatasourceConfigSchema, type MetadataDatasourceConfigInput } from '../protocol/index.js';
 import type { CreateMetadataStoreOptions } from '../store/create-store.js';
-import { parseInput } from '../input/parse-input.js';
+import { parseOptions } from '../input/parse-input.js';
 
 /**
  * The loader-level MetadataDatasourceConfig as store / driver options: `schema` is where the store's
@@ -12,7 +12,7 @@ import { parseInput } from '../input/parse-input.js';
 export function fromDatasourceConfig(
   input: MetadataDatasourceConfigInput,
 ): Required<Pick<CreateMetadataStoreOptions, 'driver'>> & Pick<CreateMetadataStoreOptions, 'schema' | 'cache'> {
-  const config = parseInput(StrictMetadataDatasourceConfigSchema, input, 'datasource config');
+  const config = parseOptions(StrictMetadataDatasourceConfigSchema, input, 'datasource config');
   const { cache, queryOptions } = config;
   return {
     schema: config.schema,

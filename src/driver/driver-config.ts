@@ -6,7 +6,7 @@ import {
   type StrictMetadataDriverConfigInput,
 } from '../protocol/index.js';
 import type { StoreSettings } from '../store/store-internals.js';
-import { parseInput } from '../input/parse-input.js';
+import { parseOptions } from '../input/parse-input.js';
 
 /** A MetadataDriverConfig input, checked by StrictMetadataDriverConfigSchema (`datasource` may be left out). */
 export type DriverConfigInput = StrictMetadataDriverConfigInput;
@@ -17,7 +17,7 @@ export type DriverConfigInput = StrictMetadataDriverConfigInput;
  * is refused; left out, the store's values are the driver's.
  */
 export function resolveDriverConfig(settings: StoreSettings, storeSchema: string, input: DriverConfigInput): StrictMetadataDriverConfig {
-  const config = parseInput(StrictMetadataDriverConfigSchema, input, 'driver config');
+  const config = parseOptions(StrictMetadataDriverConfigSchema, input, 'driver config');
   const issues: ValidationIssue[] = [];
   const differs = (path: string, given: unknown, storeValue: unknown) => {
     if (given !== undefined && given !== storeValue)

@@ -12,7 +12,7 @@ import {
 } from '../protocol/index.js';
 import { etagOf, internalsOf, type LoadResult, type MetadataStore } from '../store/metadata-store.js';
 import type { StoreInternals } from '../store/store-internals.js';
-import { parseInput } from '../input/parse-input.js';
+import { parseOptions } from '../input/parse-input.js';
 import { bulkOperationInput } from '../input/bulk-input.js';
 import { checkWriteContext } from '../input/free-text.js';
 import { checkItemKey, checkType } from '../input/item-key.js';
@@ -108,13 +108,13 @@ export class MetadataDriver {
    * ```
    */
   async query(options: StrictMetadataQueryOptionsInput = {}): Promise<QueryResult> {
-    const parsed = parseInput(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
+    const parsed = parseOptions(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
     return runQuery(this.store.db, this.table, parsed, this.querySettings);
   }
 
   /** The plan PostgreSQL would use for `query(options)`, one line per node. */
   async explain(options: StrictMetadataQueryOptionsInput = {}): Promise<string[]> {
-    const parsed = parseInput(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
+    const parsed = parseOptions(StrictMetadataQueryOptionsSchema, queryOptionsInput(options, this.limits), 'query options');
     return explainQuery(this.store.db, this.table, parsed, this.querySettings);
   }
 
@@ -125,7 +125,7 @@ export class MetadataDriver {
   async load(type: string, name: string, options: StrictMetadataLoadOptionsInput = {}): Promise<LoadResult> {
     checkItemKey(type, name);
     const given = loadOptionsInput(options, this.limits);
-    const parsed = parseInput(StrictMetadataLoadOptionsSchema, given, 'load options');
+    const parsed = parseOptions(StrictMetadataLoadOptionsSchema, given, 'load options');
     if (!parsed.filters || Object.keys(parsed.filters).length === 0) return this.store.load(type, name, given);
     refuseInapplicableFilteredLoadOptions(parsed);
     const started = performance.now();
@@ -144,7 +144,7 @@ export class MetadataDriver {
    */
   async list(type: string, options: StrictMetadataLoadOptionsInput = {}): Promise<StoredRecord[]> {
     checkType(type);
-    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
+    const parsed = parseOptions(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
     refuseInapplicableListOptions(parsed);
     return this.listParsed(type, parsed);
   }
@@ -153,7 +153,7 @@ export class MetadataDriver {
   async loadTypes(types: string[], options: StrictMetadataLoadOptionsInput = {}): Promise<Record<string, StoredRecord[]>> {
     if (!Array.isArray(types)) throw new ValidationError([{ path: 'types', message: 'must be an array of types' }], 'invalid types');
     types.forEach((type, i) => checkType(type, `types.${i}`));
-    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
+    const parsed = parseOptions(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, this.limits), 'load options');
     refuseInapplicableListOptions(parsed);
     const load = (type: string) => this.listParsed(type, parsed).then((records) => [type, records] as const);
     if (this.config.performance.parallelLoad) return Object.fromEntries(await Promise.all(types.map(load)));
@@ -165,7 +165,7 @@ export class MetadataDriver {
   /** Creates, updates, upserts or deletes many records as ONE changeset: all or nothing, with a result per record. */
   async bulkOperation(operation: StrictMetadataBulkOperationInput, context: BulkContext = {}): Promise<BulkOperationResult> {
     const input = bulkOperationInput(operation, this.limits);
-    checkWriteContext(context);
+    checkWriteContext(context, ['actor', 'reason', 'correlationId']);
     let allCommitted = false;
     try {
       const result = await runBulk(this.internals, this.bulkSettings, input, context);

@@ -1,5 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { describeType } from './canonical-text.js';
+import { refuseUnknownKeys } from './dropped-keys.js';
 import { optionsObject } from './options-object.js';
 
 /** Longest actor, correlation id or source recorded with a change. */
@@ -37,9 +38,16 @@ export interface WriteContextInput {
   source?: unknown;
 }
 
-/** Refuses who / why text the changeset could not store faithfully (and a context that is not an object). */
-export function checkWriteContext(given: WriteContextInput | undefined | null): void {
+/** The keys of a write context: who, why, the request it belongs to, where it came from. */
+export const writeContextKeys = ['actor', 'reason', 'correlationId', 'source'] as const;
+
+/**
+ * Refuses who / why text the changeset could not store faithfully, a context that is not an object and,
+ * when the call's keys are given (the context's and its own), every key it does not take.
+ */
+export function checkWriteContext(given: WriteContextInput | undefined | null, known?: readonly string[]): void {
   const context = optionsObject(given, 'write context');
+  if (known) refuseUnknownKeys(context, known, 'write options');
   // the common save names none of them: nothing to check
   if (context.actor === undefined && context.reason === undefined && context.correlationId === undefined && context.source === undefined)
     return;

@@ -1,11 +1,23 @@
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { describeIssues } from '../protocol/issues.js';
+import { droppedKeys } from './dropped-keys.js';
 
 /** Parses with a protocol schema; every problem comes back at once, each with its path. */
 export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw new ValidationError(describeIssues(result.error), `invalid ${what}`);
+  return result.data;
+}
+
+/**
+ * Parses a call's options: as parseInput, and a key the schema does not know (a misspelt option, one of
+ * another call) is refused rather than dropped, with every other problem.
+ */
+export function parseOptions<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  const issues = result.success ? droppedKeys(input, result.data) : describeIssues(result.error);
+  if (issues.length > 0) throw new ValidationError(issues, `invalid ${what}`);
   return result.data;
 }
 

@@ -14,7 +14,7 @@ import { checkItemKey, checkType, identityIssues } from '../input/item-key.js';
 import { guardPublicMethods } from '../input/public-boundary.js';
 import { loadOptionsInput } from '../input/query-input.js';
 import { parseRecordInput } from '../input/record-input.js';
-import { parseInput } from '../input/parse-input.js';
+import { parseOptions, refuseInapplicable } from '../input/parse-input.js';
 import { refusalReason, type AccessFlags, type Operation, type ProtectedItem } from './access-policy.js';
 import { enforceAccess } from './enforce-access.js';
 import { anonymous, checkPrincipal, isAdmin, type Principal } from './principal.js';
@@ -98,8 +98,14 @@ export class MetadataService {
   async get(type: string, name: string, options: GetOptions = {}): Promise<ServiceRecord | null> {
     checkItemKey(type, name);
     const { principal, rest } = this.callOf(options);
-    // ifNoneMatch is the caller's business (compared with the effective etag), never a loader's
-    const { owner, explain, ifNoneMatch: _ifNoneMatch, ...given } = rest as Omit<GetOptions, keyof CallOptions>;
+    const { owner, explain, ...given } = rest as Omit<GetOptions, keyof CallOptions>;
+    refuseInapplicable('get options', [
+      [
+        'ifNoneMatch',
+        given.ifNoneMatch !== undefined,
+        'get answers the effective record (overlays applied) with its etag: compare that etag with yours (the HTTP API answers 304 so)',
+      ],
+    ]);
     const ownerIssues = identityIssues({ owner });
     if (ownerIssues.length > 0) throw new ValidationError(ownerIssues, 'invalid get options');
     const loadOptions = loadOptionsInput<StrictMetadataLoadOptionsInput>(given, this.limits);
@@ -136,7 +142,7 @@ export class MetadataService {
     const { principal, rest } = this.callOf(options);
     const loadOptions = loadOptionsInput<StrictMetadataLoadOptionsInput>(rest, this.limits);
     const { correlationId } = options;
-    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptions, 'load options');
+    const parsed = parseOptions(StrictMetadataLoadOptionsSchema, loadOptions, 'load options');
     const owner = parsed.filters?.owner;
     if (owner !== undefined && owner !== principal.id && !isAdmin(principal)) {
       await this.authorize(principal, 'read', { type, name: '*', scope: 'user', owner }, {}, correlationId);

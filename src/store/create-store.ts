@@ -17,6 +17,8 @@ import { resolveTimeouts, type ConnectionTimeouts } from '../datasource/timeouts
 import { MetaledgerError, ValidationError } from '../errors.js';
 import { resolveInputLimits, type InputLimits } from '../input/input-limits.js';
 import { atPublicBoundary } from '../input/public-boundary.js';
+import { refuseUnknownKeys } from '../input/dropped-keys.js';
+import { optionsObject } from '../input/options-object.js';
 import { prepareDatabase } from '../migrate/table/prepare-projection.js';
 import {
   StrictDatasourceSchema,
@@ -27,9 +29,9 @@ import {
 } from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
 import type { GroupCommitLimits } from '../write/append-batcher.js';
-import { MetadataStore } from './metadata-store.js';
+import { internalsOf, MetadataStore } from './metadata-store.js';
 import type { ShippedProjections, StoreSettings } from './store-internals.js';
-import { parseInput } from '../input/parse-input.js';
+import { parseInput, parseOptions } from '../input/parse-input.js';
 
 /** How `createMetadataStore` connects (PostgreSQL, or the embedded PGlite), and the store's settings. */
 export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'datasource'>, ConnectionTimeouts {
@@ -75,6 +77,40 @@ export interface CreateMetadataStoreOptions extends Omit<ConnectionChoice, 'data
    * the store listens on a connection like its others.
    */
   listenConnectionString?: string;
+}
+
+/** Every option createMetadataStore takes (the compiler keeps this in step with the interface). */
+const storeOptionKeys = Object.keys({
+  connectionString: true,
+  datasource: true,
+  dataDir: true,
+  inMemory: true,
+  connectTimeoutMs: true,
+  acquireTimeoutMs: true,
+  schema: true,
+  configFile: true,
+  driver: true,
+  snapshotEvery: true,
+  cache: true,
+  projections: true,
+  groupCommit: true,
+  limits: true,
+  transactionPooling: true,
+  listenConnectionString: true,
+} satisfies Record<keyof CreateMetadataStoreOptions, true>);
+
+/** An option createMetadataStore does not know, at the top or in a section it reads key by key, is refused, not ignored. */
+function refuseUnknownStoreOptions(options: CreateMetadataStoreOptions): void {
+  refuseUnknownKeys(optionsObject(options, 'store options'), storeOptionKeys, 'store options');
+  const sections: [keyof CreateMetadataStoreOptions, readonly string[]][] = [
+    ['cache', ['enabled', 'ttlSeconds', 'invalidateOnWrite']],
+    ['groupCommit', ['statementsInFlight', 'eventsPerStatement']],
+    ['projections', ['definitions', 'modes', 'jobs', 'batchSize', 'debounceMs']],
+  ];
+  for (const [section, keys] of sections) {
+    const given = options[section];
+    if (given !== undefined) refuseUnknownKeys(optionsObject(given as object, section), keys, `${section} options`);
+  }
 }
 
 /** Each backend's driver is loaded only when used: a store on PGlite never loads pg, and the reverse. */
@@ -142,6 +178,7 @@ function secretsOf(options: CreateMetadataStoreOptions, target: ConnectionTarget
 /** Opens (and by default migrates) a store on PostgreSQL or the embedded PGlite. */
 export function createMetadataStore(options: CreateMetadataStoreOptions = {}): Promise<MetadataStore> {
   return atPublicBoundary(() => {
+    refuseUnknownStoreOptions(options);
     // explicit options > environment > config file > the embedded default, setting by setting
     const settings = resolveStoreSettings(options, { env: process.env, cwd: process.cwd(), configFile: options.configFile });
     const resolved = { ...options, ...settings.connectionSettings, schema: settings.schema, driver: settings.driver };
@@ -183,7 +220,7 @@ export async function createMetadataStoreOn(
         'invalid datasource',
       );
   }
-  const driver = parseInput(StrictMetadataDriverConfigSchema, options.driver ?? {}, 'driver config');
+  const driver = parseOptions(StrictMetadataDriverConfigSchema, options.driver ?? {}, 'driver config');
   const limits = resolveInputLimits(options.limits);
   const snapshotEvery = options.snapshotEvery ?? 100;
   const groupCommit = {
@@ -225,7 +262,7 @@ export async function createMetadataStoreOn(
   };
   const store = new MetadataStore(datasource, settings, shippedProjections(table));
   try {
-    await store.start();
+    await internalsOf(store).start();
   } catch (error) {
     await store.close().catch(() => {});
     throw toMetaledgerError(error, secrets);

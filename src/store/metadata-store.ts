@@ -54,12 +54,13 @@ import {
   VersionSchema,
   WatchOptionsSchema,
 } from '../input/call-options.js';
-import { checkWriteContext } from '../input/free-text.js';
+import { checkWriteContext, writeContextKeys } from '../input/free-text.js';
+import { refuseUnknownKeys } from '../input/dropped-keys.js';
 import { checkItemKey, checkType } from '../input/item-key.js';
 import { guardPublicMethods, toPublicError } from '../input/public-boundary.js';
 import { optionsObject } from '../input/options-object.js';
 import { parseRecordInput } from '../input/record-input.js';
-import { parseInput, refuseInapplicable } from '../input/parse-input.js';
+import { parseInput, parseOptions, refuseInapplicable } from '../input/parse-input.js';
 import { notChosenByName, refuseFileLoadOptions, refuseInapplicableSaveOptions } from './store-options.js';
 import {
   ChangesetCommitter,
@@ -159,7 +160,7 @@ export class MetadataStore {
   private readonly types = new TypeRegistry(() => this.db);
   private readonly typedReads = new TypedReads(() => this.db, this.types);
   /** Names this store in change notifications, so it skips its own. */
-  readonly instanceId = randomUUID();
+  private readonly instanceId = randomUUID();
   /** Failures of background work (async projections, watchers); by default they go to stderr. */
   onBackgroundError: (error: unknown) => void = (error) => console.error('metaledger background error:', error);
 
@@ -195,11 +196,6 @@ export class MetadataStore {
     });
     this.internals = this.buildInternals();
     internalsByStore.set(this, this.internals);
-  }
-
-  /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it). */
-  async start(): Promise<void> {
-    await this.runtime.start({ prune: (options) => this.prune(options), compact: (every) => this.compactSnapshots({ every }) });
   }
 
   // ——— projections and change feed ———
@@ -260,7 +256,7 @@ export class MetadataStore {
     // the strict layer first: a plain JSON copy with canonical keys, then the protocol's shape
     const { input, parsed } = parseRecordInput(type, record, this.settings.limits);
     checkWriteContext(options);
-    const parsedOptions = parseInput(StrictMetadataSaveOptionsSchema, stripContext(options), 'save options');
+    const parsedOptions = parseOptions(StrictMetadataSaveOptionsSchema, stripContext(options), 'save options');
     refuseInapplicableSaveOptions(parsedOptions);
     const intent: SaveIntent = {
       document: parsed,
@@ -297,7 +293,7 @@ export class MetadataStore {
     context: WriteContext & IdempotentWrite = {},
   ): Promise<SaveResult> {
     checkItemKey(type, name);
-    checkWriteContext(context);
+    checkWriteContext(context, [...writeContextKeys, 'changesetId']);
     if (typeof change !== 'function') throw new ValidationError([{ path: 'change', message: 'must be a function' }], 'invalid update');
     const started = performance.now();
     const check = await this.payloadCheck();
@@ -333,7 +329,7 @@ export class MetadataStore {
   ): Promise<SaveResult> {
     checkItemKey(type, name);
     const { force, ...context } = optionsObject(options, 'delete options') as typeof options;
-    checkWriteContext(context);
+    checkWriteContext(context, [...writeContextKeys, 'changesetId', 'expectedVersion']);
     if (context.expectedVersion !== undefined) parseInput(VersionSchema, context.expectedVersion, 'expectedVersion');
     if (force !== undefined && typeof force !== 'boolean')
       throw new ValidationError([{ path: 'force', message: 'must be a boolean' }], 'invalid delete options');
@@ -483,14 +479,11 @@ export class MetadataStore {
   }
 
   /** Checks the log: hash chains, gapless versions, stream heads, changesets and every projection against a replay. */
-  verify(options: VerifyOptions = {}): Promise<VerifyReport> {
-    if (typeof options !== 'object' || options === null)
-      return Promise.reject(
-        new ValidationError([{ path: '(root)', message: 'verify options must be an object' }], 'invalid verify options'),
-      );
+  async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
+    refuseUnknownKeys(optionsObject(options, 'verify options'), ['itemsPerRound', 'anchor'], 'verify options');
     const { itemsPerRound } = options;
     if (itemsPerRound !== undefined && (!Number.isInteger(itemsPerRound) || itemsPerRound < 1)) {
-      return Promise.reject(new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }]));
+      throw new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }], 'invalid verify options');
     }
     return this.run(async () => withTagProblems(this.db, await verify(this.db, this.settings.table, options)));
   }
@@ -540,6 +533,7 @@ export class MetadataStore {
 
   /** Adds full-state snapshots wherever an item's history runs longer than `every` versions without one. */
   async compactSnapshots(options: { every?: number } = {}): Promise<CompactResult> {
+    refuseUnknownKeys(optionsObject(options, 'compaction options'), ['every'], 'compaction options');
     const every = parseInput(VersionSchema.optional(), options?.every, 'every') ?? this.settings.snapshot.snapshotEvery;
     if (every < 1) throw new ValidationError([{ path: 'every', message: 'must be a positive integer' }], 'invalid compaction options');
     return this.run(() => compactSnapshots(this.db, every));
@@ -583,7 +577,7 @@ export class MetadataStore {
   /** Rewrites every item of the type still of an older schema version to the current one (upcast), as one changeset. */
   async migrateType(type: string, context: WriteContext = {}): Promise<MigrateTypeResult> {
     checkType(type);
-    checkWriteContext(context);
+    checkWriteContext(context, writeContextKeys);
     return migrateType(this.types, this.internals.commitChangeset, this.settings.snapshot, type, context);
   }
 
@@ -591,6 +585,7 @@ export class MetadataStore {
   private buildInternals(): StoreInternals {
     const { runtime, committer, settings, datasource } = this;
     return {
+      start: () => runtime.start({ prune: (options) => this.prune(options), compact: (every) => this.compactSnapshots({ every }) }),
       datasource,
       settings,
       snapshotPolicy: settings.snapshot,
@@ -756,7 +751,7 @@ async function* guardIterator<T>(iterator: AsyncGenerator<T>): AsyncGenerator<T>
 const ONE_ITEM = 'store.load reads one item by type and name';
 
 function parseStoreLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
-  const parsed = parseInput(StrictMetadataLoadOptionsSchema, options, 'load options');
+  const parsed = parseOptions(StrictMetadataLoadOptionsSchema, options, 'load options');
   refuseFileLoadOptions(parsed);
   refuseInapplicable('load options', [
     ...notChosenByName(parsed),

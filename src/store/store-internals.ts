@@ -45,6 +45,8 @@ export interface ShippedProjections {
  * API. Not part of the package's API: `internalsOf(store)` hands it to code inside metaledger.
  */
 export interface StoreInternals extends HistoryWriter {
+  /** Starts listening for other stores' changes and the projection machinery (createMetadataStore calls it once). */
+  start(): Promise<void>;
   readonly datasource: Datasource;
   readonly settings: StoreSettings;
   /**

@@ -104,6 +104,14 @@ describe('overlay resolution across system → platform → user', () => {
     expect(raw!.etag).toMatch(/^"[0-9a-f]{32}"$/);
   });
 
+  it('refuses ifNoneMatch, which it would answer with the record anyway: the caller compares the effective etag', async () => {
+    const { etag } = (await service.get('object', 'account', { principal: alice }))!;
+    await expect(service.get('object', 'account', { principal: alice, ifNoneMatch: etag })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: 'ifNoneMatch', message: expect.stringMatching(/compare that etag/) }],
+    });
+  });
+
   it('replace makes the override win whole, at any layer', async () => {
     await service.register(
       'form',

@@ -99,7 +99,7 @@ describe('store.anchor()', () => {
       );
       const statement = buildAppendStatement({
         inlineProjection: inlineProjectionCtes(internalsOf(store).settings.table),
-        notice: { schema: internalsOf(store).datasource.schema, origin: store.instanceId },
+        notice: { schema: internalsOf(store).datasource.schema, origin: 'a writer beside the store' },
       });
       const [appended] = await appendEvents(
         async (text, values) => (await writer.query(text, values)).rows as never,

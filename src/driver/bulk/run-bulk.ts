@@ -3,7 +3,7 @@ import { ConflictError, isMetaledgerError } from '../../errors.js';
 import type { PendingEvent } from '../../events/append-events.js';
 import { readHeadsOf } from '../../events/read-stream-head.js';
 import { keyOf, byKey } from '../../events/stream-key.js';
-import { parseInput } from '../../input/parse-input.js';
+import { parseOptions } from '../../input/parse-input.js';
 import { StrictMetadataBulkOperationSchema, type StrictMetadataBulkOperationInput } from '../../protocol/index.js';
 import type { StoreInternals } from '../../store/store-internals.js';
 import type { WriteContext } from '../../write/changeset-committer.js';
@@ -61,7 +61,7 @@ export async function runBulk(
   input: StrictMetadataBulkOperationInput,
   context: BulkContext = {},
 ): Promise<BulkOperationResult> {
-  const operation = keepCheckedPayloads(parseInput(StrictMetadataBulkOperationSchema, input, 'bulk operation'), input);
+  const operation = keepCheckedPayloads(parseOptions(StrictMetadataBulkOperationSchema, input, 'bulk operation'), input);
   rejectDuplicates(operation.records);
   // an empty batch (as batch code may produce) is a no-op: no changeset, no round trip
   if (operation.records.length === 0)

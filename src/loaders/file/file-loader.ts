@@ -12,7 +12,7 @@ import {
   type StrictMetadataRecord as MetadataRecord,
   type StrictMetadataSaveOptions,
 } from '../../protocol/index.js';
-import { parseInput, refuseInapplicable } from '../../input/parse-input.js';
+import { parseInput, parseOptions, refuseInapplicable } from '../../input/parse-input.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
 import { defaultInputLimits } from '../../input/input-limits.js';
 import { checkItemKey, checkType } from '../../input/item-key.js';
@@ -164,7 +164,7 @@ export class FileLoader implements MetadataLoader {
   }
 
   private parseLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
-    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    const parsed = parseOptions(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     refuseInapplicableLoadOptions(parsed);
     refuseOtherLoader(this.contract, parsed);
     return parsed;
@@ -268,7 +268,7 @@ export class FileLoader implements MetadataLoader {
     const { expectedEtag, actor: _actor, reason: _reason, correlationId: _correlationId, source: _source, ...rest } = options;
     checkExpectedEtag(expectedEtag);
     const { input, parsed: next } = parseRecordInput(type, record, defaultInputLimits);
-    const saveOptions = parseInput(StrictMetadataSaveOptionsSchema, rest, 'save options');
+    const saveOptions = parseOptions(StrictMetadataSaveOptionsSchema, rest, 'save options');
     refuseInapplicableSaveOptions(saveOptions);
     refuseOtherLoader(this.contract, saveOptions);
     const requested = fileFormat((saveOptions.format as FileFormat | undefined) ?? this.format);

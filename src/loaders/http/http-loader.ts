@@ -11,7 +11,7 @@ import {
   type StrictMetadataLoadOptionsInput,
   type StrictMetadataRecord as MetadataRecord,
 } from '../../protocol/index.js';
-import { parseInput, refuseInapplicable } from '../../input/parse-input.js';
+import { parseInput, parseOptions, refuseInapplicable } from '../../input/parse-input.js';
 import { refuseFileLoadOptions } from '../../store/store-options.js';
 import { checkExpectedEtag } from '../../input/free-text.js';
 import { defaultInputLimits } from '../../input/input-limits.js';
@@ -144,7 +144,7 @@ export class HttpLoader implements MetadataLoader {
   }
 
   private parseLoadOptions(options: StrictMetadataLoadOptionsInput): StrictMetadataLoadOptions {
-    const parsed = parseInput(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
+    const parsed = parseOptions(StrictMetadataLoadOptionsSchema, loadOptionsInput(options, defaultInputLimits), 'load options');
     refuseFileLoadOptions(parsed);
     refuseOtherLoader(this.contract, parsed);
     return parsed;
@@ -152,7 +152,7 @@ export class HttpLoader implements MetadataLoader {
 
   /** A PUT carries the record and onConflict; the server decides everything else (who, how, where). */
   private parseSaveOptions(options: Omit<LoaderSaveOptions, 'expectedEtag'>) {
-    const parsed = parseInput(StrictMetadataSaveOptionsSchema, options, 'save options');
+    const parsed = parseOptions(StrictMetadataSaveOptionsSchema, options, 'save options');
     refuseOtherLoader(this.contract, parsed);
     const notSent = (what: string) => `not sent over HTTP: the server ${what}`;
     refuseInapplicable('save options', [

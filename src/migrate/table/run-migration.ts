@@ -7,7 +7,7 @@ import {
   type MetadataMigrationType,
   type StrictMetadataMigrationOperationInput,
 } from '../../protocol/index.js';
-import { parseInput } from '../../input/parse-input.js';
+import { parseOptions } from '../../input/parse-input.js';
 import { existingBackups, findMigration, recordMigration, wasRolledBack, type MigrationOutcome } from './migration-log.js';
 import { inMigrationTransaction, type MigrationTx } from './migration-transaction.js';
 import { applyOperation, automaticBackupName, type MigrationPolicy, type OperationOutcome, type ResolvedOperation } from './operations.js';
@@ -50,7 +50,7 @@ async function resolve(
   env: MigrationEnv,
   input: StrictMetadataMigrationOperationInput,
 ): Promise<ResolvedOperation & { rollbackScript?: string; dryRun: boolean }> {
-  const operation = parseInput(StrictMetadataMigrationOperationSchema, input, 'migration operation');
+  const operation = parseOptions(StrictMetadataMigrationOperationSchema, input, 'migration operation');
   const { table } = env;
   if (operation.table !== table.name || (operation.schema ?? table.schema) !== table.schema) {
     refuse(
