@@ -14,7 +14,7 @@ import {
 } from '../errors.js';
 import { buildAppendStatement, type AppendedEvent } from '../events/append-events.js';
 import type { ChangeNotice } from '../cache/change-notifications.js';
-import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
+import type { StreamHead } from '../events/read-stream-head.js';
 import { StrictMetadataLoadOptionsSchema, StrictMetadataSaveOptionsSchema } from '../protocol/index.js';
 import type {
   StrictMetadataLoadOptions,
@@ -151,8 +151,6 @@ export type { IdempotentWrite, Isolation, WriteContext };
  */
 export class MetadataStore {
   private readonly cache: RecordCache<StoredRecord>;
-  /** Stream heads this store last wrote or read: a save can skip reading the head (a wrong guess conflicts). */
-  private readonly heads: RecordCache<StreamHead>;
   private readonly reader: RecordReader;
   private readonly runtime: StoreRuntime;
   private readonly committer: ChangesetCommitter;
@@ -173,7 +171,6 @@ export class MetadataStore {
     private readonly shipped: ShippedProjections,
   ) {
     this.cache = new RecordCache(settings.cache);
-    this.heads = new RecordCache({ enabled: true, ttlSeconds: settings.cache.ttlSeconds });
     this.reader = new RecordReader(settings.table);
     const projections = new ProjectionRunner(datasource, shipped.frameworkMetadata, settings.projections, (error) =>
       this.onBackgroundError(error),
@@ -190,6 +187,7 @@ export class MetadataStore {
     };
     this.committer = new ChangesetCommitter(datasource, statements, this.runtime, forget, {
       retry: settings.retry,
+      headsTtlSeconds: settings.cache.ttlSeconds,
       groupCommit: settings.groupCommit,
       timeoutMs: settings.timeoutMs,
       secrets: settings.secrets,
@@ -637,20 +635,20 @@ export class MetadataStore {
   /** Forgets every cached record and head. */
   clearCache(): void {
     this.cache.clear();
-    this.heads.clear();
+    this.committer.forgetHeads();
   }
 
   /** An item changed: its head is stale; its cached record too, unless the cache is told to ride out its TTL. */
   private forget(type: string, name: string): void {
     if (type === TYPE_DEFINITION_TYPE) this.types.forget();
     if (this.settings.cache.invalidateOnWrite) this.cache.delete(type, name);
-    this.heads.delete(type, name);
+    this.committer.forgetHeads({ type, name });
   }
 
   private forgetAll(): void {
     this.types.forget();
     if (this.settings.cache.invalidateOnWrite) this.cache.clear();
-    this.heads.clear();
+    this.committer.forgetHeads();
   }
 
   /** Stops background work and closes every connection; the store is unusable afterwards. */
@@ -660,11 +658,8 @@ export class MetadataStore {
   }
 
   /**
-   * One item's write. The head comes from this store's head cache when it has it (and a create with
-   * expectedVersion 0 assumes there is none), saving a round trip; a wrong guess only makes the append
-   * conflict, and the commit tries again at once on the head it reads from the database (see
-   * `PlanningContext.guess`). Every try shares one changeset id, so a write is applied at most once
-   * whatever its connection did.
+   * One item's write, committed by `commitItem` (which reads or remembers the head `plan` turns into the
+   * event). Every try shares one changeset id, so a write is applied at most once whatever its connection did.
    */
   private async write(
     type: string,
@@ -678,25 +673,10 @@ export class MetadataStore {
     const { changesetId, ...writeContext } = context;
     if (changesetId !== undefined) parseInput(changesetIdSchema, changesetId, 'changesetId');
     const identity = { id: changesetId ?? randomUUID(), mayExist: changesetId !== undefined };
-    const committed = await this.committer.commit(
-      isolation,
-      writeContext,
-      async ({ run, lock, guess }) => {
-        const known = guess(() => this.guessHead(type, name, options.userExpectedVersion));
-        // a guess that failed is forgotten: the next try reads the head from the database
-        if (known === undefined) this.heads.delete(type, name);
-        const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
-        return { result, events: result.action === 'write' ? [result.event] : [] };
-      },
-      { ...options, identity },
-    );
+    const committed = await this.committer.commitItem(isolation, writeContext, { type, name }, plan, { ...options, identity });
     const { result: planned, appended, retries, replayed } = committed;
     if (replayed) return replayedSave(type, name, identity.id, appended, retries, performance.now() - started);
     if (!planned) throw new Error('a commit that was not replayed always has a plan');
-    if (planned.action === 'write') {
-      const { itemId, version, document } = planned.event;
-      this.heads.set(type, name, { itemId, version, hash: appended[0].hash, document });
-    }
     const version = planned.action === 'write' ? planned.event.version : planned.head.version;
     return {
       success: true,
@@ -711,13 +691,6 @@ export class MetadataStore {
       changesetId: planned.action === 'write' ? identity.id : undefined,
       replayed: false,
     };
-  }
-
-  /** A head known without a query: the last one this store saw, or "none yet" for a create at version 0. */
-  private guessHead(type: string, name: string, expectedVersion?: number): StreamHead | null | undefined {
-    const cached = this.heads.get(type, name);
-    if (cached) return cached;
-    return expectedVersion === 0 ? null : undefined;
   }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {

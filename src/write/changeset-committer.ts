@@ -16,9 +16,12 @@ import {
 } from '../events/append-events.js';
 import { checkExpectedVersion } from '../events/next-event.js';
 import { readCommittedChangeset } from '../events/read-changeset.js';
-import { readStreamHead } from '../events/read-stream-head.js';
+import { readStreamHead, type StreamHead } from '../events/read-stream-head.js';
+import type { ItemKey } from '../events/stream-key.js';
+import { RecordCache } from '../cache/record-cache.js';
 import * as changesetStatements from '../events/statements.js';
 import { AppendBatcher, type GroupCommitLimits } from './append-batcher.js';
+import type { WritePlan } from './plan-write.js';
 import { conflictMessage, withConflictRetry, type RetryPolicy } from './retry.js';
 
 /** Transaction isolation of a write: read committed by default. */
@@ -45,6 +48,8 @@ export interface WriteContext {
 
 export interface CommitSettings {
   retry: RetryPolicy;
+  /** How long a remembered stream head may stand in for reading it (the record cache's TTL). */
+  headsTtlSeconds: number;
   groupCommit: GroupCommitLimits;
   timeoutMs: number;
   secrets: (string | undefined)[];
@@ -156,6 +161,8 @@ function chunk<T>(items: T[], size: number): T[][] {
 export class ChangesetCommitter {
   /** Self-contained appends of concurrent writes share statements (group commit). */
   private readonly batcher: AppendBatcher;
+  /** Stream heads this store last wrote or read: an item's write can skip reading its head (a wrong guess conflicts). */
+  private readonly heads: RecordCache<StreamHead>;
 
   constructor(
     private readonly datasource: Datasource,
@@ -165,6 +172,49 @@ export class ChangesetCommitter {
     private readonly settings: CommitSettings,
   ) {
     this.batcher = new AppendBatcher((text, parameters) => datasource.prepared(text, parameters), statements.opening, settings.groupCommit);
+    this.heads = new RecordCache({ enabled: true, ttlSeconds: settings.headsTtlSeconds });
+  }
+
+  /**
+   * One item's write (save, update, delete): `plan` (pure) turns the item's head into its event. The head
+   * is the one this store last saw when it has it (and a create at `userExpectedVersion` 0 assumes none),
+   * saving a round trip: a wrong guess only makes the append conflict, and the write is tried again at
+   * once on the head read from the database (see `PlanningContext.guess`). The head the write leaves is
+   * remembered for the next one.
+   */
+  async commitItem(
+    isolation: Isolation,
+    context: WriteContext & { target?: Record<string, unknown> },
+    item: ItemKey,
+    plan: (head: StreamHead | null) => WritePlan,
+    options: CommitOptions = {},
+  ): Promise<Committed<WritePlan>> {
+    const { type, name } = item;
+    const remembered = () => this.heads.get(type, name) ?? (options.userExpectedVersion === 0 ? null : undefined);
+    const committed = await this.commit(
+      isolation,
+      context,
+      async ({ run, lock, guess }) => {
+        const known = guess(remembered);
+        // a guess that failed is forgotten: the next try reads the head from the database
+        if (known === undefined) this.heads.delete(type, name);
+        const result = plan(known !== undefined ? known : await readStreamHead(run, type, name, { lock }));
+        return { result, events: result.action === 'write' ? [result.event] : [] };
+      },
+      options,
+    );
+    const planned = committed.result;
+    if (!committed.replayed && planned?.action === 'write') {
+      const { itemId, version, document } = planned.event;
+      this.heads.set(type, name, { itemId, version, hash: committed.appended[0].hash, document });
+    }
+    return committed;
+  }
+
+  /** An item changed elsewhere: its remembered head is stale (every one, without an item). */
+  forgetHeads(item?: ItemKey): void {
+    if (item) this.heads.delete(item.type, item.name);
+    else this.heads.clear();
   }
 
   /** Creates an empty changeset that later commits join (`joinsChangeset`); settle it when they are done. */
