@@ -1,3 +1,4 @@
+import { sqlStateOf } from '../../datasource/database-errors.js';
 import type { MigrationTx } from './migration-transaction.js';
 
 /**
@@ -62,7 +63,8 @@ async function positions(tx: MigrationTx, where: string): Promise<SequencePositi
   return found;
 }
 
-const undefinedTable = (error: unknown) => (error as { code?: unknown } | null)?.code === '42P01';
+// by SQLSTATE: the datasource may have typed it (a missing metaledger sequence reads as 'not migrated')
+const undefinedTable = (error: unknown) => sqlStateOf(error) === '42P01';
 
 /**
  * Every readable sequence's position, taken right before a script runs. Listed and read again when a
