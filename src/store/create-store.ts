@@ -9,7 +9,6 @@ import {
   type ConnectionTarget,
 } from '../config.js';
 import type { Datasource } from '../datasource/datasource.js';
-import { toMetaledgerError } from '../datasource/database-errors.js';
 import { quoteIdentifier } from '../datasource/identifier.js';
 import { parsePostgresUrl } from '../datasource/postgres-url.js';
 import { sslFor } from '../datasource/ssl-mode.js';
@@ -242,7 +241,7 @@ export async function createMetadataStoreOn(
     if (driver.migration.autoMigrate) await prepareDatabase(datasource, table, driver.migration);
   } catch (error) {
     await datasource.close().catch(() => {});
-    throw toMetaledgerError(error, secrets);
+    throw error;
   }
   const settings: StoreSettings = {
     retry: { retryOnConflict: driver.transaction.retryOnConflict, maxRetries: driver.transaction.maxRetries },
@@ -265,7 +264,7 @@ export async function createMetadataStoreOn(
     await internalsOf(store).start();
   } catch (error) {
     await store.close().catch(() => {});
-    throw toMetaledgerError(error, secrets);
+    throw error;
   }
   return store;
 }

@@ -3,7 +3,6 @@ import type { MetaledgerDb } from '../datasource/database-schema.js';
 import { z } from 'zod';
 import { RecordCache } from '../cache/record-cache.js';
 import type { Datasource } from '../datasource/datasource.js';
-import { toMetaledgerError } from '../datasource/database-errors.js';
 import {
   ConflictError,
   DatasourceUnavailableError,
@@ -189,8 +188,6 @@ export class MetadataStore {
       retry: settings.retry,
       headsTtlSeconds: settings.cache.ttlSeconds,
       groupCommit: settings.groupCommit,
-      timeoutMs: settings.timeoutMs,
-      secrets: settings.secrets,
     });
     this.internals = this.buildInternals();
     internalsByStore.set(this, this.internals);
@@ -205,12 +202,12 @@ export class MetadataStore {
 
   /** Per projection: mode, checkpoint, lag in events and seconds, last error. */
   projectionStatus(): Promise<ProjectionStatus[]> {
-    return this.run(() => this.projections.status());
+    return this.projections.status();
   }
 
   /** Replays the whole log into a fresh copy of a projection's table and swaps it in. */
   rebuild(projection: string, options?: RebuildOptions): Promise<RebuildResult> {
-    return this.run(() => this.projections.rebuild(projection, options));
+    return this.projections.rebuild(projection, options);
   }
 
   /** Calls `handler` for every committed change matching the filter, in commit order, resumable. */
@@ -228,7 +225,7 @@ export class MetadataStore {
   /** MetadataCollectionInfo per type, from the collection-info projection. */
   collectionInfo(): Promise<{ type: string; count: number; namespaces: string[] }[]> {
     this.projections.modeOf('collection-info'); // NOT_FOUND, naming what is registered, when it is not
-    return this.run(() => this.shipped.readCollectionInfo(this.db));
+    return this.shipped.readCollectionInfo(this.db);
   }
 
   /** The store's Kysely handle, for reading projection tables of your own (writes go through the store). */
@@ -368,9 +365,7 @@ export class MetadataStore {
     let record = useCache ? this.cache.get(type, name) : undefined;
     const fromCache = record !== undefined;
     if (!record) {
-      record =
-        (await this.run(() => this.reader.loadOne((text, parameters) => this.datasource.prepared(text, parameters), type, name))) ??
-        undefined;
+      record = (await this.reader.loadOne((text, parameters) => this.datasource.prepared(text, parameters), type, name)) ?? undefined;
       if (record) deepFreeze(record);
       if (record && useCache) this.cache.set(type, name, record);
     }
@@ -392,12 +387,12 @@ export class MetadataStore {
   async list(type: string, filters: ListFilters = {}): Promise<StoredRecord[]> {
     checkType(type);
     const parsed = parseInput(ListFiltersSchema, filters, 'list filters');
-    return this.run(() => this.reader.list(this.db, type, parsed));
+    return this.reader.list(this.db, type, parsed);
   }
 
   /** Item counts per type; with `readableBy` (a principal id), only shared items and that principal's own user items count. */
   countByType(readableBy?: string): Promise<{ type: string; count: number }[]> {
-    return this.run(() => this.reader.countByType(this.db, readableBy));
+    return this.reader.countByType(this.db, readableBy);
   }
 
   // ——— history: audit, time travel, diff, blame, rollback, restore, integrity, retention ———
@@ -407,20 +402,20 @@ export class MetadataStore {
     checkItemKey(type, name);
     // kinds are checked by itemHistory, which names the known ones
     const parsed = parseInput(HistoryOptionsSchema, options, 'history options') as HistoryOptions;
-    return this.run(() => itemHistory(this.db, type, name, parsed));
+    return itemHistory(this.db, type, name, parsed);
   }
 
   /** The store-wide audit feed in commit order, paged with a cursor. */
   async changes(options: ChangesOptions = {}): Promise<ChangesPage> {
     const parsed = parseInput(ChangesOptionsSchema, options, 'changes options');
-    return this.run(() => changes(this.db, parsed));
+    return changes(this.db, parsed);
   }
 
   /** The item exactly as it was at a version, a timestamp, a log position or a tag. */
   async getAt(type: string, name: string, moment: MomentOrTag): Promise<ItemAt> {
     checkItemKey(type, name);
-    const parsed = parseInput(MomentSchema, await this.run(() => untagMoment(this.db, moment)), 'moment');
-    return this.run(async () => (await this.typedReads.upcast([await getAt(this.db, type, name, parsed)]))[0]);
+    const parsed = parseInput(MomentSchema, await untagMoment(this.db, moment), 'moment');
+    return (await this.typedReads.upcast([await getAt(this.db, type, name, parsed)]))[0];
   }
 
   /** Every item (or a slice) as it was at a moment (`asOf`, `position` or `tag`), streamed. */
@@ -441,15 +436,15 @@ export class MetadataStore {
   /** The RFC 6902 patch between two versions, timestamps, positions or tags of an item, with a summary. */
   async diff(type: string, name: string, from: DiffSide | TagMoment, to: DiffSide | TagMoment): Promise<ItemDiff> {
     checkItemKey(type, name);
-    const [fromSide, toSide] = await this.run(async () => [await untagMoment(this.db, from, 'from'), await untagMoment(this.db, to, 'to')]);
+    const [fromSide, toSide] = [await untagMoment(this.db, from, 'from'), await untagMoment(this.db, to, 'to')];
     const sides = [parseInput(DiffSideSchema, fromSide, 'diff side (from)'), parseInput(DiffSideSchema, toSide, 'diff side (to)')];
-    return this.run(() => diffItem(this.db, type, name, sides[0], sides[1], (states) => this.typedReads.upcast(states)));
+    return diffItem(this.db, type, name, sides[0], sides[1], (states) => this.typedReads.upcast(states));
   }
 
   /** For every value the item holds now: the version, actor, time and reason that last set it. */
   async blame(type: string, name: string): Promise<BlameLine[]> {
     checkItemKey(type, name);
-    return this.run(() => blame(this.db, type, name));
+    return blame(this.db, type, name);
   }
 
   /** Makes the item what it was at `toVersion`, as a new `rolled_back` event (nothing is removed from the log). */
@@ -466,7 +461,7 @@ export class MetadataStore {
 
   /** Brings the store (or a slice) back to a moment (`asOf`, `position` or `tag`) in one changeset. */
   async restore(options: RestoreOptions & { tag?: string }): Promise<RestorePlan> {
-    const untagged = await this.run(() => untagOptions(this.db, options));
+    const untagged = await untagOptions(this.db, options);
     return restore(this.internals, parseInput(RestoreOptionsSchema, untagged, 'restore options'));
   }
 
@@ -483,35 +478,32 @@ export class MetadataStore {
     if (itemsPerRound !== undefined && (!Number.isInteger(itemsPerRound) || itemsPerRound < 1)) {
       throw new ValidationError([{ path: 'itemsPerRound', message: 'must be a positive integer' }], 'invalid verify options');
     }
-    return this.run(async () => withTagProblems(this.db, await verify(this.db, this.settings.table, options)));
+    return withTagProblems(this.db, await verify(this.db, this.settings.table, options));
   }
 
   // ——— releases: tags and store-wide diffs ———
 
   /** Names a log position (default: the head now), for good: a second tag of the name is a TagExistsError (CONFLICT). */
   tag(name: string, options: TagOptions = {}): Promise<Tag> {
-    return this.run(() => createTag(this.db, name, options));
+    return createTag(this.db, name, options);
   }
 
   /** Every tag, oldest first. */
   tags(): Promise<Tag[]> {
-    return this.run(() => listTags(this.db));
+    return listTags(this.db);
   }
 
   /** The tag of that name (NOT_FOUND when there is none). */
   getTag(name: string): Promise<Tag> {
-    return this.run(() => findTag(this.db, name));
+    return findTag(this.db, name);
   }
 
   /** Every item (of a namespace, of some types) that differs between two moments: created, modified (with the patch) or deleted. */
   async diffStore(from: MomentOrTag, to: MomentOrTag, options: DiffStoreOptions = {}): Promise<StoreDiff> {
     const parsed = parseInput(DiffStoreOptionsSchema, options, 'diffStore options');
-    const [fromMoment, toMoment] = await this.run(async () => [
-      await untagMoment(this.db, from, 'from'),
-      await untagMoment(this.db, to, 'to'),
-    ]);
+    const [fromMoment, toMoment] = [await untagMoment(this.db, from, 'from'), await untagMoment(this.db, to, 'to')];
     const moments = [parseStoreMoment(fromMoment, 'from'), parseStoreMoment(toMoment, 'to')];
-    return this.run(() => diffStore(this.db, moments[0], moments[1], parsed));
+    return diffStore(this.db, moments[0], moments[1], parsed);
   }
 
   /**
@@ -520,13 +512,13 @@ export class MetadataStore {
    * vanished or moved. Waits for the writes in flight to commit, so the anchor never changes after it.
    */
   anchor(): Promise<Anchor> {
-    return this.run(() => takeAnchor(this.db));
+    return takeAnchor(this.db);
   }
 
   /** Removes events older than `before`, keeping `keepVersions` latest versions per item; verify still proves the rest. */
   async prune(options: PruneOptions): Promise<PruneResult> {
     const parsed = parseInput(PruneOptionsSchema, options, 'prune options');
-    return this.run(() => prune(this.db, parsed));
+    return prune(this.db, parsed);
   }
 
   /** Adds full-state snapshots wherever an item's history runs longer than `every` versions without one. */
@@ -534,7 +526,7 @@ export class MetadataStore {
     refuseUnknownKeys(optionsObject(options, 'compaction options'), ['every'], 'compaction options');
     const every = parseInput(VersionSchema.optional(), options?.every, 'every') ?? this.settings.snapshot.snapshotEvery;
     if (every < 1) throw new ValidationError([{ path: 'every', message: 'must be a positive integer' }], 'invalid compaction options');
-    return this.run(() => compactSnapshots(this.db, every));
+    return compactSnapshots(this.db, every);
   }
 
   // ——— typed metadata: definitions, validation, schema evolution, references ———
@@ -554,14 +546,14 @@ export class MetadataStore {
 
   /** Every defined type: version, schema, references, and the upcasters this process has registered. */
   async listTypes(): Promise<TypeInfo[]> {
-    const definitions = await this.run(() => this.types.definitions());
+    const definitions = await this.types.definitions();
     return [...definitions.values()].map((loaded) => typeInfoOf(loaded, this.types)).sort((a, b) => (a.type < b.type ? -1 : 1));
   }
 
   /** One type's definition; NOT_FOUND when it has none. */
   async getType(type: string): Promise<TypeInfo> {
     checkType(type);
-    const loaded = (await this.run(() => this.types.definitions())).get(type);
+    const loaded = (await this.types.definitions()).get(type);
     if (!loaded) throw new NotFoundError(`type ${type} has no definition`);
     return typeInfoOf(loaded, this.types);
   }
@@ -569,7 +561,7 @@ export class MetadataStore {
   /** The live items whose declared references name `type/name`, each with the payload field that does. */
   async references(type: string, name: string): Promise<{ type: string; name: string; path: string }[]> {
     checkItemKey(type, name);
-    return this.run(() => runStatement(this.db, readReferrers(type, name)));
+    return runStatement(this.db, readReferrers(type, name));
   }
 
   /** Rewrites every item of the type still of an older schema version to the current one (upcast), as one changeset. */
@@ -625,7 +617,7 @@ export class MetadataStore {
   /** The payload check as writers take it before they send anything: a connection failure here is a write not applied. */
   private async payloadCheck(): Promise<PayloadCheck> {
     try {
-      return await this.run(() => this.types.payloadCheck());
+      return await this.types.payloadCheck();
     } catch (error) {
       if (error instanceof DatasourceUnavailableError && error.outcome === undefined) throw writeNotApplied(error);
       throw error;
@@ -691,14 +683,6 @@ export class MetadataStore {
       changesetId: planned.action === 'write' ? identity.id : undefined,
       replayed: false,
     };
-  }
-
-  private async run<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
-    }
   }
 }
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Datasource } from '../datasource/datasource.js';
 import { kyselyRunner, type SqlRunner } from '../datasource/sql-runner.js';
-import { isConflictFailure, toMetaledgerError } from '../datasource/database-errors.js';
+import { isConflictFailure } from '../datasource/database-errors.js';
 import { ConflictError, DatasourceUnavailableError, isMetaledgerError, writeNotApplied } from '../errors.js';
 import { runStatement } from '../datasource/statement.js';
 import {
@@ -51,8 +51,6 @@ export interface CommitSettings {
   /** How long a remembered stream head may stand in for reading it (the record cache's TTL). */
   headsTtlSeconds: number;
   groupCommit: GroupCommitLimits;
-  timeoutMs: number;
-  secrets: (string | undefined)[];
 }
 
 /** What a planner works with: the handle to read through, and whether it must lock what it reads. */
@@ -222,19 +220,14 @@ export class ChangesetCommitter {
     try {
       await runStatement(this.datasource.db, changesetStatements.insertChangeset(changeset, hashVersion));
     } catch (error) {
-      const mapped = toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
-      throw mapped instanceof DatasourceUnavailableError && !mapped.sent ? writeNotApplied(mapped, changeset.id) : mapped;
+      throw error instanceof DatasourceUnavailableError && !error.sent ? writeNotApplied(error, changeset.id) : error;
     }
   }
 
   /** Records how many events joined an opened changeset, or removes it when none did; resolves to whether any did. */
   async settleChangeset(id: string): Promise<boolean> {
-    try {
-      const [{ events }] = await runStatement(this.datasource.db, changesetStatements.settleChangeset(id));
-      return events > 0;
-    } catch (error) {
-      throw toMetaledgerError(error, this.settings.secrets, this.settings.timeoutMs);
-    }
+    const [{ events }] = await runStatement(this.datasource.db, changesetStatements.settleChangeset(id));
+    return events > 0;
   }
 
   /**
@@ -311,11 +304,10 @@ export class ChangesetCommitter {
         for (const event of value.appended) this.forget(event.type, event.name);
         if (!value.replayed) this.hooks.committed(value.appended);
         return { ...value, retries };
-      } catch (caught) {
-        if (isConflictFailure(caught)) {
+      } catch (error) {
+        if (isConflictFailure(error)) {
           throw new ConflictError(conflictMessage(this.settings.retry));
         }
-        const error = toMetaledgerError(caught, this.settings.secrets, this.settings.timeoutMs);
         if (!(error instanceof DatasourceUnavailableError)) throw error;
         // the statement or the commit went out and no answer came back: it may have committed
         const unknown = sent && error.sent;
