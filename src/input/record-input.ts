@@ -51,8 +51,17 @@ export function parseRecordInput(
   const strict = recordInputIssues(type, record, limits);
   const parsed = StrictMetadataRecordSchema.safeParse({ ...(strict.record ?? strict.partial), type });
   // the payload is the strict copy: zod rebuilds records key by key and drops a `__proto__` member
-  if (strict.record && parsed.success)
+  // a field the record schema does not know would be dropped: refused, so nothing given is lost unseen
+  const unknown = parsed.success ? unknownRecordFields(strict.record ?? strict.partial ?? {}, parsed.data) : [];
+  if (strict.record && parsed.success && unknown.length === 0)
     return { input: strict.record, parsed: { ...parsed.data, metadata: strict.record.metadata as MetadataRecord['metadata'] } };
-  const issues = mergeIssues(strict.issues, parsed.success ? [] : describeIssues(parsed.error));
+  const issues = mergeIssues(strict.issues, parsed.success ? unknown : describeIssues(parsed.error));
   throw new ValidationError(issues, 'invalid record');
+}
+
+/** Top-level fields of a record the schema dropped (the payload, `metadata`, is any JSON object). */
+export function unknownRecordFields(given: object, parsed: object, prefix = ''): ValidationIssue[] {
+  return Object.keys(given)
+    .filter((key) => !Object.hasOwn(parsed, key))
+    .map((key) => ({ path: `${prefix}${key}`, message: `unknown field '${key}': a record's own data goes in metadata` }));
 }

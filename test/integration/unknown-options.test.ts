@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetadataStore, MetadataDriver, type MetadataStore } from '../../src/index.js';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMetadataService, createMetadataStore, FileLoader, MetadataDriver, type MetadataStore } from '../../src/index.js';
+import { StrictMetadataRecordSchema } from '../../src/protocol/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 
 // An option a call does not take (a misspelt one, one of another call) is refused with VALIDATION naming
@@ -98,6 +102,48 @@ describe('an option a call does not take', () => {
         expect(paths.some((path) => path === key || path.endsWith(`.${key}`))).toBe(true);
       }),
       { numRuns: 10 },
+    );
+  });
+});
+
+describe('a record field the record schema does not know', () => {
+  // the item's own data goes in metadata: a field beside it (a forgotten wrapper, a misspelt field) was dropped
+  const recordFields = new Set(Object.keys(StrictMetadataRecordSchema.shape));
+  const unknownField = fc
+    .oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('label', 'fields', 'nmespace', 'Metadata', 'description'))
+    .filter((key) => !recordFields.has(key) && key !== '__proto__');
+  const root = { id: 'root', roles: ['admin'] };
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'metaledger-unknown-fields-'));
+  });
+  afterAll(() => rm(directory, { recursive: true, force: true }));
+
+  const writers: [string, (record: Record<string, unknown>) => Promise<unknown>][] = [
+    ['store.save', (record) => store.save('form', record as never)],
+    [
+      'driver.bulkOperation upsert',
+      (record) => driver.bulkOperation({ operation: 'upsert', records: [{ type: 'form', ...record }] as never }),
+    ],
+    ['service.register', (record) => createMetadataService({ store }).register('form', record as never, { principal: root })],
+    ['file loader save', (record) => new FileLoader({ root: directory }).save('form', record as never)],
+  ];
+
+  it.each(writers)('%s: refused with VALIDATION naming the field, nothing written', async (_, write) => {
+    await fc.assert(
+      fc.asyncProperty(unknownField, anyValue, async (field, value) => {
+        const before = await eventCount();
+        const error = await write({ name: 'fielded', metadata: { kept: true }, [field]: value }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({ code: 'VALIDATION' });
+        const paths = (error as { issues: { path: string }[] }).issues.map((issue) => issue.path);
+        expect(paths.some((path) => path === field || path.endsWith(`.${field}`))).toBe(true);
+        expect(await eventCount()).toBe(before);
+        expect(await readdir(directory)).toEqual([]);
+      }),
+      { numRuns: 25 },
     );
   });
 });

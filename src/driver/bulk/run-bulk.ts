@@ -1,9 +1,10 @@
 import type { MetaledgerDb } from '../../datasource/database-schema.js';
-import { ConflictError, isMetaledgerError } from '../../errors.js';
+import { ConflictError, isMetaledgerError, ValidationError } from '../../errors.js';
 import type { PendingEvent } from '../../events/append-events.js';
 import { readHeadsOf } from '../../events/read-stream-head.js';
 import { keyOf, byKey } from '../../events/stream-key.js';
 import { parseOptions } from '../../input/parse-input.js';
+import { unknownRecordFields } from '../../input/record-input.js';
 import { StrictMetadataBulkOperationSchema, type StrictMetadataBulkOperationInput } from '../../protocol/index.js';
 import type { StoreInternals } from '../../store/store-internals.js';
 import type { WriteContext } from '../../write/changeset-committer.js';
@@ -62,6 +63,11 @@ export async function runBulk(
   context: BulkContext = {},
 ): Promise<BulkOperationResult> {
   const operation = keepCheckedPayloads(parseOptions(StrictMetadataBulkOperationSchema, input, 'bulk operation'), input);
+  // records written whole: a field the record schema does not know is refused, as by save (a delete names items only)
+  if (operation.operation !== 'delete') {
+    const unknown = operation.records.flatMap((record, i) => unknownRecordFields(input.records[i] as object, record, `records.${i}.`));
+    if (unknown.length > 0) throw new ValidationError(unknown, 'invalid bulk operation');
+  }
   rejectDuplicates(operation.records);
   // an empty batch (as batch code may produce) is a no-op: no changeset, no round trip
   if (operation.records.length === 0)
