@@ -7,7 +7,14 @@ import { quoteIdentifier } from '../datasource/identifier.js';
 import { runStatement } from '../datasource/statement.js';
 import { MetaledgerError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
-import { appliedMigrations } from './migration-statements.js';
+import {
+  appliedChecksumsScript,
+  appliedMigrations,
+  createSchemaScript,
+  migrationLockScript,
+  prepareMigrationsLogScript,
+  recordMigrationScript,
+} from './migration-statements.js';
 import type { MetaledgerDb } from '../datasource/database-schema.js';
 
 export interface MigrationFile {
@@ -34,7 +41,7 @@ export function readMigrationFiles(dir = join(packageRoot(), 'sql')): MigrationF
  */
 async function ensureSchema(datasource: Datasource, schema: string): Promise<void> {
   try {
-    await datasource.withScriptTransaction((exec) => exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+    await datasource.withScriptTransaction((exec) => exec(createSchemaScript(schema)));
   } catch (error) {
     if (sqlStateOf(error) !== '23505') throw error;
   }
@@ -46,23 +53,12 @@ async function ensureSchema(datasource: Datasource, schema: string): Promise<voi
  */
 export async function migrate(datasource: Datasource, files = readMigrationFiles()): Promise<string[]> {
   const schema = quoteIdentifier(datasource.schema, 'schema');
-  const lockKey = `metaledger:${datasource.schema}`.replace(/'/g, "''");
   try {
     await ensureSchema(datasource, schema);
     return await datasource.withScriptTransaction(async (exec) => {
-      await exec(`SELECT pg_advisory_xact_lock(hashtext('${lockKey}'))`);
-      await exec(
-        `CREATE SCHEMA IF NOT EXISTS ${schema};
-         SET LOCAL search_path TO ${schema};
-         CREATE TABLE IF NOT EXISTS metaledger_migrations (
-           name text PRIMARY KEY,
-           checksum text NOT NULL,
-           applied_at timestamptz NOT NULL DEFAULT now()
-         );`,
-      );
-      const applied = new Map(
-        (await exec('SELECT name, checksum FROM metaledger_migrations')).map((row) => [String(row.name), String(row.checksum)]),
-      );
+      await exec(migrationLockScript(datasource.schema));
+      await exec(prepareMigrationsLogScript(schema));
+      const applied = new Map((await exec(appliedChecksumsScript)).map((row) => [String(row.name), String(row.checksum)]));
       for (const [name, checksum] of applied) {
         const file = files.find((f) => f.name === name);
         if (file && file.checksum !== checksum) {
@@ -75,7 +71,7 @@ export async function migrate(datasource: Datasource, files = readMigrationFiles
       const pending = files.filter((file) => !applied.has(file.name));
       for (const file of pending) {
         await exec(file.sql);
-        await exec(`INSERT INTO metaledger_migrations (name, checksum) VALUES ('${file.name}', '${file.checksum}')`);
+        await exec(recordMigrationScript(file.name, file.checksum));
       }
       return pending.map((file) => file.name);
     });

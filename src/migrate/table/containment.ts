@@ -1,7 +1,7 @@
 import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import { MetaledgerError } from '../../errors.js';
 import type { MigrationTx } from './migration-transaction.js';
-import { regclassLiteral } from './projection-shape.js';
+import { regclassLiteral } from './table-statements.js';
 import { rewoundSequences, sequencePositions, setBack, type SequencePosition } from './sequence-rewinds.js';
 
 /**

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createTableSql, derivedName, type FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import { rebuildTableSql } from '../../table/table-sql.js';
-import { quoteIdentifier } from '../../datasource/identifier.js';
 import type { MetadataMigrationType } from '../../protocol/index.js';
 import type { MigrationTx } from './migration-transaction.js';
-import { regclassLiteral, tableExists, verifyProjection } from './projection-shape.js';
+import { tableExists, verifyProjection } from './projection-shape.js';
+import { backupTable, copyBackSql, copyToBackupSql, countRowsSql, dropTableSql, sharedColumnsSql } from './table-statements.js';
 
 export interface MigrationPolicy {
   /** migration.backupBeforeMigrate: copy the projection before an operation changes it. */
@@ -39,17 +39,14 @@ export function automaticBackupName(table: FrameworkMetadataTable, now = new Dat
   return derivedName(table.name, `bak_${stamp}_${randomBytes(2).toString('hex')}`);
 }
 
-export const backupTable = (table: FrameworkMetadataTable, backupName: string) =>
-  `${quoteIdentifier(table.schema)}.${quoteIdentifier(backupName, 'backupName')}`;
-
 async function takeBackup(tx: MigrationTx, table: FrameworkMetadataTable, name: string): Promise<string> {
-  await tx.run(`CREATE TABLE ${backupTable(table, name)} AS TABLE ${table.qualifiedName}`);
+  await tx.run(copyToBackupSql(table, name));
   return name;
 }
 
 async function rebuild(tx: MigrationTx, table: FrameworkMetadataTable): Promise<number> {
   await tx.run(rebuildTableSql(table));
-  const [row] = await tx.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${table.qualifiedName}`);
+  const [row] = await tx.rows<{ n: number }>(countRowsSql(table));
   return row.n;
 }
 
@@ -69,7 +66,7 @@ export async function createProjection(
   const existed = await tableExists(tx, table.qualifiedName);
   const recreate = existed && policy.dropOnMigrate;
   const backupName = recreate ? await backupFirst(tx, table, policy) : undefined;
-  if (recreate) await tx.run(`DROP TABLE ${table.qualifiedName}`);
+  if (recreate) await tx.run(dropTableSql(table.qualifiedName));
   if (script === undefined) await tx.run(createTableSql(table));
   else await runScript(script);
   await verifyProjection(tx, table, { indexes: script === undefined });
@@ -85,16 +82,10 @@ async function restoreProjection(
   const backupName = await backupFirst(tx, table, policy);
   if (!(await tableExists(tx, table.qualifiedName))) await tx.run(createTableSql(table));
   // the columns both tables have, quoted by PostgreSQL itself
-  const [{ columns }] = await tx.rows<{ columns: string | null }>(`
-SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) AS columns
-FROM pg_attribute a
-WHERE a.attrelid = to_regclass(${regclassLiteral(table.qualifiedName)}) AND a.attnum > 0 AND NOT a.attisdropped
-  AND EXISTS (SELECT 1 FROM pg_attribute b WHERE b.attrelid = to_regclass(${regclassLiteral(backupTable(table, source))}) AND b.attname = a.attname AND b.attnum > 0 AND NOT b.attisdropped)`);
-  await tx.run(
-    `TRUNCATE ${table.qualifiedName};\nINSERT INTO ${table.qualifiedName} (${columns}) SELECT ${columns} FROM ${backupTable(table, source)}`,
-  );
+  const [{ columns }] = await tx.rows<{ columns: string | null }>(sharedColumnsSql(table, source));
+  await tx.run(copyBackSql(table, source, columns ?? ''));
   await verifyProjection(tx, table, { indexes: false });
-  const [row] = await tx.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${table.qualifiedName}`);
+  const [row] = await tx.rows<{ n: number }>(countRowsSql(table));
   return { backupName, usedBackup: source, rebuilt: row.n };
 }
 
@@ -123,11 +114,11 @@ export async function applyOperation(
     }
     case 'drop': {
       if (operation.backupName) {
-        await tx.run(`DROP TABLE ${backupTable(table, operation.backupName)}`);
+        await tx.run(dropTableSql(backupTable(table, operation.backupName)));
         return { usedBackup: operation.backupName };
       }
       const backupName = await backupFirst(tx, table, policy);
-      if (operation.script === undefined) await tx.run(`DROP TABLE ${table.qualifiedName}`);
+      if (operation.script === undefined) await tx.run(dropTableSql(table.qualifiedName));
       else await runScript(operation.script);
       return { backupName };
     }
