@@ -12,7 +12,9 @@ import {
   copyToBackupSql,
   countRowsSql,
   dropTableSql,
+  projectionLockSql,
   projectionShapeSql,
+  restoreSessionSql,
   sharedColumnsSql,
   tableExistsSql,
 } from '../../src/migrate/table/table-statements.js';
@@ -66,6 +68,13 @@ describe('projection table statements', () => {
     expect(shared).toContain('AND b.attname = a.attname');
     expect(copyBackSql(table, 'meta_bak_1', '"id", "name"')).toBe(
       'TRUNCATE "app"."meta";\nINSERT INTO "app"."meta" ("id", "name") SELECT "id", "name" FROM "app"."meta_bak_1"',
+    );
+  });
+
+  it('lock one migration of the projection at a time, and put the session back after a script', () => {
+    expect(projectionLockSql(table)).toBe("SELECT pg_advisory_xact_lock(hashtext('metaledger:projection:app.meta'))");
+    expect(restoreSessionSql('"app"')).toBe(
+      `RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SET search_path TO "app"; SET timezone TO 'UTC'`,
     );
   });
 

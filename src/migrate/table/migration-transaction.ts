@@ -1,3 +1,4 @@
+import { projectionLockSql, restoreSessionSql } from './table-statements.js';
 import type { FrameworkMetadataTable } from '../../table/framework-metadata-table.js';
 import type { Datasource } from '../../datasource/datasource.js';
 import { quoteIdentifier } from '../../datasource/identifier.js';
@@ -33,8 +34,7 @@ export async function inMigrationTransaction<T>(
   try {
     // caller scripts run here: on a connection of its own, discarded afterwards (PGlite: its session reset)
     const value = await datasource.withIsolatedTransaction(async (exec) => {
-      // the key is built from validated identifiers only
-      await exec(`SELECT pg_advisory_xact_lock(hashtext('metaledger:projection:${table.schema}.${table.name}'))`);
+      await exec(projectionLockSql(table));
       const tx: MigrationTx = {
         run: async (sqlText) => {
           executed.push(sqlText.trim());
@@ -42,7 +42,7 @@ export async function inMigrationTransaction<T>(
         },
         rows: (sqlText) => exec(sqlText) as Promise<never[]>,
         restoreSession: async () => {
-          await exec(`RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SET search_path TO ${searchPath}; SET timezone TO 'UTC'`);
+          await exec(restoreSessionSql(searchPath));
         },
       };
       const result = await work(tx);

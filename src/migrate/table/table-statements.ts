@@ -66,3 +66,13 @@ SELECT
      FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid
      WHERE c.relnamespace = to_regnamespace('"${table.schema}"') AND c.relname IN (${indexNames})) AS named_indexes`;
 }
+
+/** One migration of this projection at a time (the key is built from validated identifiers only). */
+export function projectionLockSql(table: FrameworkMetadataTable): string {
+  return `SELECT pg_advisory_xact_lock(hashtext('metaledger:projection:${table.schema}.${table.name}'))`;
+}
+
+/** Puts the session back as the store set it (`searchPath` the quoted schema) after a caller's script. */
+export function restoreSessionSql(searchPath: string): string {
+  return `RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL; SET search_path TO ${searchPath}; SET timezone TO 'UTC'`;
+}
