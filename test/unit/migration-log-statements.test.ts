@@ -41,10 +41,11 @@ describe('migration log statements', () => {
 
   it('lists backups the driver made that still exist, newest first', () => {
     const { sql, parameters } = migrationLogStatements.existingBackups(db, table).compile();
-    expect(sql).toContain(`to_regclass(format('%I.%I', target_schema, backup_name)) IS NOT NULL`);
+    // the backup table still exists: its name formatted (quoted) by PostgreSQL
+    expect(sql).toContain('and to_regclass(format($5, "target_schema", "backup_name")) is not null');
     expect(sql).toContain('"backup_name" is not null');
-    expect(sql).toMatch(/group by "backup_name" order by max\(id\) desc$/);
-    expect(parameters).toEqual(['app', table.name, 'succeeded', false]);
+    expect(sql).toMatch(/group by "backup_name" order by max\("id"\) desc$/);
+    expect(parameters).toEqual(['app', table.name, 'succeeded', false, '%I.%I']);
   });
 
   it('reads entries with the API names and counts succeeded rollbacks of one', () => {

@@ -110,9 +110,12 @@ export const migrationLogStatements = {
       .where('backup_name', 'is not', null)
       .where('outcome', '=', 'succeeded')
       .where('dry_run', '=', false)
-      .where(sql<boolean>`to_regclass(format('%I.%I', target_schema, backup_name)) IS NOT NULL`)
+      // the backup table is still there (names quoted by format)
+      .where((eb) =>
+        eb(eb.fn('to_regclass', [eb.fn('format', [eb.val('%I.%I'), eb.ref('target_schema'), eb.ref('backup_name')])]), 'is not', null),
+      )
       .groupBy('backup_name')
-      .orderBy(sql`max(id)`, 'desc'),
+      .orderBy((eb) => eb.fn.max('id'), 'desc'),
 };
 
 /** Written after the operation (committed or rolled back), so a failed one is recorded too. */

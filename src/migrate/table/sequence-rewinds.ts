@@ -1,5 +1,14 @@
 import { sqlStateOf } from '../../datasource/database-errors.js';
 import type { MigrationTx } from './migration-transaction.js';
+import {
+  readableSequencesSql,
+  releaseSequencePositionsSql,
+  rollbackSequencePositionsSql,
+  sequencePositionsSavepointSql,
+  sequenceRowsSql,
+  sequencesUsedByThisTransactionSql,
+  setSequenceBackSql,
+} from './containment-statements.js';
 
 /**
  * A sequence is not transactional: a script that moves one back (setval) would leave it rewound after the
@@ -17,20 +26,6 @@ export interface SequencePosition {
   isCalled: boolean;
 }
 
-/** Sequences this role may read, with their steps (what "back" means for each). */
-const readableSequences = (where: string) => `
-  SELECT c.oid::pg_catalog.int8 AS oid, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS name,
-         s.seqincrement::pg_catalog.text AS increment
-  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  -- has_sequence_privilege fails on any other relation: asked only of sequences, whatever the plan's order
-  WHERE CASE WHEN c.relkind = 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT') ELSE false END AND ${where}`;
-
-/** Sequences this transaction holds a RowExclusiveLock (or stronger) on. */
-const usedByThisTransaction = `EXISTS (
-  SELECT 1 FROM pg_catalog.pg_locks l
-  WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.relation = c.oid AND l.granted
-    AND l.mode NOT IN ('AccessShareLock', 'RowShareLock'))`;
-
 // many sequences are read in a few statements of bounded size
 const perStatement = 500;
 
@@ -38,16 +33,14 @@ const perStatement = 500;
  * Reads each sequence's row itself, which takes only an AccessShareLock: pg_sequences (through
  * pg_sequence_last_value) would take the RowExclusiveLock that tells the sequences a script used.
  */
-async function positions(tx: MigrationTx, where: string): Promise<SequencePosition[]> {
-  const sequences = await tx.rows<{ oid: string | number; name: string; increment: string }>(readableSequences(where));
+async function positions(tx: MigrationTx, listSql: string): Promise<SequencePosition[]> {
+  const sequences = await tx.rows<{ oid: string | number; name: string; increment: string }>(listSql);
   const found: SequencePosition[] = [];
   for (let start = 0; start < sequences.length; start += perStatement) {
     const chunk = sequences.slice(start, start + perStatement);
     // names are quoted by PostgreSQL (quote_ident)
     const rows = await tx.rows<{ i: number; last_value: string; is_called: boolean }>(
-      chunk
-        .map((sequence, i) => `SELECT ${i} AS i, last_value::pg_catalog.text AS last_value, is_called FROM ${sequence.name}`)
-        .join(' UNION ALL '),
+      sequenceRowsSql(chunk.map((sequence) => sequence.name)),
     );
     for (const row of rows) {
       const sequence = chunk[row.i];
@@ -73,14 +66,14 @@ const undefinedTable = (error: unknown) => sqlStateOf(error) === '42P01';
  */
 export async function sequencePositions(tx: MigrationTx): Promise<Map<number, SequencePosition>> {
   for (let attempt = 1; ; attempt++) {
-    await tx.rows('SAVEPOINT metaledger_sequence_positions');
+    await tx.rows(sequencePositionsSavepointSql);
     try {
-      const found = await positions(tx, 'true');
-      await tx.rows('RELEASE SAVEPOINT metaledger_sequence_positions');
+      const found = await positions(tx, readableSequencesSql());
+      await tx.rows(releaseSequencePositionsSql);
       return new Map(found.map((position) => [position.oid, position]));
     } catch (error) {
       if (!undefinedTable(error) || attempt === 5) throw error;
-      await tx.rows('ROLLBACK TO SAVEPOINT metaledger_sequence_positions');
+      await tx.rows(rollbackSequencePositionsSql);
     }
   }
 }
@@ -94,7 +87,7 @@ const nextValue = (position: SequencePosition, increment: bigint) =>
  * before it (in their own direction). Its locks keep them from being dropped meanwhile: no retry here.
  */
 export async function rewoundSequences(tx: MigrationTx, before: Map<number, SequencePosition>): Promise<SequencePosition[]> {
-  const now = await positions(tx, usedByThisTransaction);
+  const now = await positions(tx, sequencesUsedByThisTransactionSql());
   return now.flatMap((position) => {
     const earlier = before.get(position.oid);
     if (!earlier) return [];
@@ -105,6 +98,5 @@ export async function rewoundSequences(tx: MigrationTx, before: Map<number, Sequ
 
 /** Puts rewound sequences back where they stood before the script. */
 export async function setBack(tx: MigrationTx, rewound: SequencePosition[]): Promise<void> {
-  for (const { oid, lastValue, isCalled } of rewound)
-    await tx.rows(`SELECT pg_catalog.setval(${oid}::pg_catalog.oid::pg_catalog.regclass, ${lastValue}, ${isCalled})`);
+  for (const position of rewound) await tx.rows(setSequenceBackSql(position));
 }
