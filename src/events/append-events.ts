@@ -1,7 +1,7 @@
 import { changeNoticeSql, type ChangeNotice } from '../cache/change-notifications.js';
 import type { SqlRunner } from '../datasource/sql-runner.js';
 import type { ItemDocument, EventKind } from './document.js';
-import { envelopeFields, eventHashV2Sql, hashEnvelopeSql } from './event-hash.js';
+import { changesetHashInputs, envelopeFields, eventHashV2Sql, hashEnvelopeSql } from './event-hash.js';
 import type { PatchOperation } from './patch.js';
 
 /** One event to append: the item's next version and how it got there from the previous one. */
@@ -79,12 +79,7 @@ const appendedEventHash = eventHashV2Sql({
   envelope: 'env.envelope',
   recordedAt: 'c.created_at',
   changesetId: 'c.id',
-  actor: 'c.actor',
-  reason: 'c.reason',
-  correlationId: 'c.correlation_id',
-  source: 'c.source',
-  changesetAt: 'c.created_at',
-  target: 'c.target',
+  ...changesetHashInputs,
 });
 
 /**

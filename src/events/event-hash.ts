@@ -40,6 +40,16 @@ export interface EventHashInputs {
   target: string;
 }
 
+/** The inputs a version-2 hash takes from the event's changeset, read from the changeset row aliased `c`. */
+export const changesetHashInputs = {
+  actor: 'c.actor',
+  reason: 'c.reason',
+  correlationId: 'c.correlation_id',
+  source: 'c.source',
+  changesetAt: 'c.created_at',
+  target: 'c.target',
+} as const satisfies Partial<EventHashInputs>;
+
 /** The SQL call computing an event's version-2 hash from the expressions of its inputs. */
 export function eventHashV2Sql(inputs: EventHashInputs): string {
   const i = inputs;

@@ -37,6 +37,13 @@ const unknownKey = fc
   .filter((key) => !knownOptions.has(key) && key !== '__proto__');
 const anyValue = fc.jsonValue({ maxDepth: 2 });
 
+/** A VALIDATION error with an issue at `key` (or at a path ending in it). */
+function expectRefusedNaming(error: unknown, key: string): void {
+  expect(error).toMatchObject({ code: 'VALIDATION' });
+  const paths = (error as { issues: { path: string }[] }).issues.map((issue) => issue.path);
+  expect(paths.some((path) => path === key || path.endsWith(`.${key}`))).toBe(true);
+}
+
 /** One call with `extra` among its options. */
 type Call = (extra: Record<string, unknown>) => Promise<unknown>;
 
@@ -74,9 +81,7 @@ describe('an option a call does not take', () => {
           () => undefined,
           (e: unknown) => e,
         );
-        expect(error).toMatchObject({ code: 'VALIDATION' });
-        const paths = (error as { issues: { path: string }[] }).issues.map((issue) => issue.path);
-        expect(paths.some((path) => path === key || path.endsWith(`.${key}`))).toBe(true);
+        expectRefusedNaming(error, key);
         expect(await eventCount()).toBe(before);
       }),
       { numRuns: 25 },
@@ -97,9 +102,7 @@ describe('an option a call does not take', () => {
           (opened) => opened.close(),
           (e: unknown) => e,
         );
-        expect(error).toMatchObject({ code: 'VALIDATION' });
-        const paths = (error as { issues: { path: string }[] }).issues.map((issue) => issue.path);
-        expect(paths.some((path) => path === key || path.endsWith(`.${key}`))).toBe(true);
+        expectRefusedNaming(error, key);
       }),
       { numRuns: 10 },
     );
@@ -137,9 +140,7 @@ describe('a record field the record schema does not know', () => {
           () => undefined,
           (e: unknown) => e,
         );
-        expect(error).toMatchObject({ code: 'VALIDATION' });
-        const paths = (error as { issues: { path: string }[] }).issues.map((issue) => issue.path);
-        expect(paths.some((path) => path === field || path.endsWith(`.${field}`))).toBe(true);
+        expectRefusedNaming(error, field);
         expect(await eventCount()).toBe(before);
         expect(await readdir(directory)).toEqual([]);
       }),

@@ -2,7 +2,7 @@ import type { FrameworkMetadataTable } from '../../table/framework-metadata-tabl
 import { recordColumnsSql } from '../../table/table-sql.js';
 import { statement, type Statement } from '../../datasource/statement.js';
 import type { ItemDocument } from '../../events/document.js';
-import { eventHashV2Sql, hashEnvelopeSql } from '../../events/event-hash.js';
+import { changesetHashInputs, eventHashV2Sql, hashEnvelopeSql } from '../../events/event-hash.js';
 import type { FoldRow } from './time-travel.js';
 
 // verify()'s reads: the log re-hashed and replayed a round of items at a time, and the checks of the
@@ -60,12 +60,7 @@ const storedHashV2 = eventHashV2Sql({
   envelope: storedEnvelope,
   recordedAt: 'e.recorded_at',
   changesetId: 'e.changeset_id',
-  actor: 'c.actor',
-  reason: 'c.reason',
-  correlationId: 'c.correlation_id',
-  source: 'c.source',
-  changesetAt: 'c.created_at',
-  target: 'c.target',
+  ...changesetHashInputs,
 });
 
 /**
