@@ -11,8 +11,8 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown, wh
 }
 
 /**
- * Parses a call's options: as parseInput, and a key the schema does not know (a misspelt option, one of
- * another call) is refused rather than dropped, with every other problem.
+ * Parses a call's options: as parseInput, and once they parse, a key the schema does not know (a misspelt
+ * option, one of another call), at any depth of nested objects, is refused rather than dropped.
  */
 export function parseOptions<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { MetaledgerError } from '../../src/errors.js';
 import { identityProblem, keyProblem, MAX_NAME_LENGTH } from '../../src/input/canonical-text.js';
 import { defaultInputLimits, resolveInputLimits } from '../../src/input/input-limits.js';
 import { copyJson } from '../../src/input/json-document.js';
+import { parseOptions } from '../../src/input/parse-input.js';
 import { guardPublicMethods, toPublicError } from '../../src/input/public-boundary.js';
 import { nonCanonicalVariants } from '../security/helpers/name-variants.js';
 import { nonJsonLeaf } from '../security/helpers/arbitraries.js';
@@ -188,5 +190,28 @@ describe('the public boundary', () => {
   it('never shows a password in the message', () => {
     expect(toPublicError(new Error('connect postgres://app:s3cret@db/x failed')).message).not.toContain('s3cret');
     expect(toPublicError(Symbol('odd')).code).toBe('INTERNAL');
+  });
+});
+
+describe('call options', () => {
+  const schema = z.object({ limit: z.number().optional(), nested: z.object({ on: z.boolean().optional() }).default({}) });
+
+  it('a key the schema does not know, at the top or nested, is refused naming its path; known keys parse', () => {
+    const key = fc.string({ minLength: 1, maxLength: 10 }).filter((k) => !['limit', 'nested', 'on', '__proto__'].includes(k));
+    fc.assert(
+      fc.property(key, fc.jsonValue({ maxDepth: 1 }), fc.boolean(), (unknown, value, deep) => {
+        const input = deep ? { nested: { on: true, [unknown]: value } } : { limit: 1, [unknown]: value };
+        const error = (() => {
+          try {
+            parseOptions(schema, input, 'test options');
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(error).toMatchObject({ code: 'VALIDATION', issues: [{ path: deep ? `nested.${unknown}` : unknown }] });
+      }),
+      { numRuns: 500 },
+    );
+    expect(parseOptions(schema, { limit: 2, nested: { on: false } }, 'test options')).toEqual({ limit: 2, nested: { on: false } });
   });
 });
