@@ -28,7 +28,7 @@ import {
 } from '../protocol/index.js';
 import type { ProjectionSettings } from '../projections/projection-runner.js';
 import type { GroupCommitLimits } from '../write/append-batcher.js';
-import { internalsOf, MetadataStore } from './metadata-store.js';
+import { constructStore, internalsOf, type MetadataStore } from './metadata-store.js';
 import type { ShippedProjections, StoreSettings } from './store-internals.js';
 import { parseInput, parseOptions } from '../input/parse-input.js';
 
@@ -259,7 +259,7 @@ export async function createMetadataStoreOn(
     groupCommit,
     limits,
   };
-  const store = new MetadataStore(datasource, settings, shippedProjections(table));
+  const store = constructStore(datasource, settings, shippedProjections(table));
   try {
     await internalsOf(store).start();
   } catch (error) {

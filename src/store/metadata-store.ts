@@ -135,6 +135,9 @@ function deepFreeze<T>(value: T): T {
 
 export type { IdempotentWrite, Isolation, WriteContext };
 
+/** Set by MetadataStore's static block: the one way to its private constructor (see constructStore). */
+let storeConstructor: (datasource: Datasource, settings: StoreSettings, shipped: ShippedProjections) => MetadataStore;
+
 /**
  * The event-sourced metadata store: every write is an event in a hash-chained log, and the history
  * answers audit, time travel, diff, blame, rollback and restore. Open one with `createMetadataStore`.
@@ -164,7 +167,12 @@ export class MetadataStore {
   /** What code inside metaledger uses beside the public API (see internalsOf). */
   private readonly internals: StoreInternals;
 
-  constructor(
+  static {
+    // the constructor takes internal types: only the composition root builds a store (see constructStore)
+    storeConstructor = (datasource, settings, shipped) => new MetadataStore(datasource, settings, shipped);
+  }
+
+  private constructor(
     private readonly datasource: Datasource,
     private readonly settings: StoreSettings,
     private readonly shipped: ShippedProjections,
@@ -796,6 +804,14 @@ guardPublicMethods(MetadataStore, [
 ]);
 
 const internalsByStore = new WeakMap<MetadataStore, StoreInternals>();
+
+/**
+ * Builds a store over an open datasource with resolved settings and the shipped projections; not part of the
+ * package's API (users open a store with `createMetadataStore`, which calls this and then starts it).
+ */
+export function constructStore(datasource: Datasource, settings: StoreSettings, shipped: ShippedProjections): MetadataStore {
+  return storeConstructor(datasource, settings, shipped);
+}
 
 /** The store's plumbing, for code inside metaledger (driver, service, history writers); not part of the package's API. */
 export function internalsOf(store: MetadataStore): StoreInternals {
