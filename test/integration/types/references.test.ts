@@ -77,6 +77,37 @@ describe('references declared by a type', () => {
     expect(result.success).toBe(true);
   });
 
+  it('checks every event of one append statement: a bulk call creating a target and its referrer goes through, one naming a missing item writes nothing', async () => {
+    const { MetadataDriver } = await import('../../../src/index.js');
+    const driver = new MetadataDriver(store);
+    const together = await driver.bulkOperation({
+      operation: 'create',
+      records: [
+        { type: 'object', name: 'batch-target', metadata: { label: 'Target' } },
+        { type: 'view', name: 'batch-view', metadata: { object: 'batch-target' } },
+      ],
+    });
+    expect(together.success).toBe(true);
+    expect(await store.references('object', 'batch-target')).toEqual([{ type: 'view', name: 'batch-view', path: 'object' }]);
+
+    const refused = await settle(
+      driver.bulkOperation({
+        operation: 'create',
+        records: [
+          { type: 'view', name: 'batch-fine', metadata: { object: 'batch-target' } },
+          { type: 'view', name: 'batch-dangling', metadata: { object: 'batch-ghost', related: ['batch-target'] } },
+        ],
+      }),
+    );
+    expect(isMetaledgerError(refused, 'VALIDATION')).toBe(true);
+    expect((await store.load('view', 'batch-fine')).data).toBeNull();
+    expect((await store.load('view', 'batch-dangling')).data).toBeNull();
+
+    const deleteRefused = await settle(driver.bulkOperation({ operation: 'delete', records: [{ type: 'object', name: 'batch-target' }] }));
+    expect(deleteRefused).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('object/batch-target is referenced by') });
+    expect((await store.load('object', 'batch-target')).data).not.toBeNull();
+  });
+
   it.each(['read_committed', 'serializable', 'repeatable_read'] as const)(
     'at %s, never leaves a dangling reference when deletes race saves that add references',
     async (isolation) => {
