@@ -12,6 +12,9 @@ function pgliteVersion(): string {
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** The comment the seed's database carries (PGlite's own initdb leaves none): how a database started from the seed is told apart. */
+export const seedMark = 'metaledger seed';
+
 /**
  * Where the seed of the installed PGlite version lives: the data directory PGlite's own initdb makes,
  * dumped once by `npm run build` (scripts/build-pglite-seed.mjs).

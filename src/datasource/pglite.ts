@@ -56,7 +56,9 @@ async function checkDirectory(directory: string): Promise<void> {
 
 /** Starts PGlite (a data directory, or memory); a failed start leaves nothing running. */
 export async function startPglite(dataDir: string | undefined, directory: string | undefined): Promise<PGlite> {
-  const client = new PGlite(directory ?? dataDir, await seedOptions(dataDir, directory));
+  // one options object: PGlite reads its second argument only when the first is a string, so in memory
+  // (no dataDir) the seed given beside it was dropped and initdb ran instead
+  const client = new PGlite({ dataDir: directory ?? dataDir, ...(await seedOptions(dataDir, directory)) });
   try {
     await client.waitReady;
     return client;

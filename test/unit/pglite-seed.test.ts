@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pgliteDirectory } from '../../src/datasource/pglite.js';
-import { seedOptions } from '../../src/datasource/pglite-seed.js';
+import { pgliteDirectory, startPglite } from '../../src/datasource/pglite.js';
+import { seedMark, seedOptions } from '../../src/datasource/pglite-seed.js';
 
 const optionsFor = (dataDir: string | undefined) => seedOptions(dataDir, pgliteDirectory(dataDir));
 
@@ -18,6 +18,21 @@ describe('the PGlite seed (npm run build dumps it)', () => {
       const options = await optionsFor(dataDir);
       expect(options.loadDataDir, String(dataDir)).toBeInstanceOf(Blob);
       expect(options.loadDataDir!.size, String(dataDir)).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    ['in memory', undefined],
+    ['in a new directory', join(mkdtempSync(join(tmpdir(), 'seed-')), 'new')],
+  ])('a new database %s is the seed, not a fresh initdb', async (_where, dataDir) => {
+    const client = await startPglite(dataDir, pgliteDirectory(dataDir));
+    try {
+      const { rows } = await client.query<{ mark: string | null }>(
+        "SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = current_database()",
+      );
+      expect(rows).toEqual([{ mark: seedMark }]);
+    } finally {
+      await client.close();
     }
   });
 
