@@ -26,7 +26,7 @@ export function pgliteSeedPath(): string {
 /**
  * A new database (a new data directory, or one in memory) starts from the seed instead of running initdb
  * again: the first command in an empty directory took 2-3x longer and twice the memory without it (initdb
- * runs a second WASM instance), and an in-memory database opens in about two thirds of the time. An
+ * runs a second WASM instance), and an in-memory database opens in less than half the time. An
  * existing directory, storage other than files or memory, or no seed for the installed version, leaves
  * PGlite to do as it does.
  */
