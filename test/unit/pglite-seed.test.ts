@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,9 +22,11 @@ describe('the PGlite seed (npm run build dumps it)', () => {
   });
 
   it.each([
-    ['in memory', undefined],
-    ['in a new directory', join(mkdtempSync(join(tmpdir(), 'seed-')), 'new')],
-  ])('a new database %s is the seed, not a fresh initdb', async (_where, dataDir) => {
+    ['in memory', false],
+    ['in a new directory', true],
+  ])('a new database %s is the seed, not a fresh initdb', async (_where, onDisk) => {
+    const parent = onDisk ? mkdtempSync(join(tmpdir(), 'seed-')) : undefined;
+    const dataDir = parent && join(parent, 'new');
     const client = await startPglite(dataDir, pgliteDirectory(dataDir));
     try {
       const { rows } = await client.query<{ mark: string | null }>(
@@ -33,6 +35,7 @@ describe('the PGlite seed (npm run build dumps it)', () => {
       expect(rows).toEqual([{ mark: seedMark }]);
     } finally {
       await client.close();
+      if (parent) rmSync(parent, { recursive: true, force: true });
     }
   });
 
